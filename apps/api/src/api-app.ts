@@ -1,0 +1,40 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig, nestLogLevels } from '@conveyor/config';
+import { ApiModule } from './api.module';
+import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from './http/request-body.policy';
+
+
+/** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
+export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    logger: nestLogLevels(config.logLevel),
+  });
+  app.disable('x-powered-by');
+  // Express 5's "simple" parser never builds objects from `?a[$ne]=x` (RELIABILITY §3).
+  app.set('query parser', 'simple');
+  app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
+  setUpSwagger(app);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}
+
+function setUpSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Conveyor')
+      .setDescription(
+        'Background jobs over HTTP: submit, watch, and manage long multi-step jobs. Every success is ' +
+          '`{ success: true, data }`; every error is `{ success: false, detail, error_code, timestamp }`.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  // UI at /docs, JSON at /docs-json.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

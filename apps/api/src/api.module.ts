@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@conveyor/config';
+import { DatabaseModule } from '@conveyor/database';
+import { QueueingModule } from '@conveyor/queueing';
+import { HealthModule } from './health/health.module';
+import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { SuccessEnvelopeInterceptor } from './http/success-envelope.interceptor';
+import { createValidationPipe } from './http/validation.pipe';
+import { JobsModule } from './jobs/jobs.module';
+
+/** The HTTP API. It produces jobs and reads state; it registers no queue consumer. */
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), QueueingModule.forRoot({ role: 'producer' }), JobsModule, HealthModule],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_INTERCEPTOR, useClass: SuccessEnvelopeInterceptor },
+      ],
+    };
+  }
+}

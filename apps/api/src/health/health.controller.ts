@@ -1,0 +1,30 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ConveyorError, ErrorCode } from '@conveyor/contracts';
+import { RedisHealthIndicator } from './redis.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly mongo: MongooseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness and dependencies: Redis and MongoDB reachability' })
+  @ApiOkResponse({ description: '{ success: true, data: { status: "ok", info: { redis, mongo } } }' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down; `details` names it' })
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.redis.pingCheck('redis'), () => this.mongo.pingCheck('mongo', { timeout: 1_000 })]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.keys(result.error ?? {});
+      throw new ConveyorError(ErrorCode.ServiceUnavailable, `Unhealthy: ${down.join(', ')} unreachable`, { details: result.details });
+    }
+  }
+}

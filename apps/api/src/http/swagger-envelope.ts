@@ -1,0 +1,59 @@
+import { Type, applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiResponseOptions, getSchemaPath } from '@nestjs/swagger';
+import { ErrorCode } from '@conveyor/contracts';
+import { ERROR_STATUS } from './error-status';
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'data.url' })
+  field!: string;
+
+  @ApiProperty({ example: 'data.url must be a string' })
+  message!: string;
+}
+
+/** Swagger's picture of the error envelope (DESIGN §4). */
+export class ErrorEnvelopeDto {
+  @ApiProperty({ enum: [false] })
+  success!: false;
+
+  @ApiProperty({ example: 'Validation failed: data.url: data.url must be a string' })
+  detail!: string;
+
+  @ApiProperty({ enum: ErrorCode })
+  error_code!: ErrorCode;
+
+  @ApiProperty({ format: 'date-time' })
+  timestamp!: string;
+
+  @ApiPropertyOptional()
+  troubleshooting?: string;
+
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Per-field problems, for validation errors' })
+  errors?: FieldErrorDto[];
+}
+
+/** Documents a `{ success: true, data: <model> }` response. */
+export function ApiSuccess(model: Type<unknown>, response: (options: ApiResponseOptions) => MethodDecorator & ClassDecorator) {
+  return applyDecorators(
+    ApiExtraModels(model),
+    response({
+      schema: {
+        type: 'object',
+        required: ['success', 'data'],
+        properties: { success: { type: 'boolean', enum: [true] }, data: { $ref: getSchemaPath(model) } },
+      },
+    }),
+  );
+}
+
+/** Documents the error envelope for each status the given codes map to. */
+export function ApiErrorResponses(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  return applyDecorators(
+    ApiExtraModels(ErrorEnvelopeDto),
+    ...[...byStatus].map(([status, list]) =>
+      ApiResponse({ status, description: list.join(', '), schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } }),
+    ),
+  );
+}

@@ -1,0 +1,99 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import {
+  BackoffInput,
+  JobOptionsInput,
+  MAX_BACKOFF_DELAY_MS,
+  MAX_DELAY_MS,
+  MAX_LISTED_BACKOFF_DELAYS,
+  PRIORITY_LEVELS,
+  PriorityInput,
+  SubmitJobInput,
+  defaultJobTypeRegistry,
+  resolvePriority,
+} from '@conveyor/contracts';
+import { Type } from 'class-transformer';
+import { IsDefined, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
+
+const IsPriority = () =>
+  ValidateBy({
+    name: 'isPriority',
+    validator: {
+      validate: (value: unknown) => resolvePriority(value) !== undefined,
+      defaultMessage: () => 'priority must be an integer from 1 (most urgent) to 10, or one of urgent, high, normal, low',
+    },
+  });
+
+const IsBackoff = () =>
+  ValidateBy({
+    name: 'isBackoff',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+        const keys = Object.keys(value).sort().join(',');
+        const v = value as { type?: unknown };
+        return ((v.type === 'fixed' || v.type === 'exponential') && keys === 'delay,type') || (v.type === 'list' && keys === 'delays,type');
+      },
+      defaultMessage: () => 'backoff must be { "type": "fixed" | "exponential", "delay": ms } or { "type": "list", "delays": [ms, …] }',
+    },
+  });
+
+export class JobOptionsRequest implements JobOptionsInput {
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer', minimum: 1, maximum: 10 }, { type: 'string', enum: Object.keys(PRIORITY_LEVELS) }],
+    description: '1 is the most urgent; named levels: urgent=1, high=3, normal=5 (default), low=8',
+    example: 'high',
+  })
+  @IsOptional()
+  @IsPriority()
+  priority?: PriorityInput;
+
+  @ApiPropertyOptional({ description: 'Milliseconds to hold the job back', minimum: 0, maximum: MAX_DELAY_MS, example: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  delay?: number;
+
+  @ApiPropertyOptional({ description: "Attempts in all (default and cap from the job type's queue)", minimum: 1, example: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  attempts?: number;
+
+  @ApiPropertyOptional({
+    description: `Delay before each retry; delays in ms, at most ${MAX_BACKOFF_DELAY_MS}; a list holds at most ${MAX_LISTED_BACKOFF_DELAYS} delays and repeats its last`,
+    oneOf: [
+      { type: 'object', properties: { type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: { type: 'integer' } }, required: ['type', 'delay'] },
+      { type: 'object', properties: { type: { type: 'string', enum: ['list'] }, delays: { type: 'array', items: { type: 'integer' } } }, required: ['type', 'delays'] },
+    ],
+    example: { type: 'exponential', delay: 2000 },
+  })
+  @IsOptional()
+  @IsBackoff()
+  backoff?: BackoffInput;
+
+  @ApiPropertyOptional({ description: 'Per-attempt time limit in ms; a timed-out attempt counts as failed', minimum: 100, example: 30000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  timeout?: number;
+}
+
+const payloadSchemas = defaultJobTypeRegistry.all().map((d) => ({ $ref: getSchemaPath(d.payload) }));
+
+export class SubmitJobRequest implements SubmitJobInput {
+  @ApiProperty({ enum: defaultJobTypeRegistry.types(), example: 'http.request' })
+  @IsString()
+  @MaxLength(100)
+  type!: string;
+
+  @ApiProperty({ description: "The job type's payload (schemas per type below)", oneOf: payloadSchemas })
+  @IsDefined()
+  @IsObject()
+  data!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: JobOptionsRequest })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => JobOptionsRequest)
+  options?: JobOptionsRequest;
+}

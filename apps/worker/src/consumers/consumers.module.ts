@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { JobProcessor } from '../runtime/job-processor.service';
+import { JobRecordWriter } from '../runtime/job-record-writer';
+import { StepRunner } from '../runtime/step-runner';
+import { HandlersModule } from '../handlers/handlers.module';
+import { QueueConsumers } from './queue-consumers.service';
+
+@Module({})
+export class ConsumersModule {
+  static forRoot(handlers: ReturnType<typeof HandlersModule.forRoot>) {
+    return {
+      module: ConsumersModule,
+      imports: [handlers],
+      providers: [StepRunner, JobRecordWriter, JobProcessor, QueueConsumers],
+      exports: [QueueConsumers],
+    };
+  }
+}

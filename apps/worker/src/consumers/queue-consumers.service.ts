@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JobEnvelope, JobTypeRegistry, queuePolicy } from '@conveyor/contracts';
+import { JOB_TYPE_REGISTRY, QueueRegistry } from '@conveyor/queueing';
+import { Job, Queue } from 'bull';
+import { JobProcessor } from '../runtime/job-processor.service';
+
+/** Matches every job name on a queue, so one process() call (one concurrency) serves them all. */
+const ALL_JOB_NAMES = '*';
+
+/**
+ * The only place that calls `queue.process`: one consumer per queue, with the queue policy's
+ * concurrency. (Several named @Process handlers on one queue would each add their own
+ * concurrency, so the total would grow with every job type.)
+ */
+@Injectable()
+export class QueueConsumers implements OnApplicationBootstrap {
+  private readonly logger = new Logger(QueueConsumers.name);
+
+  constructor(
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+    private readonly queues: QueueRegistry,
+    private readonly processor: JobProcessor,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const name of this.registry.queues()) {
+      const queue = this.queues.get(name);
+      const { concurrency } = queuePolicy(name);
+      queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
+      // process() resolves only when the queue closes; failures to start surface as errors here.
+      queue
+        .process(ALL_JOB_NAMES, concurrency, (job: Job<JobEnvelope>) => this.processor.process(job))
+        .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
+      this.logger.log(`Consuming queue ${name} with concurrency ${concurrency}`);
+    }
+  }
+
+  /**
+   * Stops taking new jobs in this process and resolves once its active jobs have finished.
+   * Other workers keep consuming (a local pause).
+   */
+  async stopTaking(): Promise<void> {
+    await Promise.all(this.queues.all().map((queue: Queue) => queue.pause(true)));
+  }
+}

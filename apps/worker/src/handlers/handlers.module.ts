@@ -1,0 +1,20 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { HandlerRegistry } from './handler-registry';
+import { HttpRequestHandler } from './http-request.handler';
+
+/** Every built-in job type's handler; one line here per job type. */
+export const BUILT_IN_HANDLERS: Provider[] = [HttpRequestHandler];
+
+@Module({})
+export class HandlersModule {
+  /** `extraHandlers` lets the benchmark add its no-op type's handler. */
+  static forRoot(extraHandlers: Provider[] = []): DynamicModule {
+    return {
+      module: HandlersModule,
+      imports: [DiscoveryModule],
+      providers: [...BUILT_IN_HANDLERS, ...extraHandlers, HandlerRegistry],
+      exports: [HandlerRegistry],
+    };
+  }
+}

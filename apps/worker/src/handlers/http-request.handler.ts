@@ -1,0 +1,129 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import {
+  HttpRequestPayload,
+  HttpRequestResult,
+  HttpRequestStep,
+  JobType,
+  RESPONSE_EXCERPT_BYTES,
+  RESPONSE_READ_LIMIT_BYTES,
+  checkOutboundUrl,
+  connectTimeFilter,
+} from '@conveyor/contracts';
+import { IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { JobContext } from '../runtime/job-context';
+import { PermanentJobError } from '../runtime/job-errors';
+import { JobHandler, JobHandlerContract } from '../runtime/job-handler';
+
+/** A response whose status is not the one the job expects; retried like a network error. */
+export class UnexpectedStatusError extends Error {
+  override readonly name = 'UnexpectedStatusError';
+  readonly code = 'UNEXPECTED_STATUS';
+}
+
+/**
+ * `http.request`: calls the URL once per attempt. Network errors and unexpected statuses fail the
+ * attempt (Bull retries with the queue's backoff); a target the policy refuses fails the job.
+ * Redirects are not followed: a 3xx is an unexpected status unless `expectStatus` names it.
+ */
+@JobHandler(JobType.HttpRequest)
+@Injectable()
+export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload, HttpRequestResult>, OnModuleDestroy {
+  // These agents check every resolved address against the outbound policy when they connect.
+  private readonly httpAgent: RequestFilteringHttpAgent;
+  private readonly httpsAgent: RequestFilteringHttpsAgent;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const filter = connectTimeFilter(config.outbound);
+    this.httpAgent = new RequestFilteringHttpAgent({ ...filter, keepAlive: true });
+    this.httpsAgent = new RequestFilteringHttpsAgent({ ...filter, keepAlive: true });
+  }
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  async run(ctx: JobContext<HttpRequestPayload>): Promise<HttpRequestResult> {
+    const url = await ctx.step(HttpRequestStep.CheckTarget, async () => this.checkTarget(ctx.payload.url));
+    const startedAt = performance.now();
+    const response = await ctx.step(HttpRequestStep.SendRequest, (signal) => this.send(url, ctx.payload, signal));
+    return ctx.step(HttpRequestStep.ReadResponse, async (signal) => {
+      const body = await readBounded(response, signal);
+      const result: HttpRequestResult = {
+        statusCode: response.statusCode ?? 0,
+        durationMs: Math.round(performance.now() - startedAt),
+        contentType: response.headers['content-type'] ?? null,
+        responseBytes: body.bytes,
+        responseExcerpt: body.excerpt,
+        truncated: body.truncated,
+      };
+      this.checkStatus(result.statusCode, ctx.payload.expectStatus);
+      return result;
+    });
+  }
+
+  /** Checked again here: the policy may have changed since the job was submitted. */
+  private checkTarget(raw: string): URL {
+    const verdict = checkOutboundUrl(raw, this.config.outbound);
+    if (!verdict.allowed) throw new PermanentJobError(`Target URL refused: ${verdict.reason}`);
+    return verdict.url;
+  }
+
+  private send(url: URL, payload: HttpRequestPayload, signal: AbortSignal): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { 'user-agent': 'Conveyor/0.1 (+http.request)', ...payload.headers };
+    let body: string | undefined;
+    if (typeof payload.body === 'string') {
+      body = payload.body;
+    } else if (payload.body !== undefined) {
+      body = JSON.stringify(payload.body);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    }
+    const isHttps = url.protocol === 'https:';
+    const send = isHttps ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method: payload.method, headers, agent: isHttps ? this.httpsAgent : this.httpAgent, signal }, resolve);
+      req.on('error', (error) => reject(this.classify(error, signal)));
+      req.end(body);
+    });
+  }
+
+  private classify(error: Error, signal: AbortSignal): Error {
+    if (signal.aborted) return signal.reason instanceof Error ? signal.reason : error;
+    // request-filtering-agent refuses at connect time, after DNS: retrying would be refused again.
+    if (/is not allowed/.test(error.message)) return new PermanentJobError(`Target address refused: ${error.message}`, { cause: error });
+    return error;
+  }
+
+  private checkStatus(status: number, expected: number | undefined): void {
+    const ok = expected === undefined ? status >= 200 && status < 300 : status === expected;
+    if (!ok) throw new UnexpectedStatusError(`Expected status ${expected ?? '2xx'}, got ${status}`);
+  }
+}
+
+/** Reads at most RESPONSE_READ_LIMIT_BYTES, keeping the first RESPONSE_EXCERPT_BYTES as text. */
+async function readBounded(response: IncomingMessage, signal: AbortSignal): Promise<{ bytes: number; excerpt: string; truncated: boolean }> {
+  const head: Buffer[] = [];
+  let kept = 0;
+  let bytes = 0;
+  let truncated = false;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    signal.throwIfAborted();
+    bytes += chunk.length;
+    if (kept < RESPONSE_EXCERPT_BYTES) {
+      const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - kept);
+      head.push(part);
+      kept += part.length;
+    }
+    if (bytes > RESPONSE_READ_LIMIT_BYTES) {
+      truncated = true;
+      response.destroy();
+      break;
+    }
+  }
+  truncated ||= bytes > RESPONSE_EXCERPT_BYTES;
+  // Cutting at a byte limit can split a UTF-8 character; the decoder replaces the broken tail.
+  return { bytes, excerpt: Buffer.concat(head).toString('utf8'), truncated };
+}

@@ -1,0 +1,51 @@
+import { JobProgress, StepDefinition, progressPercent } from '@conveyor/contracts';
+
+/** What a handler sees of the job it runs. */
+export interface JobContext<P = unknown> {
+  readonly jobId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly payload: P;
+  /** Aborted when the attempt times out; pass it to I/O so work stops promptly. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs one declared step: records it as the current step (with progress), checks the abort
+   * signal at the boundary, and returns what `work` returns.
+   */
+  step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Progress within the current step, 0–1, for long steps. */
+  reportStepProgress(fraction: number): Promise<void>;
+}
+
+export type ProgressSink = (progress: JobProgress) => Promise<void>;
+
+/** The JobContext the step runner hands to handlers. */
+export class StepContext<P> implements JobContext<P> {
+  private currentIndex = -1;
+
+  constructor(
+    readonly jobId: string,
+    readonly attempt: number,
+    readonly payload: P,
+    readonly signal: AbortSignal,
+    private readonly steps: readonly StepDefinition[],
+    private readonly reportProgress: ProgressSink,
+  ) {}
+
+  async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const index = this.steps.findIndex((s) => s.name === name);
+    if (index < 0) throw new Error(`Step "${name}" is not declared for this job type (declared: ${this.steps.map((s) => s.name).join(', ')})`);
+    // The step boundary: a timed-out attempt goes no further, even if its handler ignores the signal.
+    this.signal.throwIfAborted();
+    this.currentIndex = index;
+    await this.reportProgress({ percent: progressPercent(this.steps, index), step: name });
+    return work(this.signal);
+  }
+
+  async reportStepProgress(fraction: number): Promise<void> {
+    if (this.currentIndex < 0) return;
+    this.signal.throwIfAborted();
+    const step = this.steps[this.currentIndex];
+    await this.reportProgress({ percent: progressPercent(this.steps, this.currentIndex, fraction), step: step.name });
+  }
+}

@@ -1,0 +1,30 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@conveyor/config';
+import { JobTypeRegistry, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { DatabaseModule } from '@conveyor/database';
+import { QueueingModule } from '@conveyor/queueing';
+import { ConsumersModule } from './consumers/consumers.module';
+import { HandlersModule } from './handlers/handlers.module';
+
+export interface WorkerModuleOptions {
+  config: AppConfig;
+  /** Defaults to the built-in job types; the benchmark adds its own. */
+  registry?: JobTypeRegistry;
+  extraHandlers?: Provider[];
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(options: WorkerModuleOptions): DynamicModule {
+    const registry = options.registry ?? defaultJobTypeRegistry;
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        DatabaseModule.forRoot(),
+        QueueingModule.forRoot({ role: 'worker', registry }),
+        ConsumersModule.forRoot(HandlersModule.forRoot(options.extraHandlers)),
+      ],
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { OutboundPolicy } from '@conveyor/contracts';
+import { configSchema, RawConfig } from './config.schema';
+
+/** Typed, validated configuration shared by both apps. Only this module reads `process.env`. */
+export interface AppConfig {
+  env: RawConfig['NODE_ENV'];
+  logLevel: RawConfig['LOG_LEVEL'];
+  api: { host: string; port: number; bodyLimitBytes: number };
+  redis: { url: string; prefix: string };
+  mongo: { url: string };
+  bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
+  worker: { shutdownGraceMs: number };
+  outbound: OutboundPolicy;
+}
+
+/** Thrown for a bad environment variable; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue.path.join('.') || 'environment';
+    const value = env[variable];
+    const shown = value === undefined ? '' : ` (got "${value.length > 60 ? value.slice(0, 60) + '…' : value}")`;
+    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+  }
+  const c = parsed.data;
+  return {
+    env: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    api: { host: c.API_HOST, port: c.API_PORT, bodyLimitBytes: c.API_BODY_LIMIT_BYTES },
+    redis: { url: c.REDIS_URL, prefix: c.BULL_PREFIX },
+    mongo: { url: c.MONGO_URL },
+    bull: {
+      lockDurationMs: c.BULL_LOCK_DURATION_MS,
+      lockRenewMs: c.BULL_LOCK_RENEW_MS,
+      stalledIntervalMs: c.BULL_STALLED_INTERVAL_MS,
+      maxStalledCount: c.BULL_MAX_STALLED_COUNT,
+    },
+    worker: { shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS },
+    outbound: {
+      allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      allowLoopback: c.OUTBOUND_ALLOW_LOOPBACK ?? c.NODE_ENV !== 'production',
+      allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
+    },
+  };
+}
+
+/** An exported-but-empty variable (`FOO=`) means "use the default", as in most twelve-factor apps. */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** "true"/"false"/"1"/"0" → boolean; anything else is a configuration error. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const milliseconds = z.coerce.number().int().min(1);
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${schemes.map((s) => s + '//').join(' or ')} URL` },
+  );
+
+/**
+ * Every environment variable Conveyor reads. Defaults start everything locally with no `.env`
+ * (DESIGN §5). Names here are the names operators set; keep the README's table in step.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** Largest accepted request body, in bytes. */
+  API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  MONGO_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/conveyor'),
+  /** Key prefix for every Bull key; wrap it in {braces} to pin queues to one Redis Cluster slot. */
+  BULL_PREFIX: z.string().regex(/^[A-Za-z0-9:{}_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : { } _ -').default('conveyor'),
+
+  /** Bull lock and stalled-job timings (RELIABILITY §1); tests shorten them. */
+  BULL_LOCK_DURATION_MS: milliseconds.default(30_000),
+  BULL_LOCK_RENEW_MS: milliseconds.default(15_000),
+  BULL_STALLED_INTERVAL_MS: milliseconds.default(30_000),
+  BULL_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
+
+  /** How long a stopping worker lets active jobs finish before it exits anyway. */
+  WORKER_SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+
+  /** Outbound HTTP (http.request targets): comma-separated host patterns, `*` for any public host. */
+  OUTBOUND_ALLOWED_HOSTS: z.string().default('*'),
+  /** Loopback targets; defaults to allowed outside production. */
+  OUTBOUND_ALLOW_LOOPBACK: booleanFlag.optional(),
+  /** Private, link-local and other non-public ranges; refused unless set. */
+  OUTBOUND_ALLOW_PRIVATE: booleanFlag.default(false),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

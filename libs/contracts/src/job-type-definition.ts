@@ -1,0 +1,27 @@
+import { QueueName } from './queue-name';
+import { StepDefinition } from './progress';
+
+/** A payload DTO class: class-validator decorators on it are the payload's validation rules. */
+export type PayloadClass<P extends object = object> = new () => P;
+
+/** Everything Conveyor knows about a job type apart from the code that runs it (the handler). */
+export interface JobTypeDefinition<P extends object = object> {
+  readonly type: string;
+  readonly queue: QueueName;
+  readonly description: string;
+  readonly payload: PayloadClass<P>;
+  readonly steps: readonly StepDefinition[];
+  /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */
+  readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
+}
+
+export function defineJobType<P extends object>(definition: JobTypeDefinition<P>): JobTypeDefinition<P> {
+  const names = definition.steps.map((s) => s.name);
+  if (names.length === 0 || new Set(names).size !== names.length) {
+    throw new Error(`Job type ${definition.type} needs at least one step and unique step names`);
+  }
+  if (definition.steps.some((s) => !(s.weight > 0))) {
+    throw new Error(`Job type ${definition.type} has a step with a non-positive weight`);
+  }
+  return definition;
+}

@@ -1,0 +1,4 @@
+/** Names of the built-in job types. */
+export enum JobType {
+  HttpRequest = 'http.request',
+}

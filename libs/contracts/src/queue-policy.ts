@@ -1,0 +1,43 @@
+import { BackoffSpec } from './backoff';
+import { QueueName } from './queue-name';
+
+/** The one place a queue's retry, concurrency, timeout, backlog and retention policy lives. */
+export interface QueuePolicy {
+  name: QueueName;
+  /** Jobs one worker process runs at once on this queue. */
+  concurrency: number;
+  /** Default attempts per job (a submission may ask for fewer or up to `maxAttempts`). */
+  attempts: number;
+  maxAttempts: number;
+  backoff: BackoffSpec;
+  /** Default per-attempt time limit; a submission may lower it or raise it up to `maxTimeoutMs`. */
+  timeoutMs: number;
+  maxTimeoutMs: number;
+  /** Waiting + delayed jobs above which submissions are refused (admission control). */
+  backlogLimit: number;
+  /** How many finished jobs Bull keeps in Redis; MongoDB keeps every record regardless. */
+  keepCompleted: number;
+  keepFailed: number;
+  /** Typical processing time, used for the first ETA before real timings exist. */
+  expectedDurationMs: number;
+}
+
+export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
+  [QueueName.Http]: {
+    name: QueueName.Http,
+    concurrency: 10,
+    attempts: 3,
+    maxAttempts: 10,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 30_000,
+    maxTimeoutMs: 5 * 60_000,
+    backlogLimit: 10_000,
+    keepCompleted: 1_000,
+    keepFailed: 5_000,
+    expectedDurationMs: 1_000,
+  },
+};
+
+export function queuePolicy(name: QueueName): QueuePolicy {
+  return QUEUE_POLICIES[name];
+}

@@ -1,0 +1,41 @@
+import { BackoffSpec } from './backoff';
+import { PriorityInput } from './priority';
+
+/** Retry delays as clients write them (Bull's `delay` naming, in milliseconds). */
+export type BackoffInput =
+  | { type: 'fixed' | 'exponential'; delay: number }
+  | { type: 'list'; delays: number[] };
+
+export interface JobOptionsInput {
+  priority?: PriorityInput;
+  /** Milliseconds to hold the job back before it may run. */
+  delay?: number;
+  attempts?: number;
+  backoff?: BackoffInput;
+  /** Per-attempt time limit in milliseconds. */
+  timeout?: number;
+}
+
+export interface SubmitJobInput {
+  type: string;
+  data: unknown;
+  options?: JobOptionsInput;
+}
+
+/** The options a job actually runs with, after defaults and caps from its queue's policy. */
+export interface ResolvedJobOptions {
+  priority: number;
+  delayMs: number;
+  attempts: number;
+  backoff: BackoffSpec;
+  timeoutMs: number;
+}
+
+export const MAX_DELAY_MS = 30 * 24 * 60 * 60 * 1000;
+export const MAX_LISTED_BACKOFF_DELAYS = 20;
+
+/** What Conveyor stores as a Bull job's `data`: the payload plus what the worker needs to run it. */
+export interface JobEnvelope<P = unknown> {
+  payload: P;
+  timeoutMs: number;
+}

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import mongoose from 'mongoose';
+import { JobRecord, JobRecordSchema } from './jobs/job.schema';
+import { JobsRepository } from './jobs/jobs.repository';
+
+// Client-supplied values can never become query operators, and a filter on an unknown field is an
+// error instead of a silently broader query (RELIABILITY §3 and §6).
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', 'throw');
+
+/** MongoDB connection and repositories, shared by both apps. The only place that imports mongoose. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        MongooseModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            uri: config.mongo.url,
+            serverSelectionTimeoutMS: 5_000,
+            retryAttempts: 3,
+            retryDelay: 1_000,
+          }),
+        }),
+        MongooseModule.forFeature([{ name: JobRecord.name, schema: JobRecordSchema }]),
+      ],
+      providers: [JobsRepository],
+      exports: [JobsRepository, MongooseModule],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './database.module';
+export * from './jobs/job.schema';
+export * from './jobs/jobs.repository';

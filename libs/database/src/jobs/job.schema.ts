@@ -1,0 +1,85 @@
+import { Prop, Schema, SchemaFactory, raw } from '@nestjs/mongoose';
+import { BackoffSpec, JobProgress, JobStatus } from '@conveyor/contracts';
+import { HydratedDocument, SchemaTypes } from 'mongoose';
+
+export interface JobError {
+  message: string;
+  /** Error class name or a stable code (e.g. JobTimeoutError, UNEXPECTED_STATUS). */
+  code: string;
+  /** First lines of the stack, for operators; never shown to other callers. */
+  stack?: string;
+}
+
+/**
+ * The durable record of one job (DESIGN §2). Created by the producer, then written only by the
+ * worker running the job, through JobsRepository's guarded transitions.
+ */
+@Schema({ collection: 'jobs', versionKey: false, strict: 'throw' })
+export class JobRecord {
+  /** Public job id (random UUID); also the Bull job id, so both stores share one key. */
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  /** "user:<id>" or "session:<id>" (see ownerKey in libs/contracts). */
+  @Prop({ required: true })
+  ownerKey!: string;
+
+  @Prop({ required: true })
+  type!: string;
+
+  @Prop({ required: true })
+  queue!: string;
+
+  @Prop({ type: String, required: true, enum: Object.values(JobStatus) })
+  status!: JobStatus;
+
+  /** Transition sequence number; only ever rises (see transitionSeq in libs/contracts). */
+  @Prop({ required: true })
+  seq!: number;
+
+  @Prop({ required: true })
+  priority!: number;
+
+  @Prop({ type: SchemaTypes.Mixed, required: true })
+  data!: unknown;
+
+  @Prop(raw({ attempts: Number, delayMs: Number, timeoutMs: Number, backoff: SchemaTypes.Mixed }))
+  options!: { attempts: number; delayMs: number; timeoutMs: number; backoff: BackoffSpec };
+
+  @Prop(raw({ percent: Number, step: String }))
+  progress!: JobProgress;
+
+  /** Attempts that have ended (succeeded or failed), as Bull counts them. */
+  @Prop({ required: true, default: 0 })
+  attemptsMade!: number;
+
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  result!: unknown;
+
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  error!: JobError | null;
+
+  @Prop({ required: true })
+  createdAt!: Date;
+
+  @Prop({ required: true })
+  updatedAt!: Date;
+
+  /** When a delayed job, or the next retry, becomes due. */
+  @Prop({ type: Date, default: null })
+  runAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  startedAt!: Date | null;
+
+  @Prop({ type: Date, default: null })
+  finishedAt!: Date | null;
+}
+
+export type JobDocument = HydratedDocument<JobRecord>;
+export const JobRecordSchema = SchemaFactory.createForClass(JobRecord);
+
+// A caller's own jobs, newest first (status reads by owner, job lists).
+JobRecordSchema.index({ ownerKey: 1, createdAt: -1 });
+// Operators' per-queue views and the reconciliation sweep: jobs of a queue in a given state.
+JobRecordSchema.index({ queue: 1, status: 1, updatedAt: 1 });

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { JobStatus, TERMINAL_STATUSES } from '@conveyor/contracts';
+import mongoose, { AnyBulkWriteOperation, Model } from 'mongoose';
+import { JobRecord } from './job.schema';
+
+/** Fields a transition may set besides status and seq. */
+export type TransitionFields = Partial<
+  Pick<JobRecord, 'progress' | 'attemptsMade' | 'result' | 'error' | 'runAt' | 'startedAt' | 'finishedAt'>
+>;
+
+export interface JobTransition {
+  jobId: string;
+  /** From transitionSeq(); the write applies only if it is higher than the stored one. */
+  seq: number;
+  status: JobStatus;
+  set?: TransitionFields;
+}
+
+export interface ProgressUpdate {
+  jobId: string;
+  /** The seq of the running attempt; progress of an older or newer attempt is ignored. */
+  seq: number;
+  progress: JobRecord['progress'];
+}
+
+export type JobWrite = { kind: 'transition'; transition: JobTransition } | { kind: 'progress'; update: ProgressUpdate };
+
+/**
+ * The only way to read or change `jobs` records. Reads take the caller's owner key, so "not yours"
+ * cannot be forgotten; status changes go through the transition guard in the query itself.
+ */
+@Injectable()
+export class JobsRepository {
+  constructor(@InjectModel(JobRecord.name) private readonly model: Model<JobRecord>) {}
+
+  /** Resolves once indexes exist; call in tests so index errors surface (DESIGN §2). */
+  async ensureIndexes(): Promise<void> {
+    await this.model.init();
+  }
+
+  async insert(record: JobRecord): Promise<void> {
+    await this.model.create(record);
+  }
+
+  async findOwned(ownerKey: string, jobId: string): Promise<JobRecord | null> {
+    return this.model.findOne({ _id: jobId, ownerKey }).lean<JobRecord>().exec();
+  }
+
+  /** Undo an insert whose enqueue failed, so no record claims a job Bull never had. */
+  async deleteUnqueued(jobId: string): Promise<void> {
+    await this.model.deleteOne({ _id: jobId, seq: mongoose.trusted({ $lte: 4 }) }).exec();
+  }
+
+  /** Applies a transition if it moves the record forward; returns whether it did. */
+  async transition(t: JobTransition): Promise<boolean> {
+    const op = transitionOp(t, new Date());
+    const result = await this.model.updateOne(op.updateOne.filter, op.updateOne.update).exec();
+    return result.modifiedCount === 1;
+  }
+
+  async recordProgress(u: ProgressUpdate): Promise<boolean> {
+    const op = progressOp(u, new Date());
+    const result = await this.model.updateOne(op.updateOne.filter, op.updateOne.update).exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** Several writes in one round trip, applied in order (ordered bulkWrite). */
+  async applyInOrder(writes: readonly JobWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const now = new Date();
+    const ops = writes.map((w) => (w.kind === 'transition' ? transitionOp(w.transition, now) : progressOp(w.update, now)));
+    await this.model.bulkWrite(ops as AnyBulkWriteOperation<JobRecord>[], { ordered: true });
+  }
+
+  /** For tests and sweeps that must see a record whatever its owner. Never wire to a client route. */
+  async findByIdUnscoped(jobId: string): Promise<JobRecord | null> {
+    return this.model.findById(jobId).lean<JobRecord>().exec();
+  }
+}
+
+// Filters use mongoose.trusted() because sanitizeFilter is on globally: operators are allowed only
+// where our own code writes them, never from client input (RELIABILITY §3).
+function transitionOp(t: JobTransition, now: Date) {
+  return {
+    updateOne: {
+      filter: { _id: t.jobId, seq: mongoose.trusted({ $lt: t.seq }), status: mongoose.trusted({ $nin: TERMINAL_STATUSES }) },
+      update: { $set: { ...t.set, status: t.status, seq: t.seq, updatedAt: now } },
+    },
+  };
+}
+
+function progressOp(u: ProgressUpdate, now: Date) {
+  return {
+    updateOne: {
+      filter: { _id: u.jobId, seq: u.seq, status: JobStatus.Active },
+      update: { $set: { progress: u.progress, updatedAt: now } },
+    },
+  };
+}

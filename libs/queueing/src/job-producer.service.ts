@@ -1,0 +1,158 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import {
+  BULL_BACKOFF_STRATEGY,
+  ConveyorError,
+  ErrorCode,
+  JobEnvelope,
+  JobStatus,
+  JobTypeDefinition,
+  JobTypeRegistry,
+  Owner,
+  QueueName,
+  ResolvedJobOptions,
+  SubmitJobInput,
+  TransitionPhase,
+  checkOutboundUrl,
+  ownerKey,
+  queuePolicy,
+  resolveJobOptions,
+  transitionSeq,
+  validatePayload,
+} from '@conveyor/contracts';
+import { JobsRepository } from '@conveyor/database';
+import { JobOptions, Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
+import { QueueRegistry } from './queue-registry.service';
+import { QueueStats } from './queue-stats.service';
+import { JOB_TYPE_REGISTRY } from './tokens';
+
+export interface SubmittedJob {
+  jobId: string;
+  queue: QueueName;
+  status: JobStatus.Waiting | JobStatus.Delayed;
+  /** 1-based place among waiting jobs (null while delayed). */
+  queuePosition: number | null;
+  estimatedWaitSeconds: number;
+}
+
+/** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/** The one submit path: validate → write the record → enqueue. */
+@Injectable()
+export class JobProducer {
+  constructor(
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queues: QueueRegistry,
+    private readonly stats: QueueStats,
+    private readonly jobs: JobsRepository,
+  ) {}
+
+  async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
+    const definition = this.registry.get(input.type);
+    if (!definition) {
+      throw new ConveyorError(ErrorCode.UnknownJobType, `Unknown job type "${input.type}"`, {
+        fields: [{ field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` }],
+      });
+    }
+    const payload = await validatePayload(definition.payload, input.data);
+    this.checkOutboundTargets(definition, payload);
+    const options = resolveJobOptions(queuePolicy(definition.queue), input.options);
+    return this.enqueue(owner, definition, payload, options);
+  }
+
+  private checkOutboundTargets(definition: JobTypeDefinition, payload: object): void {
+    for (const { field, url } of definition.outboundUrls?.(payload) ?? []) {
+      const verdict = checkOutboundUrl(url, this.config.outbound);
+      if (!verdict.allowed) {
+        throw new ConveyorError(ErrorCode.TargetNotAllowed, `${field} ${verdict.reason}`, {
+          fields: [{ field, message: `${field} ${verdict.reason}` }],
+        });
+      }
+    }
+  }
+
+  private async enqueue(owner: Owner, definition: JobTypeDefinition, payload: object, options: ResolvedJobOptions): Promise<SubmittedJob> {
+    const jobId = randomUUID();
+    const now = new Date();
+    const delayed = options.delayMs > 0;
+    const status = delayed ? JobStatus.Delayed : JobStatus.Waiting;
+    const queue = this.queues.get(definition.queue);
+
+    await this.jobs.insert({
+      _id: jobId,
+      ownerKey: ownerKey(owner),
+      type: definition.type,
+      queue: definition.queue,
+      status,
+      seq: transitionSeq(1, TransitionPhase.Queued),
+      priority: options.priority,
+      data: payload,
+      options: { attempts: options.attempts, delayMs: options.delayMs, timeoutMs: options.timeoutMs, backoff: options.backoff },
+      progress: { percent: 0, step: null },
+      attemptsMade: 0,
+      result: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      runAt: delayed ? new Date(now.getTime() + options.delayMs) : null,
+      startedAt: null,
+      finishedAt: null,
+    });
+
+    const envelope: JobEnvelope = { payload, timeoutMs: options.timeoutMs };
+    try {
+      await withTimeout(queue.add(definition.type, envelope, this.bullOptions(jobId, definition.queue, options)), ENQUEUE_TIMEOUT_MS);
+    } catch (cause) {
+      // The client never learns this id, so the record must not outlive the failed enqueue. If this
+      // delete fails too, the reconciliation sweep finds a record with no Bull job.
+      await this.jobs.deleteUnqueued(jobId);
+      throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the job was not accepted. Retry later.', {
+        cause,
+        retryAfterSeconds: 5,
+      });
+    }
+
+    const queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
+    const averageMs = await this.stats.averageDurationMs(definition.queue);
+    const concurrency = queuePolicy(definition.queue).concurrency;
+    const estimatedWaitSeconds = Math.ceil(
+      (options.delayMs + Math.ceil((queuePosition ?? 1) / concurrency) * averageMs) / 1000,
+    );
+    return { jobId, queue: definition.queue, status, queuePosition, estimatedWaitSeconds };
+  }
+
+  private bullOptions(jobId: string, queue: QueueName, options: ResolvedJobOptions): JobOptions {
+    const policy = queuePolicy(queue);
+    return {
+      jobId,
+      priority: options.priority,
+      delay: options.delayMs,
+      attempts: options.attempts,
+      // One schedule function for every kind of backoff (see backoff.ts).
+      backoff: { type: BULL_BACKOFF_STRATEGY, options: options.backoff } as JobOptions['backoff'],
+      // No Bull `timeout`: it fails the attempt but leaves the handler running (bull#486); the
+      // worker's step runner enforces the timeout with an abort signal instead.
+      removeOnComplete: policy.keepCompleted,
+      removeOnFail: policy.keepFailed,
+    };
+  }
+
+  /**
+   * Jobs ahead of (and including) one just added with this priority. Bull keeps waiting jobs'
+   * priorities in a sorted set, and same-priority jobs run first in, first out.
+   */
+  private async waitingPosition(queue: Queue, priority: number): Promise<number> {
+    return queue.client.zcount(queue.toKey('priority'), 0, priority);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,32 @@
+import { getQueueToken } from '@nestjs/bull';
+import { FactoryProvider } from '@nestjs/common';
+import { JobTypeRegistry, QueueName } from '@conveyor/contracts';
+import { Queue } from 'bull';
+
+/** Bull queues by name, so callers never build queue tokens or repeat queue-name literals. */
+export class QueueRegistry {
+  private readonly queues: Map<string, Queue>;
+
+  constructor(queues: Queue[]) {
+    this.queues = new Map(queues.map((q) => [q.name, q]));
+  }
+
+  /** A provider that injects every queue the job-type registry needs. */
+  static provider(registry: JobTypeRegistry): FactoryProvider<QueueRegistry> {
+    return {
+      provide: QueueRegistry,
+      inject: registry.queues().map((name) => getQueueToken(name)),
+      useFactory: (...queues: Queue[]) => new QueueRegistry(queues),
+    };
+  }
+
+  get(name: QueueName | string): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`Queue ${name} is not registered`);
+    return queue;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+}

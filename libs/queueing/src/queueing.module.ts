@@ -1,0 +1,79 @@
+import { BullModule, BullRootModuleOptions } from '@nestjs/bull';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { JOB_TYPE_REGISTRY } from './tokens';
+import { JobProducer } from './job-producer.service';
+import { QueueRegistry } from './queue-registry.service';
+import { QueueStats } from './queue-stats.service';
+import { QueueRole, RedisConnections } from './redis-connections';
+
+const QUEUE_ROLE = Symbol('QUEUE_ROLE');
+
+@Global()
+@Module({})
+class RedisConnectionsModule implements OnApplicationShutdown {
+  constructor(@Inject(RedisConnections) private readonly connections: RedisConnections) {}
+
+  static forRole(role: QueueRole): DynamicModule {
+    return {
+      module: RedisConnectionsModule,
+      providers: [
+        { provide: QUEUE_ROLE, useValue: role },
+        {
+          provide: RedisConnections,
+          inject: [APP_CONFIG, QUEUE_ROLE],
+          useFactory: (config: AppConfig, r: QueueRole) => new RedisConnections(config.redis.url, r),
+        },
+      ],
+      exports: [RedisConnections],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connections.closeAll();
+  }
+}
+
+/** Bull settings shared by every queue in both apps. */
+export function bullRootOptions(config: AppConfig, connections: RedisConnections): BullRootModuleOptions {
+  return {
+    prefix: config.redis.prefix,
+    createClient: connections.create,
+    settings: {
+      lockDuration: config.bull.lockDurationMs,
+      lockRenewTime: config.bull.lockRenewMs,
+      stalledInterval: config.bull.stalledIntervalMs,
+      maxStalledCount: config.bull.maxStalledCount,
+      backoffStrategies: {
+        [BULL_BACKOFF_STRATEGY]: (attemptsMade: number, _err: Error, spec: BackoffSpec) => backoffDelay(spec, attemptsMade),
+      },
+    },
+  };
+}
+
+/**
+ * Bull wiring for both apps: connections, one queue per queue name in the registry, the queue
+ * registry and the producer. It registers no consumer: only apps/worker's consumers call process().
+ */
+@Module({})
+export class QueueingModule {
+  static forRoot(options: { role: QueueRole; registry?: JobTypeRegistry }): DynamicModule {
+    const registry = options.registry ?? defaultJobTypeRegistry;
+    const queues = registry.queues().map((name) => BullModule.registerQueue({ name }));
+    return {
+      module: QueueingModule,
+      global: true,
+      imports: [
+        RedisConnectionsModule.forRole(options.role),
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG, RedisConnections],
+          useFactory: bullRootOptions,
+        }),
+        ...queues,
+      ],
+      providers: [{ provide: JOB_TYPE_REGISTRY, useValue: registry }, QueueRegistry.provider(registry), QueueStats, JobProducer],
+      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer],
+    };
+  }
+}

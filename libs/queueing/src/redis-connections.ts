@@ -1,0 +1,54 @@
+import { AppConfig } from '@conveyor/config';
+import Redis, { RedisOptions } from 'ioredis';
+
+/** Producers (the API) fail fast while Redis is down; workers wait for it to come back. */
+export type QueueRole = 'producer' | 'worker';
+
+/**
+ * Creates Bull's Redis connections: one shared command client and one shared subscriber per
+ * process, a blocking client per queue. Bull does not close connections it did not create, so
+ * this class tracks and closes them.
+ */
+export class RedisConnections {
+  private readonly opened = new Set<Redis>();
+  private shared: Partial<Record<'client' | 'subscriber', Redis>> = {};
+
+  constructor(
+    private readonly url: string,
+    private readonly role: QueueRole,
+  ) {}
+
+  /** Bull's `createClient` hook. */
+  create = (type: 'client' | 'subscriber' | 'bclient'): Redis => {
+    if (type === 'bclient') return this.open(type);
+    return (this.shared[type] ??= this.open(type));
+  };
+
+  async closeAll(): Promise<void> {
+    const clients = [...this.opened];
+    this.opened.clear();
+    this.shared = {};
+    await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  private open(type: 'client' | 'subscriber' | 'bclient'): Redis {
+    const client = new Redis(this.url, this.options(type));
+    this.opened.add(client);
+    return client;
+  }
+
+  private options(type: 'client' | 'subscriber' | 'bclient'): RedisOptions {
+    const common: RedisOptions = { connectionName: `conveyor-${this.role}-${type}` };
+    if (type !== 'client') {
+      // Bull refuses blocking and subscriber connections that retry per request or check readiness.
+      return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
+    }
+    return this.role === 'producer'
+      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      : { ...common, maxRetriesPerRequest: null };
+  }
+}
+
+export function redisConnectionsFor(config: AppConfig, role: QueueRole): RedisConnections {
+  return new RedisConnections(config.redis.url, role);
+}
