@@ -9,7 +9,7 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   mongo: { url: string };
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
-  worker: { shutdownGraceMs: number };
+  worker: { shutdownGraceMs: number; maxConcurrency?: number };
   outbound: OutboundPolicy;
 }
 
@@ -40,7 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stalledIntervalMs: c.BULL_STALLED_INTERVAL_MS,
       maxStalledCount: c.BULL_MAX_STALLED_COUNT,
     },
-    worker: { shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS },
+    worker: { shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS, maxConcurrency: c.WORKER_MAX_CONCURRENCY },
     outbound: {
       allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())

@@ -44,6 +44,8 @@ export const configSchema = z.object({
   BULL_STALLED_INTERVAL_MS: milliseconds.default(30_000),
   BULL_MAX_STALLED_COUNT: z.coerce.number().int().min(0).max(100).default(1),
 
+  /** Caps every queue's concurrency in this worker process (default: each queue policy's own). */
+  WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   /** How long a stopping worker lets active jobs finish before it exits anyway. */
   WORKER_SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
 

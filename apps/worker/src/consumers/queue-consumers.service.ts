@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JobEnvelope, JobTypeRegistry, queuePolicy } from '@conveyor/contracts';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { JOB_TYPE_REGISTRY, QueueRegistry } from '@conveyor/queueing';
 import { Job, Queue } from 'bull';
 import { JobProcessor } from '../runtime/job-processor.service';
@@ -18,6 +19,7 @@ export class QueueConsumers implements OnApplicationBootstrap {
 
   constructor(
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly processor: JobProcessor,
   ) {}
@@ -25,7 +27,7 @@ export class QueueConsumers implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     for (const name of this.registry.queues()) {
       const queue = this.queues.get(name);
-      const { concurrency } = queuePolicy(name);
+      const concurrency = Math.min(queuePolicy(name).concurrency, this.config.worker.maxConcurrency ?? Infinity);
       queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
       // process() resolves only when the queue closes; failures to start surface as errors here.
       queue

@@ -1,0 +1,34 @@
+// Two tiers: unit tests next to the code they test, e2e suites in test/e2e (real Redis, a real
+// Mongo-wire server, the built worker as a child process). `npm test` runs both.
+const moduleNameMapper = {
+  '^@conveyor/(config|contracts|database|queueing)$': '<rootDir>/libs/$1/src',
+  '^@conveyor/(config|contracts|database|queueing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+
+const transform = {
+  // Type-checking is `npm run check`'s job; transpiling only keeps the test run fast.
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+};
+
+module.exports = {
+  testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      moduleNameMapper,
+      transform,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+      moduleNameMapper,
+      transform,
+    },
+  ],
+};

@@ -1,0 +1,231 @@
+#!/usr/bin/env node
+/**
+ * Makes sure Redis and a MongoDB-compatible server answer at REDIS_URL and MONGO_URL, starting
+ * what is missing. Idempotent and quick when both already answer.
+ *
+ *   Redis:   REDIS_URL answers → use it; else start redis-server on loopback (installing it
+ *            with apt-get when possible).
+ *   MongoDB: MONGO_URL answers → use it; else a local mongod if installed; else FerretDB v1.24.2
+ *            built from tools/ferretdb with `go build` (DESIGN §2) and run with its SQLite backend;
+ *            else explain how to run `docker compose up -d mongo redis`.
+ *
+ * Usage: node scripts/local-services.js [up|stop]   (default: up)
+ */
+'use strict';
+
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, '.data');
+const TOOLS = path.join(ROOT, '.tools');
+const FERRETDB_SRC = path.join(ROOT, 'tools', 'ferretdb');
+const FERRETDB_BIN = path.join(TOOLS, 'ferretdb');
+const GO_CANDIDATES = ['go', '/usr/local/go/bin/go'];
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/conveyor';
+
+function log(message) {
+  console.log(`[services] ${message}`);
+}
+
+class ServiceError extends Error {}
+
+/** Resolves true when something at host:port accepts a connection and answers `probe`. */
+function answers(host, port, probe, expect, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let received = '';
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => (probe ? socket.write(probe) : done(true)));
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      if (expect.test(received)) done(true);
+    });
+  });
+}
+
+async function waitFor(check, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new ServiceError(`${what} did not answer within ${timeoutMs / 1000} s`);
+}
+
+function which(command) {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+function isLoopback(host) {
+  return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+}
+
+function redisTarget(url) {
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 6379), password: decodeURIComponent(u.password) };
+}
+
+function redisAnswers(url) {
+  const { host, port, password } = redisTarget(url);
+  // Any RESP reply (+PONG, or -NOAUTH from a password-protected server) proves a Redis is there.
+  const probe = password ? `AUTH ${password}\r\nPING\r\n` : 'PING\r\n';
+  return answers(host, port, probe, /^[+-]/m);
+}
+
+async function ensureRedis(url = DEFAULT_REDIS_URL) {
+  if (await redisAnswers(url)) {
+    log(`Redis answers at ${url}`);
+    return url;
+  }
+  const { host, port } = redisTarget(url);
+  if (!isLoopback(host)) throw new ServiceError(`Redis at ${url} does not answer, and it is not on this machine`);
+  let server = which('redis-server');
+  if (!server) server = aptInstall('redis-server', 'redis-server');
+  if (!server) throw new ServiceError(dockerHint('redis-server is not installed'));
+  const dir = path.join(DATA, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync(server, [
+    '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes',
+    '--dir', dir, '--logfile', path.join(dir, 'redis.log'), '--pidfile', path.join(dir, 'redis.pid'),
+    // noeviction: Bull's lock keys carry TTLs, so evicting anything can lose jobs (RELIABILITY §1).
+    '--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--save', '',
+  ]);
+  await waitFor(() => redisAnswers(url), `redis-server on port ${port}`, 10_000);
+  log(`Started redis-server on 127.0.0.1:${port} (data in .data/redis)`);
+  return url;
+}
+
+function mongoTarget(url) {
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 27017) };
+}
+
+async function mongoAnswers(url) {
+  let MongoClient;
+  try {
+    ({ MongoClient } = require('mongodb'));
+  } catch {
+    // Before `npm ci` only a TCP check is possible.
+    const { host, port } = mongoTarget(url);
+    return answers(host, port, undefined, /./);
+  }
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1500, connectTimeoutMS: 1500 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function ensureMongo(url = DEFAULT_MONGO_URL) {
+  if (await mongoAnswers(url)) {
+    log(`MongoDB answers at ${url}`);
+    return url;
+  }
+  const { host, port } = mongoTarget(url);
+  if (!isLoopback(host)) throw new ServiceError(`MongoDB at ${url} does not answer, and it is not on this machine`);
+  const mongod = which('mongod');
+  if (mongod) {
+    const dir = path.join(DATA, 'mongod');
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync(mongod, ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--fork', '--logpath', path.join(dir, 'mongod.log')]);
+    await waitFor(() => mongoAnswers(url), `mongod on port ${port}`, 30_000);
+    log(`Started mongod on 127.0.0.1:${port} (data in .data/mongod)`);
+    return url;
+  }
+  buildFerretDb();
+  startDetached('ferretdb', FERRETDB_BIN, ['-listen', `127.0.0.1:${port}`, '-data', path.join(DATA, 'ferretdb')]);
+  await waitFor(() => mongoAnswers(url), `FerretDB on port ${port}`, 30_000);
+  log(`Started FerretDB (MongoDB wire protocol, SQLite backend) on 127.0.0.1:${port} (data in .data/ferretdb)`);
+  return url;
+}
+
+/** Builds .tools/ferretdb unless it is newer than its sources. */
+function buildFerretDb() {
+  const sources = ['main.go', 'go.mod', 'go.sum'].map((f) => path.join(FERRETDB_SRC, f));
+  const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
+  if (fs.existsSync(FERRETDB_BIN) && fs.statSync(FERRETDB_BIN).mtimeMs >= newest) return;
+  const go = GO_CANDIDATES.map((g) => (g.includes('/') ? (fs.existsSync(g) ? g : undefined) : which(g))).find(Boolean);
+  if (!go) throw new ServiceError(dockerHint('no MongoDB answers, mongod is not installed, and Go (needed to build FerretDB) was not found'));
+  log('Building FerretDB v1.24.2 into .tools/ferretdb (first run only; takes a minute or two)…');
+  fs.mkdirSync(TOOLS, { recursive: true });
+  const built = spawnSync(go, ['build', '-o', FERRETDB_BIN, '.'], { cwd: FERRETDB_SRC, stdio: 'inherit' });
+  if (built.status !== 0) throw new ServiceError('go build of tools/ferretdb failed (see the output above)');
+}
+
+/** Starts a long-running helper in the background with its log and pid in .data/<name>. */
+function startDetached(name, command, args) {
+  const dir = path.join(DATA, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const out = fs.openSync(path.join(dir, `${name}.log`), 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
+  fs.writeFileSync(path.join(dir, `${name}.pid`), String(child.pid));
+  child.unref();
+}
+
+function aptInstall(pkg, binary) {
+  if (process.getuid?.() !== 0 || !which('apt-get')) return undefined;
+  log(`Installing ${pkg} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const installed = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: 'inherit', env });
+  return installed.status === 0 ? which(binary) : undefined;
+}
+
+function dockerHint(reason) {
+  return `${reason}. Start the services with Docker instead: docker compose up -d mongo redis (and publish their ports, or run the API and worker in compose too).`;
+}
+
+/** Stops only what this script started (pid files under .data). */
+function stop() {
+  for (const [name, pidFile] of [
+    ['ferretdb', path.join(DATA, 'ferretdb', 'ferretdb.pid')],
+    ['redis-server', path.join(DATA, 'redis', 'redis.pid')],
+  ]) {
+    if (!fs.existsSync(pidFile)) continue;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+      log(`Stopped ${name} (pid ${pid})`);
+    } catch {
+      log(`${name} (pid ${pid}) was not running`);
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+}
+
+/** Both services, at the configured URLs or the defaults. */
+async function ensureServices(env = process.env) {
+  const redisUrl = await ensureRedis(env.REDIS_URL || DEFAULT_REDIS_URL);
+  const mongoUrl = await ensureMongo(env.MONGO_URL || DEFAULT_MONGO_URL);
+  return { redisUrl, mongoUrl };
+}
+
+module.exports = { ensureServices, ensureRedis, ensureMongo, redisAnswers, ServiceError };
+
+if (require.main === module) {
+  const command = process.argv[2] || 'up';
+  if (command === 'stop') {
+    stop();
+  } else {
+    ensureServices().catch((error) => {
+      console.error(`[services] ${error instanceof ServiceError ? error.message : error.stack}`);
+      process.exit(1);
+    });
+  }
+}

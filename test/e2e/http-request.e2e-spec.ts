@@ -1,0 +1,153 @@
+import { Conveyor } from '../support/conveyor';
+import { TargetServer } from '../support/target-server';
+
+const USER = 'alice';
+
+describe('http.request jobs (API → MongoDB → Bull → worker process → record)', () => {
+  let conveyor: Conveyor;
+  let target: TargetServer;
+
+  beforeAll(async () => {
+    target = await TargetServer.start();
+    conveyor = await Conveyor.start();
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+    await target?.close();
+  });
+
+  const submit = (body: object) => conveyor.http().post('/api/v1/jobs').set('x-user-id', USER).send(body);
+
+  it('calls the target and records status, duration and a bounded excerpt of the response', async () => {
+    target.respond((_req, res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.end('x'.repeat(5000));
+    });
+
+    const res = await submit({
+      type: 'http.request',
+      data: { url: target.url('/ok'), method: 'POST', headers: { 'x-token': 'abc' }, body: { hello: 'world' } },
+    });
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      success: true,
+      data: { jobId: expect.stringMatching(/^[0-9a-f-]{36}$/), queue: 'http', status: 'waiting', queuePosition: expect.any(Number), estimatedWaitSeconds: expect.any(Number) },
+    });
+    const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'completed');
+
+    expect(job.result).toEqual({
+      statusCode: 200,
+      durationMs: expect.any(Number),
+      contentType: 'text/plain',
+      responseBytes: 5000,
+      responseExcerpt: 'x'.repeat(2048),
+      truncated: true,
+    });
+    expect(job.progress).toEqual({ percent: 100, step: null });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.startedAt).not.toBeNull();
+    expect(job.finishedAt).not.toBeNull();
+    const [hit] = target.hitsOn('/ok');
+    expect(hit.method).toBe('POST');
+    expect(hit.headers['x-token']).toBe('abc');
+    expect(hit.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(hit.body)).toEqual({ hello: 'world' });
+  });
+
+  it('retries a failing target per the backoff and ends failed with every attempt counted', async () => {
+    target.respond((_req, res) => {
+      res.statusCode = 500;
+      res.end('boom');
+    });
+
+    const res = await submit({
+      type: 'http.request',
+      data: { url: target.url('/flaky'), method: 'GET' },
+      options: { attempts: 3, backoff: { type: 'list', delays: [300, 600] } },
+    });
+    expect(res.status).toBe(201);
+    const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'failed');
+
+    expect(job.attemptsMade).toBe(3);
+    expect(job.maxAttempts).toBe(3);
+    expect(job.error).toEqual({ message: 'Expected status 2xx, got 500', code: 'UNEXPECTED_STATUS' });
+    const hits = target.hitsOn('/flaky');
+    expect(hits).toHaveLength(3);
+    // The listed delays separate the attempts (Bull's delay timer can only add to them).
+    expect(hits[1].at - hits[0].at).toBeGreaterThanOrEqual(280);
+    expect(hits[2].at - hits[1].at).toBeGreaterThanOrEqual(580);
+  });
+
+  it('succeeds on a later attempt after earlier ones fail', async () => {
+    target.respond((_req, res, _hit, n) => {
+      res.statusCode = n < 2 ? 503 : 204;
+      res.end();
+    });
+    const res = await submit({
+      type: 'http.request',
+      data: { url: target.url('/second-time'), method: 'GET' },
+      options: { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+    });
+    const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'completed');
+    expect(job.attemptsMade).toBe(2);
+    expect(job.result.statusCode).toBe(204);
+    expect(job.error).toBeNull();
+  });
+
+  it('honours expectStatus and does not follow redirects', async () => {
+    target.respond((req, res) => {
+      if (req.url === '/moved') {
+        res.writeHead(302, { location: target.url('/redirect-target') });
+        res.end();
+      } else {
+        res.end('should never be reached');
+      }
+    });
+
+    const followed = await submit({ type: 'http.request', data: { url: target.url('/moved'), method: 'GET' }, options: { attempts: 1 } });
+    const expected = await submit({ type: 'http.request', data: { url: target.url('/moved'), method: 'GET', expectStatus: 302 } });
+
+    const failed = await conveyor.waitForJob(followed.body.data.jobId, USER, (j) => j.status === 'failed');
+    expect(failed.error.code).toBe('UNEXPECTED_STATUS');
+    const completed = await conveyor.waitForJob(expected.body.data.jobId, USER, (j) => j.status === 'completed');
+    expect(completed.result.statusCode).toBe(302);
+    expect(target.hitsOn('/redirect-target')).toHaveLength(0);
+  });
+
+  it('fails an attempt that runs past its timeout', async () => {
+    target.respond((_req, res) => {
+      setTimeout(() => res.end('late'), 3_000).unref();
+    });
+    const res = await submit({
+      type: 'http.request',
+      data: { url: target.url('/slow'), method: 'GET' },
+      options: { attempts: 1, timeout: 300 },
+    });
+    const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'failed');
+    expect(job.error).toEqual({ message: 'Attempt timed out after 300 ms', code: 'JobTimeoutError' });
+    expect(job.attemptsMade).toBe(1);
+  });
+
+  it('reads live state from Bull while the job is queued, and from MongoDB after Bull removed it', async () => {
+    target.respond((_req, res) => res.end('done'));
+    const queue = conveyor.queue('http' as never);
+    await queue.pause();
+    const res = await submit({ type: 'http.request', data: { url: target.url('/later'), method: 'GET' } });
+    const jobId = res.body.data.jobId;
+
+    const queued = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', USER);
+    expect(queued.body.data).toMatchObject({ status: 'waiting', source: 'queue', attemptsMade: 0 });
+
+    await queue.resume();
+    await conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed');
+    // What Bull's retention (removeOnComplete) eventually does to every finished job.
+    await (await queue.getJob(jobId))!.remove();
+    expect(await queue.getJob(jobId)).toBeNull();
+
+    const afterRemoval = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', USER);
+    expect(afterRemoval.status).toBe(200);
+    expect(afterRemoval.body.data).toMatchObject({ status: 'completed', source: 'record', result: { statusCode: 200 } });
+  });
+});

@@ -1,0 +1,106 @@
+import { INestApplication } from '@nestjs/common';
+import { loadConfig } from '@conveyor/config';
+import { JobRecord, JobsRepository } from '@conveyor/database';
+import { QueueRegistry } from '@conveyor/queueing';
+import { QueueName } from '@conveyor/contracts';
+import { Queue } from 'bull';
+import { randomBytes } from 'node:crypto';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { createApiApp } from '../../apps/api/src/api-app';
+import { TEST_MONGO_URL } from './paths';
+import { RedisServer } from './redis-server';
+import { waitFor } from './wait-for';
+import { WorkerProcess } from './worker-process';
+
+/** RELIABILITY §4's test timings: short locks and stall checks so recovery is quick. */
+const TEST_TIMINGS = {
+  BULL_LOCK_DURATION_MS: '2000',
+  BULL_LOCK_RENEW_MS: '500',
+  BULL_STALLED_INTERVAL_MS: '1000',
+  WORKER_SHUTDOWN_GRACE_MS: '3000',
+};
+
+export interface ConveyorOptions {
+  /** Worker processes to start now (more can be added with startWorker). */
+  workers?: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * One suite's Conveyor: its own redis-server and database, the real API in-process (served to
+ * supertest) and the built worker as child processes.
+ */
+export class Conveyor {
+  readonly workers: WorkerProcess[] = [];
+
+  private constructor(
+    readonly redis: RedisServer,
+    readonly env: NodeJS.ProcessEnv,
+    readonly app: INestApplication,
+  ) {}
+
+  static async start(options: ConveyorOptions = {}): Promise<Conveyor> {
+    const redis = await RedisServer.start();
+    const database = `conveyor_e2e_${randomBytes(4).toString('hex')}`;
+    const mongoUrl = new URL(TEST_MONGO_URL);
+    mongoUrl.pathname = `/${database}`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      REDIS_URL: redis.url,
+      MONGO_URL: mongoUrl.toString(),
+      OUTBOUND_ALLOW_LOOPBACK: 'true',
+      ...TEST_TIMINGS,
+      ...options.env,
+    };
+    const app = await createApiApp(loadConfig(env));
+    await app.get(JobsRepository).ensureIndexes();
+    const conveyor = new Conveyor(redis, env, app);
+    for (let i = 0; i < (options.workers ?? 1); i++) await conveyor.startWorker();
+    return conveyor;
+  }
+
+  /** supertest against the API's HTTP server. */
+  http(): TestAgent {
+    return request(this.app.getHttpServer());
+  }
+
+  async startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+    // At level "log" the worker announces "Worker started", which WorkerProcess waits for.
+    const worker = await WorkerProcess.start({ ...this.env, LOG_LEVEL: 'log', ...env });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** The API process's own Bull queue (for pausing, inspecting and simulating retention). */
+  queue(name: QueueName): Queue {
+    return this.app.get(QueueRegistry).get(name);
+  }
+
+  /** A job's record whoever owns it: tests assert on what is stored, not only on what is shown. */
+  record(jobId: string): Promise<JobRecord | null> {
+    return this.app.get(JobsRepository).findByIdUnscoped(jobId);
+  }
+
+  /** Polls GET /api/v1/jobs/:id as `userId` until `accept` holds for the job view. */
+  async waitForJob(jobId: string, userId: string, accept: (job: any) => boolean, timeoutMs = 15_000): Promise<any> {
+    return waitFor(
+      async () => {
+        const res = await this.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', userId);
+        return res.status === 200 && accept(res.body.data) ? res.body.data : undefined;
+      },
+      { what: `job ${jobId} to reach the expected state`, timeoutMs },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.kill()));
+    await this.app.get<Connection>(getConnectionToken()).dropDatabase();
+    await this.app.close();
+    await this.redis.destroy();
+  }
+}

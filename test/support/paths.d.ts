@@ -1,0 +1,3 @@
+export declare const ROOT: string;
+export declare const WORKER_MAIN: string;
+export declare const TEST_MONGO_URL: string;
