@@ -11,6 +11,7 @@ export type QueueRole = 'producer' | 'worker';
  */
 export class RedisConnections {
   private readonly opened = new Set<Redis>();
+  private readonly blocking = new Set<Redis>();
   private shared: Partial<Record<'client' | 'subscriber', Redis>> = {};
 
   constructor(
@@ -20,13 +21,27 @@ export class RedisConnections {
 
   /** Bull's `createClient` hook. */
   create = (type: 'client' | 'subscriber' | 'bclient'): Redis => {
-    if (type === 'bclient') return this.open(type);
+    if (type === 'bclient') {
+      const client = this.open(type);
+      this.blocking.add(client);
+      return client;
+    }
     return (this.shared[type] ??= this.open(type));
   };
+
+  /**
+   * Drops the connections Bull blocks on while waiting for jobs, at once. Bull's own local pause
+   * first sends QUIT, which waits behind the blocked BRPOPLPUSH for up to 500 ms; a job arriving
+   * meanwhile would still be taken by a worker that is shutting down.
+   */
+  abortBlockingReads(): void {
+    for (const client of this.blocking) client.disconnect();
+  }
 
   async closeAll(): Promise<void> {
     const clients = [...this.opened];
     this.opened.clear();
+    this.blocking.clear();
     this.shared = {};
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JobEnvelope, JobTypeRegistry, queuePolicy } from '@conveyor/contracts';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JOB_TYPE_REGISTRY, QueueRegistry } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, QueueRegistry, RedisConnections } from '@conveyor/queueing';
 import { Job, Queue } from 'bull';
 import { JobProcessor } from '../runtime/job-processor.service';
 
@@ -22,6 +22,7 @@ export class QueueConsumers implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly processor: JobProcessor,
+    private readonly connections: RedisConnections,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,6 +43,11 @@ export class QueueConsumers implements OnApplicationBootstrap {
    * Other workers keep consuming (a local pause).
    */
   async stopTaking(): Promise<void> {
-    await Promise.all(this.queues.all().map((queue: Queue) => queue.pause(true)));
+    const activeJobsDone = Promise.all(this.queues.all().map((queue: Queue) => queue.pause(true)));
+    // pause() marks the queues paused once they report ready (a few microtasks); only then may the
+    // blocked job fetches fail, or Bull would report their "Connection is closed" as errors.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.connections.abortBlockingReads();
+    await activeJobsDone;
   }
 }

@@ -1,0 +1,177 @@
+import { QueueName } from '@conveyor/contracts';
+import { Conveyor } from '../support/conveyor';
+import { TargetServer } from '../support/target-server';
+
+const OWNER = 'owner-1';
+const SESSION = 'sess_0123456789abcdef';
+
+/** Every error, everywhere, has this shape (DESIGN §4). */
+const errorEnvelope = (code: string) => ({ success: false, detail: expect.any(String), error_code: code, timestamp: expect.any(String) });
+
+describe('Ownership and bad input', () => {
+  let conveyor: Conveyor;
+  let target: TargetServer;
+
+  beforeAll(async () => {
+    target = await TargetServer.start();
+    // No worker: jobs stay in Redis, so reads of live jobs can be checked too.
+    conveyor = await Conveyor.start({ workers: 0 });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+    await target?.close();
+  });
+
+  const validJob = () => ({ type: 'http.request', data: { url: target.url('/x'), method: 'GET' } });
+  const post = (body: unknown, headers: Record<string, string> = { 'x-user-id': OWNER }) => conveyor.http().post('/api/v1/jobs').set(headers).send(body as object);
+
+  describe('ownership', () => {
+    let jobId: string;
+
+    beforeAll(async () => {
+      jobId = (await post(validJob())).body.data.jobId;
+    });
+
+    it('shows a job to its submitter', async () => {
+      const res = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', OWNER);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ jobId, status: 'waiting', source: 'queue' });
+    });
+
+    it.each([
+      ['another user', { 'x-user-id': 'intruder' }],
+      ['an anonymous session', { 'x-session-id': SESSION }],
+      ['a session whose id equals the owner’s user id', { 'x-session-id': `${OWNER}-padded-to-16` }],
+    ])('answers 404 to %s while the job is live in Redis', async (_who, headers) => {
+      const res = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(headers);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(errorEnvelope('JOB_NOT_FOUND'));
+    });
+
+    it('answers 404 to another user once the job exists only in MongoDB', async () => {
+      await (await conveyor.queue(QueueName.Http).getJob(jobId))!.remove();
+      const mine = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', OWNER);
+      expect(mine.body.data).toMatchObject({ jobId, source: 'record' });
+      const theirs = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', 'intruder');
+      expect(theirs.status).toBe(404);
+    });
+
+    it('keeps a session’s jobs apart from the user with the same id', async () => {
+      const bySession = (await post(validJob(), { 'x-session-id': SESSION })).body.data.jobId;
+      expect((await conveyor.http().get(`/api/v1/jobs/${bySession}`).set('x-session-id', SESSION)).status).toBe(200);
+      expect((await conveyor.http().get(`/api/v1/jobs/${bySession}`).set('x-user-id', SESSION)).status).toBe(404);
+    });
+
+    it('requires an identity', async () => {
+      const res = await conveyor.http().post('/api/v1/jobs').send(validJob());
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual(errorEnvelope('UNAUTHENTICATED'));
+      expect((await conveyor.http().get(`/api/v1/jobs/${jobId}`)).status).toBe(401);
+    });
+
+    it.each([['short'], ['has spaces in it!!!'], ['x'.repeat(129)]])('refuses the session id %j', async (sessionId) => {
+      const res = await post(validJob(), { 'x-session-id': sessionId });
+      expect(res.status).toBe(401);
+      expect(res.body.error_code).toBe('UNAUTHENTICATED');
+    });
+
+    it('gives public ids that are random UUIDs, not Bull counters', async () => {
+      const ids = await Promise.all([1, 2, 3].map(async () => (await post(validJob())).body.data.jobId));
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(3);
+    });
+  });
+
+  describe('bad input never gets a 500', () => {
+    it.each([
+      ['an unknown job type', { type: 'nope', data: {} }, 'UNKNOWN_JOB_TYPE', 'type'],
+      ['a missing type', { data: {} }, 'VALIDATION_FAILED', 'type'],
+      ['missing data', { type: 'http.request' }, 'VALIDATION_FAILED', 'data'],
+      ['data that is not an object', { type: 'http.request', data: 'x' }, 'VALIDATION_FAILED', 'data'],
+      ['a payload field of the wrong type', { type: 'http.request', data: { url: 42, method: 'GET' } }, 'VALIDATION_FAILED', 'data.url'],
+      ['an unknown payload field', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', extra: 1 } }, 'VALIDATION_FAILED', 'data.extra'],
+      ['a bad method', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'BREW' } }, 'VALIDATION_FAILED', 'data.method'],
+      ['a reserved header', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', headers: { host: 'x' } } }, 'VALIDATION_FAILED', 'data.headers'],
+      ['an unknown top-level field', { type: 'http.request', data: {}, ownerId: 'someone-else' }, 'VALIDATION_FAILED', 'ownerId'],
+      ['an unknown option', { type: 'http.request', data: {}, options: { status: 'completed' } }, 'VALIDATION_FAILED', 'options.status'],
+      ['priority 0', { options: { priority: 0 } }, 'VALIDATION_FAILED', 'options.priority'],
+      ['priority 11', { options: { priority: 11 } }, 'VALIDATION_FAILED', 'options.priority'],
+      ['priority 1.5', { options: { priority: 1.5 } }, 'VALIDATION_FAILED', 'options.priority'],
+      ['priority "urgentish"', { options: { priority: 'urgentish' } }, 'VALIDATION_FAILED', 'options.priority'],
+      ['a negative delay', { options: { delay: -1 } }, 'VALIDATION_FAILED', 'options.delay'],
+      ['a delay over 30 days', { options: { delay: 31 * 24 * 3600 * 1000 } }, 'VALIDATION_FAILED', 'options.delay'],
+      ['too many attempts for the queue', { options: { attempts: 11 } }, 'VALIDATION_FAILED', 'options.attempts'],
+      ['a timeout over the queue cap', { options: { timeout: 60 * 60 * 1000 } }, 'VALIDATION_FAILED', 'options.timeout'],
+      ['an unknown backoff type', { options: { backoff: { type: 'random', delay: 1 } } }, 'VALIDATION_FAILED', 'options.backoff'],
+      ['a listed backoff with a negative delay', { options: { backoff: { type: 'list', delays: [100, -5] } } }, 'VALIDATION_FAILED', 'options.backoff'],
+    ])('%s → 400 naming the field', async (_what, body, code, field) => {
+      // Bodies naming a type or data are sent as they are; option-only cases go onto a valid job.
+      const res = await post('type' in body || 'data' in body ? body : { ...validJob(), ...body });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope(code));
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+
+    it.each([
+      ['a private address', 'http://10.0.0.1/hook'],
+      ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data'],
+      ['an IPv4-mapped private address', 'http://[::ffff:192.168.0.1]/'],
+      ['the unspecified address', 'http://0.0.0.0/'],
+      ['a file: URL', 'file:///etc/passwd'],
+      ['a gopher: URL', 'gopher://127.0.0.1:70/'],
+      ['credentials in the URL', 'http://a@127.0.0.1/'],
+      ['no URL at all', 'not a url'],
+    ])('refuses a target with %s (400, nothing enqueued)', async (_what, url) => {
+      const res = await post({ type: 'http.request', data: { url, method: 'GET' } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope('TARGET_NOT_ALLOWED'));
+      expect(res.body.errors[0].field).toBe('data.url');
+    });
+
+    it.each([
+      ['malformed JSON', '{"type":', 'application/json', 400, 'MALFORMED_JSON'],
+      ['a scalar JSON body', '42', 'application/json', 400, 'MALFORMED_JSON'],
+      ['a non-JSON content type', 'type=http.request', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['a body over the size limit', JSON.stringify({ type: 'http.request', data: { body: 'x'.repeat(300_000) } }), 'application/json', 413, 'PAYLOAD_TOO_LARGE'],
+    ])('%s → %i', async (_what, raw, contentType, status, code) => {
+      const res = await conveyor.http().post('/api/v1/jobs').set('x-user-id', OWNER).set('content-type', contentType).send(raw);
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual(errorEnvelope(code));
+    });
+
+    it.each([
+      ['nesting 101 levels deep', nest(101)],
+      ['a 100k-character string', { body: 'x'.repeat(100_000) }],
+      ['a 10k-item array', { body: Array.from({ length: 10_000 }, () => 1) }],
+      ['a __proto__ key', JSON.parse('{"body": {"__proto__": {"polluted": true}}}')],
+      ['a constructor.prototype path', { body: { constructor: { prototype: { polluted: true } } } }],
+      ['an operator key', { body: { $where: 'sleep(1000)' } }],
+      ['a dotted key', { body: { 'a.b': 1 } }],
+    ])('a payload with %s → 400', async (_what, extra) => {
+      const res = await post({ type: 'http.request', data: { url: target.url('/'), method: 'POST', ...extra } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it.each([['not-a-uuid'], ['{"$ne":null}'], ['%7B%22%24ne%22%3Anull%7D']])('a job id of %s → 400', async (id) => {
+      const res = await conveyor.http().get(`/api/v1/jobs/${id}`).set('x-user-id', OWNER);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+    });
+
+    it('answers unknown routes with the envelope', async () => {
+      const res = await conveyor.http().get('/api/v1/nothing-here');
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual(errorEnvelope('ROUTE_NOT_FOUND'));
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+  });
+});
+
+function nest(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < depth; i++) value = { n: value };
+  return { body: value };
+}

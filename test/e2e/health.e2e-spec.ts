@@ -1,0 +1,62 @@
+import { QueueName } from '@conveyor/contracts';
+import { Conveyor } from '../support/conveyor';
+import { waitFor } from '../support/wait-for';
+
+describe('Health and process roles', () => {
+  let conveyor: Conveyor;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({ workers: 1 });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  it('reports Redis and MongoDB up', async () => {
+    const res = await conveyor.http().get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, data: { status: 'ok', info: { redis: { status: 'up' }, mongo: { status: 'up' } } } });
+  });
+
+  it('registers no consumer in the API process: only the worker holds a blocking Bull connection', async () => {
+    const queue = conveyor.queue(QueueName.Http);
+    expect(Object.keys((queue as unknown as { handlers: object }).handlers)).toEqual([]);
+    const redis = conveyor.redis.client();
+    try {
+      const names = (await redis.client('LIST') as string).split('\n').map((line) => /name=(\S*)/.exec(line)?.[1]).filter(Boolean);
+      expect(names).toContain('conveyor-producer-client');
+      expect(names).toContain('conveyor-worker-client');
+      // Bull names each blocking connection after its queue; one worker process means exactly one.
+      const blockingOnHttp = `conveyor:${Buffer.from(QueueName.Http).toString('base64')}`;
+      expect(names.filter((n) => n === blockingOnHttp)).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('turns 503 with the error envelope while Redis is unreachable, and recovers with it', async () => {
+    await conveyor.redis.stop();
+    const down = await waitFor(
+      async () => {
+        const res = await conveyor.http().get('/health');
+        return res.status === 503 ? res : undefined;
+      },
+      { what: '/health to report Redis down' },
+    );
+    expect(down.body).toMatchObject({ success: false, error_code: 'SERVICE_UNAVAILABLE', detail: 'Unhealthy: redis unreachable' });
+    expect(down.body.details).toMatchObject({ redis: { status: 'down' }, mongo: { status: 'up' } });
+
+    // A submission while Redis is down is refused promptly, not left hanging or answered 500.
+    const submit = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set('x-user-id', 'u')
+      .send({ type: 'http.request', data: { url: 'http://127.0.0.1:9/', method: 'GET' } });
+    expect(submit.status).toBe(503);
+    expect(submit.body.error_code).toBe('QUEUE_UNAVAILABLE');
+
+    await conveyor.redis.restart();
+    await waitFor(async () => (await conveyor.http().get('/health')).status === 200, { what: '/health to recover', timeoutMs: 20_000 });
+  });
+});
