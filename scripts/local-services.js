@@ -209,6 +209,13 @@ function stop() {
   }
 }
 
+/** e2e suites start private redis-servers (RELIABILITY §1), so the binary must exist. */
+function ensureRedisServerBinary() {
+  const server = which('redis-server') || aptInstall('redis-server', 'redis-server');
+  if (!server) throw new ServiceError('redis-server is needed by the e2e tests and could not be installed; install Redis 6 or newer');
+  return server;
+}
+
 /** Both services, at the configured URLs or the defaults. */
 async function ensureServices(env = process.env) {
   const redisUrl = await ensureRedis(env.REDIS_URL || DEFAULT_REDIS_URL);
@@ -216,7 +223,7 @@ async function ensureServices(env = process.env) {
   return { redisUrl, mongoUrl };
 }
 
-module.exports = { ensureServices, ensureRedis, ensureMongo, redisAnswers, ServiceError };
+module.exports = { ensureServices, ensureRedis, ensureMongo, ensureRedisServerBinary, redisAnswers, ServiceError };
 
 if (require.main === module) {
   const command = process.argv[2] || 'up';

@@ -1,0 +1,30 @@
+import { JSON_LIMITS, findJsonProblem } from './request-body.policy';
+
+describe(findJsonProblem.name, () => {
+  it('accepts ordinary JSON', () => {
+    expect(findJsonProblem({ type: 'x', data: { list: [1, 'two', { three: null }], nested: { a: { b: true } } } })).toBeUndefined();
+  });
+
+  it('refuses nesting past the depth cap but not at it', () => {
+    const nest = (depth: number) => Array.from({ length: depth - 1 }).reduce<unknown>((inner) => ({ n: inner }), {});
+    expect(findJsonProblem(nest(JSON_LIMITS.maxDepth))).toBeUndefined();
+    expect(findJsonProblem(nest(JSON_LIMITS.maxDepth + 1))).toContain('nesting');
+  });
+
+  it('refuses long strings and long arrays', () => {
+    expect(findJsonProblem({ s: 'x'.repeat(JSON_LIMITS.maxStringLength + 1) })).toContain('body.s');
+    expect(findJsonProblem({ a: new Array(JSON_LIMITS.maxArrayLength + 1).fill(0) })).toContain('body.a');
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses the key %s anywhere', (key) => {
+    expect(findJsonProblem(JSON.parse(`{"data":{"deep":[{"${key}":{"polluted":1}}]}}`))).toContain(key);
+  });
+
+  it.each(['$where', '$set', 'a.b'])('refuses the operator or path key %s', (key) => {
+    expect(findJsonProblem({ data: { [key]: 1 } })).toContain(key);
+  });
+
+  it('allows $ and . inside values', () => {
+    expect(findJsonProblem({ data: { note: '$set a.b' } })).toBeUndefined();
+  });
+});

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { JobTypeRegistry, QueueName, defineJobType } from '@conveyor/contracts';
+import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
+import { JobHandler } from '../runtime/job-handler';
+import { HandlerRegistry } from './handler-registry';
+
+class Payload {}
+const jobType = (type: string) => defineJobType({ type, queue: QueueName.Http, description: type, payload: Payload, steps: [{ name: 'only', weight: 1 }] });
+
+@JobHandler('a')
+@Injectable()
+class HandlerA {
+  run = async () => 'a';
+}
+
+@JobHandler('a')
+@Injectable()
+class SecondHandlerA {
+  run = async () => 'a2';
+}
+
+@JobHandler('b')
+@Injectable()
+class HandlerB {
+  run = async () => 'b';
+}
+
+async function boot(types: string[], handlers: Array<new () => unknown>) {
+  const module = await Test.createTestingModule({
+    imports: [DiscoveryModule],
+    providers: [{ provide: JOB_TYPE_REGISTRY, useValue: new JobTypeRegistry(types.map(jobType)) }, ...handlers, HandlerRegistry],
+  }).compile();
+  await module.init();
+  return module.get(HandlerRegistry);
+}
+
+describe(HandlerRegistry.name, () => {
+  it('finds one handler per registered type', async () => {
+    const sut = await boot(['a', 'b'], [HandlerA, HandlerB]);
+    await expect(sut.get('b').run({} as never)).resolves.toBe('b');
+  });
+
+  it('refuses to boot when a registered type has no handler', async () => {
+    await expect(boot(['a', 'b'], [HandlerA])).rejects.toThrow('job type b has no handler');
+  });
+
+  it('refuses to boot when a type has two handlers', async () => {
+    await expect(boot(['a'], [HandlerA, SecondHandlerA])).rejects.toThrow('job type a has 2 handlers (HandlerA, SecondHandlerA)');
+  });
+
+  it('refuses to boot when a handler names an unregistered type', async () => {
+    await expect(boot(['a'], [HandlerA, HandlerB])).rejects.toThrow('handler for b names a job type that is not registered');
+  });
+});

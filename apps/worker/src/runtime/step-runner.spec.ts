@@ -1,0 +1,85 @@
+import { JobProgress, defineJobType, QueueName } from '@conveyor/contracts';
+import { JobTimeoutError } from './job-errors';
+import { JobContext } from './job-context';
+import { StepRunner } from './step-runner';
+
+class Payload {}
+const definition = defineJobType({
+  type: 'test.steps',
+  queue: QueueName.Http,
+  description: 'test',
+  payload: Payload,
+  steps: [
+    { name: 'one', weight: 1 },
+    { name: 'two', weight: 3 },
+  ],
+});
+
+const run = (handler: (ctx: JobContext) => Promise<unknown>, timeoutMs = 1_000) => {
+  const progress: JobProgress[] = [];
+  const result = new StepRunner().run(definition, { run: handler }, { jobId: 'j', attempt: 1, payload: {}, timeoutMs }, async (p) => {
+    progress.push(p);
+  });
+  return { result, progress };
+};
+
+describe(StepRunner.name, () => {
+  it('reports each step with its weighted progress and returns the handler’s result', async () => {
+    const { result, progress } = run(async (ctx) => {
+      await ctx.step('one', async () => undefined);
+      return ctx.step('two', async () => {
+        await ctx.reportStepProgress(0.5);
+        return 'done';
+      });
+    });
+    await expect(result).resolves.toBe('done');
+    expect(progress).toEqual([
+      { percent: 0, step: 'one' },
+      { percent: 25, step: 'two' },
+      { percent: 62, step: 'two' },
+    ]);
+  });
+
+  it('refuses a step the job type does not declare', async () => {
+    await expect(run((ctx) => ctx.step('three', async () => 1)).result).rejects.toThrow('Step "three" is not declared');
+  });
+
+  it('fails the attempt at the timeout and stops the handler at its next step boundary', async () => {
+    let reachedStepTwo = false;
+    let release!: () => void;
+    const stepOneDone = new Promise<void>((resolve) => (release = resolve));
+    const { result, progress } = run(async (ctx) => {
+      // Step one ignores the signal and finishes late; step two must never start.
+      await ctx.step('one', () => stepOneDone);
+      return ctx.step('two', async () => {
+        reachedStepTwo = true;
+      });
+    }, 50);
+
+    await expect(result).rejects.toBeInstanceOf(JobTimeoutError);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reachedStepTwo).toBe(false);
+    expect(progress).toEqual([{ percent: 0, step: 'one' }]);
+  });
+
+  it('passes the abort signal to steps so I/O can stop at once', async () => {
+    const { result } = run(
+      (ctx) =>
+        ctx.step(
+          'one',
+          (signal) =>
+            new Promise((_, reject) => {
+              signal.addEventListener('abort', () => reject(signal.reason));
+            }),
+        ),
+      30,
+    );
+    await expect(result).rejects.toThrow('Attempt timed out after 30 ms');
+  });
+
+  it('lets handler errors through untouched', async () => {
+    const boom = new Error('boom');
+    await expect(run(() => Promise.reject(boom)).result).rejects.toBe(boom);
+  });
+});

@@ -1,0 +1,94 @@
+import { JobStatus, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { JobRecord, JobsRepository } from '@conveyor/database';
+import { randomUUID } from 'node:crypto';
+import { Conveyor } from '../support/conveyor';
+
+/** The transition guard as MongoDB (here FerretDB) applies it: records never move backwards. */
+describe('Job records on the Mongo-wire server', () => {
+  let conveyor: Conveyor;
+  let jobs: JobsRepository;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({ workers: 0 });
+    jobs = conveyor.app.get(JobsRepository);
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  async function newRecord(owner = 'user:r'): Promise<string> {
+    const id = randomUUID();
+    const now = new Date();
+    const record: JobRecord = {
+      _id: id,
+      ownerKey: owner,
+      type: 'http.request',
+      queue: 'http',
+      status: JobStatus.Waiting,
+      seq: transitionSeq(1, TransitionPhase.Queued),
+      priority: 5,
+      data: { url: 'http://example.com/', method: 'GET' },
+      options: { attempts: 3, delayMs: 0, timeoutMs: 1000, backoff: { type: 'fixed', delayMs: 10 } },
+      progress: { percent: 0, step: null },
+      attemptsMade: 0,
+      result: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+      runAt: null,
+      startedAt: null,
+      finishedAt: null,
+    };
+    await jobs.insert(record);
+    return id;
+  }
+
+  const seq = transitionSeq;
+  const { Queued, Running, Settled } = TransitionPhase;
+
+  it('applies transitions in order and ignores a late "active" after completion', async () => {
+    const id = await newRecord();
+    expect(await jobs.transition({ jobId: id, seq: seq(1, Running), status: JobStatus.Active })).toBe(true);
+    expect(await jobs.transition({ jobId: id, seq: seq(1, Settled), status: JobStatus.Completed, set: { result: { ok: 1 } } })).toBe(true);
+    expect(await jobs.transition({ jobId: id, seq: seq(1, Running), status: JobStatus.Active })).toBe(false);
+    expect(await jobs.findByIdUnscoped(id)).toMatchObject({ status: JobStatus.Completed, result: { ok: 1 }, seq: seq(1, Settled) });
+  });
+
+  it('never leaves a terminal state, even for a later attempt', async () => {
+    const id = await newRecord();
+    await jobs.transition({ jobId: id, seq: seq(1, Settled), status: JobStatus.Failed });
+    expect(await jobs.transition({ jobId: id, seq: seq(2, Running), status: JobStatus.Active })).toBe(false);
+    expect((await jobs.findByIdUnscoped(id))?.status).toBe(JobStatus.Failed);
+  });
+
+  it('ignores a replayed transition and progress from an attempt that is over', async () => {
+    const id = await newRecord();
+    await jobs.transition({ jobId: id, seq: seq(1, Running), status: JobStatus.Active });
+    await jobs.transition({ jobId: id, seq: seq(2, Queued), status: JobStatus.Delayed });
+    await jobs.transition({ jobId: id, seq: seq(2, Running), status: JobStatus.Active });
+    expect(await jobs.recordProgress({ jobId: id, seq: seq(1, Running), progress: { percent: 90, step: 'old' } })).toBe(false);
+    expect(await jobs.recordProgress({ jobId: id, seq: seq(2, Running), progress: { percent: 40, step: 'new' } })).toBe(true);
+    expect(await jobs.transition({ jobId: id, seq: seq(2, Running), status: JobStatus.Active })).toBe(false);
+    expect(await jobs.findByIdUnscoped(id)).toMatchObject({ status: JobStatus.Active, progress: { percent: 40, step: 'new' } });
+  });
+
+  it('applies a batch of writes in order in one round trip', async () => {
+    const id = await newRecord();
+    await jobs.applyInOrder([
+      { kind: 'transition', transition: { jobId: id, seq: seq(1, Running), status: JobStatus.Active } },
+      { kind: 'progress', update: { jobId: id, seq: seq(1, Running), progress: { percent: 50, step: 'half' } } },
+      { kind: 'transition', transition: { jobId: id, seq: seq(1, Settled), status: JobStatus.Completed } },
+      { kind: 'progress', update: { jobId: id, seq: seq(1, Running), progress: { percent: 60, step: 'late' } } },
+    ]);
+    expect(await jobs.findByIdUnscoped(id)).toMatchObject({ status: JobStatus.Completed, progress: { percent: 50, step: 'half' } });
+  });
+
+  it('finds a record only for its owner, and treats operator objects as plain values', async () => {
+    const id = await newRecord('user:owner');
+    expect(await jobs.findOwned('user:owner', id)).not.toBeNull();
+    expect(await jobs.findOwned('user:other', id)).toBeNull();
+    // sanitizeFilter + casting: an operator smuggled in as a value is refused, never run as a query.
+    await expect(jobs.findOwned({ $ne: null } as never, id)).rejects.toThrow(/Cast to string failed/);
+  });
+});
