@@ -96,10 +96,25 @@ async function ensureRedis(url = DEFAULT_REDIS_URL) {
   const dir = path.join(DATA, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   execFileSync(server, [
-    '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes',
-    '--dir', dir, '--logfile', path.join(dir, 'redis.log'), '--pidfile', path.join(dir, 'redis.pid'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--logfile',
+    path.join(dir, 'redis.log'),
+    '--pidfile',
+    path.join(dir, 'redis.pid'),
     // noeviction: Bull's lock keys carry TTLs, so evicting anything can lose jobs (RELIABILITY §1).
-    '--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--save', '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
   ]);
   await waitFor(() => redisAnswers(url), `redis-server on port ${port}`, 10_000);
   log(`Started redis-server on 127.0.0.1:${port} (data in .data/redis)`);
@@ -143,7 +158,17 @@ async function ensureMongo(url = DEFAULT_MONGO_URL) {
   if (mongod) {
     const dir = path.join(DATA, 'mongod');
     fs.mkdirSync(dir, { recursive: true });
-    execFileSync(mongod, ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port), '--fork', '--logpath', path.join(dir, 'mongod.log')]);
+    execFileSync(mongod, [
+      '--dbpath',
+      dir,
+      '--bind_ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--fork',
+      '--logpath',
+      path.join(dir, 'mongod.log'),
+    ]);
     await waitFor(() => mongoAnswers(url), `mongod on port ${port}`, 30_000);
     log(`Started mongod on 127.0.0.1:${port} (data in .data/mongod)`);
     return url;
@@ -161,7 +186,8 @@ function buildFerretDb() {
   const newest = Math.max(...sources.map((f) => fs.statSync(f).mtimeMs));
   if (fs.existsSync(FERRETDB_BIN) && fs.statSync(FERRETDB_BIN).mtimeMs >= newest) return;
   const go = GO_CANDIDATES.map((g) => (g.includes('/') ? (fs.existsSync(g) ? g : undefined) : which(g))).find(Boolean);
-  if (!go) throw new ServiceError(dockerHint('no MongoDB answers, mongod is not installed, and Go (needed to build FerretDB) was not found'));
+  if (!go)
+    throw new ServiceError(dockerHint('no MongoDB answers, mongod is not installed, and Go (needed to build FerretDB) was not found'));
   log('Building FerretDB v1.24.2 into .tools/ferretdb (first run only; takes a minute or two)…');
   fs.mkdirSync(TOOLS, { recursive: true });
   const built = spawnSync(go, ['build', '-o', FERRETDB_BIN, '.'], { cwd: FERRETDB_SRC, stdio: 'inherit' });

@@ -33,7 +33,13 @@ function jest(project, extra) {
   fs.rmSync(report, { force: true });
   const status = run(process.execPath, [
     path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
-    '--selectProjects', project, '--json', '--outputFile', report, ...extra, ...jestArgs,
+    '--selectProjects',
+    project,
+    '--json',
+    '--outputFile',
+    report,
+    ...extra,
+    ...jestArgs,
   ]);
   const summary = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : undefined;
   return {

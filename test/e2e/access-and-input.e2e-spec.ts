@@ -24,7 +24,12 @@ describe('Ownership and bad input', () => {
   });
 
   const validJob = () => ({ type: 'http.request', data: { url: target.url('/x'), method: 'GET' } });
-  const post = (body: unknown, headers: Record<string, string> = { 'x-user-id': OWNER }) => conveyor.http().post('/api/v1/jobs').set(headers).send(body as object);
+  const post = (body: unknown, headers: Record<string, string> = { 'x-user-id': OWNER }) =>
+    conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(headers)
+      .send(body as object);
 
   describe('ownership', () => {
     let jobId: string;
@@ -90,9 +95,19 @@ describe('Ownership and bad input', () => {
       ['missing data', { type: 'http.request' }, 'VALIDATION_FAILED', 'data'],
       ['data that is not an object', { type: 'http.request', data: 'x' }, 'VALIDATION_FAILED', 'data'],
       ['a payload field of the wrong type', { type: 'http.request', data: { url: 42, method: 'GET' } }, 'VALIDATION_FAILED', 'data.url'],
-      ['an unknown payload field', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', extra: 1 } }, 'VALIDATION_FAILED', 'data.extra'],
+      [
+        'an unknown payload field',
+        { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', extra: 1 } },
+        'VALIDATION_FAILED',
+        'data.extra',
+      ],
       ['a bad method', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'BREW' } }, 'VALIDATION_FAILED', 'data.method'],
-      ['a reserved header', { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', headers: { host: 'x' } } }, 'VALIDATION_FAILED', 'data.headers'],
+      [
+        'a reserved header',
+        { type: 'http.request', data: { url: 'http://127.0.0.1/', method: 'GET', headers: { host: 'x' } } },
+        'VALIDATION_FAILED',
+        'data.headers',
+      ],
       ['an unknown top-level field', { type: 'http.request', data: {}, ownerId: 'someone-else' }, 'VALIDATION_FAILED', 'ownerId'],
       ['an unknown option', { type: 'http.request', data: {}, options: { status: 'completed' } }, 'VALIDATION_FAILED', 'options.status'],
       ['priority 0', { options: { priority: 0 } }, 'VALIDATION_FAILED', 'options.priority'],
@@ -104,7 +119,12 @@ describe('Ownership and bad input', () => {
       ['too many attempts for the queue', { options: { attempts: 11 } }, 'VALIDATION_FAILED', 'options.attempts'],
       ['a timeout over the queue cap', { options: { timeout: 60 * 60 * 1000 } }, 'VALIDATION_FAILED', 'options.timeout'],
       ['an unknown backoff type', { options: { backoff: { type: 'random', delay: 1 } } }, 'VALIDATION_FAILED', 'options.backoff'],
-      ['a listed backoff with a negative delay', { options: { backoff: { type: 'list', delays: [100, -5] } } }, 'VALIDATION_FAILED', 'options.backoff'],
+      [
+        'a listed backoff with a negative delay',
+        { options: { backoff: { type: 'list', delays: [100, -5] } } },
+        'VALIDATION_FAILED',
+        'options.backoff',
+      ],
     ])('%s → 400 naming the field', async (_what, body, code, field) => {
       // Bodies naming a type or data are sent as they are; option-only cases go onto a valid job.
       const res = await post('type' in body || 'data' in body ? body : { ...validJob(), ...body });
@@ -133,7 +153,13 @@ describe('Ownership and bad input', () => {
       ['malformed JSON', '{"type":', 'application/json', 400, 'MALFORMED_JSON'],
       ['a scalar JSON body', '42', 'application/json', 400, 'MALFORMED_JSON'],
       ['a non-JSON content type', 'type=http.request', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      ['a body over the size limit', JSON.stringify({ type: 'http.request', data: { body: 'x'.repeat(300_000) } }), 'application/json', 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        'a body over the size limit',
+        JSON.stringify({ type: 'http.request', data: { body: 'x'.repeat(300_000) } }),
+        'application/json',
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
     ])('%s → %i', async (_what, raw, contentType, status, code) => {
       const res = await conveyor.http().post('/api/v1/jobs').set('x-user-id', OWNER).set('content-type', contentType).send(raw);
       expect(res.status).toBe(status);

@@ -24,7 +24,10 @@ describe('Health and process roles', () => {
     expect(Object.keys((queue as unknown as { handlers: object }).handlers)).toEqual([]);
     const redis = conveyor.redis.client();
     try {
-      const names = (await redis.client('LIST') as string).split('\n').map((line) => /name=(\S*)/.exec(line)?.[1]).filter(Boolean);
+      const names = ((await redis.client('LIST')) as string)
+        .split('\n')
+        .map((line) => /name=(\S*)/.exec(line)?.[1])
+        .filter(Boolean);
       expect(names).toContain('conveyor-producer-client');
       expect(names).toContain('conveyor-worker-client');
       // Bull names each blocking connection after its queue; one worker process means exactly one.

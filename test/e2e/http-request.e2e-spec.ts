@@ -33,7 +33,13 @@ describe('http.request jobs (API → MongoDB → Bull → worker process → rec
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       success: true,
-      data: { jobId: expect.stringMatching(/^[0-9a-f-]{36}$/), queue: 'http', status: 'waiting', queuePosition: expect.any(Number), estimatedWaitSeconds: expect.any(Number) },
+      data: {
+        jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        queue: 'http',
+        status: 'waiting',
+        queuePosition: expect.any(Number),
+        estimatedWaitSeconds: expect.any(Number),
+      },
     });
     const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'completed');
 

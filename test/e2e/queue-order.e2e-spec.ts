@@ -68,6 +68,15 @@ describe('Delays and priorities', () => {
     await queue.resume();
     await waitFor(() => target.hits.length - before === submissions.length, { what: 'all prioritised jobs to run' });
 
-    expect(target.hits.slice(before).map((h) => h.path)).toEqual(['/p-urgent-1', '/p-1-2', '/p-high-1', '/p-5-1', '/p-5-2', '/p-5-3', '/p-low-1', '/p-10-1']);
+    expect(target.hits.slice(before).map((h) => h.path)).toEqual([
+      '/p-urgent-1',
+      '/p-1-2',
+      '/p-high-1',
+      '/p-5-1',
+      '/p-5-2',
+      '/p-5-3',
+      '/p-low-1',
+      '/p-10-1',
+    ]);
   });
 });

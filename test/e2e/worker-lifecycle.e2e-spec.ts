@@ -23,7 +23,11 @@ describe('Worker shutdown', () => {
       .http()
       .post('/api/v1/jobs')
       .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options: { attempts: 2, backoff: { type: 'fixed', delay: 100 } } });
+      .send({
+        type: 'http.request',
+        data: { url: target.url(path), method: 'GET' },
+        options: { attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+      });
 
   it('on SIGTERM finishes the active job, takes no new one, and exits 0 within the grace period', async () => {
     target.respond((req, res) => {

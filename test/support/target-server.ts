@@ -19,8 +19,7 @@ export class TargetServer {
   private constructor(private readonly server: http.Server) {}
 
   static async start(): Promise<TargetServer> {
-    let target!: TargetServer;
-    const server = http.createServer((req, res) => {
+    const server: http.Server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
@@ -29,7 +28,7 @@ export class TargetServer {
         target.responder(req, res, hit, target.hits.filter((h) => h.path === hit.path).length);
       });
     });
-    target = new TargetServer(server);
+    const target = new TargetServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return target;
   }

@@ -6,7 +6,6 @@ import { AppConfig, nestLogLevels } from '@conveyor/config';
 import { ApiModule } from './api.module';
 import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from './http/request-body.policy';
 
-
 /** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {

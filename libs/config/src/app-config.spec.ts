@@ -40,6 +40,9 @@ describe(loadConfig.name, () => {
   });
 
   it('parses the outbound host list', () => {
-    expect(loadConfig({ OUTBOUND_ALLOWED_HOSTS: ' API.example.com, *.hooks.io ,' }).outbound.allowedHosts).toEqual(['api.example.com', '*.hooks.io']);
+    expect(loadConfig({ OUTBOUND_ALLOWED_HOSTS: ' API.example.com, *.hooks.io ,' }).outbound.allowedHosts).toEqual([
+      'api.example.com',
+      '*.hooks.io',
+    ]);
   });
 });

@@ -36,7 +36,10 @@ export const configSchema = z.object({
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   MONGO_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/conveyor'),
   /** Key prefix for every Bull key; wrap it in {braces} to pin queues to one Redis Cluster slot. */
-  BULL_PREFIX: z.string().regex(/^[A-Za-z0-9:{}_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : { } _ -').default('conveyor'),
+  BULL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : { } _ -')
+    .default('conveyor'),
 
   /** Bull lock and stalled-job timings (RELIABILITY §1); tests shorten them. */
   BULL_LOCK_DURATION_MS: milliseconds.default(30_000),

@@ -15,7 +15,9 @@ describe(backoffDelay.name, () => {
   });
 
   it('walks a list and then repeats its last delay (e.g. 30 s, 2 min, 5 min)', () => {
-    expect(backoffSchedule({ type: 'list', delaysMs: [30_000, 120_000, 300_000] }, 6)).toEqual([30_000, 120_000, 300_000, 300_000, 300_000]);
+    expect(backoffSchedule({ type: 'list', delaysMs: [30_000, 120_000, 300_000] }, 6)).toEqual([
+      30_000, 120_000, 300_000, 300_000, 300_000,
+    ]);
   });
 
   it('has no delays for a single attempt', () => {

@@ -4,9 +4,7 @@
  * one schedule function, used by the worker and unit-tested.
  */
 export type BackoffSpec =
-  | { type: 'fixed'; delayMs: number }
-  | { type: 'exponential'; delayMs: number; maxDelayMs?: number }
-  | { type: 'list'; delaysMs: number[] };
+  { type: 'fixed'; delayMs: number } | { type: 'exponential'; delayMs: number; maxDelayMs?: number } | { type: 'list'; delaysMs: number[] };
 
 /** Name of the custom strategy registered in Bull's `settings.backoffStrategies`. */
 export const BULL_BACKOFF_STRATEGY = 'conveyor';

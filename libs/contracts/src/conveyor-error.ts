@@ -16,7 +16,13 @@ export class ConveyorError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extras: { fields?: FieldError[]; retryAfterSeconds?: number; troubleshooting?: string; details?: unknown; cause?: unknown } = {},
+    readonly extras: {
+      fields?: FieldError[];
+      retryAfterSeconds?: number;
+      troubleshooting?: string;
+      details?: unknown;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: extras.cause });
   }

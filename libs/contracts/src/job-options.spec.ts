@@ -17,7 +17,9 @@ describe(resolveJobOptions.name, () => {
   });
 
   it('takes the client’s choices, converting backoff to the internal spec', () => {
-    expect(resolveJobOptions(policy, { priority: 'urgent', delay: 500, attempts: 5, timeout: 1000, backoff: { type: 'list', delays: [1, 2] } })).toEqual({
+    expect(
+      resolveJobOptions(policy, { priority: 'urgent', delay: 500, attempts: 5, timeout: 1000, backoff: { type: 'list', delays: [1, 2] } }),
+    ).toEqual({
       priority: 1,
       delayMs: 500,
       attempts: 5,
@@ -28,7 +30,13 @@ describe(resolveJobOptions.name, () => {
 
   it('reports every bad option at once, by field', () => {
     try {
-      resolveJobOptions(policy, { priority: 0, delay: -1, attempts: policy.maxAttempts + 1, timeout: 1, backoff: { type: 'fixed', delay: -1 } });
+      resolveJobOptions(policy, {
+        priority: 0,
+        delay: -1,
+        attempts: policy.maxAttempts + 1,
+        timeout: 1,
+        backoff: { type: 'fixed', delay: -1 },
+      });
       throw new Error('expected a ConveyorError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConveyorError);

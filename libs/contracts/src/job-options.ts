@@ -22,7 +22,8 @@ export function resolveJobOptions(policy: QueuePolicy, input: JobOptionsInput = 
   if (!isIntIn(delayMs, 0, MAX_DELAY_MS)) fail('delay', `must be an integer number of milliseconds from 0 to ${MAX_DELAY_MS}`);
 
   const attempts = input.attempts ?? policy.attempts;
-  if (!isIntIn(attempts, 1, policy.maxAttempts)) fail('attempts', `must be an integer from 1 to ${policy.maxAttempts} on queue ${policy.name}`);
+  if (!isIntIn(attempts, 1, policy.maxAttempts))
+    fail('attempts', `must be an integer from 1 to ${policy.maxAttempts} on queue ${policy.name}`);
 
   const timeoutMs = input.timeout ?? policy.timeoutMs;
   if (!isIntIn(timeoutMs, MIN_TIMEOUT_MS, policy.maxTimeoutMs)) {
@@ -47,7 +48,13 @@ function toBackoffSpec(input: BackoffInput): BackoffSpec | undefined {
   if ((input.type === 'fixed' || input.type === 'exponential') && okDelay(input.delay)) {
     return { type: input.type, delayMs: input.delay };
   }
-  if (input.type === 'list' && Array.isArray(input.delays) && input.delays.length >= 1 && input.delays.length <= MAX_LISTED_BACKOFF_DELAYS && input.delays.every(okDelay)) {
+  if (
+    input.type === 'list' &&
+    Array.isArray(input.delays) &&
+    input.delays.length >= 1 &&
+    input.delays.length <= MAX_LISTED_BACKOFF_DELAYS &&
+    input.delays.every(okDelay)
+  ) {
     return { type: 'list', delaysMs: [...input.delays] };
   }
   return undefined;

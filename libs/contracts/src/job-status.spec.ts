@@ -28,7 +28,9 @@ describe(canTransition.name, () => {
   });
 
   it('orders every transition of every attempt strictly', () => {
-    const seqs = [1, 2, 3].flatMap((a) => [TransitionPhase.Queued, TransitionPhase.Running, TransitionPhase.Settled].map((p) => transitionSeq(a, p)));
+    const seqs = [1, 2, 3].flatMap((a) =>
+      [TransitionPhase.Queued, TransitionPhase.Running, TransitionPhase.Settled].map((p) => transitionSeq(a, p)),
+    );
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
     expect(new Set(seqs).size).toBe(seqs.length);
   });

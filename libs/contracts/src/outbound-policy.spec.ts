@@ -9,9 +9,12 @@ const refused = (url: string, policy = production) => {
 };
 
 describe(checkOutboundUrl.name, () => {
-  it.each(['https://example.com/hook', 'http://93.184.216.34:8080/x', 'https://[2606:2800:220:1::]/'])('allows the public target %s', (url) => {
-    expect(refused(url)).toBeUndefined();
-  });
+  it.each(['https://example.com/hook', 'http://93.184.216.34:8080/x', 'https://[2606:2800:220:1::]/'])(
+    'allows the public target %s',
+    (url) => {
+      expect(refused(url)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['http://127.0.0.1:9999/', 'loopback'],
@@ -59,7 +62,11 @@ describe(checkOutboundUrl.name, () => {
 
 describe(connectTimeFilter.name, () => {
   it('denies loopback at connect time unless allowed', () => {
-    expect(connectTimeFilter(production)).toMatchObject({ allowPrivateIPAddress: false, allowIPAddressList: [], denyIPAddressList: ['127.0.0.0/8', '::1/128'] });
+    expect(connectTimeFilter(production)).toMatchObject({
+      allowPrivateIPAddress: false,
+      allowIPAddressList: [],
+      denyIPAddressList: ['127.0.0.0/8', '::1/128'],
+    });
     expect(connectTimeFilter(development)).toMatchObject({ allowIPAddressList: ['127.0.0.0/8', '::1/128'], denyIPAddressList: [] });
   });
 });

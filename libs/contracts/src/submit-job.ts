@@ -2,9 +2,7 @@ import { BackoffSpec } from './backoff';
 import { PriorityInput } from './priority';
 
 /** Retry delays as clients write them (Bull's `delay` naming, in milliseconds). */
-export type BackoffInput =
-  | { type: 'fixed' | 'exponential'; delay: number }
-  | { type: 'list'; delays: number[] };
+export type BackoffInput = { type: 'fixed' | 'exponential'; delay: number } | { type: 'list'; delays: number[] };
 
 export interface JobOptionsInput {
   priority?: PriorityInput;

@@ -118,9 +118,7 @@ export class JobProducer {
     const queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
     const averageMs = await this.stats.averageDurationMs(definition.queue);
     const concurrency = queuePolicy(definition.queue).concurrency;
-    const estimatedWaitSeconds = Math.ceil(
-      (options.delayMs + Math.ceil((queuePosition ?? 1) / concurrency) * averageMs) / 1000,
-    );
+    const estimatedWaitSeconds = Math.ceil((options.delayMs + Math.ceil((queuePosition ?? 1) / concurrency) * averageMs) / 1000);
     return { jobId, queue: definition.queue, status, queuePosition, estimatedWaitSeconds };
   }
 

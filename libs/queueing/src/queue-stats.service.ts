@@ -14,7 +14,11 @@ export class QueueStats {
 
   async recordDuration(queue: QueueName, durationMs: number): Promise<void> {
     const q = this.queues.get(queue);
-    await q.client.multi().lpush(this.key(queue), Math.round(durationMs)).ltrim(this.key(queue), 0, SAMPLE_SIZE - 1).exec();
+    await q.client
+      .multi()
+      .lpush(this.key(queue), Math.round(durationMs))
+      .ltrim(this.key(queue), 0, SAMPLE_SIZE - 1)
+      .exec();
   }
 
   /** Mean of the last SAMPLE_SIZE durations, or the queue policy's expectation before any ran. */

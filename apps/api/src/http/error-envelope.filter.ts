@@ -41,7 +41,15 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       return {
         status: ERROR_STATUS[exception.code],
         retryAfterSeconds,
-        body: { success: false, detail: exception.message, error_code: exception.code, timestamp, troubleshooting, errors: fields, details },
+        body: {
+          success: false,
+          detail: exception.message,
+          error_code: exception.code,
+          timestamp,
+          troubleshooting,
+          errors: fields,
+          details,
+        },
       };
     }
     if (exception instanceof HttpException) {

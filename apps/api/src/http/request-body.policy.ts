@@ -45,7 +45,13 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
 /** Rejects parsed JSON that is too deep, too wide, or carries prototype or operator keys. */
 export function rejectUnsafeJson(req: Request, _res: Response, next: NextFunction): void {
   const problem = req.body === undefined ? undefined : findJsonProblem(req.body);
-  next(problem ? new ConveyorError(ErrorCode.ValidationFailed, `Request body rejected: ${problem}`, { fields: [{ field: problem.split(':')[0], message: problem }] }) : undefined);
+  next(
+    problem
+      ? new ConveyorError(ErrorCode.ValidationFailed, `Request body rejected: ${problem}`, {
+          fields: [{ field: problem.split(':')[0], message: problem }],
+        })
+      : undefined,
+  );
 }
 
 /**

@@ -24,13 +24,23 @@ export class JobsController {
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Submit a job', description: 'Validates the payload against its job type, records the job and enqueues it.' })
   @ApiSuccess(SubmittedJobResponse, ApiCreatedResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.UnknownJobType, ErrorCode.TargetNotAllowed, ErrorCode.Unauthenticated, ErrorCode.PayloadTooLarge, ErrorCode.QueueUnavailable)
+  @ApiErrorResponses(
+    ErrorCode.ValidationFailed,
+    ErrorCode.UnknownJobType,
+    ErrorCode.TargetNotAllowed,
+    ErrorCode.Unauthenticated,
+    ErrorCode.PayloadTooLarge,
+    ErrorCode.QueueUnavailable,
+  )
   submit(@CurrentOwner() owner: Owner, @Body() body: SubmitJobRequest): Promise<SubmittedJobResponse> {
     return this.jobs.submit(owner, body);
   }
 
   @Get(':jobId')
-  @ApiOperation({ summary: 'Read a job', description: 'Live from the queue while the job is in Redis, from its durable record afterwards.' })
+  @ApiOperation({
+    summary: 'Read a job',
+    description: 'Live from the queue while the job is in Redis, from its durable record afterwards.',
+  })
   @ApiSuccess(JobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
   get(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {

@@ -7,7 +7,8 @@ import { JobHandler } from '../runtime/job-handler';
 import { HandlerRegistry } from './handler-registry';
 
 class Payload {}
-const jobType = (type: string) => defineJobType({ type, queue: QueueName.Http, description: type, payload: Payload, steps: [{ name: 'only', weight: 1 }] });
+const jobType = (type: string) =>
+  defineJobType({ type, queue: QueueName.Http, description: type, payload: Payload, steps: [{ name: 'only', weight: 1 }] });
 
 @JobHandler('a')
 @Injectable()

@@ -104,7 +104,10 @@ export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload
 }
 
 /** Reads at most RESPONSE_READ_LIMIT_BYTES, keeping the first RESPONSE_EXCERPT_BYTES as text. */
-async function readBounded(response: IncomingMessage, signal: AbortSignal): Promise<{ bytes: number; excerpt: string; truncated: boolean }> {
+async function readBounded(
+  response: IncomingMessage,
+  signal: AbortSignal,
+): Promise<{ bytes: number; excerpt: string; truncated: boolean }> {
   const head: Buffer[] = [];
   let kept = 0;
   let bytes = 0;

@@ -34,7 +34,8 @@ export class StepContext<P> implements JobContext<P> {
 
   async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const index = this.steps.findIndex((s) => s.name === name);
-    if (index < 0) throw new Error(`Step "${name}" is not declared for this job type (declared: ${this.steps.map((s) => s.name).join(', ')})`);
+    if (index < 0)
+      throw new Error(`Step "${name}" is not declared for this job type (declared: ${this.steps.map((s) => s.name).join(', ')})`);
     // The step boundary: a timed-out attempt goes no further, even if its handler ignores the signal.
     this.signal.throwIfAborted();
     this.currentIndex = index;

@@ -23,7 +23,11 @@ function IsHeaderMap(options?: ValidationOptions) {
           Object.keys(value).length <= MAX_HEADERS &&
           Object.entries(value).every(
             ([name, v]) =>
-              HEADER_NAME.test(name) && !RESERVED_HEADERS.has(name.toLowerCase()) && typeof v === 'string' && v.length <= 8192 && !/[\r\n\0]/.test(v),
+              HEADER_NAME.test(name) &&
+              !RESERVED_HEADERS.has(name.toLowerCase()) &&
+              typeof v === 'string' &&
+              v.length <= 8192 &&
+              !/[\r\n\0]/.test(v),
           ),
         defaultMessage: () =>
           `headers must be an object of at most ${MAX_HEADERS} string values with valid names, excluding ${[...RESERVED_HEADERS].join(', ')}`,
@@ -62,7 +66,10 @@ export class HttpRequestPayload {
   @IsHeaderMap()
   headers?: Record<string, string>;
 
-  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }], description: 'Objects and arrays are sent as JSON' })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
+    description: 'Objects and arrays are sent as JSON',
+  })
   @IsOptional()
   @IsStringOrJson()
   body?: string | object;

@@ -39,7 +39,10 @@ const IsBackoff = () =>
 
 export class JobOptionsRequest implements JobOptionsInput {
   @ApiPropertyOptional({
-    oneOf: [{ type: 'integer', minimum: 1, maximum: 10 }, { type: 'string', enum: Object.keys(PRIORITY_LEVELS) }],
+    oneOf: [
+      { type: 'integer', minimum: 1, maximum: 10 },
+      { type: 'string', enum: Object.keys(PRIORITY_LEVELS) },
+    ],
     description: '1 is the most urgent; named levels: urgent=1, high=3, normal=5 (default), low=8',
     example: 'high',
   })
@@ -62,8 +65,16 @@ export class JobOptionsRequest implements JobOptionsInput {
   @ApiPropertyOptional({
     description: `Delay before each retry; delays in ms, at most ${MAX_BACKOFF_DELAY_MS}; a list holds at most ${MAX_LISTED_BACKOFF_DELAYS} delays and repeats its last`,
     oneOf: [
-      { type: 'object', properties: { type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: { type: 'integer' } }, required: ['type', 'delay'] },
-      { type: 'object', properties: { type: { type: 'string', enum: ['list'] }, delays: { type: 'array', items: { type: 'integer' } } }, required: ['type', 'delays'] },
+      {
+        type: 'object',
+        properties: { type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: { type: 'integer' } },
+        required: ['type', 'delay'],
+      },
+      {
+        type: 'object',
+        properties: { type: { type: 'string', enum: ['list'] }, delays: { type: 'array', items: { type: 'integer' } } },
+        required: ['type', 'delays'],
+      },
     ],
     example: { type: 'exponential', delay: 2000 },
   })
