@@ -1,5 +1,6 @@
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
+import { waitFor } from '../support/wait-for';
 
 const USER = 'alice';
 
@@ -120,6 +121,26 @@ describe('http.request jobs (API → MongoDB → Bull → worker process → rec
     const completed = await conveyor.waitForJob(expected.body.data.jobId, USER, (j) => j.status === 'completed');
     expect(completed.result.statusCode).toBe(302);
     expect(target.hitsOn('/redirect-target')).toHaveLength(0);
+  });
+
+  it('shows the running step and its progress, live and in the record', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    target.respond((_req, res) => void released.then(() => res.end('finally')));
+    const res = await submit({ type: 'http.request', data: { url: target.url('/held'), method: 'GET' } });
+    const jobId = res.body.data.jobId;
+
+    // check-target (5) is done and send-request (80) has begun: 5 %.
+    const running = await conveyor.waitForJob(jobId, USER, (j) => j.status === 'active' && j.progress.step === 'send-request');
+    expect(running).toMatchObject({ progress: { percent: 5, step: 'send-request' }, source: 'queue' });
+    await waitFor(async () => (await conveyor.record(jobId))?.progress?.step === 'send-request', {
+      what: 'the record to show the running step',
+    });
+    expect(await conveyor.record(jobId)).toMatchObject({ status: 'active', progress: { percent: 5, step: 'send-request' } });
+
+    release();
+    const done = await conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed');
+    expect(done.progress).toEqual({ percent: 100, step: null });
   });
 
   it('fails an attempt that runs past its timeout', async () => {

@@ -88,7 +88,8 @@ describe('Job records on the Mongo-wire server', () => {
     const id = await newRecord('user:owner');
     expect(await jobs.findOwned('user:owner', id)).not.toBeNull();
     expect(await jobs.findOwned('user:other', id)).toBeNull();
-    // sanitizeFilter + casting: an operator smuggled in as a value is refused, never run as a query.
-    await expect(jobs.findOwned({ $ne: null } as never, id)).rejects.toThrow(/Cast to string failed/);
+    // An operator smuggled in as the owner is refused, never run as a query.
+    await expect(jobs.findOwned({ $ne: null } as never, id)).rejects.toThrow('ownerKey must be a string');
+    await expect(jobs.findOwned('user:owner', { $ne: null } as never)).rejects.toThrow(/Cast to string failed/);
   });
 });

@@ -35,12 +35,23 @@ export class JobsService {
    * while the job is still in Redis. Another caller's job is "not found", never "forbidden".
    */
   async get(owner: Owner, jobId: string): Promise<JobResponse> {
+    const record = await this.findRecord(owner, jobId);
+    if (isTerminal(record.status)) return fromRecord(record);
+    const live = await this.liveJob(record.queue as QueueName, jobId);
+    if (!live) return fromRecord(record);
+    if (live.status && isTerminal(live.status)) {
+      // The job finished between the two reads. Its outcome is written to the record before Bull
+      // marks it finished, so the record now holds the result or error.
+      const settled = await this.findRecord(owner, jobId);
+      if (isTerminal(settled.status)) return fromRecord(settled);
+    }
+    return { ...fromRecord(record), ...live, source: 'queue' };
+  }
+
+  private async findRecord(owner: Owner, jobId: string): Promise<JobRecord> {
     const record = await this.jobs.findOwned(ownerKey(owner), jobId);
     if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
-    const view = fromRecord(record);
-    if (isTerminal(record.status)) return view;
-    const live = await this.liveJob(record.queue as QueueName, jobId);
-    return live ? { ...view, ...live, source: 'queue' } : view;
+    return record;
   }
 
   private async liveJob(queue: QueueName, jobId: string): Promise<Partial<JobResponse> | undefined> {

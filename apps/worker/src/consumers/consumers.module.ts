@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { JobRecordWriter } from '../runtime/job-record-writer';
+import { RecordWriteBuffer } from '../runtime/record-write-buffer';
 import { StepRunner } from '../runtime/step-runner';
 import { HandlersModule } from '../handlers/handlers.module';
 import { QueueConsumers } from './queue-consumers.service';
@@ -11,7 +12,7 @@ export class ConsumersModule {
     return {
       module: ConsumersModule,
       imports: [handlers],
-      providers: [StepRunner, JobRecordWriter, JobProcessor, QueueConsumers],
+      providers: [StepRunner, RecordWriteBuffer, JobRecordWriter, JobProcessor, QueueConsumers],
       exports: [QueueConsumers],
     };
   }

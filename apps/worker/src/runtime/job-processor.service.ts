@@ -27,25 +27,26 @@ export class JobProcessor {
   async process(job: Job<JobEnvelope>): Promise<unknown> {
     const jobId = String(job.id);
     const attempt = job.attemptsMade + 1;
-    const startedAt = Date.now();
+    const startedAt = new Date();
     try {
       const definition = this.registry.get(job.name);
       if (!definition) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
-      await this.records.attemptStarted(jobId, attempt, job.attemptsMade);
+      this.records.attemptStarted(jobId, attempt, job.attemptsMade, startedAt);
       const result = await this.runner.run(
         definition,
         this.handlers.get(job.name),
         { jobId, attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
         async (progress) => {
-          await Promise.all([job.progress(progress), this.records.progress(jobId, attempt, progress)]);
+          this.records.progress(jobId, attempt, progress);
+          await job.progress(progress);
         },
       );
-      await this.records.completed(jobId, attempt, result);
-      await this.recordDuration(job.queue.name as QueueName, Date.now() - startedAt);
+      await this.records.completed(jobId, attempt, startedAt, result);
+      await this.recordDuration(job.queue.name as QueueName, Date.now() - startedAt.getTime());
       return result;
     } catch (error) {
       try {
-        await this.recordFailure(job, attempt, error);
+        await this.recordFailure(job, attempt, startedAt, error);
       } catch (recordError) {
         // Bull must still see the handler's error; the reconciliation sweep repairs the record.
         this.logger.error(`Could not record the failure of job ${jobId}: ${messageOf(recordError)}`);
@@ -54,17 +55,17 @@ export class JobProcessor {
     }
   }
 
-  private async recordFailure(job: Job<JobEnvelope>, attempt: number, error: unknown): Promise<void> {
+  private async recordFailure(job: Job<JobEnvelope>, attempt: number, startedAt: Date, error: unknown): Promise<void> {
     const jobId = String(job.id);
     const permanent = error instanceof PermanentJobError;
     if (permanent) await job.discard();
     const attempts = job.opts.attempts ?? 1;
     if (!permanent && attempt < attempts) {
       const spec = (job.opts.backoff as { options?: BackoffSpec } | undefined)?.options;
-      await this.records.retryScheduled(jobId, attempt, error, spec ? backoffDelay(spec, attempt) : 0);
+      await this.records.retryScheduled(jobId, attempt, startedAt, error, spec ? backoffDelay(spec, attempt) : 0);
       this.logger.warn(`Job ${jobId} (${job.name}) attempt ${attempt}/${attempts} failed, will retry: ${messageOf(error)}`);
     } else {
-      await this.records.failed(jobId, attempt, error);
+      await this.records.failed(jobId, attempt, startedAt, error);
       this.logger.warn(`Job ${jobId} (${job.name}) failed after attempt ${attempt}/${attempts}: ${messageOf(error)}`);
     }
   }

@@ -79,7 +79,7 @@ export class JobRecord {
 export type JobDocument = HydratedDocument<JobRecord>;
 export const JobRecordSchema = SchemaFactory.createForClass(JobRecord);
 
-// A caller's own jobs, newest first (status reads by owner, job lists).
+// A caller's own jobs, newest first (job lists by owner).
 JobRecordSchema.index({ ownerKey: 1, createdAt: -1 });
 // Operators' per-queue views and the reconciliation sweep: jobs of a queue in a given state.
 JobRecordSchema.index({ queue: 1, status: 1, updatedAt: 1 });

@@ -44,7 +44,11 @@ export class JobsRepository {
   }
 
   async findOwned(ownerKey: string, jobId: string): Promise<JobRecord | null> {
-    return this.model.findOne({ _id: jobId, ownerKey }).lean<JobRecord>().exec();
+    // Looked up by _id alone, owner compared here: FerretDB v1 uses the _id index only when the
+    // filter is _id alone and scans the collection otherwise (DESIGN §2); on MongoDB it is the same.
+    if (typeof ownerKey !== 'string') throw new TypeError('ownerKey must be a string');
+    const record = await this.model.findById(jobId).lean<JobRecord>().exec();
+    return record?.ownerKey === ownerKey ? record : null;
   }
 
   /** Undo an insert whose enqueue failed, so no record claims a job Bull never had. */

@@ -1,0 +1,80 @@
+import { JobStatus } from '@conveyor/contracts';
+import { JobWrite, JobsRepository } from '@conveyor/database';
+import { BACKGROUND_LINGER_MS, RecordWriteBuffer } from './record-write-buffer';
+
+/** Records the batches the buffer sends; each batch completes when the test lets it. */
+class RecordingRepository {
+  readonly batches: JobWrite[][] = [];
+  async applyInOrder(writes: readonly JobWrite[]): Promise<void> {
+    this.batches.push(structuredClone([...writes]));
+  }
+}
+
+const active = (jobId: string, seq = 5): JobWrite => ({ kind: 'transition', transition: { jobId, seq, status: JobStatus.Active } });
+const completed = (jobId: string, seq = 6): JobWrite => ({ kind: 'transition', transition: { jobId, seq, status: JobStatus.Completed } });
+const progress = (jobId: string, percent: number, seq = 5): JobWrite => ({
+  kind: 'progress',
+  update: { jobId, seq, progress: { percent, step: 's' } },
+});
+
+describe(RecordWriteBuffer.name, () => {
+  let repository: RecordingRepository;
+  let sut: RecordWriteBuffer;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    repository = new RecordingRepository();
+    sut = new RecordWriteBuffer(repository as unknown as JobsRepository);
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('writes an outcome at once and resolves when it is durable', async () => {
+    await sut.writeNow(completed('a'));
+    expect(repository.batches).toEqual([[completed('a')]]);
+  });
+
+  it('writes a short job once: its start and progress are folded into the outcome', async () => {
+    const started = sut.writeLater(active('a'));
+    const stepped = sut.writeLater(progress('a', 50));
+    await sut.writeNow(completed('a'));
+    await Promise.all([started, stepped]);
+    expect(repository.batches).toEqual([[completed('a')]]);
+  });
+
+  it('sends start and progress after the linger, progress folded into the start', async () => {
+    const done = Promise.all([sut.writeLater(active('a')), sut.writeLater(progress('a', 10)), sut.writeLater(progress('a', 40))]);
+    expect(repository.batches).toEqual([]);
+    await jest.advanceTimersByTimeAsync(BACKGROUND_LINGER_MS);
+    await done;
+    expect(repository.batches).toEqual([
+      [{ kind: 'transition', transition: { jobId: 'a', seq: 5, status: JobStatus.Active, set: { progress: { percent: 40, step: 's' } } } }],
+    ]);
+  });
+
+  it('keeps each job’s writes in order and batches different jobs together', async () => {
+    await Promise.all([sut.writeNow(completed('a')), sut.writeNow(completed('b')), sut.writeNow(completed('c'))]);
+    expect(repository.batches.flat()).toEqual([completed('a'), completed('b'), completed('c')]);
+    expect(repository.batches.length).toBeLessThan(3);
+  });
+
+  it('does not fold progress of another attempt', async () => {
+    const later = sut.writeLater(active('a', 9));
+    const stale = sut.writeLater(progress('a', 70, 5));
+    await jest.advanceTimersByTimeAsync(BACKGROUND_LINGER_MS);
+    await Promise.all([later, stale]);
+    expect(repository.batches.flat()).toEqual([active('a', 9), progress('a', 70, 5)]);
+  });
+
+  it('sends lingering writes when the worker shuts down', async () => {
+    const pending = sut.writeLater(active('a'));
+    await sut.onModuleDestroy();
+    await pending;
+    expect(repository.batches).toEqual([[active('a')]]);
+  });
+
+  it('rejects every write of a failed batch', async () => {
+    repository.applyInOrder = () => Promise.reject(new Error('mongo down'));
+    await expect(sut.writeNow(completed('a'))).rejects.toThrow('mongo down');
+  });
+});

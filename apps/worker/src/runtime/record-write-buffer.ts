@@ -1,0 +1,136 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { JobStatus } from '@conveyor/contracts';
+import { JobWrite, JobsRepository } from '@conveyor/database';
+
+/**
+ * Larger batches bring nothing on FerretDB (each statement costs the same) and very large ones
+ * have been seen to stall it; small batches still save most round trips on MongoDB.
+ */
+const MAX_BATCH = 25;
+
+/**
+ * How long start and progress writes wait before they are sent. A job that ends sooner is
+ * written once, with its outcome; clients see live state from Bull meanwhile, not from the record.
+ */
+export const BACKGROUND_LINGER_MS = 200;
+
+interface Pending {
+  write: JobWrite;
+  /** Not sent before this time (0: as soon as possible). */
+  notBefore: number;
+  settle: Array<{ resolve: () => void; reject: (error: unknown) => void }>;
+}
+
+/**
+ * The worker process's single writer of job records (DESIGN §2: record writes are the hot path's
+ * cost). Writes queue up while one batch is in flight and go out together as one ordered
+ * bulkWrite, so each job's writes keep their order and concurrent jobs never contend for the
+ * database. Superseded writes are folded away before they are sent:
+ *   - progress joins a pending start or progress write of the same attempt;
+ *   - a transition replaces the job's pending start and progress writes (outcomes carry the
+ *     attempt's start time themselves).
+ * A promise resolves once its write, or the write that absorbed it, is durable.
+ */
+@Injectable()
+export class RecordWriteBuffer implements OnModuleDestroy {
+  private pending: Pending[] = [];
+  private flushing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly jobs: JobsRepository) {}
+
+  /** A write that must be durable before the caller goes on (outcomes). */
+  writeNow(write: JobWrite): Promise<void> {
+    return this.enqueue(write, 0);
+  }
+
+  /** A write that may wait a little and be superseded (start, progress). */
+  writeLater(write: JobWrite): Promise<void> {
+    return this.enqueue(write, Date.now() + BACKGROUND_LINGER_MS);
+  }
+
+  /** Sends everything still pending, lingering or not (worker shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    for (const p of this.pending) p.notBefore = 0;
+    this.schedule();
+    while (this.flushing) await this.flushing;
+  }
+
+  private enqueue(write: JobWrite, notBefore: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = this.foldInto(write) ?? this.append(write, notBefore);
+      entry.settle.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private append(write: JobWrite, notBefore: number): Pending {
+    const entry: Pending = { write, notBefore, settle: [] };
+    if (write.kind === 'transition') {
+      const jobId = write.transition.jobId;
+      const superseded = this.pending.filter((p) => p.notBefore > 0 && jobOf(p.write) === jobId);
+      if (superseded.length > 0) {
+        this.pending = this.pending.filter((p) => !superseded.includes(p));
+        entry.settle.push(...superseded.flatMap((p) => p.settle));
+      }
+    }
+    this.pending.push(entry);
+    return entry;
+  }
+
+  /** Folds a progress write into a pending write of the same running attempt, if there is one. */
+  private foldInto(write: JobWrite): Pending | undefined {
+    if (write.kind !== 'progress') return undefined;
+    const { jobId, seq, progress } = write.update;
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const candidate = this.pending[i].write;
+      if (jobOf(candidate) !== jobId) continue;
+      if (candidate.kind === 'progress' && candidate.update.seq === seq) {
+        candidate.update.progress = progress;
+        return this.pending[i];
+      }
+      if (candidate.kind === 'transition' && candidate.transition.seq === seq && candidate.transition.status === JobStatus.Active) {
+        candidate.transition.set = { ...candidate.transition.set, progress };
+        return this.pending[i];
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    const wait = Math.min(...this.pending.map((p) => p.notBefore)) - Date.now();
+    if (wait <= 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.flushing = this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, wait);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const batch = this.pending.filter((p) => p.notBefore <= now).slice(0, MAX_BATCH);
+      if (batch.length === 0) break;
+      this.pending = this.pending.filter((p) => !batch.includes(p));
+      try {
+        await this.jobs.applyInOrder(batch.map((p) => p.write));
+        for (const p of batch) for (const s of p.settle) s.resolve();
+      } catch (error) {
+        for (const p of batch) for (const s of p.settle) s.reject(error);
+      }
+    }
+    this.flushing = undefined;
+    this.schedule();
+  }
+}
+
+function jobOf(write: JobWrite): string {
+  return write.kind === 'transition' ? write.transition.jobId : write.update.jobId;
+}

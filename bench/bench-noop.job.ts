@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { QueueName, defineJobType } from '@conveyor/contracts';
+import { IsInt, IsOptional } from 'class-validator';
+import { JobContext } from '../apps/worker/src/runtime/job-context';
+import { JobHandler, JobHandlerContract } from '../apps/worker/src/runtime/job-handler';
+
+/** A job type only the benchmark registers: one step that does nothing. */
+export class BenchNoopPayload {
+  @IsOptional()
+  @IsInt()
+  seq?: number;
+}
+
+export const BENCH_NOOP = 'bench.noop';
+
+export const benchNoopJob = defineJobType<BenchNoopPayload>({
+  type: BENCH_NOOP,
+  queue: QueueName.Http,
+  description: 'Benchmark no-op',
+  payload: BenchNoopPayload,
+  steps: [{ name: 'noop', weight: 1 }],
+});
+
+@JobHandler(BENCH_NOOP)
+@Injectable()
+export class BenchNoopHandler implements JobHandlerContract<BenchNoopPayload, { seq?: number }> {
+  run(ctx: JobContext<BenchNoopPayload>) {
+    return ctx.step('noop', async () => ({ seq: ctx.payload.seq }));
+  }
+}

@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Conveyor worker. Build from the repository root: docker build -f docker/worker.Dockerfile .
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json nest-cli.json ./
+COPY apps ./apps
+COPY libs ./libs
+RUN npx nest build worker && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist/apps/worker ./dist
+COPY --chown=node:node package.json ./
+USER node
+# SIGTERM lets active jobs finish within WORKER_SHUTDOWN_GRACE_MS; keep compose's stop_grace_period above it.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/apps/worker/src/main.js"]
