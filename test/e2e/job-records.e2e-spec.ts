@@ -1,5 +1,5 @@
 import { JobStatus, TransitionPhase, transitionSeq } from '@conveyor/contracts';
-import { JobRecord, JobsRepository } from '@conveyor/database';
+import { JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { Conveyor } from '../support/conveyor';
 
@@ -18,30 +18,18 @@ describe('Job records on the Mongo-wire server', () => {
   });
 
   async function newRecord(owner = 'user:r'): Promise<string> {
-    const id = randomUUID();
-    const now = new Date();
-    const record: JobRecord = {
-      _id: id,
-      ownerKey: owner,
-      type: 'http.request',
-      queue: 'http',
-      status: JobStatus.Waiting,
-      seq: transitionSeq(1, TransitionPhase.Queued),
-      priority: 5,
-      data: { url: 'http://example.com/', method: 'GET' },
-      options: { attempts: 3, delayMs: 0, timeoutMs: 1000, backoff: { type: 'fixed', delayMs: 10 } },
-      progress: { percent: 0, step: null },
-      attemptsMade: 0,
-      result: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      runAt: null,
-      startedAt: null,
-      finishedAt: null,
-    };
-    await jobs.insert(record);
-    return id;
+    const jobId = randomUUID();
+    await jobs.insert(
+      newJobRecord({
+        jobId,
+        ownerKey: owner,
+        type: 'http.request',
+        queue: 'http',
+        data: { url: 'http://example.com/', method: 'GET' },
+        options: { priority: 5, delayMs: 0, attempts: 3, timeoutMs: 1000, backoff: { type: 'fixed', delayMs: 10 } },
+      }),
+    );
+    return jobId;
   }
 
   const seq = transitionSeq;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@conveyor/config';
+import { exitOnStartupFailure, loadConfig } from '@conveyor/config';
 import { createApiApp } from './api-app';
 
 async function main(): Promise<void> {
@@ -10,11 +10,4 @@ async function main(): Promise<void> {
   new Logger('API').log(`Listening on http://${config.api.host}:${config.api.port} (docs at /docs)`);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error('API failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('API'));

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfig } from '@conveyor/config';
+import { exitOnStartupFailure, loadConfig } from '@conveyor/config';
 import { createWorker, stopWorker } from './worker-app';
 
 async function main(): Promise<void> {
@@ -22,11 +22,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error('Worker failed to start:', error instanceof Error ? (error.stack ?? error.message) : error);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartupFailure('Worker'));

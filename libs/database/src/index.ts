@@ -1,3 +1,4 @@
 export * from './database.module';
 export * from './jobs/job.schema';
 export * from './jobs/jobs.repository';
+export * from './jobs/new-job-record';

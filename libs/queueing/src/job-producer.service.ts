@@ -12,15 +12,13 @@ import {
   QueueName,
   ResolvedJobOptions,
   SubmitJobInput,
-  TransitionPhase,
   checkOutboundUrl,
   ownerKey,
   queuePolicy,
   resolveJobOptions,
-  transitionSeq,
   validatePayload,
 } from '@conveyor/contracts';
-import { JobsRepository } from '@conveyor/database';
+import { JobsRepository, newJobRecord } from '@conveyor/database';
 import { JobOptions, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { QueueRegistry } from './queue-registry.service';
@@ -76,31 +74,16 @@ export class JobProducer {
 
   private async enqueue(owner: Owner, definition: JobTypeDefinition, payload: object, options: ResolvedJobOptions): Promise<SubmittedJob> {
     const jobId = randomUUID();
-    const now = new Date();
-    const delayed = options.delayMs > 0;
-    const status = delayed ? JobStatus.Delayed : JobStatus.Waiting;
     const queue = this.queues.get(definition.queue);
-
-    await this.jobs.insert({
-      _id: jobId,
+    const record = newJobRecord({
+      jobId,
       ownerKey: ownerKey(owner),
       type: definition.type,
       queue: definition.queue,
-      status,
-      seq: transitionSeq(1, TransitionPhase.Queued),
-      priority: options.priority,
       data: payload,
-      options: { attempts: options.attempts, delayMs: options.delayMs, timeoutMs: options.timeoutMs, backoff: options.backoff },
-      progress: { percent: 0, step: null },
-      attemptsMade: 0,
-      result: null,
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      runAt: delayed ? new Date(now.getTime() + options.delayMs) : null,
-      startedAt: null,
-      finishedAt: null,
+      options,
     });
+    await this.jobs.insert(record);
 
     const envelope: JobEnvelope = { payload, timeoutMs: options.timeoutMs };
     try {
@@ -115,11 +98,12 @@ export class JobProducer {
       });
     }
 
+    const delayed = record.status === JobStatus.Delayed;
     const queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
     const averageMs = await this.stats.averageDurationMs(definition.queue);
     const concurrency = queuePolicy(definition.queue).concurrency;
     const estimatedWaitSeconds = Math.ceil((options.delayMs + Math.ceil((queuePosition ?? 1) / concurrency) * averageMs) / 1000);
-    return { jobId, queue: definition.queue, status, queuePosition, estimatedWaitSeconds };
+    return { jobId, queue: definition.queue, status: record.status as SubmittedJob['status'], queuePosition, estimatedWaitSeconds };
   }
 
   private bullOptions(jobId: string, queue: QueueName, options: ResolvedJobOptions): JobOptions {

@@ -1,0 +1,37 @@
+import { JobStatus, ResolvedJobOptions, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { JobRecord } from './job.schema';
+
+export interface NewJob {
+  jobId: string;
+  ownerKey: string;
+  type: string;
+  queue: string;
+  data: unknown;
+  options: ResolvedJobOptions;
+  now?: Date;
+}
+
+/** The record of a job that has just been accepted: waiting, or delayed until its delay passes. */
+export function newJobRecord({ jobId, ownerKey, type, queue, data, options, now = new Date() }: NewJob): JobRecord {
+  const delayed = options.delayMs > 0;
+  return {
+    _id: jobId,
+    ownerKey,
+    type,
+    queue,
+    status: delayed ? JobStatus.Delayed : JobStatus.Waiting,
+    seq: transitionSeq(1, TransitionPhase.Queued),
+    priority: options.priority,
+    data,
+    options: { attempts: options.attempts, delayMs: options.delayMs, timeoutMs: options.timeoutMs, backoff: options.backoff },
+    progress: { percent: 0, step: null },
+    attemptsMade: 0,
+    result: null,
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    runAt: delayed ? new Date(now.getTime() + options.delayMs) : null,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
