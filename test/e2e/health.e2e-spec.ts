@@ -2,7 +2,7 @@ import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
 import { waitFor } from '../support/wait-for';
 
-describe('Health and process roles', () => {
+describe('Health, API docs and process roles', () => {
   let conveyor: Conveyor;
 
   beforeAll(async () => {
@@ -17,6 +17,17 @@ describe('Health and process roles', () => {
     const res = await conveyor.http().get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, data: { status: 'ok', info: { redis: { status: 'up' }, mongo: { status: 'up' } } } });
+  });
+
+  it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {
+    const res = await conveyor.http().get('/docs-json');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/jobs', '/api/v1/jobs/{jobId}', '/health']));
+    expect(res.body.components.schemas.HttpRequestPayload.required).toEqual(['url', 'method']);
+    const submit = res.body.components.schemas.SubmitJobRequest;
+    expect(submit.properties.data.oneOf).toEqual([{ $ref: '#/components/schemas/HttpRequestPayload' }]);
+    expect(submit.properties.type.enum).toEqual(['http.request']);
+    expect((await conveyor.http().get('/docs')).status).toBe(200);
   });
 
   it('registers no consumer in the API process: only the worker holds a blocking Bull connection', async () => {

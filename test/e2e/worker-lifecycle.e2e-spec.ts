@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { Conveyor } from '../support/conveyor';
+import { WORKER_MAIN } from '../support/paths';
 import { TargetServer } from '../support/target-server';
 import { waitFor } from '../support/wait-for';
 
@@ -28,6 +30,12 @@ describe('Worker shutdown', () => {
         data: { url: target.url(path), method: 'GET' },
         options: { attempts: 2, backoff: { type: 'fixed', delay: 100 } },
       });
+
+  it('refuses to start on a bad setting, with one line naming the variable', async () => {
+    const run = spawnSync(process.execPath, [WORKER_MAIN], { env: { ...conveyor.env, REDIS_URL: 'localhost:6379' }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL (got "localhost:6379")');
+  });
 
   it('on SIGTERM finishes the active job, takes no new one, and exits 0 within the grace period', async () => {
     target.respond((req, res) => {

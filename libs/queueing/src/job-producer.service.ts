@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
   BULL_BACKOFF_STRATEGY,
@@ -40,6 +40,8 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
 /** The one submit path: validate → write the record → enqueue. */
 @Injectable()
 export class JobProducer {
+  private readonly logger = new Logger(JobProducer.name);
+
   constructor(
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -98,12 +100,31 @@ export class JobProducer {
       });
     }
 
-    const delayed = record.status === JobStatus.Delayed;
-    const queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
-    const averageMs = await this.stats.averageDurationMs(definition.queue);
-    const concurrency = queuePolicy(definition.queue).concurrency;
-    const estimatedWaitSeconds = Math.ceil((options.delayMs + Math.ceil((queuePosition ?? 1) / concurrency) * averageMs) / 1000);
+    const { queuePosition, estimatedWaitSeconds } = await this.estimate(
+      queue,
+      definition.queue,
+      options,
+      record.status === JobStatus.Delayed,
+    );
     return { jobId, queue: definition.queue, status: record.status as SubmittedJob['status'], queuePosition, estimatedWaitSeconds };
+  }
+
+  /**
+   * Where the job stands and a rough wait. The job is already accepted, so if Redis fails now the
+   * estimate falls back to the queue policy rather than failing the submission.
+   */
+  private async estimate(queue: Queue, name: QueueName, options: ResolvedJobOptions, delayed: boolean) {
+    const policy = queuePolicy(name);
+    let queuePosition: number | null = null;
+    let averageMs = policy.expectedDurationMs;
+    try {
+      queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
+      averageMs = await this.stats.averageDurationMs(name);
+    } catch (error) {
+      this.logger.warn(`No queue position for a job on ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
+    return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };
   }
 
   private bullOptions(jobId: string, queue: QueueName, options: ResolvedJobOptions): JobOptions {
