@@ -88,13 +88,19 @@ export class Conveyor {
 
   /** Polls GET /api/v1/jobs/:id as `userId` until `accept` holds for the job view. */
   async waitForJob(jobId: string, userId: string, accept: (job: any) => boolean, timeoutMs = 15_000): Promise<any> {
-    return waitFor(
-      async () => {
-        const res = await this.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', userId);
-        return res.status === 200 && accept(res.body.data) ? res.body.data : undefined;
-      },
-      { what: `job ${jobId} to reach the expected state`, timeoutMs },
-    );
+    let seen: unknown;
+    try {
+      return await waitFor(
+        async () => {
+          const res = await this.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', userId);
+          seen = res.body;
+          return res.status === 200 && accept(res.body.data) ? res.body.data : undefined;
+        },
+        { what: `job ${jobId} to reach the expected state`, timeoutMs },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last seen: ${JSON.stringify(seen)?.slice(0, 800)}`);
+    }
   }
 
   async close(): Promise<void> {

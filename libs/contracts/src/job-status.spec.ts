@@ -35,7 +35,14 @@ describe(canTransition.name, () => {
     expect(new Set(seqs).size).toBe(seqs.length);
   });
 
-  it('refuses attempt numbers below 1', () => {
+  it('refuses attempt and run numbers below 1', () => {
     expect(() => transitionSeq(0, TransitionPhase.Queued)).toThrow(RangeError);
+    expect(() => transitionSeq(1, TransitionPhase.Queued, 0)).toThrow(RangeError);
+  });
+
+  it('puts every transition of a retried run above the whole previous run', () => {
+    const lastOfRun1 = transitionSeq(1000, TransitionPhase.Settled, 1);
+    expect(transitionSeq(1, TransitionPhase.Queued, 2)).toBeGreaterThan(lastOfRun1);
+    expect(transitionSeq(1, TransitionPhase.Queued)).toBe(transitionSeq(1, TransitionPhase.Queued, 1));
   });
 });

@@ -27,16 +27,22 @@ export enum TransitionPhase {
 }
 
 const PHASES_PER_ATTEMPT = 4;
+/** Room for the attempts of one run; a retry of a finished job starts the next run above it. */
+const SEQ_PER_RUN = 1 << 16;
 
-/** Monotonic sequence number of a transition: attempt 1 queued = 4, running = 5, settled = 6, … */
-export function transitionSeq(attempt: number, phase: TransitionPhase): number {
+/**
+ * Monotonic sequence number of a transition: attempt 1 queued = 4, running = 5, settled = 6, …;
+ * every transition of run 2 (an explicit retry of a finished job) is above all of run 1.
+ */
+export function transitionSeq(attempt: number, phase: TransitionPhase, run = 1): number {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}`);
-  return attempt * PHASES_PER_ATTEMPT + phase;
+  if (!Number.isInteger(run) || run < 1) throw new RangeError(`run must be a positive integer, got ${run}`);
+  return (run - 1) * SEQ_PER_RUN + attempt * PHASES_PER_ATTEMPT + phase;
 }
 
 /**
  * The transition guard: a record moves only forward, and never out of a terminal state.
- * (An explicit retry of a finished job starts a new run and is not a transition.)
+ * (An explicit retry of a finished job starts a new run; see JobsRepository.startNewRun.)
  */
 export function canTransition(current: { seq: number; status: JobStatus }, nextSeq: number): boolean {
   return !isTerminal(current.status) && nextSeq > current.seq;

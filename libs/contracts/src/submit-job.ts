@@ -36,4 +36,6 @@ export const MAX_LISTED_BACKOFF_DELAYS = 20;
 export interface JobEnvelope<P = unknown> {
   payload: P;
   timeoutMs: number;
+  /** 1, or more after explicit retries of the finished job (see transitionSeq). */
+  run: number;
 }

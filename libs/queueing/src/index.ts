@@ -4,3 +4,5 @@ export * from './queue-stats.service';
 export * from './queueing.module';
 export * from './redis-connections';
 export * from './tokens';
+export * from './bull-job-options';
+export * from './job-control.service';

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
-  BULL_BACKOFF_STRATEGY,
   ConveyorError,
   ErrorCode,
-  JobEnvelope,
   JobStatus,
   JobTypeDefinition,
   JobTypeRegistry,
@@ -19,8 +17,8 @@ import {
   validatePayload,
 } from '@conveyor/contracts';
 import { JobsRepository, newJobRecord } from '@conveyor/database';
-import { JobOptions, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
+import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueStats } from './queue-stats.service';
 import { JOB_TYPE_REGISTRY } from './tokens';
@@ -57,7 +55,9 @@ export class JobProducer {
         fields: [{ field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` }],
       });
     }
-    const payload = await validatePayload(definition.payload, input.data);
+    // Stored as JSON, exactly as Bull stores it: unset optional fields vanish instead of becoming
+    // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
+    const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
     this.checkOutboundTargets(definition, payload);
     const options = resolveJobOptions(queuePolicy(definition.queue), input.options);
     return this.enqueue(owner, definition, payload, options);
@@ -87,9 +87,11 @@ export class JobProducer {
     });
     await this.jobs.insert(record);
 
-    const envelope: JobEnvelope = { payload, timeoutMs: options.timeoutMs };
     try {
-      await withTimeout(queue.add(definition.type, envelope, this.bullOptions(jobId, definition.queue, options)), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(
+        queue.add(definition.type, jobEnvelope(payload, options, 1), bullJobOptions(jobId, definition.queue, options)),
+        ENQUEUE_TIMEOUT_MS,
+      );
     } catch (cause) {
       // The client never learns this id, so the record must not outlive the failed enqueue. If this
       // delete fails too, the reconciliation sweep finds a record with no Bull job.
@@ -100,12 +102,7 @@ export class JobProducer {
       });
     }
 
-    const { queuePosition, estimatedWaitSeconds } = await this.estimate(
-      queue,
-      definition.queue,
-      options,
-      record.status === JobStatus.Delayed,
-    );
+    const { queuePosition, estimatedWaitSeconds } = await this.estimate(definition.queue, options, record.status === JobStatus.Delayed);
     return { jobId, queue: definition.queue, status: record.status as SubmittedJob['status'], queuePosition, estimatedWaitSeconds };
   }
 
@@ -113,42 +110,18 @@ export class JobProducer {
    * Where the job stands and a rough wait. The job is already accepted, so if Redis fails now the
    * estimate falls back to the queue policy rather than failing the submission.
    */
-  private async estimate(queue: Queue, name: QueueName, options: ResolvedJobOptions, delayed: boolean) {
+  private async estimate(name: QueueName, options: ResolvedJobOptions, delayed: boolean) {
     const policy = queuePolicy(name);
     let queuePosition: number | null = null;
     let averageMs = policy.expectedDurationMs;
     try {
-      queuePosition = delayed ? null : await this.waitingPosition(queue, options.priority);
+      queuePosition = delayed ? null : await this.stats.waitingAtOrAbove(name, options.priority);
       averageMs = await this.stats.averageDurationMs(name);
     } catch (error) {
       this.logger.warn(`No queue position for a job on ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
     return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };
-  }
-
-  private bullOptions(jobId: string, queue: QueueName, options: ResolvedJobOptions): JobOptions {
-    const policy = queuePolicy(queue);
-    return {
-      jobId,
-      priority: options.priority,
-      delay: options.delayMs,
-      attempts: options.attempts,
-      // One schedule function for every kind of backoff (see backoff.ts).
-      backoff: { type: BULL_BACKOFF_STRATEGY, options: options.backoff } as JobOptions['backoff'],
-      // No Bull `timeout`: it fails the attempt but leaves the handler running (bull#486); the
-      // worker's step runner enforces the timeout with an abort signal instead.
-      removeOnComplete: policy.keepCompleted,
-      removeOnFail: policy.keepFailed,
-    };
-  }
-
-  /**
-   * Jobs ahead of (and including) one just added with this priority. Bull keeps waiting jobs'
-   * priorities in a sorted set, and same-priority jobs run first in, first out.
-   */
-  private async waitingPosition(queue: Queue, priority: number): Promise<number> {
-    return queue.client.zcount(queue.toKey('priority'), 0, priority);
   }
 }
 

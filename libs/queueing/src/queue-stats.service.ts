@@ -28,6 +28,15 @@ export class QueueStats {
     return samples.reduce((sum, s) => sum + Number(s), 0) / samples.length;
   }
 
+  /**
+   * Waiting jobs at this priority or a more urgent one (so, for a job just placed, its 1-based
+   * position). Bull keeps waiting jobs' priorities in a sorted set; equal priorities run FIFO.
+   */
+  async waitingAtOrAbove(queue: QueueName | string, priority: number): Promise<number> {
+    const q = this.queues.get(queue);
+    return q.client.zcount(q.toKey('priority'), 0, priority);
+  }
+
   private key(queue: QueueName): string {
     return this.queues.get(queue).toKey('conveyor:durations');
   }

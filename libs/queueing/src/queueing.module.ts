@@ -3,6 +3,7 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay, defaultJobTypeRegistry } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from './tokens';
+import { JobControl } from './job-control.service';
 import { JobProducer } from './job-producer.service';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueStats } from './queue-stats.service';
@@ -72,8 +73,14 @@ export class QueueingModule {
         }),
         ...queues,
       ],
-      providers: [{ provide: JOB_TYPE_REGISTRY, useValue: registry }, QueueRegistry.provider(registry), QueueStats, JobProducer],
-      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer],
+      providers: [
+        { provide: JOB_TYPE_REGISTRY, useValue: registry },
+        QueueRegistry.provider(registry),
+        QueueStats,
+        JobProducer,
+        JobControl,
+      ],
+      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl],
     };
   }
 }

@@ -29,6 +29,11 @@ export class RedisConnections {
     return (this.shared[type] ??= this.open(type));
   };
 
+  /** A subscriber of Conveyor's own (Bull's shared one stays Bull's); closed with the rest. */
+  dedicatedSubscriber(): Redis {
+    return this.open('subscriber');
+  }
+
   /**
    * Drops the connections Bull blocks on while waiting for jobs, at once. Bull's own local pause
    * first sends QUIT, which waits behind the blocked BRPOPLPUSH for up to 500 ms; a job arriving

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, Owner, defaultJobTypeRegistry, validationFailed } from '@conveyor/contracts';
 import { CurrentOwner, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER } from '../http/identity';
 import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
+import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobResponse, SubmittedJobResponse } from './dto/job.response';
 import { JobOptionsRequest, SubmitJobRequest } from './dto/submit-job.request';
 import { JobsService } from './jobs.service';
@@ -45,5 +46,58 @@ export class JobsController {
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
   get(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
     return this.jobs.get(owner, jobId);
+  }
+
+  @Post(':jobId/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Cancel a job',
+    description: 'Waiting or delayed: removed at once. Active: stopped at its next step boundary (or sooner) and never retried.',
+  })
+  @ApiSuccess(CancelJobResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
+  cancel(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
+    return this.jobs.cancel(owner, jobId);
+  }
+
+  @Delete(':jobId')
+  @ApiOperation({ summary: 'Cancel a job (same as POST /:jobId/cancel)' })
+  @ApiSuccess(CancelJobResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
+  remove(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
+    return this.jobs.cancel(owner, jobId);
+  }
+
+  @Post(':jobId/retry')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Run a failed or cancelled job again',
+    description: 'Starts a new run from the first attempt; earlier runs stay in the history.',
+  })
+  @ApiSuccess(RetryJobResponse, ApiOkResponse)
+  @ApiErrorResponses(
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthenticated,
+    ErrorCode.JobNotFound,
+    ErrorCode.InvalidJobState,
+    ErrorCode.QueueUnavailable,
+  )
+  retry(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<RetryJobResponse> {
+    return this.jobs.retry(owner, jobId);
+  }
+
+  @Put(':jobId/priority')
+  @ApiOperation({
+    summary: "Change a waiting job's priority",
+    description: 'The job goes behind the jobs already waiting at its new priority.',
+  })
+  @ApiSuccess(ChangePriorityResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
+  changePriority(
+    @CurrentOwner() owner: Owner,
+    @Param('jobId', jobIdPipe) jobId: string,
+    @Body() body: ChangePriorityRequest,
+  ): Promise<ChangePriorityResponse> {
+    return this.jobs.changePriority(owner, jobId, body.priority);
   }
 }

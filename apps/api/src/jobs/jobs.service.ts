@@ -1,8 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
+import {
+  ConveyorError,
+  ErrorCode,
+  JobProgress,
+  JobStatus,
+  Owner,
+  PriorityInput,
+  QueueName,
+  TransitionPhase,
+  isTerminal,
+  ownerKey,
+  resolvePriority,
+  transitionSeq,
+} from '@conveyor/contracts';
 import { JobRecord, JobsRepository } from '@conveyor/database';
-import { JobProducer, QueueRegistry, SubmittedJob } from '@conveyor/queueing';
+import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
+import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 
@@ -24,6 +38,8 @@ export class JobsService {
     private readonly producer: JobProducer,
     private readonly jobs: JobsRepository,
     private readonly queues: QueueRegistry,
+    private readonly control: JobControl,
+    private readonly stats: QueueStats,
   ) {}
 
   submit(owner: Owner, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -46,6 +62,71 @@ export class JobsService {
       if (isTerminal(settled.status)) return fromRecord(settled);
     }
     return { ...fromRecord(record), ...live, source: 'queue' };
+  }
+
+  /**
+   * Waiting or delayed: removed from the queue and recorded as cancelled at once. Active: the
+   * worker is asked to stop it (at its next step boundary, or sooner where the step takes the
+   * abort signal); it records the cancellation and never retries the job.
+   */
+  async cancel(owner: Owner, jobId: string): Promise<CancelJobResponse> {
+    const record = await this.findRecord(owner, jobId);
+    if (isTerminal(record.status)) throw invalidState(record, 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
+    const outcome = await this.control.removeIfQueued(record.queue, jobId);
+    if (outcome === 'running') {
+      await this.control.requestCancel(record.queue, jobId);
+      return { cancelled: true, status: 'cancelling' };
+    }
+    if (outcome === 'finished') {
+      // Bull finished it since the record was read; the record now says how.
+      throw invalidState(await this.findRecord(owner, jobId), 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
+    }
+    // Removed (or already gone from Redis): no worker holds the job, so the API records it.
+    await this.jobs.transition({
+      jobId,
+      seq: transitionSeq(record.attemptsMade + 1, TransitionPhase.Settled, record.run),
+      status: JobStatus.Cancelled,
+      set: { finishedAt: new Date() },
+    });
+    return { cancelled: true, status: JobStatus.Cancelled };
+  }
+
+  /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */
+  async retry(owner: Owner, jobId: string): Promise<RetryJobResponse> {
+    const record = await this.findRecord(owner, jobId);
+    if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
+      throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    const run = record.run + 1;
+    if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run)))) {
+      throw invalidState(await this.findRecord(owner, jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    try {
+      await this.control.enqueueRun(record, run);
+    } catch (cause) {
+      await this.jobs.transition({
+        jobId,
+        seq: transitionSeq(1, TransitionPhase.Settled, run),
+        status: JobStatus.Failed,
+        set: { error: { message: 'The retry could not be enqueued', code: ErrorCode.QueueUnavailable }, finishedAt: new Date() },
+      });
+      throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the retry was not accepted. Retry later.', {
+        cause,
+        retryAfterSeconds: 5,
+      });
+    }
+    return { jobId, status: JobStatus.Waiting, run };
+  }
+
+  /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */
+  async changePriority(owner: Owner, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
+    const priority = resolvePriority(input)!; // validated by ChangePriorityRequest
+    const record = await this.findRecord(owner, jobId);
+    if (record.status !== JobStatus.Waiting || !(await this.control.reprioritize(record.queue, jobId, priority))) {
+      throw invalidState(await this.findRecord(owner, jobId), 'reprioritised', [JobStatus.Waiting]);
+    }
+    await this.jobs.setPriority(jobId, record.seq, priority);
+    return { jobId, priority, queuePosition: await this.stats.waitingAtOrAbove(record.queue, priority) };
   }
 
   private async findRecord(owner: Owner, jobId: string): Promise<JobRecord> {
@@ -73,6 +154,17 @@ export class JobsService {
   }
 }
 
+function invalidState(record: JobRecord, action: string, validStates: JobStatus[]): ConveyorError {
+  // A job Bull has already taken is "active" even while its record still says "waiting".
+  return new ConveyorError(
+    ErrorCode.InvalidJobState,
+    `Job ${record._id} is ${record.status} and cannot be ${action}; valid states: ${validStates.join(', ')}`,
+    {
+      details: { status: record.status, validStates },
+    },
+  );
+}
+
 function fromRecord(record: JobRecord): JobResponse {
   return {
     jobId: record._id,
@@ -83,6 +175,7 @@ function fromRecord(record: JobRecord): JobResponse {
     progress: { percent: record.progress?.percent ?? 0, step: record.progress?.step ?? null },
     attemptsMade: record.attemptsMade,
     maxAttempts: record.options.attempts,
+    run: record.run ?? 1,
     result: record.result ?? null,
     error: record.error ? { message: record.error.message, code: record.error.code } : null,
     createdAt: record.createdAt.toISOString(),

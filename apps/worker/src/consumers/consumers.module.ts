@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CancellationWatcher } from '../runtime/cancellation-watcher';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { JobRecordWriter } from '../runtime/job-record-writer';
 import { RecordWriteBuffer } from '../runtime/record-write-buffer';
@@ -12,7 +13,7 @@ export class ConsumersModule {
     return {
       module: ConsumersModule,
       imports: [handlers],
-      providers: [StepRunner, RecordWriteBuffer, JobRecordWriter, JobProcessor, QueueConsumers],
+      providers: [StepRunner, RecordWriteBuffer, JobRecordWriter, CancellationWatcher, JobProcessor, QueueConsumers],
       exports: [QueueConsumers],
     };
   }

@@ -19,6 +19,9 @@ export interface JobContext<P = unknown> {
 
 export type ProgressSink = (progress: JobProgress) => Promise<void>;
 
+/** Runs before every step; throws to stop the job there (e.g. a cancel request). */
+export type StepGate = () => Promise<void>;
+
 /** The JobContext the step runner hands to handlers. */
 export class StepContext<P> implements JobContext<P> {
   private currentIndex = -1;
@@ -30,13 +33,17 @@ export class StepContext<P> implements JobContext<P> {
     readonly signal: AbortSignal,
     private readonly steps: readonly StepDefinition[],
     private readonly reportProgress: ProgressSink,
+    private readonly gate: StepGate = async () => undefined,
   ) {}
 
   async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const index = this.steps.findIndex((s) => s.name === name);
     if (index < 0)
       throw new Error(`Step "${name}" is not declared for this job type (declared: ${this.steps.map((s) => s.name).join(', ')})`);
-    // The step boundary: a timed-out attempt goes no further, even if its handler ignores the signal.
+    // The step boundary: a timed-out or cancelled attempt goes no further, even if its handler
+    // ignores the signal.
+    this.signal.throwIfAborted();
+    await this.gate();
     this.signal.throwIfAborted();
     this.currentIndex = index;
     await this.reportProgress({ percent: progressPercent(this.steps, index), step: name });

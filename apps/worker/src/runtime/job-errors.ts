@@ -16,3 +16,11 @@ export class JobTimeoutError extends Error {
     super(`Attempt timed out after ${timeoutMs} ms`);
   }
 }
+
+/** The client cancelled the job; it stops at once or at its next step and is never retried. */
+export class JobCancelledError extends Error {
+  override readonly name = 'JobCancelledError';
+  constructor() {
+    super('Cancelled at the client’s request');
+  }
+}

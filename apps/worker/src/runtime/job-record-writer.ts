@@ -1,9 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobProgress, JobStatus, TransitionPhase, transitionSeq } from '@conveyor/contracts';
-import { JobError, JobTransition } from '@conveyor/database';
+import { JobError, JobTransition, TransitionFields } from '@conveyor/database';
 import { RecordWriteBuffer } from './record-write-buffer';
 
 const STACK_LINES = 8;
+
+/** Which attempt of which run of which job a write is about. */
+export interface AttemptRef {
+  jobId: string;
+  run: number;
+  /** 1 for the first attempt of the run. */
+  attempt: number;
+  startedAt: Date;
+}
 
 /**
  * Turns what happens to a running attempt into guarded record transitions. Every write carries
@@ -19,61 +28,58 @@ export class JobRecordWriter {
 
   constructor(private readonly buffer: RecordWriteBuffer) {}
 
-  attemptStarted(jobId: string, attempt: number, attemptsMade: number, startedAt: Date): void {
-    this.buffer
-      .writeLater({
-        kind: 'transition',
-        transition: {
-          jobId,
-          seq: transitionSeq(attempt, TransitionPhase.Running),
-          status: JobStatus.Active,
-          set: { startedAt, attemptsMade, runAt: null },
-        },
-      })
-      .catch((error: unknown) => this.logWriteFailure(jobId, error));
+  attemptStarted(ref: AttemptRef, attemptsMade: number): void {
+    const transition = this.transition(ref, TransitionPhase.Running, JobStatus.Active, {
+      startedAt: ref.startedAt,
+      attemptsMade,
+      runAt: null,
+    });
+    this.buffer.writeLater({ kind: 'transition', transition }).catch((error: unknown) => this.logWriteFailure(ref.jobId, error));
   }
 
-  progress(jobId: string, attempt: number, progress: JobProgress): void {
+  progress(ref: AttemptRef, progress: JobProgress): void {
+    const seq = transitionSeq(ref.attempt, TransitionPhase.Running, ref.run);
     this.buffer
-      .writeLater({ kind: 'progress', update: { jobId, seq: transitionSeq(attempt, TransitionPhase.Running), progress } })
-      .catch((error: unknown) => this.logWriteFailure(jobId, error));
+      .writeLater({ kind: 'progress', update: { jobId: ref.jobId, seq, progress } })
+      .catch((error: unknown) => this.logWriteFailure(ref.jobId, error));
   }
 
-  /** Must resolve before the processor returns: the record is durable before Bull acknowledges. */
-  async completed(jobId: string, attempt: number, startedAt: Date, result: unknown): Promise<void> {
-    await this.durably({
-      jobId,
-      seq: transitionSeq(attempt, TransitionPhase.Settled),
-      status: JobStatus.Completed,
-      set: {
+  async completed(ref: AttemptRef, result: unknown): Promise<void> {
+    await this.durably(
+      this.transition(ref, TransitionPhase.Settled, JobStatus.Completed, {
         result: result ?? null,
         error: null,
-        attemptsMade: attempt,
         progress: { percent: 100, step: null },
-        startedAt,
         finishedAt: new Date(),
-      },
-    });
+      }),
+    );
   }
 
   /** The attempt failed and Bull will run the job again after `retryDelayMs`. */
-  async retryScheduled(jobId: string, attempt: number, startedAt: Date, error: unknown, retryDelayMs: number): Promise<void> {
+  async retryScheduled(ref: AttemptRef, error: unknown, retryDelayMs: number): Promise<void> {
     await this.durably({
-      jobId,
-      seq: transitionSeq(attempt + 1, TransitionPhase.Queued),
+      jobId: ref.jobId,
+      seq: transitionSeq(ref.attempt + 1, TransitionPhase.Queued, ref.run),
       status: retryDelayMs > 0 ? JobStatus.Delayed : JobStatus.Waiting,
-      set: { error: describeError(error), attemptsMade: attempt, startedAt, runAt: new Date(Date.now() + retryDelayMs) },
+      set: { error: describeError(error), attemptsMade: ref.attempt, startedAt: ref.startedAt, runAt: new Date(Date.now() + retryDelayMs) },
     });
   }
 
   /** The job failed for good: last attempt used up, or a permanent error. */
-  async failed(jobId: string, attempt: number, startedAt: Date, error: unknown): Promise<void> {
-    await this.durably({
-      jobId,
-      seq: transitionSeq(attempt, TransitionPhase.Settled),
-      status: JobStatus.Failed,
-      set: { error: describeError(error), attemptsMade: attempt, startedAt, finishedAt: new Date() },
-    });
+  async failed(ref: AttemptRef, error: unknown): Promise<void> {
+    await this.durably(
+      this.transition(ref, TransitionPhase.Settled, JobStatus.Failed, { error: describeError(error), finishedAt: new Date() }),
+    );
+  }
+
+  /** The client cancelled the job while this attempt ran. */
+  async cancelled(ref: AttemptRef): Promise<void> {
+    await this.durably(this.transition(ref, TransitionPhase.Settled, JobStatus.Cancelled, { finishedAt: new Date() }));
+  }
+
+  private transition(ref: AttemptRef, phase: TransitionPhase, status: JobStatus, set: TransitionFields): JobTransition {
+    const settled = phase === TransitionPhase.Settled ? { attemptsMade: ref.attempt, startedAt: ref.startedAt } : {};
+    return { jobId: ref.jobId, seq: transitionSeq(ref.attempt, phase, ref.run), status, set: { ...settled, ...set } };
   }
 
   private durably(transition: JobTransition): Promise<void> {

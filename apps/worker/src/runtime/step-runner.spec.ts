@@ -17,9 +17,16 @@ const definition = defineJobType({
 
 const run = (handler: (ctx: JobContext) => Promise<unknown>, timeoutMs = 1_000) => {
   const progress: JobProgress[] = [];
-  const result = new StepRunner().run(definition, { run: handler }, { jobId: 'j', attempt: 1, payload: {}, timeoutMs }, async (p) => {
-    progress.push(p);
-  });
+  const result = new StepRunner().run(
+    definition,
+    { run: handler },
+    { jobId: 'j', attempt: 1, payload: {}, timeoutMs },
+    {
+      onProgress: async (p) => {
+        progress.push(p);
+      },
+    },
+  );
   return { result, progress };
 };
 

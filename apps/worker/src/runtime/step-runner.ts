@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JobTypeDefinition } from '@conveyor/contracts';
 import { JobTimeoutError } from './job-errors';
 import { JobHandlerContract } from './job-handler';
-import { ProgressSink, StepContext } from './job-context';
+import { ProgressSink, StepContext, StepGate } from './job-context';
 
 export interface StepRun {
   jobId: string;
@@ -11,20 +11,32 @@ export interface StepRun {
   timeoutMs: number;
 }
 
+export interface StepHooks {
+  onProgress: ProgressSink;
+  /** Aborts the attempt from outside (cancellation); its reason becomes the attempt's error. */
+  abort?: AbortSignal;
+  /** Checked before every step. */
+  beforeStep?: StepGate;
+}
+
 /**
- * Runs a handler under its job's timeout. On timeout the attempt fails at once; the handler is
- * told through the abort signal and cannot pass another step boundary (RELIABILITY F13).
+ * Runs a handler under its job's timeout. On timeout or an outside abort the attempt fails at once;
+ * the handler is told through the abort signal and cannot pass another step boundary
+ * (RELIABILITY F13).
  */
 @Injectable()
 export class StepRunner {
-  async run(definition: JobTypeDefinition, handler: JobHandlerContract, run: StepRun, onProgress: ProgressSink): Promise<unknown> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new JobTimeoutError(run.timeoutMs)), run.timeoutMs);
-    const context = new StepContext(run.jobId, run.attempt, run.payload, controller.signal, definition.steps, async (progress) => {
-      if (!controller.signal.aborted) await onProgress(progress);
-    });
+  async run(definition: JobTypeDefinition, handler: JobHandlerContract, run: StepRun, hooks: StepHooks): Promise<unknown> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new JobTimeoutError(run.timeoutMs)), run.timeoutMs);
+    const signal = hooks.abort ? AbortSignal.any([timeout.signal, hooks.abort]) : timeout.signal;
+    const onProgress = async (progress: Parameters<ProgressSink>[0]) => {
+      if (!signal.aborted) await hooks.onProgress(progress);
+    };
+    const context = new StepContext(run.jobId, run.attempt, run.payload, signal, definition.steps, onProgress, hooks.beforeStep);
     try {
-      return await Promise.race([handler.run(context), rejectOnAbort(controller.signal)]);
+      signal.throwIfAborted();
+      return await Promise.race([handler.run(context), rejectOnAbort(signal)]);
     } finally {
       clearTimeout(timer);
     }

@@ -10,6 +10,16 @@ export interface JobError {
   stack?: string;
 }
 
+/** What an earlier run of a retried job ended with. */
+export interface JobRunSummary {
+  run: number;
+  status: JobStatus;
+  attemptsMade: number;
+  error: JobError | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
 /**
  * The durable record of one job (DESIGN §2). Created by the producer, then written only by the
  * worker running the job, through JobsRepository's guarded transitions.
@@ -49,7 +59,15 @@ export class JobRecord {
   @Prop(raw({ percent: Number, step: String }))
   progress!: JobProgress;
 
-  /** Attempts that have ended (succeeded or failed), as Bull counts them. */
+  /** 1, plus one for every explicit retry of the finished job. */
+  @Prop({ required: true, default: 1 })
+  run!: number;
+
+  /** Earlier runs, oldest first (kept when a failed or cancelled job is retried). */
+  @Prop({ type: [SchemaTypes.Mixed], default: [] })
+  history!: JobRunSummary[];
+
+  /** Attempts of the current run that have ended (succeeded or failed), as Bull counts them. */
   @Prop({ required: true, default: 0 })
   attemptsMade!: number;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { JobStatus, TERMINAL_STATUSES } from '@conveyor/contracts';
 import mongoose, { AnyBulkWriteOperation, Model } from 'mongoose';
-import { JobRecord } from './job.schema';
+import { JobRecord, JobRunSummary } from './job.schema';
 
 /** Fields a transition may set besides status and seq. */
 export type TransitionFields = Partial<
@@ -75,6 +75,51 @@ export class JobsRepository {
     const now = new Date();
     const ops = writes.map((w) => (w.kind === 'transition' ? transitionOp(w.transition, now) : progressOp(w.update, now)));
     await this.model.bulkWrite(ops as AnyBulkWriteOperation<JobRecord>[], { ordered: true });
+  }
+
+  /**
+   * Starts the next run of a failed or cancelled job, keeping a summary of the finished one.
+   * Applies only if the record is still exactly as read (`seq`), so two retries cannot both win.
+   */
+  async startNewRun(record: JobRecord, newSeq: number): Promise<boolean> {
+    const finished: JobRunSummary = {
+      run: record.run,
+      status: record.status,
+      attemptsMade: record.attemptsMade,
+      error: record.error,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt,
+    };
+    const result = await this.model
+      .updateOne(
+        { _id: record._id, seq: record.seq, status: mongoose.trusted({ $in: [JobStatus.Failed, JobStatus.Cancelled] }) },
+        {
+          $set: {
+            status: JobStatus.Waiting,
+            seq: newSeq,
+            run: record.run + 1,
+            attemptsMade: 0,
+            progress: { percent: 0, step: null },
+            result: null,
+            error: null,
+            runAt: null,
+            startedAt: null,
+            finishedAt: null,
+            updatedAt: new Date(),
+          },
+          $push: { history: finished },
+        },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+
+  /** Records a waiting job's new priority, if it is still waiting at the same seq. */
+  async setPriority(jobId: string, seq: number, priority: number): Promise<boolean> {
+    const result = await this.model
+      .updateOne({ _id: jobId, seq, status: JobStatus.Waiting }, { $set: { priority, updatedAt: new Date() } })
+      .exec();
+    return result.modifiedCount === 1;
   }
 
   /** For tests and sweeps that must see a record whatever its owner. Never wire to a client route. */

@@ -25,6 +25,8 @@ export function newJobRecord({ jobId, ownerKey, type, queue, data, options, now 
     data,
     options: { attempts: options.attempts, delayMs: options.delayMs, timeoutMs: options.timeoutMs, backoff: options.backoff },
     progress: { percent: 0, step: null },
+    run: 1,
+    history: [],
     attemptsMade: 0,
     result: null,
     error: null,

@@ -53,11 +53,14 @@ export class JobResponse {
   @ApiProperty({ type: JobProgressResponse })
   progress!: JobProgressResponse;
 
-  @ApiProperty({ description: 'Attempts that have ended so far' })
+  @ApiProperty({ description: 'Attempts of the current run that have ended' })
   attemptsMade!: number;
 
   @ApiProperty()
   maxAttempts!: number;
+
+  @ApiProperty({ description: '1, plus one for every retry of the finished job' })
+  run!: number;
 
   @ApiPropertyOptional({ description: 'Present once completed; shape depends on the job type' })
   result!: unknown;

@@ -14,7 +14,7 @@ import {
 import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
 
-const IsPriority = () =>
+export const IsPriority = () =>
   ValidateBy({
     name: 'isPriority',
     validator: {

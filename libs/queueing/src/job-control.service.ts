@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { JobRecord } from '@conveyor/database';
+import { QueueName, ResolvedJobOptions } from '@conveyor/contracts';
+import { Job, Queue } from 'bull';
+import { bullJobOptions, jobEnvelope } from './bull-job-options';
+import { QueueRegistry } from './queue-registry.service';
+
+/** How long a cancel request waits for a worker to notice it (the job's own timeout is shorter). */
+const CANCEL_REQUEST_TTL_SECONDS = 24 * 60 * 60;
+
+export type RemoveOutcome = 'removed' | 'running' | 'finished' | 'missing';
+
+/**
+ * Moves a waiting job to another priority atomically, as Bull's own add would have placed it:
+ * after every waiting job of the same or a more urgent priority. Returns 0 when the job is not
+ * waiting (taken by a worker meanwhile, delayed, or gone).
+ */
+const REPRIORITIZE_LUA = `
+local waitKey, pausedKey, metaPausedKey, priorityKey, jobKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local jobId, priority = ARGV[1], tonumber(ARGV[2])
+local target = waitKey
+if redis.call("EXISTS", metaPausedKey) == 1 then target = pausedKey end
+if redis.call("LREM", target, 1, jobId) == 0 then return 0 end
+redis.call("ZADD", priorityKey, priority, jobId)
+local count = redis.call("ZCOUNT", priorityKey, 0, priority)
+local len = redis.call("LLEN", target)
+local id = redis.call("LINDEX", target, len - (count - 1))
+if id then redis.call("LINSERT", target, "BEFORE", id, jobId) else redis.call("RPUSH", target, jobId) end
+redis.call("HSET", jobKey, "priority", priority)
+return 1
+`;
+
+/** Bull-side job control for the API: cancel, re-run, re-prioritise. The worker reads cancel requests. */
+@Injectable()
+export class JobControl {
+  constructor(private readonly queues: QueueRegistry) {}
+
+  /** Removes a job that no worker holds. A job a worker has taken cannot be removed (its lock). */
+  async removeIfQueued(queueName: string, jobId: string): Promise<RemoveOutcome> {
+    const job: Job | null = await this.queues.get(queueName).getJob(jobId);
+    if (!job) return 'missing';
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') return 'finished';
+    if (state === 'active') return 'running';
+    try {
+      await job.remove();
+      return 'removed';
+    } catch {
+      // Bull refuses to remove a locked job: a worker took it between the two calls.
+      return 'running';
+    }
+  }
+
+  /** Asks whichever worker runs the job to stop it; seen at once (pub/sub) or at its next step. */
+  async requestCancel(queueName: string, jobId: string): Promise<void> {
+    const queue = this.queues.get(queueName);
+    await queue.client
+      .multi()
+      .set(cancelKey(queue, jobId), '1', 'EX', CANCEL_REQUEST_TTL_SECONDS)
+      .publish(cancelChannel(queue), jobId)
+      .exec();
+  }
+
+  async isCancelRequested(queueName: string, jobId: string): Promise<boolean> {
+    const queue = this.queues.get(queueName);
+    return (await queue.client.exists(cancelKey(queue, jobId))) === 1;
+  }
+
+  async clearCancelRequest(queueName: string, jobId: string): Promise<void> {
+    const queue = this.queues.get(queueName);
+    await queue.client.del(cancelKey(queue, jobId));
+  }
+
+  /** Channel the worker subscribes to for a queue's cancel requests. */
+  cancelChannel(queueName: string): string {
+    return cancelChannel(this.queues.get(queueName));
+  }
+
+  /** Enqueues the next run of a finished job under the same id, replacing Bull's old entry. */
+  async enqueueRun(record: JobRecord, run: number): Promise<void> {
+    const queue = this.queues.get(record.queue);
+    const old: Job | null = await queue.getJob(record._id);
+    // Bull silently ignores an add whose id still exists (bull#1828).
+    if (old) await old.remove();
+    // A cancel request the last run never saw must not stop this one.
+    await queue.client.del(cancelKey(queue, record._id));
+    const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };
+    await queue.add(record.type, jobEnvelope(record.data, options, run), bullJobOptions(record._id, record.queue as QueueName, options));
+  }
+
+  /** Moves a waiting job to a new priority; false when it is no longer waiting. */
+  async reprioritize(queueName: string, jobId: string, priority: number): Promise<boolean> {
+    const queue = this.queues.get(queueName);
+    const keys = ['wait', 'paused', 'meta-paused', 'priority', jobId].map((k) => queue.toKey(k));
+    const moved = await queue.client.eval(REPRIORITIZE_LUA, keys.length, ...keys, jobId, String(priority));
+    return moved === 1;
+  }
+}
+
+function cancelKey(queue: Queue, jobId: string): string {
+  return queue.toKey(`conveyor:cancel:${jobId}`);
+}
+
+function cancelChannel(queue: Queue): string {
+  return queue.toKey('conveyor:cancel');
+}
