@@ -1,4 +1,6 @@
-import { QueueName } from '@conveyor/contracts';
+import { QueueName, queuePolicy, resolveJobOptions } from '@conveyor/contracts';
+import { JobsRepository, newJobRecord } from '@conveyor/database';
+import { randomUUID } from 'node:crypto';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
 
@@ -62,8 +64,24 @@ describe('Ownership and bad input', () => {
       expect(theirs.status).toBe(404);
     });
 
+    it('refuses anonymous sessions for job types that do not allow them (403)', async () => {
+      const res = await post(validJob(), { 'x-session-id': SESSION });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual(errorEnvelope('FORBIDDEN'));
+    });
+
     it('keeps a session’s jobs apart from the user with the same id', async () => {
-      const bySession = (await post(validJob(), { 'x-session-id': SESSION })).body.data.jobId;
+      // http.request refuses anonymous sessions, so this session's job is recorded directly.
+      const bySession = randomUUID();
+      const record = newJobRecord({
+        jobId: bySession,
+        ownerKey: `session:${SESSION}`,
+        type: 'http.request',
+        queue: QueueName.Http,
+        data: {},
+        options: resolveJobOptions(queuePolicy(QueueName.Http), {}),
+      });
+      await conveyor.app.get(JobsRepository).insert(record);
       expect((await conveyor.http().get(`/api/v1/jobs/${bySession}`).set('x-session-id', SESSION)).status).toBe(200);
       expect((await conveyor.http().get(`/api/v1/jobs/${bySession}`).set('x-user-id', SESSION)).status).toBe(404);
     });
@@ -76,7 +94,7 @@ describe('Ownership and bad input', () => {
     });
 
     it.each([['short'], ['has spaces in it!!!'], ['x'.repeat(129)]])('refuses the session id %j', async (sessionId) => {
-      const res = await post(validJob(), { 'x-session-id': sessionId });
+      const res = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-session-id', sessionId);
       expect(res.status).toBe(401);
       expect(res.body.error_code).toBe('UNAUTHENTICATED');
     });

@@ -35,6 +35,7 @@ export interface ConveyorOptions {
  */
 export class Conveyor {
   readonly workers: WorkerProcess[] = [];
+  private readonly extraApps: INestApplication[] = [];
 
   private constructor(
     readonly redis: RedisServer,
@@ -62,6 +63,16 @@ export class Conveyor {
     const conveyor = new Conveyor(redis, env, app);
     for (let i = 0; i < (options.workers ?? 1); i++) await conveyor.startWorker();
     return conveyor;
+  }
+
+  /**
+   * Another API instance on the same Redis and database, with some settings changed (or removed
+   * with undefined): a second replica, or the same service configured differently.
+   */
+  async extraApi(env: Record<string, string | undefined>): Promise<{ http: () => TestAgent; app: INestApplication }> {
+    const app = await createApiApp(loadConfig({ ...this.env, ...env }));
+    this.extraApps.push(app);
+    return { app, http: () => request(app.getHttpServer()) };
   }
 
   /** supertest against the API's HTTP server. */
@@ -105,6 +116,7 @@ export class Conveyor {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.kill()));
+    await Promise.all(this.extraApps.map((app) => app.close()));
     await this.app.get<Connection>(getConnectionToken()).dropDatabase();
     await this.app.close();
     await this.redis.destroy();

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { HealthModule } from './health/health.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { IdentityModule } from './http/identity.module';
 import { SuccessEnvelopeInterceptor } from './http/success-envelope.interceptor';
 import { createValidationPipe } from './http/validation.pipe';
 import { JobsModule } from './jobs/jobs.module';
@@ -19,6 +20,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
         QueueingModule.forRoot({ role: 'producer' }),
+        IdentityModule,
         JobsModule,
         HealthModule,
       ],

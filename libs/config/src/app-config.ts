@@ -11,6 +11,10 @@ export interface AppConfig {
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
   worker: { shutdownGraceMs: number; maxConcurrency?: number };
   outbound: OutboundPolicy;
+  identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
+  http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
+  throttle: { windowMs: number; readLimit: number; submitLimit: number; adminLimit: number };
+  webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
 }
 
 /** Thrown for a bad environment variable; its message is one line naming the variable. */
@@ -28,6 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const c = parsed.data;
+  if (c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET)
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when IDENTITY_MODE=jwt');
   return {
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
@@ -47,6 +53,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
       allowLoopback: c.OUTBOUND_ALLOW_LOOPBACK ?? c.NODE_ENV !== 'production',
       allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
+    },
+    identity: { mode: c.IDENTITY_MODE, gatewaySecret: c.GATEWAY_SECRET, jwtSecret: c.JWT_SECRET, adminToken: c.ADMIN_API_TOKEN },
+    http: { trustProxyHops: c.TRUST_PROXY_HOPS, sseMaxStreamsPerCaller: c.SSE_MAX_STREAMS_PER_CALLER },
+    throttle: {
+      windowMs: c.THROTTLE_WINDOW_MS,
+      readLimit: c.THROTTLE_READ_LIMIT,
+      submitLimit: c.THROTTLE_SUBMIT_LIMIT,
+      adminLimit: c.THROTTLE_ADMIN_LIMIT,
+    },
+    webhooks: {
+      signingSecret: c.WEBHOOK_SIGNING_SECRET,
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      attempts: c.WEBHOOK_ATTEMPTS,
+      backoffMs: c.WEBHOOK_BACKOFF_MS,
     },
   };
 }

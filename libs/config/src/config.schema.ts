@@ -58,6 +58,32 @@ export const configSchema = z.object({
   OUTBOUND_ALLOW_LOOPBACK: booleanFlag.optional(),
   /** Private, link-local and other non-public ranges; refused unless set. */
   OUTBOUND_ALLOW_PRIVATE: booleanFlag.default(false),
+
+  /** gateway: trust `x-user-id` from the gateway in front; jwt: require a verified bearer JWT. */
+  IDENTITY_MODE: z.enum(['gateway', 'jwt']).default('gateway'),
+  /** Shared with the gateway; `x-user-role` is honoured only on requests that carry it. */
+  GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** HS256 secret for IDENTITY_MODE=jwt. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Bearer token for admin routes; with none set, the token never grants admin. */
+  ADMIN_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Proxies in front of the API whose X-Forwarded-For is trusted (0: use the socket address). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+
+  /** Requests per caller and per IP in each window (counters in Redis, shared by API replicas). */
+  THROTTLE_WINDOW_MS: milliseconds.default(60_000),
+  THROTTLE_READ_LIMIT: z.coerce.number().int().min(1).default(600),
+  THROTTLE_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(120),
+  THROTTLE_ADMIN_LIMIT: z.coerce.number().int().min(1).default(60),
+  /** Open Server-Sent Event streams one caller may hold. */
+  SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
+
+  /** Signs webhooks of callers who did not give their own callbackSecret. */
+  WEBHOOK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_TIMEOUT_MS: milliseconds.default(10_000),
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  /** First retry delay; later ones double. */
+  WEBHOOK_BACKOFF_MS: milliseconds.default(5_000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -11,6 +11,11 @@ export interface JobTypeDefinition<P extends object = object> {
   readonly description: string;
   readonly payload: PayloadClass<P>;
   readonly steps: readonly StepDefinition[];
+  /**
+   * Whether an anonymous caller (`x-session-id`, no user) may submit this type. Off unless a type
+   * says so: most jobs act for an account or spend real resources.
+   */
+  readonly anonymousSessions?: boolean;
   /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */
   readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
 }

@@ -1,6 +1,9 @@
-/** Who submitted a job: a user (from the gateway or a JWT) or an anonymous session. */
+/**
+ * Who submitted a job: a user (from the gateway or a JWT), an anonymous session, or a service
+ * holding the admin token.
+ */
 export interface Owner {
-  kind: 'user' | 'session';
+  kind: 'user' | 'session' | 'service';
   id: string;
 }
 

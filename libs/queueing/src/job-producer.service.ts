@@ -55,6 +55,9 @@ export class JobProducer {
         fields: [{ field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` }],
       });
     }
+    if (owner.kind === 'session' && !definition.anonymousSessions) {
+      throw new ConveyorError(ErrorCode.Forbidden, `Job type "${input.type}" needs a signed-in user; anonymous sessions cannot submit it`);
+    }
     // Stored as JSON, exactly as Bull stores it: unset optional fields vanish instead of becoming
     // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
     const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorCode, Owner, defaultJobTypeRegistry, validationFailed } from '@conveyor/contracts';
-import { CurrentOwner, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER } from '../http/identity';
+import { ErrorCode, defaultJobTypeRegistry, validationFailed } from '@conveyor/contracts';
+import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, userIdPipe } from '../http/identity';
 import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobResponse, SubmittedJobResponse } from './dto/job.response';
+import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { JobOptionsRequest, SubmitJobRequest } from './dto/submit-job.request';
 import { JobsService } from './jobs.service';
 
@@ -33,8 +34,42 @@ export class JobsController {
     ErrorCode.PayloadTooLarge,
     ErrorCode.QueueUnavailable,
   )
-  submit(@CurrentOwner() owner: Owner, @Body() body: SubmitJobRequest): Promise<SubmittedJobResponse> {
-    return this.jobs.submit(owner, body);
+  submit(@CurrentCaller() caller: Caller, @Body() body: SubmitJobRequest): Promise<SubmittedJobResponse> {
+    return this.jobs.submit(caller, body);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List your jobs',
+    description: 'Newest first, from the durable records. An administrator sees every caller’s jobs.',
+  })
+  @ApiSuccess(JobListResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated)
+  list(@CurrentCaller() caller: Caller, @Query() query: ListJobsQuery): Promise<JobListResponse> {
+    return this.jobs.list(caller, query);
+  }
+
+  @Get('user/:userId')
+  @ApiOperation({ summary: "List one user's jobs", description: 'For the user themself or an administrator.' })
+  @ApiSuccess(JobListResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.Forbidden)
+  listForUser(
+    @CurrentCaller() caller: Caller,
+    @Param('userId', userIdPipe) userId: string,
+    @Query() query: ListJobsQuery,
+  ): Promise<JobListResponse> {
+    return this.jobs.listForUser(caller, userId, query);
+  }
+
+  @Get(':jobId/status')
+  @ApiOperation({
+    summary: "A job's compact status",
+    description: 'Status, progress, current step; the result once completed, the error once failed.',
+  })
+  @ApiSuccess(JobStatusResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
+  status(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobStatusResponse> {
+    return this.jobs.status(caller, jobId);
   }
 
   @Get(':jobId')
@@ -44,8 +79,8 @@ export class JobsController {
   })
   @ApiSuccess(JobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
-  get(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
-    return this.jobs.get(owner, jobId);
+  get(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
+    return this.jobs.get(caller, jobId);
   }
 
   @Post(':jobId/cancel')
@@ -56,16 +91,16 @@ export class JobsController {
   })
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
-  cancel(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
-    return this.jobs.cancel(owner, jobId);
+  cancel(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
+    return this.jobs.cancel(caller, jobId);
   }
 
   @Delete(':jobId')
   @ApiOperation({ summary: 'Cancel a job (same as POST /:jobId/cancel)' })
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
-  remove(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
-    return this.jobs.cancel(owner, jobId);
+  remove(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
+    return this.jobs.cancel(caller, jobId);
   }
 
   @Post(':jobId/retry')
@@ -82,8 +117,8 @@ export class JobsController {
     ErrorCode.InvalidJobState,
     ErrorCode.QueueUnavailable,
   )
-  retry(@CurrentOwner() owner: Owner, @Param('jobId', jobIdPipe) jobId: string): Promise<RetryJobResponse> {
-    return this.jobs.retry(owner, jobId);
+  retry(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<RetryJobResponse> {
+    return this.jobs.retry(caller, jobId);
   }
 
   @Put(':jobId/priority')
@@ -94,10 +129,10 @@ export class JobsController {
   @ApiSuccess(ChangePriorityResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
   changePriority(
-    @CurrentOwner() owner: Owner,
+    @CurrentCaller() caller: Caller,
     @Param('jobId', jobIdPipe) jobId: string,
     @Body() body: ChangePriorityRequest,
   ): Promise<ChangePriorityResponse> {
-    return this.jobs.changePriority(owner, jobId, body.priority);
+    return this.jobs.changePriority(caller, jobId, body.priority);
   }
 }

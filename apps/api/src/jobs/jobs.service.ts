@@ -13,10 +13,13 @@ import {
   resolvePriority,
   transitionSeq,
 } from '@conveyor/contracts';
-import { JobRecord, JobsRepository } from '@conveyor/database';
+import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
 import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
+import { Caller } from '../http/identity';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
+import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
+import { decodeCursor, encodeCursor } from './job-list-cursor';
 import { JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 
@@ -42,23 +45,23 @@ export class JobsService {
     private readonly stats: QueueStats,
   ) {}
 
-  submit(owner: Owner, request: SubmitJobRequest): Promise<SubmittedJob> {
-    return this.producer.submit(owner, request);
+  submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
+    return this.producer.submit(caller.owner, request);
   }
 
   /**
    * One job as its owner sees it: the MongoDB record, overlaid with Bull's live state and progress
    * while the job is still in Redis. Another caller's job is "not found", never "forbidden".
    */
-  async get(owner: Owner, jobId: string): Promise<JobResponse> {
-    const record = await this.findRecord(owner, jobId);
+  async get(caller: Caller, jobId: string): Promise<JobResponse> {
+    const record = await this.findRecord(caller, jobId);
     if (isTerminal(record.status)) return fromRecord(record);
     const live = await this.liveJob(record.queue as QueueName, jobId);
     if (!live) return fromRecord(record);
     if (live.status && isTerminal(live.status)) {
       // The job finished between the two reads. Its outcome is written to the record before Bull
       // marks it finished, so the record now holds the result or error.
-      const settled = await this.findRecord(owner, jobId);
+      const settled = await this.findRecord(caller, jobId);
       if (isTerminal(settled.status)) return fromRecord(settled);
     }
     return { ...fromRecord(record), ...live, source: 'queue' };
@@ -69,8 +72,8 @@ export class JobsService {
    * worker is asked to stop it (at its next step boundary, or sooner where the step takes the
    * abort signal); it records the cancellation and never retries the job.
    */
-  async cancel(owner: Owner, jobId: string): Promise<CancelJobResponse> {
-    const record = await this.findRecord(owner, jobId);
+  async cancel(caller: Caller, jobId: string): Promise<CancelJobResponse> {
+    const record = await this.findRecord(caller, jobId);
     if (isTerminal(record.status)) throw invalidState(record, 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
     const outcome = await this.control.removeIfQueued(record.queue, jobId);
     if (outcome === 'running') {
@@ -79,7 +82,7 @@ export class JobsService {
     }
     if (outcome === 'finished') {
       // Bull finished it since the record was read; the record now says how.
-      throw invalidState(await this.findRecord(owner, jobId), 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
+      throw invalidState(await this.findRecord(caller, jobId), 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
     }
     // Removed (or already gone from Redis): no worker holds the job, so the API records it.
     await this.jobs.transition({
@@ -92,14 +95,14 @@ export class JobsService {
   }
 
   /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */
-  async retry(owner: Owner, jobId: string): Promise<RetryJobResponse> {
-    const record = await this.findRecord(owner, jobId);
+  async retry(caller: Caller, jobId: string): Promise<RetryJobResponse> {
+    const record = await this.findRecord(caller, jobId);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     const run = record.run + 1;
     if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run)))) {
-      throw invalidState(await this.findRecord(owner, jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+      throw invalidState(await this.findRecord(caller, jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     try {
       await this.control.enqueueRun(record, run);
@@ -119,18 +122,58 @@ export class JobsService {
   }
 
   /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */
-  async changePriority(owner: Owner, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
+  async changePriority(caller: Caller, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
     const priority = resolvePriority(input)!; // validated by ChangePriorityRequest
-    const record = await this.findRecord(owner, jobId);
+    const record = await this.findRecord(caller, jobId);
     if (record.status !== JobStatus.Waiting || !(await this.control.reprioritize(record.queue, jobId, priority))) {
-      throw invalidState(await this.findRecord(owner, jobId), 'reprioritised', [JobStatus.Waiting]);
+      throw invalidState(await this.findRecord(caller, jobId), 'reprioritised', [JobStatus.Waiting]);
     }
     await this.jobs.setPriority(jobId, record.seq, priority);
     return { jobId, priority, queuePosition: await this.stats.waitingAtOrAbove(record.queue, priority) };
   }
 
-  private async findRecord(owner: Owner, jobId: string): Promise<JobRecord> {
-    const record = await this.jobs.findOwned(ownerKey(owner), jobId);
+  /** The compact status model: what a polling client needs and nothing more. */
+  async status(caller: Caller, jobId: string): Promise<JobStatusResponse> {
+    const job = await this.get(caller, jobId);
+    return {
+      jobId,
+      status: job.status,
+      progress: job.progress.percent,
+      currentStep: job.progress.step,
+      ...(job.status === JobStatus.Completed ? { result: job.result } : {}),
+      ...(job.status === JobStatus.Failed && job.error ? { error: job.error } : {}),
+    };
+  }
+
+  /** The caller's jobs, newest first; an admin sees every caller's. From the records alone. */
+  async list(caller: Caller, query: ListJobsQuery): Promise<JobListResponse> {
+    return this.page(query, (filter, page) =>
+      caller.admin ? this.jobs.listAsAdmin(filter, page) : this.jobs.listOwned(ownerKey(caller.owner), filter, page),
+    );
+  }
+
+  /** One user's jobs: for that user or an admin. */
+  async listForUser(caller: Caller, userId: string, query: ListJobsQuery): Promise<JobListResponse> {
+    const self = caller.owner.kind === 'user' && caller.owner.id === userId;
+    if (!self && !caller.admin)
+      throw new ConveyorError(ErrorCode.Forbidden, 'Only the user themself or an administrator may list these jobs');
+    const owner: Owner = { kind: 'user', id: userId };
+    return this.page(query, (filter, page) => this.jobs.listOwned(ownerKey(owner), filter, page));
+  }
+
+  private async page(
+    query: ListJobsQuery,
+    fetch: (filter: JobListFilter, page: { limit: number; after?: { createdAt: Date; jobId: string } }) => Promise<JobRecord[]>,
+  ): Promise<JobListResponse> {
+    const { cursor, limit, ...filter } = query;
+    const records = await fetch(filter, { limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined });
+    const items = records.slice(0, limit);
+    return { items: items.map(fromRecord), nextCursor: records.length > limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */
+  private async findRecord(caller: Caller, jobId: string): Promise<JobRecord> {
+    const record = caller.admin ? await this.jobs.findByIdUnscoped(jobId) : await this.jobs.findOwned(ownerKey(caller.owner), jobId);
     if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
     return record;
   }

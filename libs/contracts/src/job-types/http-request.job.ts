@@ -107,6 +107,8 @@ export const httpRequestJob = defineJobType<HttpRequestPayload>({
   queue: QueueName.Http,
   description: 'Call an HTTP(S) URL; retried with backoff on network errors and unexpected statuses.',
   payload: HttpRequestPayload,
+  // An anonymous caller must not be able to make the service call arbitrary URLs.
+  anonymousSessions: false,
   steps: [
     { name: HttpRequestStep.CheckTarget, weight: 5 },
     { name: HttpRequestStep.SendRequest, weight: 80 },

@@ -26,6 +26,21 @@ export interface ProgressUpdate {
 
 export type JobWrite = { kind: 'transition'; transition: JobTransition } | { kind: 'progress'; update: ProgressUpdate };
 
+/** Filters of a job list; every field is optional and already validated. */
+export interface JobListFilter {
+  queue?: string;
+  type?: string;
+  status?: JobStatus;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** Keyset pagination, newest first: `after` is the last record of the previous page. */
+export interface JobListPage {
+  limit: number;
+  after?: { createdAt: Date; jobId: string };
+}
+
 /**
  * The only way to read or change `jobs` records. Reads take the caller's owner key, so "not yours"
  * cannot be forgotten; status changes go through the transition guard in the query itself.
@@ -122,9 +137,42 @@ export class JobsRepository {
     return result.modifiedCount === 1;
   }
 
-  /** For tests and sweeps that must see a record whatever its owner. Never wire to a client route. */
+  /** One caller's jobs, newest first. */
+  async listOwned(ownerKey: string, filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+    if (typeof ownerKey !== 'string') throw new TypeError('ownerKey must be a string');
+    return this.list({ ownerKey }, filter, page);
+  }
+
+  /** Every caller's jobs: for admin routes only (the route must check the caller is an admin). */
+  async listAsAdmin(filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+    return this.list({}, filter, page);
+  }
+
+  /** A record whatever its owner: for admin routes, sweeps and tests only. */
   async findByIdUnscoped(jobId: string): Promise<JobRecord | null> {
     return this.model.findById(jobId).lean<JobRecord>().exec();
+  }
+
+  private async list(scope: { ownerKey?: string }, filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+    const query: Record<string, unknown> = { ...scope };
+    if (filter.queue !== undefined) query.queue = filter.queue;
+    if (filter.type !== undefined) query.type = filter.type;
+    if (filter.status !== undefined) query.status = filter.status;
+    if (filter.createdFrom || filter.createdTo) {
+      query.createdAt = mongoose.trusted({
+        ...(filter.createdFrom ? { $gte: filter.createdFrom } : {}),
+        ...(filter.createdTo ? { $lte: filter.createdTo } : {}),
+      });
+    }
+    let filterDoc: object = query;
+    if (page.after) {
+      const { createdAt, jobId } = page.after;
+      const afterCursor = {
+        $or: [{ createdAt: mongoose.trusted({ $lt: createdAt }) }, { createdAt, _id: mongoose.trusted({ $lt: jobId }) }],
+      };
+      filterDoc = { $and: [query, afterCursor] };
+    }
+    return this.model.find(filterDoc).sort({ createdAt: -1, _id: -1 }).limit(page.limit).lean<JobRecord[]>().exec();
   }
 }
 
