@@ -38,10 +38,11 @@ describe('Identity and admin access', () => {
 
   describe('gateway mode', () => {
     it('ignores x-user-role without the gateway secret: a client cannot make itself admin', async () => {
-      for (const headers of [
+      const attempts: Array<Record<string, string>> = [
         { 'x-user-id': 'mallory', 'x-user-role': 'admin' },
         { 'x-user-id': 'mallory', 'x-user-role': 'admin', 'x-gateway-secret': 'not-the-gateway-secret' },
-      ]) {
+      ];
+      for (const headers of attempts) {
         expect((await conveyor.http().get(`/api/v1/jobs/${aliceJob}`).set(headers)).status).toBe(404);
         expect(await listIds(headers)).toEqual([]);
         expect((await conveyor.http().get('/api/v1/jobs/user/alice').set(headers)).status).toBe(403);
