@@ -11,6 +11,7 @@ export interface AppConfig {
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
   worker: { shutdownGraceMs: number; maxConcurrency?: number };
   outbound: OutboundPolicy;
+  queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
   throttle: { windowMs: number; readLimit: number; submitLimit: number; adminLimit: number };
@@ -54,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowLoopback: c.OUTBOUND_ALLOW_LOOPBACK ?? c.NODE_ENV !== 'production',
       allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
     },
+    queues: { backlogLimit: c.QUEUE_BACKLOG_LIMIT },
     identity: { mode: c.IDENTITY_MODE, gatewaySecret: c.GATEWAY_SECRET, jwtSecret: c.JWT_SECRET, adminToken: c.ADMIN_API_TOKEN },
     http: { trustProxyHops: c.TRUST_PROXY_HOPS, sseMaxStreamsPerCaller: c.SSE_MAX_STREAMS_PER_CALLER },
     throttle: {

@@ -59,6 +59,9 @@ export const configSchema = z.object({
   /** Private, link-local and other non-public ranges; refused unless set. */
   OUTBOUND_ALLOW_PRIVATE: booleanFlag.default(false),
 
+  /** Overrides every queue policy's backlog limit (waiting + delayed jobs before submissions get 429). */
+  QUEUE_BACKLOG_LIMIT: z.coerce.number().int().min(1).optional(),
+
   /** gateway: trust `x-user-id` from the gateway in front; jwt: require a verified bearer JWT. */
   IDENTITY_MODE: z.enum(['gateway', 'jwt']).default('gateway'),
   /** Shared with the gateway; `x-user-role` is honoured only on requests that carry it. */

@@ -11,6 +11,8 @@ export enum ErrorCode {
   JobNotFound = 'JOB_NOT_FOUND',
   RouteNotFound = 'ROUTE_NOT_FOUND',
   InvalidJobState = 'INVALID_JOB_STATE',
+  IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
+  IdempotencyKeyInProgress = 'IDEMPOTENCY_KEY_IN_PROGRESS',
   RateLimited = 'RATE_LIMITED',
   QueueFull = 'QUEUE_FULL',
   QueueUnavailable = 'QUEUE_UNAVAILABLE',

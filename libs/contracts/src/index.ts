@@ -14,3 +14,4 @@ export * from './queue-policy';
 export * from './submit-job';
 export * from './job-options';
 export * from './validation';
+export * from './webhooks';

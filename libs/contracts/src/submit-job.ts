@@ -1,5 +1,6 @@
 import { BackoffSpec } from './backoff';
 import { PriorityInput } from './priority';
+import { JobCallback, WebhookEvent } from './webhooks';
 
 /** Retry delays as clients write them (Bull's `delay` naming, in milliseconds). */
 export type BackoffInput = { type: 'fixed' | 'exponential'; delay: number } | { type: 'list'; delays: number[] };
@@ -18,6 +19,9 @@ export interface SubmitJobInput {
   type: string;
   data: unknown;
   options?: JobOptionsInput;
+  callbackUrl?: string;
+  callbackEvents?: WebhookEvent[];
+  callbackSecret?: string;
 }
 
 /** The options a job actually runs with, after defaults and caps from its queue's policy. */
@@ -38,4 +42,6 @@ export interface JobEnvelope<P = unknown> {
   timeoutMs: number;
   /** 1, or more after explicit retries of the finished job (see transitionSeq). */
   run: number;
+  /** Webhook target, when the submitter asked for one. */
+  callback?: JobCallback;
 }

@@ -1,4 +1,4 @@
-import { BULL_BACKOFF_STRATEGY, JobEnvelope, QueueName, ResolvedJobOptions, queuePolicy } from '@conveyor/contracts';
+import { BULL_BACKOFF_STRATEGY, JobCallback, JobEnvelope, QueueName, ResolvedJobOptions, queuePolicy } from '@conveyor/contracts';
 import { JobOptions } from 'bull';
 
 /** How Conveyor adds a job to Bull; the producer and re-runs (retry) use the same options. */
@@ -18,6 +18,6 @@ export function bullJobOptions(jobId: string, queue: QueueName, options: Resolve
   };
 }
 
-export function jobEnvelope(payload: unknown, options: ResolvedJobOptions, run: number): JobEnvelope {
-  return { payload, timeoutMs: options.timeoutMs, run };
+export function jobEnvelope(payload: unknown, options: ResolvedJobOptions, run: number, callback?: JobCallback | null): JobEnvelope {
+  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}) };
 }

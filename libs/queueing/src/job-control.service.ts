@@ -85,7 +85,11 @@ export class JobControl {
     // A cancel request the last run never saw must not stop this one.
     await queue.client.del(cancelKey(queue, record._id));
     const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };
-    await queue.add(record.type, jobEnvelope(record.data, options, run), bullJobOptions(record._id, record.queue as QueueName, options));
+    await queue.add(
+      record.type,
+      jobEnvelope(record.data, options, run, record.callback),
+      bullJobOptions(record._id, record.queue as QueueName, options),
+    );
   }
 
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */

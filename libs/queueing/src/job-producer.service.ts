@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
+  BackoffSpec,
   ConveyorError,
+  DEFAULT_WEBHOOK_EVENTS,
   ErrorCode,
+  JobCallback,
   JobStatus,
   JobTypeDefinition,
   JobTypeRegistry,
@@ -15,8 +18,9 @@ import {
   queuePolicy,
   resolveJobOptions,
   validatePayload,
+  validationFailed,
 } from '@conveyor/contracts';
-import { JobsRepository, newJobRecord } from '@conveyor/database';
+import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
@@ -32,10 +36,35 @@ export interface SubmittedJob {
   estimatedWaitSeconds: number;
 }
 
+/** A submission that passed validation and policy checks, not yet recorded or enqueued. */
+export interface PreparedJob {
+  definition: JobTypeDefinition;
+  payload: object;
+  options: ResolvedJobOptions;
+  callback?: JobCallback;
+}
+
+/** What a dry run reports: how the job would run, and whether it would be admitted now. */
+export interface JobPlan {
+  type: string;
+  queue: QueueName;
+  priority: number;
+  delayMs: number;
+  attempts: number;
+  backoff: BackoffSpec;
+  timeoutMs: number;
+  queuePosition: number | null;
+  estimatedWaitSeconds: number;
+  admitted: boolean;
+}
+
+/** One item of a bulk submission: its job, or the error that refused it alone. */
+export type BulkItemOutcome = { index: number; job: SubmittedJob } | { index: number; error: ConveyorError };
+
 /** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
 
-/** The one submit path: validate → write the record → enqueue. */
+/** The one submit path: validate → admit → write the record → enqueue. Bulk and dry runs share it. */
 @Injectable()
 export class JobProducer {
   private readonly logger = new Logger(JobProducer.name);
@@ -49,6 +78,65 @@ export class JobProducer {
   ) {}
 
   async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
+    const prepared = await this.prepare(owner, input);
+    await this.admit(prepared.definition.queue, 1);
+    return this.enqueue(owner, prepared);
+  }
+
+  /** Validates and resolves a submission without enqueuing it (`?dryRun=true`). */
+  async plan(owner: Owner, input: SubmitJobInput): Promise<JobPlan> {
+    const { definition, options } = await this.prepare(owner, input);
+    const queue = definition.queue;
+    const [{ queuePosition, estimatedWaitSeconds }, backlog] = await Promise.all([
+      this.estimate(queue, options, options.delayMs > 0, 1),
+      this.stats.backlog(queue).catch(() => 0),
+    ]);
+    return {
+      type: definition.type,
+      queue,
+      priority: options.priority,
+      delayMs: options.delayMs,
+      attempts: options.attempts,
+      backoff: options.backoff,
+      timeoutMs: options.timeoutMs,
+      queuePosition,
+      estimatedWaitSeconds,
+      admitted: backlog < this.backlogLimit(queue),
+    };
+  }
+
+  /**
+   * Several submissions in one call: each is validated on its own (a bad item does not sink the
+   * batch), records are inserted together and each queue's jobs go to Bull in one addBulk.
+   */
+  async submitMany(owner: Owner, inputs: Array<SubmitJobInput | ConveyorError>): Promise<BulkItemOutcome[]> {
+    const outcomes: BulkItemOutcome[] = [];
+    const byQueue = new Map<QueueName, Array<{ index: number; prepared: PreparedJob }>>();
+    for (const [index, input] of inputs.entries()) {
+      if (input instanceof ConveyorError) {
+        outcomes.push({ index, error: input });
+        continue;
+      }
+      try {
+        const prepared = await this.prepare(owner, input);
+        const queue = prepared.definition.queue;
+        byQueue.set(queue, [...(byQueue.get(queue) ?? []), { index, prepared }]);
+      } catch (error) {
+        if (!(error instanceof ConveyorError)) throw error;
+        outcomes.push({ index, error });
+      }
+    }
+    for (const [queue, items] of byQueue) {
+      const room = Math.max(0, this.backlogLimit(queue) - (await this.backlogOrZero(queue)));
+      for (const { index } of items.slice(room)) outcomes.push({ index, error: this.queueFull(queue) });
+      const admitted = items.slice(0, room);
+      if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(owner, queue, admitted)));
+    }
+    return outcomes.sort((a, b) => a.index - b.index);
+  }
+
+  /** Checks type, identity, payload, outbound targets and callback; resolves the options. */
+  async prepare(owner: Owner, input: SubmitJobInput): Promise<PreparedJob> {
     const definition = this.registry.get(input.type);
     if (!definition) {
       throw new ConveyorError(ErrorCode.UnknownJobType, `Unknown job type "${input.type}"`, {
@@ -61,64 +149,158 @@ export class JobProducer {
     // Stored as JSON, exactly as Bull stores it: unset optional fields vanish instead of becoming
     // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
     const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
-    this.checkOutboundTargets(definition, payload);
+    for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
     const options = resolveJobOptions(queuePolicy(definition.queue), input.options);
-    return this.enqueue(owner, definition, payload, options);
+    return { definition, payload, options, callback: this.callback(input) };
   }
 
-  private checkOutboundTargets(definition: JobTypeDefinition, payload: object): void {
-    for (const { field, url } of definition.outboundUrls?.(payload) ?? []) {
-      const verdict = checkOutboundUrl(url, this.config.outbound);
-      if (!verdict.allowed) {
-        throw new ConveyorError(ErrorCode.TargetNotAllowed, `${field} ${verdict.reason}`, {
-          fields: [{ field, message: `${field} ${verdict.reason}` }],
-        });
+  private callback(input: SubmitJobInput): JobCallback | undefined {
+    if (input.callbackUrl === undefined) {
+      if (input.callbackEvents !== undefined || input.callbackSecret !== undefined) {
+        throw validationFailed([{ field: 'callbackUrl', message: 'callbackUrl is required with callbackEvents or callbackSecret' }]);
       }
+      return undefined;
+    }
+    this.checkOutboundUrl('callbackUrl', input.callbackUrl);
+    if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
+      throw validationFailed([
+        {
+          field: 'callbackSecret',
+          message: 'callbackSecret is required: this service has no WEBHOOK_SIGNING_SECRET to sign webhooks with',
+        },
+      ]);
+    }
+    return {
+      url: input.callbackUrl,
+      events: [...new Set(input.callbackEvents ?? DEFAULT_WEBHOOK_EVENTS)],
+      ...(input.callbackSecret !== undefined ? { secret: input.callbackSecret } : {}),
+    };
+  }
+
+  private checkOutboundUrl(field: string, url: string): void {
+    const verdict = checkOutboundUrl(url, this.config.outbound);
+    if (!verdict.allowed) {
+      throw new ConveyorError(ErrorCode.TargetNotAllowed, `${field} ${verdict.reason}`, {
+        fields: [{ field, message: `${field} ${verdict.reason}` }],
+      });
     }
   }
 
-  private async enqueue(owner: Owner, definition: JobTypeDefinition, payload: object, options: ResolvedJobOptions): Promise<SubmittedJob> {
-    const jobId = randomUUID();
-    const queue = this.queues.get(definition.queue);
-    const record = newJobRecord({
+  /**
+   * Admission control: refuses work beyond the queue's backlog limit (waiting + delayed) with 429.
+   * The count and the add are separate calls, so concurrent submits may overshoot by a few jobs.
+   */
+  private async admit(queue: QueueName, incoming: number): Promise<void> {
+    if ((await this.backlogOrZero(queue)) + incoming > this.backlogLimit(queue)) throw this.queueFull(queue);
+  }
+
+  private backlogLimit(queue: QueueName): number {
+    return this.config.queues.backlogLimit ?? queuePolicy(queue).backlogLimit;
+  }
+
+  /** A Redis failure here is not a reason to refuse: the enqueue itself reports an unusable Redis. */
+  private async backlogOrZero(queue: QueueName): Promise<number> {
+    try {
+      return await withTimeout(this.stats.backlog(queue), ENQUEUE_TIMEOUT_MS);
+    } catch (error) {
+      this.logger.warn(`Backlog of ${queue} unknown: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    }
+  }
+
+  private queueFull(queue: QueueName): ConveyorError {
+    const policy = queuePolicy(queue);
+    return new ConveyorError(ErrorCode.QueueFull, `Queue ${queue} is full (${this.backlogLimit(queue)} jobs waiting); retry later`, {
+      retryAfterSeconds: Math.max(1, Math.ceil(policy.expectedDurationMs / 1000)),
+      details: { queue, backlogLimit: this.backlogLimit(queue) },
+    });
+  }
+
+  private newRecord(owner: Owner, jobId: string, { definition, payload, options, callback }: PreparedJob): JobRecord {
+    return newJobRecord({
       jobId,
       ownerKey: ownerKey(owner),
       type: definition.type,
       queue: definition.queue,
       data: payload,
       options,
+      callback,
     });
-    await this.jobs.insert(record);
+  }
 
+  private bullJob(jobId: string, { definition, payload, options, callback }: PreparedJob) {
+    return {
+      name: definition.type,
+      data: jobEnvelope(payload, options, 1, callback),
+      opts: bullJobOptions(jobId, definition.queue, options),
+    };
+  }
+
+  private async enqueue(owner: Owner, prepared: PreparedJob): Promise<SubmittedJob> {
+    const jobId = randomUUID();
+    const queueName = prepared.definition.queue;
+    const record = this.newRecord(owner, jobId, prepared);
+    await this.jobs.insert(record);
     try {
-      await withTimeout(
-        queue.add(definition.type, jobEnvelope(payload, options, 1), bullJobOptions(jobId, definition.queue, options)),
-        ENQUEUE_TIMEOUT_MS,
-      );
+      const job = this.bullJob(jobId, prepared);
+      await withTimeout(this.queues.get(queueName).add(job.name, job.data, job.opts), ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
       // The client never learns this id, so the record must not outlive the failed enqueue. If this
       // delete fails too, the reconciliation sweep finds a record with no Bull job.
-      await this.jobs.deleteUnqueued(jobId);
-      throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the job was not accepted. Retry later.', {
-        cause,
-        retryAfterSeconds: 5,
-      });
+      await this.jobs.deleteUnqueued([jobId]);
+      throw queueUnavailable(cause);
     }
+    return this.submitted(record, prepared.options);
+  }
 
-    const { queuePosition, estimatedWaitSeconds } = await this.estimate(definition.queue, options, record.status === JobStatus.Delayed);
-    return { jobId, queue: definition.queue, status: record.status as SubmittedJob['status'], queuePosition, estimatedWaitSeconds };
+  private async enqueueBatch(
+    owner: Owner,
+    queueName: QueueName,
+    items: Array<{ index: number; prepared: PreparedJob }>,
+  ): Promise<BulkItemOutcome[]> {
+    const jobs = items.map(({ index, prepared }) => ({ index, prepared, jobId: randomUUID() }));
+    const records = jobs.map(({ jobId, prepared }) => this.newRecord(owner, jobId, prepared));
+    await this.jobs.insertMany(records);
+    try {
+      await withTimeout(
+        this.queues.get(queueName).addBulk(jobs.map(({ jobId, prepared }) => this.bullJob(jobId, prepared))),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    } catch (cause) {
+      await this.jobs.deleteUnqueued(jobs.map((j) => j.jobId));
+      const error = queueUnavailable(cause);
+      return jobs.map(({ index }) => ({ index, error }));
+    }
+    const outcomes: BulkItemOutcome[] = [];
+    for (const [i, { index, prepared }] of jobs.entries()) {
+      outcomes.push({ index, job: await this.submitted(records[i], prepared.options) });
+    }
+    return outcomes;
+  }
+
+  private async submitted(record: JobRecord, options: ResolvedJobOptions): Promise<SubmittedJob> {
+    const delayed = record.status === JobStatus.Delayed;
+    const { queuePosition, estimatedWaitSeconds } = await this.estimate(record.queue as QueueName, options, delayed);
+    return {
+      jobId: record._id,
+      queue: record.queue as QueueName,
+      status: record.status as SubmittedJob['status'],
+      queuePosition,
+      estimatedWaitSeconds,
+    };
   }
 
   /**
    * Where the job stands and a rough wait. The job is already accepted, so if Redis fails now the
-   * estimate falls back to the queue policy rather than failing the submission.
+   * estimate falls back to the queue policy rather than failing the submission. For a dry run the
+   * job is not in the queue yet, so its position is one more than the jobs ahead of it.
    */
-  private async estimate(name: QueueName, options: ResolvedJobOptions, delayed: boolean) {
+  private async estimate(name: QueueName, options: ResolvedJobOptions, delayed: boolean, notYetQueued: 0 | 1 = 0) {
     const policy = queuePolicy(name);
     let queuePosition: number | null = null;
     let averageMs = policy.expectedDurationMs;
     try {
-      queuePosition = delayed ? null : await this.stats.waitingAtOrAbove(name, options.priority);
+      queuePosition = delayed ? null : (await this.stats.waitingAtOrAbove(name, options.priority)) + notYetQueued;
       averageMs = await this.stats.averageDurationMs(name);
     } catch (error) {
       this.logger.warn(`No queue position for a job on ${name}: ${error instanceof Error ? error.message : String(error)}`);
@@ -126,6 +308,13 @@ export class JobProducer {
     const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
     return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };
   }
+}
+
+function queueUnavailable(cause: unknown): ConveyorError {
+  return new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the job was not accepted. Retry later.', {
+    cause,
+    retryAfterSeconds: 5,
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -37,6 +37,16 @@ export class QueueStats {
     return q.client.zcount(q.toKey('priority'), 0, priority);
   }
 
+  /** Jobs not yet running: waiting (or paused) and delayed. One round trip. */
+  async backlog(queue: QueueName): Promise<number> {
+    const q = this.queues.get(queue);
+    const replies = await q.client.multi().llen(q.toKey('wait')).llen(q.toKey('paused')).zcard(q.toKey('delayed')).exec();
+    return (replies ?? []).reduce((sum, [error, count]) => {
+      if (error) throw error;
+      return sum + Number(count);
+    }, 0);
+  }
+
   private key(queue: QueueName): string {
     return this.queues.get(queue).toKey('conveyor:durations');
   }

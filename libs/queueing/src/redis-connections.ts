@@ -29,6 +29,11 @@ export class RedisConnections {
     return (this.shared[type] ??= this.open(type));
   };
 
+  /** The shared command client, for Conveyor's own keys (idempotency, throttling, counters). */
+  commandClient(): Redis {
+    return this.create('client');
+  }
+
   /** A subscriber of Conveyor's own (Bull's shared one stays Bull's); closed with the rest. */
   dedicatedSubscriber(): Redis {
     return this.open('subscriber');

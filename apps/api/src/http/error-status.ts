@@ -14,6 +14,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.JobNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.RouteNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.InvalidJobState]: HttpStatus.CONFLICT,
+  [ErrorCode.IdempotencyKeyReused]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.IdempotencyKeyInProgress]: HttpStatus.CONFLICT,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.QueueFull]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.QueueUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,

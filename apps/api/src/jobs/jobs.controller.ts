@@ -1,12 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, defaultJobTypeRegistry, validationFailed } from '@conveyor/contracts';
 import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, userIdPipe } from '../http/identity';
 import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
-import { JobResponse, SubmittedJobResponse } from './dto/job.response';
+import { BulkSubmitResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
-import { JobOptionsRequest, SubmitJobRequest } from './dto/submit-job.request';
+import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
+import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
+import { preferredWaitSeconds } from '../http/prefer';
 import { JobsService } from './jobs.service';
 
 const jobIdPipe = new ParseUUIDPipe({
@@ -20,22 +38,103 @@ const jobIdPipe = new ParseUUIDPipe({
 @UseGuards(IdentityGuard)
 @Controller('api/v1/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
-  @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ summary: 'Submit a job', description: 'Validates the payload against its job type, records the job and enqueues it.' })
+  @ApiOperation({
+    summary: 'Submit a job',
+    description:
+      'Validates the payload against its job type, records the job and enqueues it (201). `?dryRun=true` only validates and ' +
+      'returns the resolved plan (200). `Prefer: wait=N` (N ≤ 30) answers 200 with the final state if the job finishes within N ' +
+      'seconds, else 202 with `Location` and `Retry-After`. An `Idempotency-Key` replays the first answer for 24 h.',
+  })
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description: 'Up to 255 printable characters; same key + same body → same answer',
+  })
+  @ApiHeader({ name: 'prefer', required: false, description: 'wait=N (seconds, at most 30)' })
   @ApiSuccess(SubmittedJobResponse, ApiCreatedResponse)
+  @ApiSuccess(JobResponse, ApiOkResponse)
+  @ApiSuccess(SubmittedJobResponse, ApiAcceptedResponse)
   @ApiErrorResponses(
     ErrorCode.ValidationFailed,
     ErrorCode.UnknownJobType,
     ErrorCode.TargetNotAllowed,
     ErrorCode.Unauthenticated,
+    ErrorCode.Forbidden,
+    ErrorCode.IdempotencyKeyReused,
+    ErrorCode.IdempotencyKeyInProgress,
     ErrorCode.PayloadTooLarge,
+    ErrorCode.QueueFull,
     ErrorCode.QueueUnavailable,
   )
-  submit(@CurrentCaller() caller: Caller, @Body() body: SubmitJobRequest): Promise<SubmittedJobResponse> {
-    return this.jobs.submit(caller, body);
+  async submit(
+    @CurrentCaller() caller: Caller,
+    @Body() body: SubmitJobRequest,
+    @Query() query: SubmitJobQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    if (query.dryRun) {
+      res.status(HttpStatus.OK);
+      return this.jobs.plan(caller, body);
+    }
+    const waitSeconds = preferredWaitSeconds(req.headers.prefer);
+    return this.answerOnce(caller, req, res, body, async () => {
+      const job = await this.jobs.submit(caller, body);
+      const location = `/api/v1/jobs/${job.jobId}`;
+      if (waitSeconds === undefined) return { status: HttpStatus.CREATED, body: job, headers: { location } };
+      const applied = { 'preference-applied': `wait=${waitSeconds}` };
+      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds);
+      if (outcome) return { status: HttpStatus.OK, body: outcome, headers: { location, ...applied } };
+      return {
+        status: HttpStatus.ACCEPTED,
+        body: job,
+        headers: { location, 'retry-after': String(Math.max(1, Math.min(job.estimatedWaitSeconds, 30))), ...applied },
+      };
+    });
+  }
+
+  @Post('bulk')
+  @ApiOperation({
+    summary: 'Submit up to 500 jobs',
+    description:
+      'Each item is validated on its own and answered in `items` (its job, or its error); one bad item does not sink the batch. Always 200.',
+  })
+  @ApiHeader({ name: IDEMPOTENCY_KEY_HEADER, required: false })
+  @ApiSuccess(BulkSubmitResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.IdempotencyKeyReused, ErrorCode.PayloadTooLarge)
+  async submitBulk(
+    @CurrentCaller() caller: Caller,
+    @Body() body: BulkSubmitRequest,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    return this.answerOnce(caller, req, res, body, async () => ({
+      status: HttpStatus.OK,
+      body: await this.jobs.submitBulk(caller, body.jobs),
+      headers: {},
+    }));
+  }
+
+  /** Runs a submission once per Idempotency-Key (when sent) and writes its status and headers. */
+  private async answerOnce(
+    caller: Caller,
+    req: Request,
+    res: Response,
+    body: unknown,
+    work: () => Promise<StoredAnswer>,
+  ): Promise<unknown> {
+    const key = this.idempotency.parseKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
+    const answer = key === undefined ? { ...(await work()), replayed: false } : await this.idempotency.once(caller.owner, key, body, work);
+    res.status(answer.status);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
+    return answer.body;
   }
 
   @Get()

@@ -12,7 +12,12 @@ import {
   ownerKey,
   resolvePriority,
   transitionSeq,
+  STRICT_VALIDATION,
+  flattenValidationErrors,
+  validationFailed,
 } from '@conveyor/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
 import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
@@ -20,7 +25,7 @@ import { Caller } from '../http/identity';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { decodeCursor, encodeCursor } from './job-list-cursor';
-import { JobResponse } from './dto/job.response';
+import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 
 /** Bull's states in Conveyor's words ("paused" is a waiting job on a paused queue). */
@@ -32,6 +37,9 @@ const FROM_BULL_STATE: Partial<Record<BullState | 'paused' | 'stuck', JobStatus>
   completed: JobStatus.Completed,
   failed: JobStatus.Failed,
 };
+
+/** How often `Prefer: wait` looks at a job. */
+const OUTCOME_POLL_MS = 100;
 
 @Injectable()
 export class JobsService {
@@ -47,6 +55,49 @@ export class JobsService {
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
     return this.producer.submit(caller.owner, request);
+  }
+
+  /** `?dryRun=true`: everything a submit checks, and how the job would run, without enqueuing it. */
+  async plan(caller: Caller, request: SubmitJobRequest): Promise<JobPlanResponse> {
+    return { dryRun: true, ...(await this.producer.plan(caller.owner, request)) };
+  }
+
+  /** Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. */
+  async submitBulk(caller: Caller, items: unknown[]): Promise<BulkSubmitResponse> {
+    const inputs = await Promise.all(items.map((item, index) => validateSubmission(item, `jobs[${index}]`)));
+    const outcomes = await this.producer.submitMany(caller.owner, inputs);
+    const accepted = outcomes.filter((o) => 'job' in o).length;
+    return {
+      accepted,
+      rejected: outcomes.length - accepted,
+      items: outcomes.map((o) =>
+        'job' in o
+          ? { index: o.index, job: o.job }
+          : {
+              index: o.index,
+              error: {
+                error_code: o.error.code,
+                detail: o.error.message,
+                ...(o.error.extras.fields ? { errors: o.error.extras.fields } : {}),
+              },
+            },
+      ),
+    };
+  }
+
+  /**
+   * `Prefer: wait=N`: the job's final state if it finishes within `seconds`, else undefined. Polls
+   * (Bull for live jobs, the record after) so it also sees a cancellation made by another request.
+   */
+  async waitForOutcome(caller: Caller, jobId: string, seconds: number): Promise<JobResponse | undefined> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const job = await this.get(caller, jobId);
+      if (isTerminal(job.status)) return job;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(OUTCOME_POLL_MS, left)));
+    }
   }
 
   /**
@@ -231,4 +282,14 @@ function fromRecord(record: JobRecord): JobResponse {
 
 function isProgress(value: unknown): value is JobProgress {
   return typeof value === 'object' && value !== null && typeof (value as JobProgress).percent === 'number';
+}
+
+/** One bulk item through the same rules as a single submission's body; errors name the item. */
+async function validateSubmission(item: unknown, field: string): Promise<SubmitJobRequest | ConveyorError> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return validationFailed([{ field, message: `${field} must be a job object { type, data, options? }` }]);
+  }
+  const request = plainToInstance(SubmitJobRequest, item);
+  const errors = await validate(request, STRICT_VALIDATION);
+  return errors.length > 0 ? validationFailed(flattenValidationErrors(errors, field)) : request;
 }

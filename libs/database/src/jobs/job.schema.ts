@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory, raw } from '@nestjs/mongoose';
-import { BackoffSpec, JobProgress, JobStatus } from '@conveyor/contracts';
+import { BackoffSpec, JobCallback, JobProgress, JobStatus } from '@conveyor/contracts';
 import { HydratedDocument, SchemaTypes } from 'mongoose';
 
 export interface JobError {
@@ -52,6 +52,10 @@ export class JobRecord {
 
   @Prop({ type: SchemaTypes.Mixed, required: true })
   data!: unknown;
+
+  /** Webhook target and events, if the submitter asked for them (the secret is never shown). */
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  callback!: JobCallback | null;
 
   @Prop(raw({ attempts: Number, delayMs: Number, timeoutMs: Number, backoff: SchemaTypes.Mixed }))
   options!: { attempts: number; delayMs: number; timeoutMs: number; backoff: BackoffSpec };

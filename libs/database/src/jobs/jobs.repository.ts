@@ -66,9 +66,14 @@ export class JobsRepository {
     return record?.ownerKey === ownerKey ? record : null;
   }
 
-  /** Undo an insert whose enqueue failed, so no record claims a job Bull never had. */
-  async deleteUnqueued(jobId: string): Promise<void> {
-    await this.model.deleteOne({ _id: jobId, seq: mongoose.trusted({ $lte: 4 }) }).exec();
+  /** Records of a bulk submission, in one round trip. */
+  async insertMany(records: JobRecord[]): Promise<void> {
+    await this.model.insertMany(records, { ordered: true });
+  }
+
+  /** Undo inserts whose enqueue failed, so no record claims a job Bull never had. */
+  async deleteUnqueued(jobIds: string[]): Promise<void> {
+    await this.model.deleteMany({ _id: mongoose.trusted({ $in: jobIds }), seq: mongoose.trusted({ $lte: 4 }) }).exec();
   }
 
   /** Applies a transition if it moves the record forward; returns whether it did. */

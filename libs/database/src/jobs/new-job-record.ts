@@ -1,4 +1,4 @@
-import { JobStatus, ResolvedJobOptions, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { JobCallback, JobStatus, ResolvedJobOptions, TransitionPhase, transitionSeq } from '@conveyor/contracts';
 import { JobRecord } from './job.schema';
 
 export interface NewJob {
@@ -8,11 +8,12 @@ export interface NewJob {
   queue: string;
   data: unknown;
   options: ResolvedJobOptions;
+  callback?: JobCallback;
   now?: Date;
 }
 
 /** The record of a job that has just been accepted: waiting, or delayed until its delay passes. */
-export function newJobRecord({ jobId, ownerKey, type, queue, data, options, now = new Date() }: NewJob): JobRecord {
+export function newJobRecord({ jobId, ownerKey, type, queue, data, options, callback, now = new Date() }: NewJob): JobRecord {
   const delayed = options.delayMs > 0;
   return {
     _id: jobId,
@@ -23,6 +24,7 @@ export function newJobRecord({ jobId, ownerKey, type, queue, data, options, now 
     seq: transitionSeq(1, TransitionPhase.Queued),
     priority: options.priority,
     data,
+    callback: callback ?? null,
     options: { attempts: options.attempts, delayMs: options.delayMs, timeoutMs: options.timeoutMs, backoff: options.backoff },
     progress: { percent: 0, step: null },
     run: 1,

@@ -83,3 +83,71 @@ export class JobResponse {
   @ApiProperty({ enum: ['queue', 'record'], description: 'queue: live from Redis; record: from MongoDB after Bull removed the job' })
   source!: 'queue' | 'record';
 }
+
+export class JobPlanResponse {
+  @ApiProperty({ enum: [true] })
+  dryRun!: true;
+
+  @ApiProperty({ example: 'http.request' })
+  type!: string;
+
+  @ApiProperty({ enum: QueueName })
+  queue!: QueueName;
+
+  @ApiProperty({ minimum: 1, maximum: 10 })
+  priority!: number;
+
+  @ApiProperty()
+  delayMs!: number;
+
+  @ApiProperty()
+  attempts!: number;
+
+  @ApiProperty({ type: Object, example: { type: 'exponential', delayMs: 2000 } })
+  backoff!: object;
+
+  @ApiProperty()
+  timeoutMs!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Place it would take among waiting jobs; null if delayed' })
+  queuePosition!: number | null;
+
+  @ApiProperty({ type: 'integer' })
+  estimatedWaitSeconds!: number;
+
+  @ApiProperty({ description: 'false when the queue is at its backlog limit (a real submit would get 429 QUEUE_FULL)' })
+  admitted!: boolean;
+}
+
+export class BulkItemErrorResponse {
+  @ApiProperty({ example: 'VALIDATION_FAILED' })
+  error_code!: string;
+
+  @ApiProperty()
+  detail!: string;
+
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
+  errors?: Array<{ field: string; message: string }>;
+}
+
+export class BulkItemResponse {
+  @ApiProperty({ description: 'Position of the item in the request' })
+  index!: number;
+
+  @ApiPropertyOptional({ type: SubmittedJobResponse, description: 'Present when the item was accepted' })
+  job?: SubmittedJobResponse;
+
+  @ApiPropertyOptional({ type: BulkItemErrorResponse, description: 'Present when the item was refused' })
+  error?: BulkItemErrorResponse;
+}
+
+export class BulkSubmitResponse {
+  @ApiProperty()
+  accepted!: number;
+
+  @ApiProperty()
+  rejected!: number;
+
+  @ApiProperty({ type: [BulkItemResponse], description: 'One entry per submitted item, in request order' })
+  items!: BulkItemResponse[];
+}

@@ -8,11 +8,28 @@ import {
   PRIORITY_LEVELS,
   PriorityInput,
   SubmitJobInput,
+  WebhookEvent,
   defaultJobTypeRegistry,
   resolvePriority,
 } from '@conveyor/contracts';
-import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEnum,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 
 export const IsPriority = () =>
   ValidateBy({
@@ -107,4 +124,54 @@ export class SubmitJobRequest implements SubmitJobInput {
   @ValidateNested()
   @Type(() => JobOptionsRequest)
   options?: JobOptionsRequest;
+
+  @ApiPropertyOptional({
+    description: 'Receives signed webhooks about this job; must pass the same outbound policy as http.request targets',
+    example: 'https://example.com/hooks/conveyor',
+    maxLength: 2048,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({ enum: WebhookEvent, isArray: true, description: 'Default: completed, failed, cancelled' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @IsEnum(WebhookEvent, { each: true })
+  callbackEvents?: WebhookEvent[];
+
+  @ApiPropertyOptional({
+    description: "Your own HMAC secret for this job's webhooks (default: the service's); never shown again",
+    minLength: 16,
+    maxLength: 256,
+    writeOnly: true,
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  @MaxLength(256)
+  callbackSecret?: string;
+}
+
+/** Query of `POST /api/v1/jobs`. */
+export class SubmitJobQuery {
+  @ApiPropertyOptional({ description: 'Validate and return the resolved plan without enqueuing', default: false })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  dryRun?: boolean;
+}
+
+export const MAX_BULK_JOBS = 500;
+
+/** `POST /api/v1/jobs/bulk`: items are validated one by one, so one bad item does not sink the batch. */
+export class BulkSubmitRequest {
+  @ApiProperty({ type: [SubmitJobRequest], minItems: 1, maxItems: MAX_BULK_JOBS })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BULK_JOBS)
+  jobs!: unknown[];
 }

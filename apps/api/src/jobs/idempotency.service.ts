@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { ConveyorError, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
+import { RedisConnections } from '@conveyor/queueing';
+import { createHash } from 'node:crypto';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const MAX_KEY_LENGTH = 255;
+/** A key's answer is replayed for this long. */
+const REPLAY_TTL_SECONDS = 24 * 60 * 60;
+/** A request that died mid-way frees its key after this long. */
+const IN_FLIGHT_TTL_SECONDS = 60;
+
+/** What was answered to the first request with a key, replayed to the later ones. */
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+type Entry = { fingerprint: string; answer?: StoredAnswer };
+
+/**
+ * `Idempotency-Key` on submissions: the same key from the same caller gets the first answer back
+ * (same status and body) for 24 hours; the same key with another body is 422. Entries live in
+ * Redis, so every API replica sees them; a key is claimed with SET NX before the work starts, so
+ * two concurrent requests with one key cannot both submit.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    private readonly connections: RedisConnections,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Validates the header's value; undefined when the request has none. */
+  parseKey(value: string | string[] | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const fail = (message: string) => validationFailed([{ field: 'Idempotency-Key', message }]);
+    if (Array.isArray(value)) throw fail('Idempotency-Key must be sent once');
+    if (value.length === 0 || value.length > MAX_KEY_LENGTH) throw fail(`Idempotency-Key must be 1-${MAX_KEY_LENGTH} characters`);
+    if (!/^[\x21-\x7e]+$/.test(value)) throw fail('Idempotency-Key must be printable ASCII without spaces');
+    return value;
+  }
+
+  /**
+   * Runs `work` once per (caller, key, request): a repeat gets the stored answer, a different
+   * request under the same key is refused, a repeat while the first is still running gets 409.
+   * A failed first attempt frees the key, so the client can retry it.
+   */
+  async once(
+    owner: Owner,
+    key: string,
+    request: unknown,
+    work: () => Promise<StoredAnswer>,
+  ): Promise<StoredAnswer & { replayed: boolean }> {
+    const redis = this.connections.commandClient();
+    const redisKey = `${this.config.redis.prefix}:idempotency:${sha256(`${ownerKey(owner)}\n${key}`)}`;
+    const fingerprint = sha256(canonicalJson(request));
+
+    const claimed = await redis.set(redisKey, JSON.stringify({ fingerprint } satisfies Entry), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX');
+    if (claimed !== 'OK') {
+      const stored = await redis.get(redisKey);
+      const entry = stored ? (JSON.parse(stored) as Entry) : undefined;
+      if (entry && entry.fingerprint !== fingerprint) {
+        throw new ConveyorError(
+          ErrorCode.IdempotencyKeyReused,
+          'This Idempotency-Key was used with a different request; use a new key for a new request',
+        );
+      }
+      if (entry?.answer) return { ...entry.answer, replayed: true };
+      throw new ConveyorError(
+        ErrorCode.IdempotencyKeyInProgress,
+        'A request with this Idempotency-Key is still being processed; retry shortly',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+
+    let answer: StoredAnswer;
+    try {
+      answer = await work();
+    } catch (error) {
+      await redis.del(redisKey);
+      throw error;
+    }
+    await redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS);
+    return { ...answer, replayed: false };
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
