@@ -13,7 +13,8 @@ import { createApiApp } from '../../apps/api/src/api-app';
 import { TEST_MONGO_URL } from './paths';
 import { RedisServer } from './redis-server';
 import { waitFor } from './wait-for';
-import { WorkerProcess } from './worker-process';
+import { freePort } from './ports';
+import { API_PROCESS, WorkerProcess } from './worker-process';
 
 /** RELIABILITY §4's test timings: short locks and stall checks so recovery is quick. */
 const TEST_TIMINGS = {
@@ -73,6 +74,14 @@ export class Conveyor {
     const app = await createApiApp(loadConfig({ ...this.env, ...env }));
     this.extraApps.push(app);
     return { app, http: () => request(app.getHttpServer()) };
+  }
+
+  /** The built API as a separate process on its own port (a real second replica). */
+  async startApiProcess(env: Record<string, string> = {}): Promise<{ url: string; process: WorkerProcess }> {
+    const port = await freePort();
+    const api = await WorkerProcess.start({ ...this.env, LOG_LEVEL: 'log', API_PORT: String(port), ...env }, API_PROCESS);
+    this.workers.push(api);
+    return { url: `http://127.0.0.1:${port}`, process: api };
   }
 
   /** supertest against the API's HTTP server. */

@@ -1,13 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { WORKER_MAIN } from './paths';
+import { API_MAIN, WORKER_MAIN } from './paths';
 import { waitFor } from './wait-for';
+
+const WORKER = { main: WORKER_MAIN, readyText: 'Worker started' };
+/** The API process; it logs this once it listens. */
+export const API_PROCESS = { main: API_MAIN, readyText: 'Listening on' };
 
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-/** The built worker (dist/) as a real child process, as it runs in production. */
+/** The built worker (or API) from dist/ as a real child process, as it runs in production. */
 export class WorkerProcess {
   private output = '';
   readonly exited: Promise<Exit>;
@@ -18,14 +22,14 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-    const worker = new WorkerProcess(spawn(process.execPath, [WORKER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  static async start(env: NodeJS.ProcessEnv, app: { main: string; readyText: string } = WORKER): Promise<WorkerProcess> {
+    const worker = new WorkerProcess(spawn(process.execPath, [app.main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     await waitFor(
       () => {
-        if (worker.child.exitCode !== null) throw new Error(`worker exited during start:\n${worker.output}`);
-        return worker.output.includes('Worker started');
+        if (worker.child.exitCode !== null) throw new Error(`${app.main} exited during start:\n${worker.output}`);
+        return worker.output.includes(app.readyText);
       },
-      { what: 'the worker to start', timeoutMs: 20_000 },
+      { what: `${app.main} to start`, timeoutMs: 20_000 },
     );
     return worker;
   }

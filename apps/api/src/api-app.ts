@@ -15,6 +15,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.disable('x-powered-by');
   // Express 5's "simple" parser never builds objects from `?a[$ne]=x` (RELIABILITY §3).
   app.set('query parser', 'simple');
+  // req.ip (throttling per IP) trusts X-Forwarded-For only from this many proxies in front.
+  app.set('trust proxy', config.http.trustProxyHops);
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app);
   app.enableShutdownHooks();

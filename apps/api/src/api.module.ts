@@ -6,6 +6,7 @@ import { QueueingModule } from '@conveyor/queueing';
 import { HealthModule } from './health/health.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { IdentityModule } from './http/identity.module';
+import { ThrottlingModule } from './http/throttling/throttling.module';
 import { SuccessEnvelopeInterceptor } from './http/success-envelope.interceptor';
 import { createValidationPipe } from './http/validation.pipe';
 import { JobsModule } from './jobs/jobs.module';
@@ -21,6 +22,7 @@ export class ApiModule {
         DatabaseModule.forRoot(),
         QueueingModule.forRoot({ role: 'producer' }),
         IdentityModule,
+        ThrottlingModule,
         JobsModule,
         HealthModule,
       ],

@@ -14,7 +14,7 @@ export interface AppConfig {
   queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
-  throttle: { windowMs: number; readLimit: number; submitLimit: number; adminLimit: number };
+  throttle: { windowMs: number; readLimit: number; submitLimit: number; submitIpLimit: number; adminLimit: number };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
 }
 
@@ -62,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       windowMs: c.THROTTLE_WINDOW_MS,
       readLimit: c.THROTTLE_READ_LIMIT,
       submitLimit: c.THROTTLE_SUBMIT_LIMIT,
+      submitIpLimit: c.THROTTLE_SUBMIT_IP_LIMIT,
       adminLimit: c.THROTTLE_ADMIN_LIMIT,
     },
     webhooks: {

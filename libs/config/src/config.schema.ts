@@ -77,6 +77,8 @@ export const configSchema = z.object({
   THROTTLE_WINDOW_MS: milliseconds.default(60_000),
   THROTTLE_READ_LIMIT: z.coerce.number().int().min(1).default(600),
   THROTTLE_SUBMIT_LIMIT: z.coerce.number().int().min(1).default(120),
+  /** Submissions per client IP (many callers may share one IP behind NAT, so it is looser). */
+  THROTTLE_SUBMIT_IP_LIMIT: z.coerce.number().int().min(1).default(600),
   THROTTLE_ADMIN_LIMIT: z.coerce.number().int().min(1).default(60),
   /** Open Server-Sent Event streams one caller may hold. */
   SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),

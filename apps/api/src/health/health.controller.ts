@@ -3,8 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
 import { RedisHealthIndicator } from './redis.health';
+import { ThrottleAs } from '../http/throttling/throttle-class';
 
 @ApiTags('health')
+// Probed by orchestrators and load balancers: never throttled.
+@ThrottleAs('none')
 @Controller('health')
 export class HealthController {
   constructor(

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Query,
@@ -16,7 +15,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorCode, defaultJobTypeRegistry, validationFailed } from '@conveyor/contracts';
+import { ErrorCode, defaultJobTypeRegistry } from '@conveyor/contracts';
 import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, userIdPipe } from '../http/identity';
 import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
@@ -25,11 +24,9 @@ import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jo
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
 import { preferredWaitSeconds } from '../http/prefer';
+import { ThrottleAs } from '../http/throttling/throttle-class';
 import { JobsService } from './jobs.service';
-
-const jobIdPipe = new ParseUUIDPipe({
-  exceptionFactory: () => validationFailed([{ field: 'jobId', message: 'jobId must be a UUID' }]),
-});
+import { jobIdPipe } from './job-id.pipe';
 
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
@@ -44,6 +41,7 @@ export class JobsController {
   ) {}
 
   @Post()
+  @ThrottleAs('submit')
   @ApiOperation({
     summary: 'Submit a job',
     description:
@@ -100,6 +98,7 @@ export class JobsController {
   }
 
   @Post('bulk')
+  @ThrottleAs('submit')
   @ApiOperation({
     summary: 'Submit up to 500 jobs',
     description:
@@ -203,6 +202,7 @@ export class JobsController {
   }
 
   @Post(':jobId/retry')
+  @ThrottleAs('submit')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Run a failed or cancelled job again',

@@ -1,0 +1,60 @@
+import request from 'supertest';
+import { Conveyor } from '../support/conveyor';
+
+/**
+ * Rate limits hold across API replicas because their counters live in Redis: the in-process API
+ * and a second API process share one budget per caller (and per IP for submissions).
+ */
+describe('Throttling across two API processes', () => {
+  let conveyor: Conveyor;
+  let second: () => ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({
+      workers: 0,
+      env: { THROTTLE_SUBMIT_LIMIT: '3', THROTTLE_SUBMIT_IP_LIMIT: '5', THROTTLE_READ_LIMIT: '5', THROTTLE_WINDOW_MS: '60000' },
+    });
+    const api = await conveyor.startApiProcess();
+    second = () => request(api.url);
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const job = { type: 'http.request', data: { url: 'http://127.0.0.1:9/', method: 'GET' }, options: { delay: 600_000 } };
+  const replicas = () => [() => conveyor.http(), second];
+  const submitVia = (replica: number, user: string) => replicas()[replica % 2]().post('/api/v1/jobs').set('x-user-id', user).send(job);
+
+  it('limits submissions per caller across both replicas, with Retry-After', async () => {
+    for (let i = 0; i < 3; i++) expect((await submitVia(i, 'alice')).status).toBe(201);
+    const refused = await submitVia(3, 'alice');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ success: false, error_code: 'RATE_LIMITED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('limits submissions per client IP too, whoever the caller', async () => {
+    // alice's three accepted submissions already count against this IP's five.
+    expect((await submitVia(0, 'bob')).status).toBe(201);
+    expect((await submitVia(1, 'bob')).status).toBe(201);
+    const refused = await submitVia(0, 'bob');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error_code).toBe('RATE_LIMITED');
+  });
+
+  it('counts reads separately from submissions, per caller, across both replicas', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await replicas()[i % 2]().get('/api/v1/jobs').set('x-user-id', 'alice');
+      expect(res.status).toBe(200);
+    }
+    const refused = await second().get('/api/v1/jobs').set('x-user-id', 'alice');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'carol')).status).toBe(200);
+  });
+
+  it('never throttles the health probe', async () => {
+    for (let i = 0; i < 12; i++) expect((await second().get('/health')).status).toBe(200);
+  });
+});
