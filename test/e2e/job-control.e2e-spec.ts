@@ -85,7 +85,13 @@ describe('Job control: cancel, retry, priority', () => {
         conveyor.http().delete(`/api/v1/jobs/${waiting}`).set(as('intruder')),
         conveyor.http().post(`/api/v1/jobs/${waiting}/retry`).set(as('intruder')),
         conveyor.http().put(`/api/v1/jobs/${waiting}/priority`).set(as('intruder')).send({ priority: 1 }),
+        conveyor.http().get(`/api/v1/jobs/${waiting}`).set(as('intruder')),
+        conveyor.http().get(`/api/v1/jobs/${waiting}/status`).set(as('intruder')),
         conveyor.http().post(`/api/v1/jobs/${waiting}/cancel`).set({ 'x-session-id': 'anonymous-session-0001' }),
+        conveyor.http().delete(`/api/v1/jobs/${waiting}`).set({ 'x-session-id': 'anonymous-session-0001' }),
+        conveyor.http().post(`/api/v1/jobs/${waiting}/retry`).set({ 'x-session-id': 'anonymous-session-0001' }),
+        conveyor.http().put(`/api/v1/jobs/${waiting}/priority`).set({ 'x-session-id': 'anonymous-session-0001' }).send({ priority: 1 }),
+        conveyor.http().get(`/api/v1/jobs/${waiting}/status`).set({ 'x-session-id': 'anonymous-session-0001' }),
       ]) {
         const res = await call;
         expect(res.status).toBe(404);

@@ -1,0 +1,89 @@
+import { JobStatus, QueueName } from '@conveyor/contracts';
+import { JobResponse } from '../dto/job.response';
+import { JobEventTracker, formatEvent, parseLastEventId } from './job-event-tracker';
+
+const JOB_ID = '6f1c2f0e-2a7a-4a4e-9a53-5d2b0a1e7c11';
+
+function view(status: JobStatus, overrides: Partial<JobResponse> = {}): JobResponse {
+  return {
+    jobId: JOB_ID,
+    type: 'http.request',
+    queue: QueueName.Http,
+    status,
+    priority: 5,
+    progress: { percent: 0, step: null },
+    attemptsMade: 0,
+    maxAttempts: 3,
+    run: 1,
+    result: null,
+    error: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    runAt: null,
+    source: 'queue',
+    ...overrides,
+  };
+}
+
+const names = (events: { event: string }[]) => events.map((e) => e.event);
+
+describe(JobEventTracker.name, () => {
+  it('starts with a snapshot, reports changes, and ends with the final event', () => {
+    const tracker = new JobEventTracker(JOB_ID);
+    const all = [
+      ...tracker.snapshot(view(JobStatus.Waiting)),
+      ...tracker.view(view(JobStatus.Waiting)),
+      ...tracker.view(view(JobStatus.Active, { progress: { percent: 0, step: 'check-target' } })),
+      ...tracker.progressed({ percent: 5, step: 'send-request' }),
+      ...tracker.progressed({ percent: 5, step: 'send-request' }),
+      ...tracker.view(view(JobStatus.Active, { progress: { percent: 5, step: 'send-request' } })),
+      ...tracker.view(view(JobStatus.Active, { progress: { percent: 85, step: 'read-response' } })),
+      ...tracker.view(view(JobStatus.Completed, { progress: { percent: 100, step: null } })),
+    ];
+    expect(names(all)).toEqual(['snapshot', 'status', 'progress', 'progress', 'progress', 'completed']);
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(all.filter((e) => e.event === 'progress').map((e) => e.data)).toEqual([
+      { jobId: JOB_ID, percent: 0, step: 'check-target' },
+      { jobId: JOB_ID, percent: 5, step: 'send-request' },
+      { jobId: JOB_ID, percent: 85, step: 'read-response' },
+    ]);
+    expect(tracker.done).toBe(true);
+    expect(tracker.view(view(JobStatus.Completed))).toEqual([]);
+    expect(tracker.progressed({ percent: 100, step: null })).toEqual([]);
+  });
+
+  it('reports a new attempt as a status change even when the status stays active', () => {
+    const tracker = new JobEventTracker(JOB_ID);
+    tracker.snapshot(view(JobStatus.Active, { progress: { percent: 85, step: 'read-response' } }));
+    expect(names(tracker.view(view(JobStatus.Active, { attemptsMade: 1, progress: { percent: 85, step: 'read-response' } })))).toEqual([
+      'status',
+    ]);
+    expect(names(tracker.progressed({ percent: 0, step: 'check-target' }))).toEqual(['progress']);
+  });
+
+  it('ignores a view’s progress when newer progress arrived during the read', () => {
+    const tracker = new JobEventTracker(JOB_ID);
+    tracker.snapshot(view(JobStatus.Active));
+    expect(tracker.view(view(JobStatus.Active, { progress: { percent: 5, step: 'send-request' } }), false)).toEqual([]);
+  });
+
+  it('answers an ended job with the snapshot and the final event, above Last-Event-ID', () => {
+    const tracker = new JobEventTracker(JOB_ID, 41);
+    const events = tracker.snapshot(view(JobStatus.Failed, { error: { message: 'boom', code: 'Error' } }));
+    expect(events.map((e) => [e.id, e.event])).toEqual([
+      [42, 'snapshot'],
+      [43, 'failed'],
+    ]);
+    expect(tracker.done).toBe(true);
+  });
+
+  it('parses Last-Event-ID strictly and formats events on one data line', () => {
+    expect(parseLastEventId(undefined)).toBe(0);
+    expect(parseLastEventId(' 17 ')).toBe(17);
+    for (const bad of ['', '-1', '1.5', 'abc', '9999999999999999999']) expect(parseLastEventId(bad)).toBe(0);
+    expect(formatEvent({ id: 3, event: 'progress', data: { jobId: JOB_ID, percent: 5, step: 'a\nb' } })).toBe(
+      `id: 3\nevent: progress\ndata: {"jobId":"${JOB_ID}","percent":5,"step":"a\\nb"}\n\n`,
+    );
+  });
+});
