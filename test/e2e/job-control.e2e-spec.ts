@@ -59,6 +59,8 @@ describe('Job control: cancel, retry, priority', () => {
       });
       const jobId = await submit('/held', { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
       await conveyor.waitForJob(jobId, USER, (j) => j.status === 'active' && j.progress.step === 'send-request');
+      // The target has the request (the cancel must not race the request's arrival).
+      await waitFor(() => target.hitsOn('/held').length === 1, { what: 'the held request to arrive' });
 
       const res = await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(as());
       expect(res.body.data).toEqual({ cancelled: true, status: 'cancelling' });

@@ -15,3 +15,4 @@ export * from './submit-job';
 export * from './job-options';
 export * from './validation';
 export * from './webhooks';
+export * from './webhook-delivery';

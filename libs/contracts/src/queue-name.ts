@@ -2,4 +2,12 @@
 export enum QueueName {
   /** Outbound HTTP calls (`http.request`). */
   Http = 'http',
+  /** Webhook deliveries: Conveyor's own work, with no client-submittable job types. */
+  Webhooks = 'webhooks',
 }
+
+/**
+ * Queues no job type names (Conveyor's own work). Both apps register them next to the job types'
+ * queues; the worker consumes each with its own processor, never the job processor.
+ */
+export const SERVICE_QUEUES: readonly QueueName[] = [QueueName.Webhooks];

@@ -36,6 +36,21 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     keepFailed: 5_000,
     expectedDurationMs: 1_000,
   },
+  // Attempts and backoff of deliveries come from WEBHOOK_ATTEMPTS and WEBHOOK_BACKOFF_MS (the
+  // values here are their defaults); each attempt's time limit from WEBHOOK_TIMEOUT_MS.
+  [QueueName.Webhooks]: {
+    name: QueueName.Webhooks,
+    concurrency: 20,
+    attempts: 3,
+    maxAttempts: 20,
+    backoff: { type: 'exponential', delayMs: 5_000 },
+    timeoutMs: 10_000,
+    maxTimeoutMs: 10_000,
+    backlogLimit: 100_000,
+    keepCompleted: 1_000,
+    keepFailed: 5_000,
+    expectedDurationMs: 500,
+  },
 };
 
 export function queuePolicy(name: QueueName): QueuePolicy {

@@ -4,6 +4,8 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import mongoose from 'mongoose';
 import { JobRecord, JobRecordSchema } from './jobs/job.schema';
 import { JobsRepository } from './jobs/jobs.repository';
+import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
+import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 
 // Client-supplied values can never become query operators, and a filter on an unknown field is an
 // error instead of a silently broader query (RELIABILITY §3 and §6).
@@ -27,10 +29,13 @@ export class DatabaseModule {
             retryDelay: 1_000,
           }),
         }),
-        MongooseModule.forFeature([{ name: JobRecord.name, schema: JobRecordSchema }]),
+        MongooseModule.forFeature([
+          { name: JobRecord.name, schema: JobRecordSchema },
+          { name: WebhookDeliveryAttempt.name, schema: WebhookDeliveryAttemptSchema },
+        ]),
       ],
-      providers: [JobsRepository],
-      exports: [JobsRepository, MongooseModule],
+      providers: [JobsRepository, WebhookDeliveriesRepository],
+      exports: [JobsRepository, WebhookDeliveriesRepository, MongooseModule],
     };
   }
 }

@@ -6,3 +6,4 @@ export * from './redis-connections';
 export * from './tokens';
 export * from './bull-job-options';
 export * from './job-control.service';
+export * from './webhooks/webhook-notifier';

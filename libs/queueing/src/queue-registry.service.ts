@@ -1,7 +1,12 @@
 import { getQueueToken } from '@nestjs/bull';
 import { FactoryProvider } from '@nestjs/common';
-import { JobTypeRegistry, QueueName } from '@conveyor/contracts';
+import { JobTypeRegistry, QueueName, SERVICE_QUEUES } from '@conveyor/contracts';
 import { Queue } from 'bull';
+
+/** Every queue a process registers: the job types' queues and Conveyor's own (SERVICE_QUEUES). */
+export function registeredQueueNames(registry: JobTypeRegistry): QueueName[] {
+  return [...new Set([...registry.queues(), ...SERVICE_QUEUES])].sort();
+}
 
 /** Bull queues by name, so callers never build queue tokens or repeat queue-name literals. */
 export class QueueRegistry {
@@ -11,11 +16,11 @@ export class QueueRegistry {
     this.queues = new Map(queues.map((q) => [q.name, q]));
   }
 
-  /** A provider that injects every queue the job-type registry needs. */
+  /** A provider that injects every queue the job-type registry needs, and the service queues. */
   static provider(registry: JobTypeRegistry): FactoryProvider<QueueRegistry> {
     return {
       provide: QueueRegistry,
-      inject: registry.queues().map((name) => getQueueToken(name)),
+      inject: registeredQueueNames(registry).map((name) => getQueueToken(name)),
       useFactory: (...queues: Queue[]) => new QueueRegistry(queues),
     };
   }

@@ -5,9 +5,10 @@ import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay, defa
 import { JOB_TYPE_REGISTRY } from './tokens';
 import { JobControl } from './job-control.service';
 import { JobProducer } from './job-producer.service';
-import { QueueRegistry } from './queue-registry.service';
+import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
+import { WebhookNotifier } from './webhooks/webhook-notifier';
 
 const QUEUE_ROLE = Symbol('QUEUE_ROLE');
 
@@ -54,14 +55,15 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
 }
 
 /**
- * Bull wiring for both apps: connections, one queue per queue name in the registry, the queue
- * registry and the producer. It registers no consumer: only apps/worker's consumers call process().
+ * Bull wiring for both apps: connections, one queue per queue name in the registry plus the
+ * service queues (webhooks), the queue registry, the producer and the webhook notifier. It
+ * registers no consumer: only apps/worker's consumers call process().
  */
 @Module({})
 export class QueueingModule {
   static forRoot(options: { role: QueueRole; registry?: JobTypeRegistry }): DynamicModule {
     const registry = options.registry ?? defaultJobTypeRegistry;
-    const queues = registry.queues().map((name) => BullModule.registerQueue({ name }));
+    const queues = registeredQueueNames(registry).map((name) => BullModule.registerQueue({ name }));
     return {
       module: QueueingModule,
       global: true,
@@ -79,8 +81,9 @@ export class QueueingModule {
         QueueStats,
         JobProducer,
         JobControl,
+        WebhookNotifier,
       ],
-      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl],
+      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl, WebhookNotifier],
     };
   }
 }

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { JobsController } from './jobs.controller';
 import { IdempotencyService } from './idempotency.service';
 import { JobsService } from './jobs.service';
+import { JobWebhooksController } from './webhooks/job-webhooks.controller';
 import { JOB_EVENTS } from './events';
 
 @Module({
-  controllers: [JobsController, ...JOB_EVENTS.controllers],
+  controllers: [JobsController, JobWebhooksController, ...JOB_EVENTS.controllers],
   providers: [JobsService, IdempotencyService, ...JOB_EVENTS.providers],
 })
 export class JobsModule {}

@@ -13,13 +13,14 @@ import {
   resolvePriority,
   transitionSeq,
   STRICT_VALIDATION,
+  WebhookEvent,
   flattenValidationErrors,
   validationFailed,
 } from '@conveyor/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob } from '@conveyor/queueing';
+import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob, WebhookNotifier } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
 import { Caller } from '../http/identity';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
@@ -51,6 +52,7 @@ export class JobsService {
     private readonly queues: QueueRegistry,
     private readonly control: JobControl,
     private readonly stats: QueueStats,
+    private readonly webhooks: WebhookNotifier,
   ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -136,12 +138,18 @@ export class JobsService {
       throw invalidState(await this.findRecord(caller, jobId), 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
     }
     // Removed (or already gone from Redis): no worker holds the job, so the API records it.
-    await this.jobs.transition({
+    const recorded = await this.jobs.transition({
       jobId,
       seq: transitionSeq(record.attemptsMade + 1, TransitionPhase.Settled, record.run),
       status: JobStatus.Cancelled,
       set: { finishedAt: new Date() },
     });
+    if (recorded) {
+      await this.webhooks.notify(
+        { jobId, callback: record.callback, status: JobStatus.Cancelled, progress: record.progress, run: record.run },
+        WebhookEvent.Cancelled,
+      );
+    }
     return { cancelled: true, status: JobStatus.Cancelled };
   }
 

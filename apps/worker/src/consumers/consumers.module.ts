@@ -5,6 +5,8 @@ import { JobRecordWriter } from '../runtime/job-record-writer';
 import { RecordWriteBuffer } from '../runtime/record-write-buffer';
 import { StepRunner } from '../runtime/step-runner';
 import { HandlersModule } from '../handlers/handlers.module';
+import { OutboundModule } from '../outbound/outbound-http';
+import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 import { QueueConsumers } from './queue-consumers.service';
 
 @Module({})
@@ -12,8 +14,16 @@ export class ConsumersModule {
   static forRoot(handlers: ReturnType<typeof HandlersModule.forRoot>) {
     return {
       module: ConsumersModule,
-      imports: [handlers],
-      providers: [StepRunner, RecordWriteBuffer, JobRecordWriter, CancellationWatcher, JobProcessor, QueueConsumers],
+      imports: [handlers, OutboundModule],
+      providers: [
+        StepRunner,
+        RecordWriteBuffer,
+        JobRecordWriter,
+        CancellationWatcher,
+        JobProcessor,
+        WebhookDeliveryProcessor,
+        QueueConsumers,
+      ],
       exports: [QueueConsumers],
     };
   }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { OutboundModule } from '../outbound/outbound-http';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
 
@@ -12,7 +13,7 @@ export class HandlersModule {
   static forRoot(extraHandlers: Provider[] = []): DynamicModule {
     return {
       module: HandlersModule,
-      imports: [DiscoveryModule],
+      imports: [DiscoveryModule, OutboundModule],
       providers: [...BUILT_IN_HANDLERS, ...extraHandlers, HandlerRegistry],
       exports: [HandlerRegistry],
     };

@@ -1,5 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { Injectable } from '@nestjs/common';
 import {
   HttpRequestPayload,
   HttpRequestResult,
@@ -7,14 +6,10 @@ import {
   JobType,
   RESPONSE_EXCERPT_BYTES,
   RESPONSE_READ_LIMIT_BYTES,
-  checkOutboundUrl,
-  connectTimeFilter,
 } from '@conveyor/contracts';
-import { IncomingMessage, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { IncomingMessage } from 'node:http';
+import { OutboundHttp } from '../outbound/outbound-http';
 import { JobContext } from '../runtime/job-context';
-import { PermanentJobError } from '../runtime/job-errors';
 import { JobHandler, JobHandlerContract } from '../runtime/job-handler';
 
 /** A response whose status is not the one the job expects; retried like a network error. */
@@ -30,24 +25,11 @@ export class UnexpectedStatusError extends Error {
  */
 @JobHandler(JobType.HttpRequest)
 @Injectable()
-export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload, HttpRequestResult>, OnModuleDestroy {
-  // These agents check every resolved address against the outbound policy when they connect.
-  private readonly httpAgent: RequestFilteringHttpAgent;
-  private readonly httpsAgent: RequestFilteringHttpsAgent;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    const filter = connectTimeFilter(config.outbound);
-    this.httpAgent = new RequestFilteringHttpAgent({ ...filter, keepAlive: true });
-    this.httpsAgent = new RequestFilteringHttpsAgent({ ...filter, keepAlive: true });
-  }
-
-  onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-  }
+export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload, HttpRequestResult> {
+  constructor(private readonly outbound: OutboundHttp) {}
 
   async run(ctx: JobContext<HttpRequestPayload>): Promise<HttpRequestResult> {
-    const url = await ctx.step(HttpRequestStep.CheckTarget, async () => this.checkTarget(ctx.payload.url));
+    const url = await ctx.step(HttpRequestStep.CheckTarget, async () => this.outbound.checkTarget(ctx.payload.url));
     const startedAt = performance.now();
     const response = await ctx.step(HttpRequestStep.SendRequest, (signal) => this.send(url, ctx.payload, signal));
     return ctx.step(HttpRequestStep.ReadResponse, async (signal) => {
@@ -65,13 +47,6 @@ export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload
     });
   }
 
-  /** Checked again here: the policy may have changed since the job was submitted. */
-  private checkTarget(raw: string): URL {
-    const verdict = checkOutboundUrl(raw, this.config.outbound);
-    if (!verdict.allowed) throw new PermanentJobError(`Target URL refused: ${verdict.reason}`);
-    return verdict.url;
-  }
-
   private send(url: URL, payload: HttpRequestPayload, signal: AbortSignal): Promise<IncomingMessage> {
     const headers: Record<string, string> = { 'user-agent': 'Conveyor/0.1 (+http.request)', ...payload.headers };
     let body: string | undefined;
@@ -81,20 +56,7 @@ export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload
       body = JSON.stringify(payload.body);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     }
-    const isHttps = url.protocol === 'https:';
-    const send = isHttps ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, { method: payload.method, headers, agent: isHttps ? this.httpsAgent : this.httpAgent, signal }, resolve);
-      req.on('error', (error) => reject(this.classify(error, signal)));
-      req.end(body);
-    });
-  }
-
-  private classify(error: Error, signal: AbortSignal): Error {
-    if (signal.aborted) return signal.reason instanceof Error ? signal.reason : error;
-    // request-filtering-agent refuses at connect time, after DNS: retrying would be refused again.
-    if (/is not allowed/.test(error.message)) return new PermanentJobError(`Target address refused: ${error.message}`, { cause: error });
-    return error;
+    return this.outbound.send(url, { method: payload.method, headers, body, signal });
   }
 
   private checkStatus(status: number, expected: number | undefined): void {

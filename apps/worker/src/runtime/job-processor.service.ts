@@ -1,17 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BackoffSpec, JobEnvelope, JobTypeRegistry, QueueName, backoffDelay } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, JobControl, QueueStats } from '@conveyor/queueing';
+import {
+  BackoffSpec,
+  JobEnvelope,
+  JobProgress,
+  JobStatus,
+  JobTypeRegistry,
+  QueueName,
+  WebhookEvent,
+  backoffDelay,
+} from '@conveyor/contracts';
+import { JOB_TYPE_REGISTRY, JobControl, QueueStats, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
 import { JobCancelledError, PermanentJobError } from './job-errors';
-import { AttemptRef, JobRecordWriter } from './job-record-writer';
+import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
 import { StepRunner } from './step-runner';
+
+/** What a failed attempt means for the job. */
+type FailureOutcome = 'cancelled' | 'retry' | 'failed';
 
 /**
  * What a queue consumer does with one Bull job: record the attempt, run the handler's steps,
- * record the outcome, and let Bull see the error (so it retries or fails the job). Errors are
- * never swallowed: a handler's failure always reaches Bull.
+ * record the outcome, tell the job's webhook (if any), and let Bull see the error (so it retries
+ * or fails the job). Errors are never swallowed: a handler's failure always reaches Bull.
  */
 @Injectable()
 export class JobProcessor {
@@ -25,12 +37,17 @@ export class JobProcessor {
     private readonly stats: QueueStats,
     private readonly cancellations: CancellationWatcher,
     private readonly control: JobControl,
+    private readonly webhooks: WebhookNotifier,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
     const ref: AttemptRef = { jobId: String(job.id), run: job.data.run ?? 1, attempt: job.attemptsMade + 1, startedAt: new Date() };
     const queue = job.queue.name;
     const cancelled = this.cancellations.track(ref.jobId);
+    // Webhooks are enqueued only after the outcome they report is recorded. WebhookNotifier.notify
+    // never rejects and waits at most a moment, so it cannot fail or hold up the job itself.
+    const subject = { jobId: ref.jobId, callback: job.data.callback, run: ref.run, attempt: ref.attempt };
+    let progress: JobProgress = { percent: 0, step: null };
     try {
       const definition = this.registry.get(job.name);
       if (!definition) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
@@ -42,21 +59,37 @@ export class JobProcessor {
         {
           abort: cancelled,
           beforeStep: () => this.cancellations.throwIfRequested(queue, ref.jobId),
-          onProgress: async (progress) => {
-            this.records.progress(ref, progress);
-            await job.progress(progress);
+          onProgress: async (next) => {
+            const stepChanged = next.step !== progress.step;
+            progress = next;
+            this.records.progress(ref, next);
+            await job.progress(next);
+            // Not awaited: a progress webhook must not slow the step down (notify never rejects).
+            if (stepChanged) void this.webhooks.notify({ ...subject, status: JobStatus.Active, progress: next }, WebhookEvent.Progress);
           },
         },
       );
       await this.records.completed(ref, result);
+      await this.webhooks.notify(
+        { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result },
+        WebhookEvent.Completed,
+      );
       await this.recordDuration(queue as QueueName, Date.now() - ref.startedAt.getTime());
       return result;
     } catch (error) {
+      const outcome = failureOutcome(job, ref, error);
       try {
-        await this.recordFailure(job, ref, error);
+        await this.recordFailure(job, ref, error, outcome);
       } catch (recordError) {
         // Bull must still see the handler's error; the reconciliation sweep repairs the record.
         this.logger.error(`Could not record the failure of job ${ref.jobId}: ${messageOf(recordError)}`);
+      }
+      // Told even if the record write failed: Bull is about to settle the job this way regardless.
+      if (outcome === 'cancelled') {
+        await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);
+      } else if (outcome === 'failed') {
+        const { message, code } = describeError(error);
+        await this.webhooks.notify({ ...subject, status: JobStatus.Failed, progress, error: { message, code } }, WebhookEvent.Failed);
       }
       throw error;
     } finally {
@@ -64,18 +97,17 @@ export class JobProcessor {
     }
   }
 
-  private async recordFailure(job: Job<JobEnvelope>, ref: AttemptRef, error: unknown): Promise<void> {
+  private async recordFailure(job: Job<JobEnvelope>, ref: AttemptRef, error: unknown, outcome: FailureOutcome): Promise<void> {
     const attempts = job.opts.attempts ?? 1;
-    if (error instanceof JobCancelledError) {
+    if (outcome === 'cancelled') {
       await job.discard(); // a cancelled job is never retried
       await this.records.cancelled(ref);
       await this.control.clearCancelRequest(job.queue.name, ref.jobId);
       this.logger.log(`Job ${ref.jobId} (${job.name}) cancelled during attempt ${ref.attempt}`);
       return;
     }
-    const permanent = error instanceof PermanentJobError;
-    if (permanent) await job.discard();
-    if (!permanent && ref.attempt < attempts) {
+    if (error instanceof PermanentJobError) await job.discard();
+    if (outcome === 'retry') {
       const spec = (job.opts.backoff as { options?: BackoffSpec } | undefined)?.options;
       await this.records.retryScheduled(ref, error, spec ? backoffDelay(spec, ref.attempt) : 0);
       this.logger.warn(`Job ${ref.jobId} (${job.name}) attempt ${ref.attempt}/${attempts} failed, will retry: ${messageOf(error)}`);
@@ -93,6 +125,13 @@ export class JobProcessor {
       this.logger.warn(`Could not record a processing time for queue ${queue}: ${messageOf(error)}`);
     }
   }
+}
+
+/** Cancelled (never retried), another attempt to come, or failed for good (last attempt or permanent). */
+function failureOutcome(job: Job<JobEnvelope>, ref: AttemptRef, error: unknown): FailureOutcome {
+  if (error instanceof JobCancelledError) return 'cancelled';
+  if (!(error instanceof PermanentJobError) && ref.attempt < (job.opts.attempts ?? 1)) return 'retry';
+  return 'failed';
 }
 
 function messageOf(error: unknown): string {

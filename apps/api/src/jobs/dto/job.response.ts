@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JobStatus, QueueName } from '@conveyor/contracts';
+import { JobStatus, QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
 
 export class SubmittedJobResponse {
   @ApiProperty({ format: 'uuid' })
   jobId!: string;
 
-  @ApiProperty({ enum: QueueName })
+  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
   queue!: QueueName;
 
   @ApiProperty({ enum: [JobStatus.Waiting, JobStatus.Delayed] })
@@ -41,7 +41,7 @@ export class JobResponse {
   @ApiProperty({ example: 'http.request' })
   type!: string;
 
-  @ApiProperty({ enum: QueueName })
+  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
   queue!: QueueName;
 
   @ApiProperty({ enum: JobStatus })
@@ -91,7 +91,7 @@ export class JobPlanResponse {
   @ApiProperty({ example: 'http.request' })
   type!: string;
 
-  @ApiProperty({ enum: QueueName })
+  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
   queue!: QueueName;
 
   @ApiProperty({ minimum: 1, maximum: 10 })

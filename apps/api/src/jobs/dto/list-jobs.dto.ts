@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JobStatus, QueueName } from '@conveyor/contracts';
+import { JobStatus, QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { JobResponse } from './job.response';
 
 export const MAX_LIST_LIMIT = 100;
@@ -9,9 +9,10 @@ const DEFAULT_LIST_LIMIT = 20;
 
 /** Query of `GET /api/v1/jobs` and `GET /api/v1/jobs/user/:userId`. Unknown keys (`status[$ne]`) are 400. */
 export class ListJobsQuery {
-  @ApiPropertyOptional({ enum: QueueName })
+  // Only queues clients submit to; Conveyor's own queues (webhooks) hold no client jobs.
+  @ApiPropertyOptional({ enum: defaultJobTypeRegistry.queues() })
   @IsOptional()
-  @IsEnum(QueueName)
+  @IsIn(defaultJobTypeRegistry.queues(), { message: `queue must be one of: ${defaultJobTypeRegistry.queues().join(', ')}` })
   queue?: QueueName;
 
   @ApiPropertyOptional({ example: 'http.request' })

@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookDelivery, signWebhook } from '@conveyor/contracts';
+import { WebhookDeliveriesRepository } from '@conveyor/database';
+import { Job } from 'bull';
+import { randomUUID } from 'node:crypto';
+import { OutboundHttp, discardBody } from '../outbound/outbound-http';
+import { JobTimeoutError, PermanentJobError } from '../runtime/job-errors';
+
+/** Longest error message kept in an attempt's record. */
+const ERROR_MESSAGE_LIMIT = 500;
+
+/** The receiver answered, but not with a 2xx; the attempt failed and the delivery is retried. */
+export class WebhookRejectedError extends Error {
+  override readonly name = 'WebhookRejectedError';
+  constructor(readonly statusCode: number) {
+    super(
+      statusCode >= 300 && statusCode < 400
+        ? `Receiver answered ${statusCode}; redirects are not followed`
+        : `Receiver answered ${statusCode}; expected 2xx`,
+    );
+  }
+}
+
+export interface WebhookAttemptResult {
+  statusCode: number;
+  durationMs: number;
+}
+
+/**
+ * Sends one attempt of a webhook delivery (a Bull job on the `webhooks` queue): a signed JSON POST
+ * through the same policy-checked agents as http.request, within WEBHOOK_TIMEOUT_MS, redirects not
+ * followed. A 2xx completes the delivery; anything else fails the attempt and Bull retries it with
+ * the delivery's backoff. Every attempt is recorded (status, duration, error; never the body).
+ */
+@Injectable()
+export class WebhookDeliveryProcessor {
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbound: OutboundHttp,
+    private readonly attempts: WebhookDeliveriesRepository,
+  ) {}
+
+  async process(job: Job<WebhookDelivery>): Promise<WebhookAttemptResult> {
+    const delivery = job.data;
+    const attempt = job.attemptsMade + 1;
+    const at = new Date();
+    const startedAt = performance.now();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new JobTimeoutError(this.config.webhooks.timeoutMs)), this.config.webhooks.timeoutMs);
+    let statusCode: number | null = null;
+    try {
+      const url = this.outbound.checkTarget(delivery.url, 'Webhook URL');
+      const secret = delivery.secret ?? this.config.webhooks.signingSecret;
+      if (secret === undefined) {
+        throw new PermanentJobError('No signing secret: the callback has none and WEBHOOK_SIGNING_SECRET is not set');
+      }
+      const body = JSON.stringify(delivery.payload);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await this.outbound.send(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Conveyor/0.1 (+webhooks)',
+          [WEBHOOK_ID_HEADER]: delivery.deliveryId,
+          [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, delivery.deliveryId, timestamp, body),
+        },
+        body,
+        signal: timeout.signal,
+      });
+      statusCode = response.statusCode ?? 0;
+      // The receiver's body is never kept or shown; it is read only to finish the exchange.
+      await discardBody(response, timeout.signal);
+      if (statusCode < 200 || statusCode >= 300) throw new WebhookRejectedError(statusCode);
+      const durationMs = elapsedSince(startedAt);
+      await this.record(delivery, attempt, at, statusCode, durationMs, null);
+      return { statusCode, durationMs };
+    } catch (error) {
+      await this.record(delivery, attempt, at, statusCode, elapsedSince(startedAt), error);
+      const attempts = job.opts.attempts ?? 1;
+      const permanent = error instanceof PermanentJobError;
+      // Like a job's permanent error: no attempts are spent on what retrying cannot fix.
+      if (permanent) await job.discard();
+      const verdict = permanent || attempt >= attempts ? 'gave up' : 'will retry';
+      this.logger.warn(
+        `Webhook ${delivery.deliveryId} (${delivery.event} of job ${delivery.jobId}) attempt ${attempt}/${attempts} failed, ${verdict}: ${messageOf(error)}`,
+      );
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Records one attempt. The attempt's own outcome is what Bull must see: a failure to write its
+   * record is logged, not allowed to turn a delivered webhook into a retried (duplicate) one.
+   */
+  private async record(
+    delivery: WebhookDelivery,
+    attempt: number,
+    at: Date,
+    statusCode: number | null,
+    durationMs: number,
+    error: unknown,
+  ): Promise<void> {
+    try {
+      await this.attempts.insert({
+        _id: randomUUID(),
+        jobId: delivery.jobId,
+        deliveryId: delivery.deliveryId,
+        event: delivery.event,
+        attempt,
+        url: delivery.url,
+        statusCode,
+        durationMs,
+        error: error === null ? null : messageOf(error).slice(0, ERROR_MESSAGE_LIMIT),
+        at,
+      });
+    } catch (recordError) {
+      this.logger.error(`Could not record attempt ${attempt} of webhook ${delivery.deliveryId}: ${messageOf(recordError)}`);
+    }
+  }
+}
+
+function elapsedSince(start: number): number {
+  return Math.round(performance.now() - start);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

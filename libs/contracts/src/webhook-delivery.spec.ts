@@ -1,0 +1,113 @@
+import { JobStatus } from './job-status';
+import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload } from './webhook-delivery';
+import { WebhookEvent } from './webhooks';
+
+describe('webhook signatures', () => {
+  // Computed independently with OpenSSL:
+  //   printf '%s' 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W.1674087231.{"event":"completed","jobId":"x"}' \
+  //     | openssl dgst -sha256 -hmac 'conveyor-test-secret-0001' -binary | base64
+  const vector = {
+    secret: 'conveyor-test-secret-0001',
+    webhookId: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+    timestamp: 1674087231,
+    body: '{"event":"completed","jobId":"x"}',
+    signature: 'v1=vsDuUddO/q6Hp/GZB+qt3XPHELZy3DngwC/VzDKwpdI=',
+  };
+
+  it('signs `${id}.${timestamp}.${body}` with HMAC-SHA256 as v1=<base64> (known vector)', () => {
+    expect(signWebhook(vector.secret, vector.webhookId, vector.timestamp, vector.body)).toBe(vector.signature);
+    // A second vector: printf '%s' 'abc.1700000000.{}' | openssl dgst -sha256 -hmac key -binary | base64
+    expect(signWebhook('key', 'abc', 1700000000, '{}')).toBe('v1=HXt7AwMW3f4QP5OvJLaBjZsWNVxVESVtGTr6ZBzysPU=');
+  });
+
+  const verify = (overrides: Partial<Parameters<typeof verifyWebhookSignature>[0]> = {}) =>
+    verifyWebhookSignature({
+      secret: vector.secret,
+      webhookId: vector.webhookId,
+      timestamp: String(vector.timestamp),
+      body: vector.body,
+      signatureHeader: vector.signature,
+      nowSeconds: vector.timestamp + 10,
+      ...overrides,
+    });
+
+  it('verifies a genuine signature, also among several', () => {
+    expect(verify()).toBe(true);
+    expect(verify({ signatureHeader: `v1=bm90IGl0 ${vector.signature}` })).toBe(true);
+  });
+
+  it('refuses a changed body, id, timestamp or secret, a stale timestamp and junk headers', () => {
+    expect(verify({ body: vector.body.replace('x', 'y') })).toBe(false);
+    expect(verify({ webhookId: 'msg_other' })).toBe(false);
+    expect(verify({ timestamp: String(vector.timestamp + 1), nowSeconds: vector.timestamp })).toBe(false);
+    expect(verify({ secret: 'another-secret-of-16' })).toBe(false);
+    expect(verify({ nowSeconds: vector.timestamp + 301 })).toBe(false);
+    expect(verify({ timestamp: '1e9' })).toBe(false);
+    expect(verify({ signatureHeader: '' })).toBe(false);
+    expect(verify({ signatureHeader: vector.signature.replace('v1=', 'v0=') })).toBe(false);
+  });
+});
+
+describe(webhookDeliveryId.name, () => {
+  const jobId = '0b6f2c1e-6a53-4d0e-9a57-1b8a4f7c2d10';
+  const progress = { percent: 0, step: null };
+
+  it('is a stable UUID-shaped id per job, run and event', () => {
+    const id = webhookDeliveryId({ jobId, progress }, WebhookEvent.Completed);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(webhookDeliveryId({ jobId, run: 1, progress: { percent: 100, step: null } }, WebhookEvent.Completed)).toBe(id);
+    expect(webhookDeliveryId({ jobId, run: 2, progress }, WebhookEvent.Completed)).not.toBe(id);
+    expect(webhookDeliveryId({ jobId, progress }, WebhookEvent.Failed)).not.toBe(id);
+  });
+
+  it('tells progress events apart by attempt and step', () => {
+    const step = (name: string, attempt = 1) =>
+      webhookDeliveryId({ jobId, attempt, progress: { percent: 5, step: name } }, WebhookEvent.Progress);
+    expect(step('a')).toBe(step('a'));
+    expect(new Set([step('a'), step('b'), step('a', 2)]).size).toBe(3);
+  });
+});
+
+describe(webhookPayload.name, () => {
+  const at = new Date('2030-01-02T03:04:05.000Z');
+  const subject = {
+    jobId: 'j1',
+    callback: { url: 'https://example.com/hook', events: [WebhookEvent.Completed] },
+    status: JobStatus.Completed,
+    progress: { percent: 100, step: null },
+    result: { statusCode: 200 },
+    error: { message: 'boom', code: 'E' },
+  };
+
+  it('carries the result only when completed and the error only when failed', () => {
+    expect(webhookPayload(subject, WebhookEvent.Completed, at)).toEqual({
+      event: 'completed',
+      jobId: 'j1',
+      status: 'completed',
+      progress: 100,
+      step: null,
+      result: { statusCode: 200 },
+      timestamp: '2030-01-02T03:04:05.000Z',
+    });
+    const failed = webhookPayload(
+      { ...subject, status: JobStatus.Failed, progress: { percent: 5, step: 'send' } },
+      WebhookEvent.Failed,
+      at,
+    );
+    expect(failed).toEqual({
+      event: 'failed',
+      jobId: 'j1',
+      status: 'failed',
+      progress: 5,
+      step: 'send',
+      error: { message: 'boom', code: 'E' },
+      timestamp: at.toISOString(),
+    });
+    expect(webhookPayload({ ...subject, status: JobStatus.Cancelled }, WebhookEvent.Cancelled, at)).not.toHaveProperty('result');
+  });
+
+  it('never copies more of the error than its message and code', () => {
+    const withStack = { ...subject, error: { message: 'boom', code: 'E', stack: 'at secret/place.ts:1' } };
+    expect(webhookPayload(withStack, WebhookEvent.Failed, at).error).toEqual({ message: 'boom', code: 'E' });
+  });
+});

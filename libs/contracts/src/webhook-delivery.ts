@@ -1,0 +1,123 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { JobStatus } from './job-status';
+import { JobProgress } from './progress';
+import { JobCallback, WebhookEvent } from './webhooks';
+
+/** Headers of every webhook POST (lower case, as Node reports them). */
+export const WEBHOOK_ID_HEADER = 'webhook-id';
+export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+
+/** The signature scheme's version tag: `Webhook-Signature: v1=<base64 HMAC-SHA256>`. */
+export const WEBHOOK_SIGNATURE_VERSION = 'v1';
+
+/** The JSON body of a webhook. */
+export interface WebhookPayload {
+  event: WebhookEvent;
+  jobId: string;
+  status: JobStatus;
+  /** Percent, 0–100. */
+  progress: number;
+  /** The running step (progress events), else null. */
+  step: string | null;
+  /** `completed` only: what the job returned. */
+  result?: unknown;
+  /** `failed` only: the last attempt's error. */
+  error?: { message: string; code: string };
+  /** When the event happened (ISO-8601); the same in every attempt of a delivery. */
+  timestamp: string;
+}
+
+/** What a job looked like when an event happened: the input of WebhookNotifier.notify. */
+export interface WebhookSubject {
+  jobId: string;
+  /** The job's callback (from its record or its Bull envelope); none → nothing is delivered. */
+  callback: JobCallback | null | undefined;
+  status: JobStatus;
+  progress: JobProgress;
+  /** The job's run (1 unless the finished job was retried); part of the delivery id. Default 1. */
+  run?: number;
+  /** The attempt a progress event belongs to; part of its delivery id. Default 1. */
+  attempt?: number;
+  result?: unknown;
+  error?: { message: string; code: string } | null;
+}
+
+/** The data of a Bull job on the webhooks queue: one delivery, sent once per attempt. */
+export interface WebhookDelivery {
+  /** Sent as `Webhook-Id`; the same in every attempt, so receivers can drop duplicates. */
+  deliveryId: string;
+  jobId: string;
+  event: WebhookEvent;
+  url: string;
+  /** The callback's own secret; absent → the worker's WEBHOOK_SIGNING_SECRET. */
+  secret?: string;
+  payload: WebhookPayload;
+}
+
+/**
+ * A delivery's id, derived from what it reports (job, run, event; attempt and step for progress)
+ * and formatted as a UUID (RFC 9562 version 8). The same event reported twice, e.g. by a job a
+ * stalled worker left behind and another worker re-ran, gets the same id: Bull does not add a job
+ * whose id exists, and receivers can drop what slips through by `Webhook-Id`.
+ */
+export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' | 'attempt' | 'progress'>, event: WebhookEvent): string {
+  const parts = [subject.jobId, String(subject.run ?? 1), event];
+  if (event === WebhookEvent.Progress) parts.push(String(subject.attempt ?? 1), subject.progress.step ?? '');
+  const bytes = createHash('sha256')
+    .update(`conveyor-webhook\n${parts.join('\n')}`)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x80; // version 8 (custom)
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The body of the webhook reporting `event` about `subject`. Result and error only where they belong. */
+export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at: Date): WebhookPayload {
+  return {
+    event,
+    jobId: subject.jobId,
+    status: subject.status,
+    progress: subject.progress.percent,
+    step: subject.progress.step,
+    ...(event === WebhookEvent.Completed ? { result: subject.result ?? null } : {}),
+    ...(event === WebhookEvent.Failed && subject.error ? { error: { message: subject.error.message, code: subject.error.code } } : {}),
+    timestamp: at.toISOString(),
+  };
+}
+
+/**
+ * `Webhook-Signature` of one attempt: `v1=` + base64 of HMAC-SHA256, keyed with the secret's
+ * UTF-8 bytes, over `${webhookId}.${webhookTimestamp}.${body}` (the exact body bytes sent).
+ */
+export function signWebhook(secret: string, webhookId: string, timestamp: number, body: string): string {
+  const mac = createHmac('sha256', secret).update(`${webhookId}.${timestamp}.${body}`, 'utf8').digest('base64');
+  return `${WEBHOOK_SIGNATURE_VERSION}=${mac}`;
+}
+
+/**
+ * What a receiver does (and the tests do): recompute the signature and compare in constant time,
+ * refusing timestamps more than `toleranceSeconds` away (replays). The header may carry several
+ * space-separated signatures (e.g. during a secret rotation); one match is enough.
+ */
+export function verifyWebhookSignature(input: {
+  secret: string;
+  webhookId: string;
+  timestamp: string;
+  body: string;
+  signatureHeader: string;
+  toleranceSeconds?: number;
+  nowSeconds?: number;
+}): boolean {
+  const timestamp = Number(input.timestamp);
+  if (!/^\d{1,12}$/.test(input.timestamp)) return false;
+  const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - timestamp) > (input.toleranceSeconds ?? 300)) return false;
+  const expected = Buffer.from(signWebhook(input.secret, input.webhookId, timestamp, input.body));
+  return input.signatureHeader
+    .split(' ')
+    .map((candidate) => Buffer.from(candidate.trim()))
+    .some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected));
+}

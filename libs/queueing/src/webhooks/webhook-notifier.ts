@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import {
+  BULL_BACKOFF_STRATEGY,
+  BackoffSpec,
+  QueueName,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookSubject,
+  queuePolicy,
+  webhookDeliveryId,
+  webhookPayload,
+} from '@conveyor/contracts';
+import { JobOptions } from 'bull';
+import { QueueRegistry } from '../queue-registry.service';
+
+/** Longest a notify may wait on Redis; past it the job's own outcome goes ahead without the webhook. */
+export const NOTIFY_TIMEOUT_MS = 2_000;
+
+/**
+ * Turns job events into webhook deliveries: one Bull job on the `webhooks` queue per event the
+ * job's callback asked for (the worker's WebhookDeliveryProcessor sends it, signed, with retries).
+ * Used by the worker (progress, completed, failed for good, cancelled while running) and by the
+ * API (cancelled while waiting or delayed).
+ */
+@Injectable()
+export class WebhookNotifier {
+  private readonly logger = new Logger(WebhookNotifier.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  /**
+   * Enqueues the delivery of `event` about `job` if its callback asked for that event; does nothing
+   * for a job without a callback. Never rejects, and waits at most NOTIFY_TIMEOUT_MS, so callers may
+   * await it right after recording a job's outcome.
+   */
+  async notify(job: WebhookSubject, event: WebhookEvent): Promise<void> {
+    const callback = job.callback;
+    if (!callback || !callback.events.includes(event)) return;
+    const delivery: WebhookDelivery = {
+      deliveryId: webhookDeliveryId(job, event),
+      jobId: job.jobId,
+      event,
+      url: callback.url,
+      ...(callback.secret !== undefined ? { secret: callback.secret } : {}),
+      payload: webhookPayload(job, event, new Date()),
+    };
+    try {
+      await withTimeout(
+        this.queues.get(QueueName.Webhooks).add(`webhook.${event}`, delivery, this.jobOptions(delivery.deliveryId)),
+        NOTIFY_TIMEOUT_MS,
+      );
+    } catch (error) {
+      // Deliberately swallowed, the one place errors are: the job's outcome is already recorded and
+      // must reach its client and Bull whether or not Redis took the webhook. A lost delivery is
+      // logged here; failing or delaying the job for it would be worse.
+      this.logger.error(
+        `Could not enqueue the ${event} webhook ${delivery.deliveryId} of job ${job.jobId}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private jobOptions(deliveryId: string): JobOptions {
+    const policy = queuePolicy(QueueName.Webhooks);
+    const backoff: BackoffSpec = { type: 'exponential', delayMs: this.config.webhooks.backoffMs };
+    return {
+      // The delivery id: Bull ignores an add whose id exists, so an event reported twice is sent once.
+      jobId: deliveryId,
+      attempts: this.config.webhooks.attempts,
+      backoff: { type: BULL_BACKOFF_STRATEGY, options: backoff } as JobOptions['backoff'],
+      removeOnComplete: policy.keepCompleted,
+      removeOnFail: policy.keepFailed,
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
