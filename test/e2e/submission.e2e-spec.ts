@@ -89,6 +89,43 @@ describe('Submission', () => {
     });
   });
 
+  describe('callback', () => {
+    it.each([
+      [
+        'a private callbackUrl',
+        { callbackUrl: 'http://10.1.2.3/hook', callbackSecret: 's'.repeat(16) },
+        'TARGET_NOT_ALLOWED',
+        'callbackUrl',
+      ],
+      ['no secret when the service has none', { callbackUrl: 'http://127.0.0.1:9/hook' }, 'VALIDATION_FAILED', 'callbackSecret'],
+      ['events without a callbackUrl', { callbackEvents: ['completed'] }, 'VALIDATION_FAILED', 'callbackUrl'],
+      [
+        'an unknown event',
+        { callbackUrl: 'http://127.0.0.1:9/hook', callbackSecret: 's'.repeat(16), callbackEvents: ['started'] },
+        'VALIDATION_FAILED',
+        'callbackEvents',
+      ],
+      ['a short secret', { callbackUrl: 'http://127.0.0.1:9/hook', callbackSecret: 'short' }, 'VALIDATION_FAILED', 'callbackSecret'],
+    ])('refuses %s (400, nothing enqueued)', async (_what, extra, code, field) => {
+      const res = await post({ ...job('/callback-refused'), ...extra });
+      expect(res.status).toBe(400);
+      expect(res.body.error_code).toBe(code);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(target.hitsOn('/callback-refused')).toHaveLength(0);
+    });
+
+    it('never shows the callback secret back', async () => {
+      const res = await post({
+        ...job('/callback-secret', { delay: 600_000 }),
+        callbackUrl: 'http://127.0.0.1:9/hook',
+        callbackSecret: 'my-own-secret-0123456789',
+      });
+      expect(res.status).toBe(201);
+      const view = await conveyor.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set('x-user-id', USER);
+      expect(JSON.stringify(view.body)).not.toContain('my-own-secret');
+    });
+  });
+
   describe('dryRun', () => {
     const recordCount = async () =>
       (await conveyor.http().get('/api/v1/jobs').query({ limit: 100 }).set('x-user-id', USER)).body.data.items.length;
