@@ -103,7 +103,7 @@ describe('Identity and admin access', () => {
   describe('jwt mode', () => {
     let jwt: { http: () => ReturnType<Conveyor['http']> };
     const sign = (claims: object, secret = JWT_SECRET, options: object = {}) =>
-      new JwtService().sign(claims, { secret, algorithm: 'HS256', ...options });
+      new JwtService().sign(claims, { secret, algorithm: 'HS256', ...('exp' in claims ? {} : { expiresIn: 300 }), ...options });
 
     beforeAll(async () => {
       jwt = await conveyor.extraApi({ IDENTITY_MODE: 'jwt', JWT_SECRET });
@@ -124,6 +124,7 @@ describe('Identity and admin access', () => {
       ['a wrong signature', () => sign({ sub: 'alice' }, 'another-secret-0123456789abcdef0123')],
       ['an expired token', () => sign({ sub: 'alice', exp: Math.floor(Date.now() / 1000) - 60 })],
       ['no subject', () => sign({ role: 'admin' })],
+      ['no expiry', () => new JwtService().sign({ sub: 'alice' }, { secret: JWT_SECRET, algorithm: 'HS256' })],
       [
         'alg none',
         () =>

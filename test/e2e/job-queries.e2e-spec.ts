@@ -110,6 +110,7 @@ describe('Job lists and the compact status', () => {
       ['a limit of zero', { limit: 0 }, 'limit'],
       ['a bad date', { createdFrom: 'yesterday' }, 'createdFrom'],
       ['a forged cursor', { cursor: 'bm90LWEtY3Vyc29y' }, 'cursor'],
+      ['a cursor with an impossible date', { cursor: Buffer.from('[1e20,"x"]').toString('base64url') }, 'cursor'],
     ])('answers 400 to %s, never other callers’ jobs', async (_what, query, field) => {
       const res = await list(USER, query);
       expect(res.status).toBe(400);

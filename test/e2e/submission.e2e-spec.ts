@@ -192,8 +192,14 @@ describe('Submission', () => {
       expect(res.status).toBe(202);
       expect(res.headers.location).toBe(`/api/v1/jobs/${res.body.data.jobId}`);
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // The same Idempotency-Key while the job still runs answers with that job, never a new one.
+      const keyed = await post(job('/prefer-slow'), { prefer: 'wait=1', 'idempotency-key': 'slow-once' });
+      expect(keyed.status).toBe(202);
+      const replay = await post(job('/prefer-slow'), { prefer: 'wait=1', 'idempotency-key': 'slow-once' });
+      expect(replay.body.data.jobId).toBe(keyed.body.data.jobId);
       release();
       await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'completed');
+      expect(target.hitsOn('/prefer-slow')).toHaveLength(2);
     });
   });
 

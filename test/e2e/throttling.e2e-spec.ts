@@ -12,7 +12,14 @@ describe('Throttling across two API processes', () => {
   beforeAll(async () => {
     conveyor = await Conveyor.start({
       workers: 0,
-      env: { THROTTLE_SUBMIT_LIMIT: '3', THROTTLE_SUBMIT_IP_LIMIT: '5', THROTTLE_READ_LIMIT: '5', THROTTLE_WINDOW_MS: '60000' },
+      env: {
+        THROTTLE_SUBMIT_LIMIT: '3',
+        THROTTLE_SUBMIT_IP_LIMIT: '5',
+        THROTTLE_READ_LIMIT: '5',
+        THROTTLE_BULK_LIMIT: '2',
+        THROTTLE_IP_LIMIT: '30',
+        THROTTLE_WINDOW_MS: '60000',
+      },
     });
     const api = await conveyor.startApiProcess();
     second = () => request(api.url);
@@ -52,6 +59,33 @@ describe('Throttling across two API processes', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'carol')).status).toBe(200);
+  });
+
+  it('limits bulk submissions on their own, per caller', async () => {
+    const bulk = (replica: number) =>
+      replicas()
+        [replica % 2]()
+        .post('/api/v1/jobs/bulk')
+        .set('x-user-id', 'dave')
+        .send({ jobs: [job, job] });
+    expect((await bulk(0)).status).toBe(200);
+    expect((await bulk(1)).status).toBe(200);
+    const refused = await bulk(0);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error_code).toBe('RATE_LIMITED');
+  });
+
+  it('holds a ceiling per client IP that fresh session ids cannot dodge', async () => {
+    let refused: request.Response | undefined;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const res = await replicas()
+        [i % 2]()
+        .get('/api/v1/jobs')
+        .set('x-session-id', `rotating-session-${String(i).padStart(4, '0')}`);
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(200);
+    }
+    expect(refused?.body.error_code).toBe('RATE_LIMITED');
   });
 
   it('never throttles the health probe', async () => {

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,6 +17,11 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.set('query parser', 'simple');
   // req.ip (throttling per IP) trusts X-Forwarded-For only from this many proxies in front.
   app.set('trust proxy', config.http.trustProxyHops);
+  if (config.env === 'production' && config.identity.mode === 'gateway' && config.http.trustProxyHops === 0) {
+    new Logger('API').warn(
+      'Gateway mode with TRUST_PROXY_HOPS=0: every request seems to come from the gateway, so per-IP limits are shared by all clients',
+    );
+  }
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app);
   app.enableShutdownHooks();

@@ -14,7 +14,15 @@ export interface AppConfig {
   queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
-  throttle: { windowMs: number; readLimit: number; submitLimit: number; submitIpLimit: number; adminLimit: number };
+  throttle: {
+    windowMs: number;
+    readLimit: number;
+    submitLimit: number;
+    submitIpLimit: number;
+    adminLimit: number;
+    bulkLimit: number;
+    ipLimit: number;
+  };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
 }
 
@@ -64,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       submitLimit: c.THROTTLE_SUBMIT_LIMIT,
       submitIpLimit: c.THROTTLE_SUBMIT_IP_LIMIT,
       adminLimit: c.THROTTLE_ADMIN_LIMIT,
+      bulkLimit: c.THROTTLE_BULK_LIMIT,
+      ipLimit: c.THROTTLE_IP_LIMIT,
     },
     webhooks: {
       signingSecret: c.WEBHOOK_SIGNING_SECRET,

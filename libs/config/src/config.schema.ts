@@ -80,6 +80,10 @@ export const configSchema = z.object({
   /** Submissions per client IP (many callers may share one IP behind NAT, so it is looser). */
   THROTTLE_SUBMIT_IP_LIMIT: z.coerce.number().int().min(1).default(600),
   THROTTLE_ADMIN_LIMIT: z.coerce.number().int().min(1).default(60),
+  /** Bulk submissions (up to 500 jobs each) per caller. */
+  THROTTLE_BULK_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Every throttled request per client IP, whoever the caller (self-chosen session ids included). */
+  THROTTLE_IP_LIMIT: z.coerce.number().int().min(1).default(3000),
   /** Open Server-Sent Event streams one caller may hold. */
   SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
 

@@ -1,4 +1,4 @@
-import { JobStatus, TransitionPhase, canTransition, transitionSeq } from './job-status';
+import { JobStatus, TransitionPhase, canTransition, runClosingSeq, transitionSeq } from './job-status';
 
 const at = (status: JobStatus, attempt: number, phase: TransitionPhase) => ({ status, seq: transitionSeq(attempt, phase) });
 
@@ -44,5 +44,14 @@ describe(canTransition.name, () => {
     const lastOfRun1 = transitionSeq(1000, TransitionPhase.Settled, 1);
     expect(transitionSeq(1, TransitionPhase.Queued, 2)).toBeGreaterThan(lastOfRun1);
     expect(transitionSeq(1, TransitionPhase.Queued)).toBe(transitionSeq(1, TransitionPhase.Queued, 1));
+  });
+});
+
+describe(runClosingSeq.name, () => {
+  it('is above every attempt of its run and below the next run', () => {
+    expect(runClosingSeq(1)).toBeGreaterThan(transitionSeq(10_000, TransitionPhase.Settled, 1));
+    expect(runClosingSeq(1)).toBeLessThan(transitionSeq(1, TransitionPhase.Queued, 2));
+    expect(runClosingSeq(3)).toBeGreaterThan(transitionSeq(50, TransitionPhase.Settled, 3));
+    expect(runClosingSeq(3)).toBeLessThan(transitionSeq(1, TransitionPhase.Queued, 4));
   });
 });

@@ -41,6 +41,16 @@ export function transitionSeq(attempt: number, phase: TransitionPhase, run = 1):
 }
 
 /**
+ * Above every attempt's transitions in a run, below the next run: the seq of an outcome decided
+ * outside any attempt (the API cancelling a job no worker holds), so no attempt's write can
+ * overtake it, whatever attempt the record had reached meanwhile.
+ */
+export function runClosingSeq(run = 1): number {
+  if (!Number.isInteger(run) || run < 1) throw new RangeError(`run must be a positive integer, got ${run}`);
+  return run * SEQ_PER_RUN - 1;
+}
+
+/**
  * The transition guard: a record moves only forward, and never out of a terminal state.
  * (An explicit retry of a finished job starts a new run; see JobsRepository.startNewRun.)
  */

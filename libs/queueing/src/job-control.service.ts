@@ -45,10 +45,17 @@ export class JobControl {
     try {
       await job.remove();
       return 'removed';
-    } catch {
+    } catch (error) {
       // Bull refuses to remove a locked job: a worker took it between the two calls.
-      return 'running';
+      if (error instanceof Error && error.message.startsWith('Could not remove job')) return 'running';
+      throw error;
     }
+  }
+
+  /** Bull's state of a job, or 'missing' when Redis no longer has it. */
+  async stateOf(queueName: string, jobId: string): Promise<string> {
+    const job: Job | null = await this.queues.get(queueName).getJob(jobId);
+    return job ? job.getState() : 'missing';
   }
 
   /** Asks whichever worker runs the job to stop it; seen at once (pub/sub) or at its next step. */

@@ -71,12 +71,14 @@ export class IdentityResolver {
   }
 
   private fromJwt(token: string): Caller {
-    let claims: { sub?: unknown; role?: unknown };
+    let claims: { sub?: unknown; role?: unknown; exp?: unknown };
     try {
       claims = this.jwt.verify(token, { secret: this.config.identity.jwtSecret, algorithms: ['HS256'] });
     } catch (error) {
       throw unauthenticated(`Invalid bearer token: ${error instanceof Error ? error.message : 'not a valid JWT'}`);
     }
+    // A token that never expires cannot be revoked short of rotating the secret.
+    if (typeof claims.exp !== 'number') throw unauthenticated('The JWT needs an "exp" claim');
     if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub))
       throw unauthenticated('The JWT needs a "sub" claim of 1-128 characters of A-Z a-z 0-9 . _ @ : -');
     return { owner: { kind: 'user', id: claims.sub }, admin: claims.role === ADMIN_ROLE };

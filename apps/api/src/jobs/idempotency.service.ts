@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
 import { RedisConnections } from '@conveyor/queueing';
@@ -28,6 +28,8 @@ type Entry = { fingerprint: string; answer?: StoredAnswer };
  */
 @Injectable()
 export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
   constructor(
     private readonly connections: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,21 +48,27 @@ export class IdempotencyService {
   /**
    * Runs `work` once per (caller, key, request): a repeat gets the stored answer, a different
    * request under the same key is refused, a repeat while the first is still running gets 409.
-   * A failed first attempt frees the key, so the client can retry it.
+   * `work` calls `remember` as soon as its side effect exists (the job was created): from then on
+   * the key is never freed, so no retry can create a second job, even if the rest of `work` fails.
+   * A first attempt that fails before `remember` frees the key, so the client can retry it.
    */
   async once(
     owner: Owner,
     key: string,
     request: unknown,
-    work: () => Promise<StoredAnswer>,
+    work: (remember: (answer: StoredAnswer) => Promise<void>) => Promise<StoredAnswer>,
   ): Promise<StoredAnswer & { replayed: boolean }> {
     const redis = this.connections.commandClient();
     const redisKey = `${this.config.redis.prefix}:idempotency:${sha256(`${ownerKey(owner)}\n${key}`)}`;
     const fingerprint = sha256(canonicalJson(request));
+    const store = (answer: StoredAnswer) =>
+      redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS).then(() => undefined);
 
-    const claimed = await redis.set(redisKey, JSON.stringify({ fingerprint } satisfies Entry), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX');
+    const claimed = await unavailableOnError(() =>
+      redis.set(redisKey, JSON.stringify({ fingerprint } satisfies Entry), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX'),
+    );
     if (claimed !== 'OK') {
-      const stored = await redis.get(redisKey);
+      const stored = await unavailableOnError(() => redis.get(redisKey));
       const entry = stored ? (JSON.parse(stored) as Entry) : undefined;
       if (entry && entry.fingerprint !== fingerprint) {
         throw new ConveyorError(
@@ -78,15 +86,39 @@ export class IdempotencyService {
       );
     }
 
+    let remembered = false;
+    const remember = async (answer: StoredAnswer) => {
+      remembered = true;
+      await store(answer);
+    };
     let answer: StoredAnswer;
     try {
-      answer = await work();
+      answer = await work(remember);
     } catch (error) {
-      await redis.del(redisKey);
+      if (!remembered)
+        await redis
+          .del(redisKey)
+          .catch((cause: unknown) =>
+            this.logger.warn(`Idempotency key not freed (it expires in ${IN_FLIGHT_TTL_SECONDS} s): ${String(cause)}`),
+          );
       throw error;
     }
-    await redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS);
+    // The job exists whatever happens now; if the final answer cannot be stored, a replay gets
+    // the remembered one (or the claim expires, and only then could a retry submit again).
+    await store(answer).catch((cause: unknown) => this.logger.warn(`Idempotent answer not stored: ${String(cause)}`));
     return { ...answer, replayed: false };
+  }
+}
+
+/** Redis failing under the key check is the service being unavailable (503), not a server fault. */
+async function unavailableOnError<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    throw new ConveyorError(ErrorCode.QueueUnavailable, 'Idempotency keys cannot be checked right now; retry later', {
+      cause,
+      retryAfterSeconds: 5,
+    });
   }
 }
 

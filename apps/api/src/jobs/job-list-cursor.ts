@@ -1,4 +1,5 @@
 import { validationFailed } from '@conveyor/contracts';
+import { isUUID } from 'class-validator';
 import { JobRecord } from '@conveyor/database';
 
 /** Opaque keyset cursor: the creation time and id of the last job on a page. */
@@ -9,7 +10,8 @@ export function encodeCursor(record: Pick<JobRecord, 'createdAt' | '_id'>): stri
 export function decodeCursor(cursor: string): { createdAt: Date; jobId: string } {
   try {
     const [ms, jobId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof ms === 'number' && Number.isFinite(ms) && typeof jobId === 'string') return { createdAt: new Date(ms), jobId };
+    const createdAt = typeof ms === 'number' ? new Date(ms) : undefined;
+    if (createdAt && !Number.isNaN(createdAt.getTime()) && typeof jobId === 'string' && isUUID(jobId)) return { createdAt, jobId };
   } catch {
     // fall through to the validation error
   }

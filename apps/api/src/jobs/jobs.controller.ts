@@ -68,23 +68,22 @@ export class JobsController {
       return this.jobs.plan(caller, body);
     }
     const waitSeconds = preferredWaitSeconds(req.headers.prefer);
-    return this.answerOnce(caller, req, res, body, async () => {
+    return this.answerOnce(caller, req, res, body, async (remember) => {
       const job = await this.jobs.submit(caller, body);
       const location = `/api/v1/jobs/${job.jobId}`;
-      if (waitSeconds === undefined) return { status: HttpStatus.CREATED, body: job, headers: { location } };
+      const created = { status: HttpStatus.CREATED, body: job, headers: { location } };
+      if (waitSeconds === undefined) return created;
+      await remember(created); // the job exists: a retry with this key must not submit again
       const applied = { 'preference-applied': `wait=${waitSeconds}` };
-      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds);
+      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds, abortedWith(res));
       if (outcome) return { status: HttpStatus.OK, body: outcome, headers: { location, ...applied } };
-      return {
-        status: HttpStatus.ACCEPTED,
-        body: job,
-        headers: { location, 'retry-after': String(Math.max(1, Math.min(job.estimatedWaitSeconds, 30))), ...applied },
-      };
+      const retryAfter = String(Math.max(1, Math.min(job.estimatedWaitSeconds, 30)));
+      return { status: HttpStatus.ACCEPTED, body: job, headers: { location, 'retry-after': retryAfter, ...applied } };
     });
   }
 
   @Post('bulk')
-  @ThrottleAs('submit')
+  @ThrottleAs('bulk')
   @ApiOperation({
     summary: 'Submit up to 500 jobs',
     description:
@@ -112,10 +111,13 @@ export class JobsController {
     req: Request,
     res: Response,
     body: unknown,
-    work: () => Promise<StoredAnswer>,
+    work: (remember: (answer: StoredAnswer) => Promise<void>) => Promise<StoredAnswer>,
   ): Promise<unknown> {
     const key = this.idempotency.parseKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
-    const answer = key === undefined ? { ...(await work()), replayed: false } : await this.idempotency.once(caller.owner, key, body, work);
+    const answer =
+      key === undefined
+        ? { ...(await work(() => Promise.resolve())), replayed: false }
+        : await this.idempotency.once(caller.owner, key, body, work);
     res.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
     if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
@@ -220,4 +222,12 @@ export class JobsController {
   ): Promise<ChangePriorityResponse> {
     return this.jobs.changePriority(caller, jobId, body.priority);
   }
+}
+
+/** Aborts when the client goes away, so a `Prefer: wait` stops polling for nobody. */
+function abortedWith(res: Response): AbortSignal {
+  const controller = new AbortController();
+  // The response closes before it is sent only when the client went away.
+  res.once('close', () => controller.abort());
+  return controller.signal;
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   ConveyorError,
   ErrorCode,
+  JobEnvelope,
   JobProgress,
   JobStatus,
   Owner,
@@ -12,6 +13,7 @@ import {
   ownerKey,
   resolvePriority,
   transitionSeq,
+  runClosingSeq,
   STRICT_VALIDATION,
   WebhookEvent,
   flattenValidationErrors,
@@ -40,7 +42,10 @@ const FROM_BULL_STATE: Partial<Record<BullState | 'paused' | 'stuck', JobStatus>
 };
 
 /** How often `Prefer: wait` looks at a job. */
-const OUTCOME_POLL_MS = 100;
+const OUTCOME_POLL_MS = 250;
+/** Runs one job may have (1 + retries): each keeps a history entry in the record. */
+export const MAX_RUNS = 20;
+const CANCELLABLE = [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active];
 
 @Injectable()
 export class JobsService {
@@ -91,13 +96,13 @@ export class JobsService {
    * `Prefer: wait=N`: the job's final state if it finishes within `seconds`, else undefined. Polls
    * (Bull for live jobs, the record after) so it also sees a cancellation made by another request.
    */
-  async waitForOutcome(caller: Caller, jobId: string, seconds: number): Promise<JobResponse | undefined> {
+  async waitForOutcome(caller: Caller, jobId: string, seconds: number, signal?: AbortSignal): Promise<JobResponse | undefined> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
       const job = await this.get(caller, jobId);
       if (isTerminal(job.status)) return job;
       const left = deadline - Date.now();
-      if (left <= 0) return undefined;
+      if (left <= 0 || signal?.aborted) return undefined;
       await new Promise((resolve) => setTimeout(resolve, Math.min(OUTCOME_POLL_MS, left)));
     }
   }
@@ -109,7 +114,7 @@ export class JobsService {
   async get(caller: Caller, jobId: string): Promise<JobResponse> {
     const record = await this.findRecord(caller, jobId);
     if (isTerminal(record.status)) return fromRecord(record);
-    const live = await this.liveJob(record.queue as QueueName, jobId);
+    const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
     if (!live) return fromRecord(record);
     if (live.status && isTerminal(live.status)) {
       // The job finished between the two reads. Its outcome is written to the record before Bull
@@ -127,29 +132,29 @@ export class JobsService {
    */
   async cancel(caller: Caller, jobId: string): Promise<CancelJobResponse> {
     const record = await this.findRecord(caller, jobId);
-    if (isTerminal(record.status)) throw invalidState(record, 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
-    const outcome = await this.control.removeIfQueued(record.queue, jobId);
+    if (isTerminal(record.status)) throw invalidState(record, 'cancelled', CANCELLABLE);
+    const outcome = await queueCall(() => this.control.removeIfQueued(record.queue, jobId));
     if (outcome === 'running') {
-      await this.control.requestCancel(record.queue, jobId);
+      await queueCall(() => this.control.requestCancel(record.queue, jobId));
       return { cancelled: true, status: 'cancelling' };
     }
     if (outcome === 'finished') {
       // Bull finished it since the record was read; the record now says how.
-      throw invalidState(await this.findRecord(caller, jobId), 'cancelled', [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active]);
+      throw invalidState(await this.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
     }
-    // Removed (or already gone from Redis): no worker holds the job, so the API records it.
+    // Removed (or already gone from Redis): no worker holds the job, so the API records it, with
+    // a seq above any attempt's (a retry may have been scheduled since the record was read).
     const recorded = await this.jobs.transition({
       jobId,
-      seq: transitionSeq(record.attemptsMade + 1, TransitionPhase.Settled, record.run),
+      seq: runClosingSeq(record.run),
       status: JobStatus.Cancelled,
       set: { finishedAt: new Date() },
     });
-    if (recorded) {
-      await this.webhooks.notify(
-        { jobId, callback: record.callback, status: JobStatus.Cancelled, progress: record.progress, run: record.run },
-        WebhookEvent.Cancelled,
-      );
-    }
+    if (!recorded) throw invalidState(await this.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
+    await this.webhooks.notify(
+      { jobId, callback: record.callback, status: JobStatus.Cancelled, progress: record.progress, run: record.run },
+      WebhookEvent.Cancelled,
+    );
     return { cancelled: true, status: JobStatus.Cancelled };
   }
 
@@ -158,6 +163,22 @@ export class JobsService {
     const record = await this.findRecord(caller, jobId);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    if (record.run >= MAX_RUNS) {
+      throw new ConveyorError(
+        ErrorCode.InvalidJobState,
+        `Job ${jobId} has run ${record.run} times, the most allowed; submit it again as a new job`,
+        {
+          details: { status: record.status, run: record.run, maxRuns: MAX_RUNS },
+        },
+      );
+    }
+    // The worker records an outcome before Bull releases the job; until then it cannot be replaced.
+    if ((await queueCall(() => this.control.stateOf(record.queue, jobId))) === 'active') {
+      throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} is still being settled by its worker; retry in a moment`, {
+        details: { status: record.status },
+        retryAfterSeconds: 1,
+      });
     }
     const run = record.run + 1;
     if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run)))) {
@@ -168,7 +189,7 @@ export class JobsService {
     } catch (cause) {
       await this.jobs.transition({
         jobId,
-        seq: transitionSeq(1, TransitionPhase.Settled, run),
+        seq: runClosingSeq(run),
         status: JobStatus.Failed,
         set: { error: { message: 'The retry could not be enqueued', code: ErrorCode.QueueUnavailable }, finishedAt: new Date() },
       });
@@ -177,6 +198,15 @@ export class JobsService {
         retryAfterSeconds: 5,
       });
     }
+    // A cancel that came between the new run's record and its Bull job found nothing to remove;
+    // it recorded the run cancelled, so the Bull job added since must not run either.
+    const after = await this.jobs.findByIdUnscoped(jobId);
+    if (after && isTerminal(after.status) && after.run === run) {
+      if ((await queueCall(() => this.control.removeIfQueued(record.queue, jobId))) === 'running') {
+        await queueCall(() => this.control.requestCancel(record.queue, jobId));
+      }
+      throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
     return { jobId, status: JobStatus.Waiting, run };
   }
 
@@ -184,11 +214,11 @@ export class JobsService {
   async changePriority(caller: Caller, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
     const priority = resolvePriority(input)!; // validated by ChangePriorityRequest
     const record = await this.findRecord(caller, jobId);
-    if (record.status !== JobStatus.Waiting || !(await this.control.reprioritize(record.queue, jobId, priority))) {
+    if (record.status !== JobStatus.Waiting || !(await queueCall(() => this.control.reprioritize(record.queue, jobId, priority)))) {
       throw invalidState(await this.findRecord(caller, jobId), 'reprioritised', [JobStatus.Waiting]);
     }
     await this.jobs.setPriority(jobId, record.seq, priority);
-    return { jobId, priority, queuePosition: await this.stats.waitingAtOrAbove(record.queue, priority) };
+    return { jobId, priority, queuePosition: await queueCall(() => this.stats.waitingAtOrAbove(record.queue, priority)) };
   }
 
   /** The compact status model: what a polling client needs and nothing more. */
@@ -237,10 +267,11 @@ export class JobsService {
     return record;
   }
 
-  private async liveJob(queue: QueueName, jobId: string): Promise<Partial<JobResponse> | undefined> {
+  private async liveJob(queue: QueueName, jobId: string, run: number): Promise<Partial<JobResponse> | undefined> {
     try {
-      const job: Job | null = await this.queues.get(queue).getJob(jobId);
-      if (!job) return undefined;
+      const job: Job<JobEnvelope> | null = await this.queues.get(queue).getJob(jobId);
+      // A finished run's Bull job may linger while the next run is being enqueued: not this run.
+      if (!job || (job.data?.run ?? 1) !== run) return undefined;
       const state = FROM_BULL_STATE[(await job.getState()) as BullState];
       const progress = job.progress() as unknown;
       return {
@@ -300,4 +331,14 @@ async function validateSubmission(item: unknown, field: string): Promise<SubmitJ
   const request = plainToInstance(SubmitJobRequest, item);
   const errors = await validate(request, STRICT_VALIDATION);
   return errors.length > 0 ? validationFailed(flattenValidationErrors(errors, field)) : request;
+}
+
+/** Redis errors on a job action are the queue being unavailable (503), not a server fault. */
+async function queueCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    if (cause instanceof ConveyorError) throw cause;
+    throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
+  }
 }

@@ -106,7 +106,8 @@ export class JobsRepository {
       run: record.run,
       status: record.status,
       attemptsMade: record.attemptsMade,
-      error: record.error,
+      // Message and code only: a history of stacks would grow the record with every retry.
+      error: record.error ? { message: record.error.message, code: record.error.code } : null,
       startedAt: record.startedAt,
       finishedAt: record.finishedAt,
     };

@@ -31,10 +31,19 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  /** The client IP, IPv4-mapped IPv6 folded to IPv4 so one client has one counter. */
+  /**
+   * The client IP as one counter per client: IPv4-mapped IPv6 folded to IPv4, and IPv6 grouped
+   * by /64 (one subscriber usually holds a whole /64 and could rotate through it).
+   */
   static ipTracker(this: void, req: Record<string, unknown>): string {
-    const ip = String((req as unknown as Request).ip);
-    return `ip:${ipaddr.isValid(ip) ? ipaddr.process(ip).toString() : ip}`;
+    const raw = String((req as unknown as Request).ip);
+    if (!ipaddr.isValid(raw)) return `ip:${raw}`;
+    const ip = ipaddr.process(raw);
+    if (ip.kind() === 'ipv4') return `ip:${ip.toString()}`;
+    return `ip:${(ip as ipaddr.IPv6).parts
+      .slice(0, 4)
+      .map((p) => p.toString(16))
+      .join(':')}::/64`;
   }
 
   protected override getTracker(req: Record<string, unknown>): Promise<string> {

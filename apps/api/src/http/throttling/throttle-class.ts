@@ -2,7 +2,7 @@ import { ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 /** Which limit a route counts against; `read` unless a route or controller says otherwise. */
-export type ThrottleClass = 'read' | 'submit' | 'admin' | 'none';
+export type ThrottleClass = 'read' | 'submit' | 'bulk' | 'admin' | 'none';
 
 const THROTTLE_CLASS = 'conveyor:throttle-class';
 

@@ -9,31 +9,30 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
 
 /**
  * Rate limits with `@nestjs/throttler`, counted in Redis so they hold across API replicas:
- * reads per caller; submissions per caller and per client IP; admin routes per caller, strictest.
- * A request counts against its own class only (see @ThrottleAs).
+ * reads per caller; submissions per caller and per client IP; bulk submissions per caller (each
+ * carries up to 500 jobs); admin routes per caller, strictest; and a ceiling per client IP over
+ * all of them. A request counts against its own class only (see @ThrottleAs).
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG, RedisConnections, Reflector],
       useFactory: (config: AppConfig, connections: RedisConnections, reflector: Reflector): ThrottlerModuleOptions => {
-        const { windowMs, readLimit, submitLimit, submitIpLimit, adminLimit } = config.throttle;
+        const { windowMs, readLimit, submitLimit, submitIpLimit, adminLimit, bulkLimit, ipLimit } = config.throttle;
         const only =
           (...classes: ThrottleClass[]) =>
           (context: ExecutionContext) =>
             !classes.includes(throttleClassOf(reflector, context));
+        const ip = ConveyorThrottlerGuard.ipTracker;
         return {
           throttlers: [
             { name: 'read', ttl: windowMs, limit: readLimit, skipIf: only('read') },
             { name: 'submit', ttl: windowMs, limit: submitLimit, skipIf: only('submit') },
-            {
-              name: 'submit-ip',
-              ttl: windowMs,
-              limit: submitIpLimit,
-              skipIf: only('submit'),
-              getTracker: ConveyorThrottlerGuard.ipTracker,
-            },
+            { name: 'bulk', ttl: windowMs, limit: bulkLimit, skipIf: only('bulk') },
             { name: 'admin', ttl: windowMs, limit: adminLimit, skipIf: only('admin') },
+            { name: 'submit-ip', ttl: windowMs, limit: submitIpLimit, skipIf: only('submit'), getTracker: ip },
+            // Callers choose their own session ids; this ceiling holds whatever they send.
+            { name: 'ip', ttl: windowMs, limit: ipLimit, skipIf: only('read', 'submit', 'bulk', 'admin'), getTracker: ip },
           ],
           // One counter per class and caller across all routes and replicas (not per route).
           generateKey: (_context, tracker, throttler) => `${config.redis.prefix}:throttle:${throttler}:${tracker}`,

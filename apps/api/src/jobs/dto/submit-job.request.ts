@@ -99,7 +99,7 @@ export class JobOptionsRequest implements JobOptionsInput {
   @IsBackoff()
   backoff?: BackoffInput;
 
-  @ApiPropertyOptional({ description: 'Per-attempt time limit in ms; a timed-out attempt counts as failed', minimum: 100, example: 30000 })
+  @ApiPropertyOptional({ description: 'Per-attempt time limit in ms; a timed-out attempt counts as failed', minimum: 1, example: 30000 })
   @IsOptional()
   @IsInt()
   @Min(1)

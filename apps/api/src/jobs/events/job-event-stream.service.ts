@@ -12,6 +12,8 @@ import { StreamSlot, StreamSlots } from './stream-slots';
 export const POLL_INTERVAL_MS = 1_000;
 /** A comment line this often keeps proxies from closing an idle stream, and refreshes the slot. */
 export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** The longest one stream stays open; the client then reconnects with Last-Event-ID. */
+const MAX_STREAM_LIFETIME_MS = 30 * 60_000;
 /** EventSource's reconnection delay, sent once per stream. */
 const RECONNECT_DELAY_MS = 3_000;
 
@@ -98,6 +100,7 @@ class JobEventStream {
   private ended?: Promise<void>;
   private poll?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
+  private lifetime?: NodeJS.Timeout;
   /** Slot writes in order, so a release never precedes a heartbeat's refresh. */
   private slotWork: Promise<void> = Promise.resolve();
 
@@ -123,6 +126,9 @@ class JobEventStream {
     if (!this.send(this.tracker.snapshot(view))) return;
     this.poll = setInterval(() => this.signal({ kind: 'changed' }), POLL_INTERVAL_MS);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_INTERVAL_MS);
+    // A job may stay delayed for days: streams are closed after a while and the client resumes
+    // with Last-Event-ID, so no stream polls forever.
+    this.lifetime = setTimeout(() => void this.end(), MAX_STREAM_LIFETIME_MS);
     for (const signal of early) this.signal(signal);
   }
 
@@ -142,6 +148,7 @@ class JobEventStream {
     this.ended ??= (async () => {
       clearInterval(this.poll);
       clearInterval(this.heartbeat);
+      clearTimeout(this.lifetime);
       this.pending.length = 0;
       this.onEnd();
       if (!this.res.writableEnded) this.res.end();
@@ -205,7 +212,10 @@ class JobEventStream {
     if (this.ended) return;
     this.res.write(': ping\n\n');
     this.slotWork = this.slotWork
-      .then(() => this.slot.refresh())
+      .then(async () => {
+        // A slot lost during a stall ends the stream; the client reconnects within the cap.
+        if (!(await this.slot.refresh())) void this.end();
+      })
       .catch((error: unknown) => this.logger.warn(`Stream slot not refreshed: ${messageOf(error)}`));
   }
 }

@@ -24,7 +24,8 @@ return 1
 
 /** A held slot: refresh it with every heartbeat, release it when the stream ends. */
 export interface StreamSlot {
-  refresh(): Promise<void>;
+  /** False when the slot is gone (expired during a stall, so it may no longer fit the cap). */
+  refresh(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -65,11 +66,13 @@ export class StreamSlots {
     }
     return {
       refresh: async () => {
-        await redis
+        // XX: only an existing slot is extended; a pruned one is not re-added past the cap.
+        const replies = await redis
           .multi()
-          .zadd(key, String(Date.now() + SLOT_TTL_MS), slotId)
+          .zadd(key, 'XX', 'CH', String(Date.now() + SLOT_TTL_MS), slotId)
           .pexpire(key, SLOT_TTL_MS)
           .exec();
+        return Number(replies?.[0]?.[1]) === 1;
       },
       release: async () => {
         await redis.zrem(key, slotId);
