@@ -22,7 +22,26 @@ describe('Health, API docs and process roles', () => {
   it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {
     const res = await conveyor.http().get('/docs-json');
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/jobs', '/api/v1/jobs/{jobId}', '/health']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/jobs',
+        '/api/v1/jobs/bulk',
+        '/api/v1/jobs/user/{userId}',
+        '/api/v1/jobs/{jobId}',
+        '/api/v1/jobs/{jobId}/status',
+        '/api/v1/jobs/{jobId}/events',
+        '/api/v1/jobs/{jobId}/cancel',
+        '/api/v1/jobs/{jobId}/retry',
+        '/api/v1/jobs/{jobId}/priority',
+        '/api/v1/jobs/{jobId}/webhooks',
+        '/health',
+      ]),
+    );
+    // Every job route states its responses with schemas, including the error envelope.
+    for (const [path, item] of Object.entries(res.body.paths as Record<string, Record<string, { responses: object }>>)) {
+      if (!path.startsWith('/api/v1/jobs')) continue;
+      for (const operation of Object.values(item)) expect(Object.keys(operation.responses).length).toBeGreaterThanOrEqual(2);
+    }
     expect(res.body.components.schemas.HttpRequestPayload.required).toEqual(['url', 'method']);
     const submit = res.body.components.schemas.SubmitJobRequest;
     expect(submit.properties.data.oneOf).toEqual([{ $ref: '#/components/schemas/HttpRequestPayload' }]);
