@@ -1,0 +1,19 @@
+import { UseGuards, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ErrorCode } from '@conveyor/contracts';
+import { AdminGuard, IdentityGuard } from './identity';
+import { ApiErrorResponses } from './swagger-envelope';
+import { ThrottleAs } from './throttling/throttle-class';
+
+/**
+ * Marks a controller or route as admin-only: the caller must hold the admin token or an admin role
+ * (401 without identity, 403 for anyone else), under the strictest rate limit.
+ */
+export function AdminOnly(): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    UseGuards(IdentityGuard, AdminGuard),
+    ThrottleAs('admin'),
+    ApiBearerAuth(),
+    ApiErrorResponses(ErrorCode.Unauthenticated, ErrorCode.Forbidden, ErrorCode.RateLimited),
+  );
+}
