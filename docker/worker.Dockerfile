@@ -11,12 +11,14 @@ COPY libs ./libs
 RUN npx nest build worker && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# Prometheus scrapes GET /metrics on WORKER_METRICS_PORT from outside the container.
+ENV NODE_ENV=production WORKER_METRICS_HOST=0.0.0.0 WORKER_METRICS_PORT=9464
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist/apps/worker ./dist
 COPY --chown=node:node package.json ./
 USER node
+EXPOSE 9464
 # SIGTERM lets active jobs finish within WORKER_SHUTDOWN_GRACE_MS; keep compose's stop_grace_period above it.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/apps/worker/src/main.js"]

@@ -56,6 +56,8 @@ export class Conveyor {
       REDIS_URL: redis.url,
       MONGO_URL: mongoUrl.toString(),
       OUTBOUND_ALLOW_LOOPBACK: 'true',
+      // Several workers share a host here: each gets a metrics port only when a test asks for one.
+      WORKER_METRICS_PORT: '0',
       ...TEST_TIMINGS,
       ...options.env,
     };

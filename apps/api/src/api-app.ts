@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, nestLogLevels } from '@conveyor/config';
+import { Logger as JsonLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { HttpObservability } from './observability/http-observability';
 import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from './http/request-body.policy';
 
 /** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
@@ -11,7 +13,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     logger: nestLogLevels(config.logLevel),
+    bufferLogs: true,
   });
+  // JSON lines through pino from here on (logs made while the app was built included).
+  app.useLogger(app.get(JsonLogger));
   app.disable('x-powered-by');
   // Express 5's "simple" parser never builds objects from `?a[$ne]=x` (RELIABILITY §3).
   app.set('query parser', 'simple');
@@ -22,6 +27,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
       'Gateway mode with TRUST_PROXY_HOPS=0: every request seems to come from the gateway, so per-IP limits are shared by all clients',
     );
   }
+  // Request id and HTTP metrics first, so requests refused while their body is read count too.
+  app.use(app.get(HttpObservability).middleware);
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app);
   app.enableShutdownHooks();

@@ -10,6 +10,9 @@ import { ThrottlingModule } from './http/throttling/throttling.module';
 import { SuccessEnvelopeInterceptor } from './http/success-envelope.interceptor';
 import { createValidationPipe } from './http/validation.pipe';
 import { JobsModule } from './jobs/jobs.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { QueuesModule } from './queues/queues.module';
 
 /** The HTTP API. It produces jobs and reads state; it registers no queue consumer. */
 @Module({})
@@ -24,7 +27,10 @@ export class ApiModule {
         IdentityModule,
         ThrottlingModule,
         JobsModule,
+        DeadLettersModule,
+        QueuesModule,
         HealthModule,
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

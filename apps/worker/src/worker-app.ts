@@ -1,6 +1,7 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { nestLogLevels } from '@conveyor/config';
+import { Logger as JsonLogger } from 'nestjs-pino';
 import { QueueConsumers } from './consumers/queue-consumers.service';
 import { WorkerModule, WorkerModuleOptions } from './worker.module';
 
@@ -8,7 +9,10 @@ import { WorkerModule, WorkerModuleOptions } from './worker.module';
 export async function createWorker(options: WorkerModuleOptions): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(options), {
     logger: nestLogLevels(options.config.logLevel),
+    bufferLogs: true,
   });
+  // JSON lines through pino from here on (logs made while the context was built included).
+  app.useLogger(app.get(JsonLogger));
   await app.init();
   return app;
 }

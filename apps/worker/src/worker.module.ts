@@ -5,6 +5,8 @@ import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { ConsumersModule } from './consumers/consumers.module';
 import { HandlersModule } from './handlers/handlers.module';
+import { WorkerObservabilityModule } from './observability/worker-observability.module';
+import { RecoveryModule } from './recovery/recovery.module';
 
 export interface WorkerModuleOptions {
   config: AppConfig;
@@ -23,7 +25,9 @@ export class WorkerModule {
         ConfigModule.forRoot(options.config),
         DatabaseModule.forRoot(),
         QueueingModule.forRoot({ role: 'worker', registry }),
+        WorkerObservabilityModule,
         ConsumersModule.forRoot(HandlersModule.forRoot(options.extraHandlers)),
+        RecoveryModule,
       ],
     };
   }

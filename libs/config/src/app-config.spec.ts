@@ -25,6 +25,8 @@ describe(loadConfig.name, () => {
     ['BULL_LOCK_DURATION_MS', 'soon'],
     ['OUTBOUND_ALLOW_PRIVATE', 'yes'],
     ['NODE_ENV', 'staging'],
+    ['WORKER_METRICS_PORT', '70000'],
+    ['METRICS_TOKEN', 'too-short'],
   ])('stops with one line naming %s when it is %j', (name, value) => {
     let error: unknown;
     try {

@@ -9,8 +9,9 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   mongo: { url: string };
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
-  worker: { shutdownGraceMs: number; maxConcurrency?: number };
+  worker: { shutdownGraceMs: number; maxConcurrency?: number; configPollMs: number };
   outbound: OutboundPolicy;
+  reconcile: { intervalMs: number; graceMs: number; batchSize: number };
   queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
@@ -24,6 +25,7 @@ export interface AppConfig {
     ipLimit: number;
   };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
+  metrics: { token?: string; workerPort: number; workerHost: string };
 }
 
 /** Thrown for a bad environment variable; its message is one line naming the variable. */
@@ -55,7 +57,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       stalledIntervalMs: c.BULL_STALLED_INTERVAL_MS,
       maxStalledCount: c.BULL_MAX_STALLED_COUNT,
     },
-    worker: { shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS, maxConcurrency: c.WORKER_MAX_CONCURRENCY },
+    worker: {
+      shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS,
+      maxConcurrency: c.WORKER_MAX_CONCURRENCY,
+      configPollMs: c.WORKER_CONFIG_POLL_MS,
+    },
+    reconcile: { intervalMs: c.RECONCILE_INTERVAL_MS, graceMs: c.RECONCILE_GRACE_MS, batchSize: c.RECONCILE_BATCH_SIZE },
     outbound: {
       allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())
@@ -81,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       attempts: c.WEBHOOK_ATTEMPTS,
       backoffMs: c.WEBHOOK_BACKOFF_MS,
     },
+    metrics: { token: c.METRICS_TOKEN, workerPort: c.WORKER_METRICS_PORT, workerHost: c.WORKER_METRICS_HOST },
   };
 }
 

@@ -49,8 +49,17 @@ export const configSchema = z.object({
 
   /** Caps every queue's concurrency in this worker process (default: each queue policy's own). */
   WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** How often a worker re-reads its queues' settings (concurrency, rate limit) from MongoDB. */
+  WORKER_CONFIG_POLL_MS: milliseconds.default(5_000),
   /** How long a stopping worker lets active jobs finish before it exits anyway. */
   WORKER_SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
+
+  /** Reconciliation sweep (worker): how often it runs across the fleet (one worker at a time). */
+  RECONCILE_INTERVAL_MS: milliseconds.default(60_000),
+  /** Records written more recently than this are left alone (a submit or retry may be in flight). */
+  RECONCILE_GRACE_MS: milliseconds.default(30_000),
+  /** Records read per batch (at most 10 batches per sweep). */
+  RECONCILE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 
   /** Outbound HTTP (http.request targets): comma-separated host patterns, `*` for any public host. */
   OUTBOUND_ALLOWED_HOSTS: z.string().default('*'),
@@ -93,6 +102,12 @@ export const configSchema = z.object({
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   /** First retry delay; later ones double. */
   WEBHOOK_BACKOFF_MS: milliseconds.default(5_000),
+
+  /** A worker's Prometheus endpoint (GET /metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, /metrics (API and workers) needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

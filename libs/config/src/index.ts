@@ -1,4 +1,5 @@
 export * from './app-config';
 export * from './config.module';
 export * from './log-levels';
+export * from './logging';
 export * from './startup';

@@ -12,3 +12,17 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 export function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
   return LEVELS[level];
 }
+
+/** Nest's level names → pino's: `log` is pino's `info`, `verbose` its `trace`. */
+const PINO_LEVELS: Record<AppConfig['logLevel'], 'error' | 'warn' | 'info' | 'debug' | 'trace'> = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/** The pino level that shows exactly what LOG_LEVEL shows through Nest's logger. */
+export function pinoLevel(level: AppConfig['logLevel']): (typeof PINO_LEVELS)[AppConfig['logLevel']] {
+  return PINO_LEVELS[level];
+}

@@ -15,6 +15,8 @@ export enum ErrorCode {
   IdempotencyKeyInProgress = 'IDEMPOTENCY_KEY_IN_PROGRESS',
   RateLimited = 'RATE_LIMITED',
   QueueFull = 'QUEUE_FULL',
+  QueueDraining = 'QUEUE_DRAINING',
+  QueueNotFound = 'QUEUE_NOT_FOUND',
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',

@@ -16,3 +16,5 @@ export * from './job-options';
 export * from './validation';
 export * from './webhooks';
 export * from './webhook-delivery';
+export * from './queue-settings';
+export * from './observability';

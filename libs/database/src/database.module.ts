@@ -4,6 +4,10 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import mongoose from 'mongoose';
 import { JobRecord, JobRecordSchema } from './jobs/job.schema';
 import { JobsRepository } from './jobs/jobs.repository';
+import { DeadLettersRepository } from './jobs/dead-letters.repository';
+import { JobSweepRepository } from './jobs/job-sweep.repository';
+import { QueueConfig, QueueConfigSchema } from './queues/queue-config.schema';
+import { QueueConfigsRepository } from './queues/queue-configs.repository';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 
@@ -32,10 +36,18 @@ export class DatabaseModule {
         MongooseModule.forFeature([
           { name: JobRecord.name, schema: JobRecordSchema },
           { name: WebhookDeliveryAttempt.name, schema: WebhookDeliveryAttemptSchema },
+          { name: QueueConfig.name, schema: QueueConfigSchema },
         ]),
       ],
-      providers: [JobsRepository, WebhookDeliveriesRepository],
-      exports: [JobsRepository, WebhookDeliveriesRepository, MongooseModule],
+      providers: [JobsRepository, DeadLettersRepository, JobSweepRepository, WebhookDeliveriesRepository, QueueConfigsRepository],
+      exports: [
+        JobsRepository,
+        DeadLettersRepository,
+        JobSweepRepository,
+        WebhookDeliveriesRepository,
+        QueueConfigsRepository,
+        MongooseModule,
+      ],
     };
   }
 }

@@ -1,9 +1,12 @@
-import { BULL_BACKOFF_STRATEGY, JobCallback, JobEnvelope, QueueName, ResolvedJobOptions, queuePolicy } from '@conveyor/contracts';
+import { BULL_BACKOFF_STRATEGY, JobCallback, JobEnvelope, QueuePolicy, ResolvedJobOptions } from '@conveyor/contracts';
 import { JobOptions } from 'bull';
 
-/** How Conveyor adds a job to Bull; the producer and re-runs (retry) use the same options. */
-export function bullJobOptions(jobId: string, queue: QueueName, options: ResolvedJobOptions): JobOptions {
-  const policy = queuePolicy(queue);
+/** How Conveyor adds a job to Bull (retention from the queue's effective policy); submits and re-runs share it. */
+export function bullJobOptions(
+  jobId: string,
+  policy: Pick<QueuePolicy, 'keepCompleted' | 'keepFailed'>,
+  options: ResolvedJobOptions,
+): JobOptions {
   return {
     jobId,
     priority: options.priority,

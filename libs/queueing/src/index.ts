@@ -7,3 +7,6 @@ export * from './tokens';
 export * from './bull-job-options';
 export * from './job-control.service';
 export * from './webhooks/webhook-notifier';
+export * from './queue-settings.service';
+export * from './queue-admin.service';
+export * from './metrics';

@@ -4,6 +4,7 @@ import { QueueName, ResolvedJobOptions } from '@conveyor/contracts';
 import { Job, Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
+import { QueueSettings } from './queue-settings.service';
 
 /** How long a cancel request waits for a worker to notice it (the job's own timeout is shorter). */
 const CANCEL_REQUEST_TTL_SECONDS = 24 * 60 * 60;
@@ -33,7 +34,10 @@ return 1
 /** Bull-side job control for the API: cancel, re-run, re-prioritise. The worker reads cancel requests. */
 @Injectable()
 export class JobControl {
-  constructor(private readonly queues: QueueRegistry) {}
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly settings: QueueSettings,
+  ) {}
 
   /** Removes a job that no worker holds. A job a worker has taken cannot be removed (its lock). */
   async removeIfQueued(queueName: string, jobId: string): Promise<RemoveOutcome> {
@@ -92,11 +96,8 @@ export class JobControl {
     // A cancel request the last run never saw must not stop this one.
     await queue.client.del(cancelKey(queue, record._id));
     const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };
-    await queue.add(
-      record.type,
-      jobEnvelope(record.data, options, run, record.callback),
-      bullJobOptions(record._id, record.queue as QueueName, options),
-    );
+    const policy = await this.settings.policy(record.queue as QueueName);
+    await queue.add(record.type, jobEnvelope(record.data, options, run, record.callback), bullJobOptions(record._id, policy, options));
   }
 
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */

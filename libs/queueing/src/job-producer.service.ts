@@ -4,6 +4,7 @@ import {
   BackoffSpec,
   ConveyorError,
   DEFAULT_WEBHOOK_EVENTS,
+  EffectiveQueuePolicy,
   ErrorCode,
   JobCallback,
   JobStatus,
@@ -24,6 +25,7 @@ import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
+import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { JOB_TYPE_REGISTRY } from './tokens';
 
@@ -41,6 +43,8 @@ export interface PreparedJob {
   definition: JobTypeDefinition;
   payload: object;
   options: ResolvedJobOptions;
+  /** The queue's effective policy when the job was prepared. */
+  policy: EffectiveQueuePolicy;
   callback?: JobCallback;
 }
 
@@ -75,21 +79,23 @@ export class JobProducer {
     private readonly queues: QueueRegistry,
     private readonly stats: QueueStats,
     private readonly jobs: JobsRepository,
+    private readonly settings: QueueSettings,
   ) {}
 
   async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
-    await this.admit(prepared.definition.queue, 1);
+    await this.admit(prepared.policy, 1);
     return this.enqueue(owner, prepared);
   }
 
   /** Validates and resolves a submission without enqueuing it (`?dryRun=true`). */
   async plan(owner: Owner, input: SubmitJobInput): Promise<JobPlan> {
-    const { definition, options } = await this.prepare(owner, input);
+    const { definition, options, policy } = await this.prepare(owner, input);
     const queue = definition.queue;
-    const [{ queuePosition, estimatedWaitSeconds }, backlog] = await Promise.all([
+    const [{ queuePosition, estimatedWaitSeconds }, backlog, draining] = await Promise.all([
       this.estimate(queue, options, options.delayMs > 0, 1),
       this.stats.backlog(queue).catch(() => 0),
+      this.settings.isDraining(queue).catch(() => false),
     ]);
     return {
       type: definition.type,
@@ -101,7 +107,7 @@ export class JobProducer {
       timeoutMs: options.timeoutMs,
       queuePosition,
       estimatedWaitSeconds,
-      admitted: backlog < this.backlogLimit(queue),
+      admitted: !draining && backlog < policy.backlogLimit,
     };
   }
 
@@ -127,8 +133,10 @@ export class JobProducer {
       }
     }
     for (const [queue, items] of byQueue) {
-      const room = Math.max(0, this.backlogLimit(queue) - (await this.backlogOrZero(queue)));
-      for (const { index } of items.slice(room)) outcomes.push({ index, error: this.queueFull(queue) });
+      const policy = items[0].prepared.policy;
+      const refusal = (await this.isDraining(queue)) ? this.queueDraining(queue) : this.queueFull(policy);
+      const room = refusal.code === ErrorCode.QueueDraining ? 0 : Math.max(0, policy.backlogLimit - (await this.backlogOrZero(queue)));
+      for (const { index } of items.slice(room)) outcomes.push({ index, error: refusal });
       const admitted = items.slice(0, room);
       if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(owner, queue, admitted)));
     }
@@ -150,8 +158,9 @@ export class JobProducer {
     // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
     const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
     for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
-    const options = resolveJobOptions(queuePolicy(definition.queue), input.options);
-    return { definition, payload, options, callback: this.callback(input) };
+    const policy = await this.settings.policy(definition.queue);
+    const options = resolveJobOptions(policy, input.options);
+    return { definition, payload, options, policy, callback: this.callback(input) };
   }
 
   private callback(input: SubmitJobInput): JobCallback | undefined {
@@ -187,15 +196,13 @@ export class JobProducer {
   }
 
   /**
-   * Admission control: refuses work beyond the queue's backlog limit (waiting + delayed) with 429.
-   * The count and the add are separate calls, so concurrent submits may overshoot by a few jobs.
+   * Admission control: a draining queue refuses new work (503); otherwise work beyond the queue's
+   * backlog limit (waiting + delayed) is refused with 429. The count and the add are separate
+   * calls, so concurrent submits may overshoot by a few jobs.
    */
-  private async admit(queue: QueueName, incoming: number): Promise<void> {
-    if ((await this.backlogOrZero(queue)) + incoming > this.backlogLimit(queue)) throw this.queueFull(queue);
-  }
-
-  private backlogLimit(queue: QueueName): number {
-    return this.config.queues.backlogLimit ?? queuePolicy(queue).backlogLimit;
+  private async admit(policy: EffectiveQueuePolicy, incoming: number): Promise<void> {
+    if (await this.isDraining(policy.name)) throw this.queueDraining(policy.name);
+    if ((await this.backlogOrZero(policy.name)) + incoming > policy.backlogLimit) throw this.queueFull(policy);
   }
 
   /** A Redis failure here is not a reason to refuse: the enqueue itself reports an unusable Redis. */
@@ -208,11 +215,25 @@ export class JobProducer {
     }
   }
 
-  private queueFull(queue: QueueName): ConveyorError {
-    const policy = queuePolicy(queue);
-    return new ConveyorError(ErrorCode.QueueFull, `Queue ${queue} is full (${this.backlogLimit(queue)} jobs waiting); retry later`, {
+  private async isDraining(queue: QueueName): Promise<boolean> {
+    try {
+      return await withTimeout(this.settings.isDraining(queue), ENQUEUE_TIMEOUT_MS);
+    } catch {
+      return false; // as above: the enqueue reports an unusable Redis
+    }
+  }
+
+  private queueFull(policy: EffectiveQueuePolicy): ConveyorError {
+    return new ConveyorError(ErrorCode.QueueFull, `Queue ${policy.name} is full (${policy.backlogLimit} jobs waiting); retry later`, {
       retryAfterSeconds: Math.max(1, Math.ceil(policy.expectedDurationMs / 1000)),
-      details: { queue, backlogLimit: this.backlogLimit(queue) },
+      details: { queue: policy.name, backlogLimit: policy.backlogLimit },
+    });
+  }
+
+  private queueDraining(queue: QueueName): ConveyorError {
+    return new ConveyorError(ErrorCode.QueueDraining, `Queue ${queue} is draining: it finishes its jobs but takes no new ones`, {
+      retryAfterSeconds: 60,
+      details: { queue },
     });
   }
 
@@ -228,11 +249,11 @@ export class JobProducer {
     });
   }
 
-  private bullJob(jobId: string, { definition, payload, options, callback }: PreparedJob) {
+  private bullJob(jobId: string, { definition, payload, options, policy, callback }: PreparedJob) {
     return {
       name: definition.type,
       data: jobEnvelope(payload, options, 1, callback),
-      opts: bullJobOptions(jobId, definition.queue, options),
+      opts: bullJobOptions(jobId, policy, options),
     };
   }
 

@@ -6,6 +6,8 @@ import { JOB_TYPE_REGISTRY } from './tokens';
 import { JobControl } from './job-control.service';
 import { JobProducer } from './job-producer.service';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
+import { QueueAdmin } from './queue-admin.service';
+import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
@@ -81,9 +83,11 @@ export class QueueingModule {
         QueueStats,
         JobProducer,
         JobControl,
+        QueueSettings,
+        QueueAdmin,
         WebhookNotifier,
       ],
-      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl, WebhookNotifier],
+      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl, WebhookNotifier, QueueSettings, QueueAdmin],
     };
   }
 }

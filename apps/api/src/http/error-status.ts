@@ -18,6 +18,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.IdempotencyKeyInProgress]: HttpStatus.CONFLICT,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.QueueFull]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.QueueDraining]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.QueueNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.QueueUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,

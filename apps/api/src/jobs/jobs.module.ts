@@ -8,5 +8,7 @@ import { JOB_EVENTS } from './events';
 @Module({
   controllers: [JobsController, JobWebhooksController, ...JOB_EVENTS.controllers],
   providers: [JobsService, IdempotencyService, ...JOB_EVENTS.providers],
+  // Dead letters' requeue starts a new run through JobsService.runAgain, like a retry.
+  exports: [JobsService],
 })
 export class JobsModule {}

@@ -160,7 +160,16 @@ export class JobsService {
 
   /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */
   async retry(caller: Caller, jobId: string): Promise<RetryJobResponse> {
-    const record = await this.findRecord(caller, jobId);
+    return this.runAgain(await this.findRecord(caller, jobId));
+  }
+
+  /**
+   * Starts the next run of a failed or cancelled job: a retry, or a dead letter's requeue. `data`,
+   * when given, is the new payload (validated by the caller like a submission); the record keeps
+   * it. The caller has already checked that it may act on `record`.
+   */
+  async runAgain(record: JobRecord, data?: object): Promise<RetryJobResponse> {
+    const jobId = record._id;
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
@@ -181,11 +190,11 @@ export class JobsService {
       });
     }
     const run = record.run + 1;
-    if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run)))) {
-      throw invalidState(await this.findRecord(caller, jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run), data))) {
+      throw invalidState(await this.recordAfterRace(jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     try {
-      await this.control.enqueueRun(record, run);
+      await this.control.enqueueRun(data === undefined ? record : { ...record, data }, run);
     } catch (cause) {
       await this.jobs.transition({
         jobId,
@@ -258,6 +267,13 @@ export class JobsService {
     const records = await fetch(filter, { limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined });
     const items = records.slice(0, limit);
     return { items: items.map(fromRecord), nextCursor: records.length > limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  /** The record as it is now, after a guarded write found it changed (the caller may act on it). */
+  private async recordAfterRace(jobId: string): Promise<JobRecord> {
+    const record = await this.jobs.findByIdUnscoped(jobId);
+    if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
+    return record;
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */

@@ -1,51 +1,67 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobEnvelope, JobTypeRegistry, QueueName, SERVICE_QUEUES, WebhookDelivery, queuePolicy } from '@conveyor/contracts';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JOB_TYPE_REGISTRY, QueueRegistry, RedisConnections } from '@conveyor/queueing';
-import { Job, Queue } from 'bull';
+import {
+  EffectiveQueuePolicy,
+  JobEnvelope,
+  JobTypeRegistry,
+  QueueName,
+  SERVICE_QUEUES,
+  WebhookDelivery,
+  effectivePolicy,
+} from '@conveyor/contracts';
+import { JOB_TYPE_REGISTRY, QueueSettings, RedisConnections, bullRootOptions } from '@conveyor/queueing';
+import Bull, { Job, Queue } from 'bull';
+import { WorkerActivity } from '../observability/worker-activity';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 
 /** Matches every job name on a queue, so one process() call (one concurrency) serves them all. */
 const ALL_JOB_NAMES = '*';
 
+type Processor = (job: Job) => Promise<unknown>;
+
+/** What a consumer was started with; a change to either means a new consumer. */
+interface Consumer {
+  queue: Queue;
+  concurrency: number;
+  rateLimit: EffectiveQueuePolicy['rateLimit'];
+}
+
 /**
- * The only place that calls `queue.process`: one consumer per queue, with the queue policy's
- * concurrency. (Several named @Process handlers on one queue would each add their own
- * concurrency, so the total would grow with every job type.) Job types' queues go to the job
+ * The only place that calls `queue.process`: one consumer per queue (several named @Process
+ * handlers on one queue would each add their own concurrency). Job types' queues go to the job
  * processor; the webhooks queue to the webhook delivery processor.
+ *
+ * Concurrency and the rate limiter are fixed when a Bull queue starts processing, so each consumer
+ * is a Bull queue object of its own: when an operator changes either (PUT /api/v1/queues/:name/config),
+ * the next poll starts a new consumer with the new settings and closes the old one, which lets its
+ * active jobs finish. Pause is global in Redis and needs nothing here.
  */
 @Injectable()
-export class QueueConsumers implements OnApplicationBootstrap {
+export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueConsumers.name);
+  private readonly consumers = new Map<QueueName, Consumer>();
+  private readonly retiring = new Set<Promise<void>>();
+  private poll?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly queues: QueueRegistry,
     private readonly processor: JobProcessor,
     private readonly webhooks: WebhookDeliveryProcessor,
     private readonly connections: RedisConnections,
+    private readonly settings: QueueSettings,
+    private readonly activity: WorkerActivity,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     for (const name of this.registry.queues()) {
       // One process() per queue: a service queue has its own processor and no job types.
       if (SERVICE_QUEUES.includes(name)) throw new Error(`Queue ${name} is Conveyor's own; no job type may use it`);
-      this.consume(name, (job: Job<JobEnvelope>) => this.processor.process(job));
     }
-    this.consume(QueueName.Webhooks, (job: Job<WebhookDelivery>) => this.webhooks.process(job));
-  }
-
-  private consume<T>(name: QueueName, processor: (job: Job<T>) => Promise<unknown>): void {
-    const queue = this.queues.get(name);
-    const concurrency = Math.min(queuePolicy(name).concurrency, this.config.worker.maxConcurrency ?? Infinity);
-    queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
-    // process() resolves only when the queue closes; failures to start surface as errors here.
-    queue
-      .process(ALL_JOB_NAMES, concurrency, processor)
-      .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
-    this.logger.log(`Consuming queue ${name} with concurrency ${concurrency}`);
+    for (const name of this.queueNames()) this.start(name, await this.currentPolicy(name));
+    this.poll = setInterval(() => void this.applySettings(), this.config.worker.configPollMs);
   }
 
   /**
@@ -53,11 +69,92 @@ export class QueueConsumers implements OnApplicationBootstrap {
    * Other workers keep consuming (a local pause).
    */
   async stopTaking(): Promise<void> {
-    const activeJobsDone = Promise.all(this.queues.all().map((queue: Queue) => queue.pause(true)));
+    this.stopping = true;
+    clearInterval(this.poll);
+    const activeJobsDone = Promise.all([...this.consumers.values()].map(({ queue }) => queue.pause(true)));
     // pause() marks the queues paused once they report ready (a few microtasks); only then may the
     // blocked job fetches fail, or Bull would report their "Connection is closed" as errors.
     await new Promise((resolve) => setImmediate(resolve));
     this.connections.abortBlockingReads();
-    await activeJobsDone;
+    await Promise.all([activeJobsDone, ...this.retiring]);
   }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.poll);
+    await Promise.all([...this.consumers.values()].map(({ queue }) => queue.close().catch(() => undefined)));
+  }
+
+  private queueNames(): QueueName[] {
+    return [...this.registry.queues(), QueueName.Webhooks];
+  }
+
+  private processorFor(name: QueueName): Processor {
+    return name === QueueName.Webhooks
+      ? (job) => this.webhooks.process(job as Job<WebhookDelivery>)
+      : (job) => this.processor.process(job as Job<JobEnvelope>);
+  }
+
+  /** The saved settings, or the queue policy's defaults while MongoDB cannot be read. */
+  private async currentPolicy(name: QueueName): Promise<EffectiveQueuePolicy> {
+    try {
+      return await this.settings.load(name);
+    } catch (error) {
+      this.logger.warn(`Settings of queue ${name} unreadable, using its defaults: ${messageOf(error)}`);
+      return effectivePolicy(name);
+    }
+  }
+
+  private start(name: QueueName, policy: EffectiveQueuePolicy): void {
+    const concurrency = Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
+    const limiter = policy.rateLimit ? { max: policy.rateLimit.max, duration: policy.rateLimit.durationMs } : undefined;
+    const queue = new Bull(name, { ...bullRootOptions(this.config, this.connections), limiter });
+    queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
+    // process() resolves only when the queue closes; failures to start surface as errors here.
+    // WorkerActivity: each attempt logs with its job id and queue, and counts in the metrics.
+    const processor = this.activity.consumer(name, concurrency, this.processorFor(name));
+    queue
+      .process(ALL_JOB_NAMES, concurrency, processor)
+      .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
+    this.consumers.set(name, { queue, concurrency, rateLimit: policy.rateLimit });
+    const limit = policy.rateLimit ? `, at most ${policy.rateLimit.max} jobs per ${policy.rateLimit.durationMs} ms` : '';
+    this.logger.log(`Consuming queue ${name} with concurrency ${concurrency}${limit}`);
+  }
+
+  /** Restarts the consumers whose concurrency or rate limit an operator changed. */
+  private async applySettings(): Promise<void> {
+    for (const [name, current] of this.consumers) {
+      let policy: EffectiveQueuePolicy;
+      try {
+        policy = await this.settings.load(name);
+      } catch {
+        continue; // MongoDB unreachable: keep the current settings, try again next poll
+      }
+      const concurrency = Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
+      if (this.stopping || (concurrency === current.concurrency && sameRateLimit(policy.rateLimit, current.rateLimit))) continue;
+      this.start(name, policy);
+      this.retire(current.queue);
+    }
+  }
+
+  /** Closes a replaced consumer: it takes no new job and its active jobs run to the end. */
+  private retire(queue: Queue): void {
+    // close() pauses the consumer locally, but job fetches already blocked on its connection would
+    // still take jobs (with the old settings): drop that connection at once, and for good after.
+    const blocking = () => (queue as Queue & { bclient?: { disconnect(): void } }).bclient;
+    const closed = queue
+      .close()
+      .then(() => blocking()?.disconnect())
+      .catch((error: Error) => this.logger.warn(`Replaced consumer of ${queue.name} did not close cleanly: ${error.message}`));
+    setImmediate(() => blocking()?.disconnect());
+    this.retiring.add(closed);
+    void closed.finally(() => this.retiring.delete(closed));
+  }
+}
+
+function sameRateLimit(a: EffectiveQueuePolicy['rateLimit'], b: EffectiveQueuePolicy['rateLimit']): boolean {
+  return a?.max === b?.max && a?.durationMs === b?.durationMs;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

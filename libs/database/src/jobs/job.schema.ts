@@ -10,6 +10,13 @@ export interface JobError {
   stack?: string;
 }
 
+/** Who took a failed run off the dead-letter list, and when (DELETE /api/v1/dead-letters/:jobId). */
+export interface DeadLetterDismissal {
+  at: Date;
+  /** The operator's owner key. */
+  by: string;
+}
+
 /** What an earlier run of a retried job ended with. */
 export interface JobRunSummary {
   run: number;
@@ -96,6 +103,10 @@ export class JobRecord {
 
   @Prop({ type: Date, default: null })
   finishedAt!: Date | null;
+
+  /** Set when an operator dismissed this failed run from the dead letters; a new run clears it. */
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  dismissed?: DeadLetterDismissal | null;
 }
 
 export type JobDocument = HydratedDocument<JobRecord>;
@@ -105,3 +116,6 @@ export const JobRecordSchema = SchemaFactory.createForClass(JobRecord);
 JobRecordSchema.index({ ownerKey: 1, createdAt: -1 });
 // Operators' per-queue views and the reconciliation sweep: jobs of a queue in a given state.
 JobRecordSchema.index({ queue: 1, status: 1, updatedAt: 1 });
+// Dead letters of every queue, most recent first (status failed), and the reconciliation sweep's
+// unsettled records of every queue, oldest update first.
+JobRecordSchema.index({ status: 1, updatedAt: 1, _id: 1 });

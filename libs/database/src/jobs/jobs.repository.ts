@@ -100,8 +100,9 @@ export class JobsRepository {
   /**
    * Starts the next run of a failed or cancelled job, keeping a summary of the finished one.
    * Applies only if the record is still exactly as read (`seq`), so two retries cannot both win.
+   * `data` replaces the payload (a dead letter requeued with edited data).
    */
-  async startNewRun(record: JobRecord, newSeq: number): Promise<boolean> {
+  async startNewRun(record: JobRecord, newSeq: number, data?: unknown): Promise<boolean> {
     const finished: JobRunSummary = {
       run: record.run,
       status: record.status,
@@ -126,6 +127,8 @@ export class JobsRepository {
             runAt: null,
             startedAt: null,
             finishedAt: null,
+            dismissed: null,
+            ...(data !== undefined ? { data } : {}),
             updatedAt: new Date(),
           },
           $push: { history: finished },

@@ -40,7 +40,7 @@ export const IsPriority = () =>
     },
   });
 
-const IsBackoff = () =>
+export const IsBackoff = () =>
   ValidateBy({
     name: 'isBackoff',
     validator: {

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { MongooseHealthIndicator } from '@nestjs/terminus';
+import { HEALTH_THRESHOLDS, QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus } from '@conveyor/contracts';
+import { QueueMetrics, QueueRegistry, QueueStats, RedisConnections, WorkerHeartbeat, WorkerHeartbeats } from '@conveyor/queueing';
+import { DetailedHealthResponse, MongoHealthReport, QueueHealthReport, RedisHealthReport } from './detailed-health.response';
+import { evictionPolicyVerdict, parseRedisInfo } from './redis-info';
+import { withTimeout } from '../observability/with-timeout';
+
+/** Each dependency gets this long to answer, so the report never hangs on one. */
+const CHECK_TIMEOUT_MS = 1_500;
+/** Active jobs examined per queue for the stuck check (the longest-running ones). */
+const STUCK_SCAN_LIMIT = 100;
+
+/**
+ * The operator's view behind `/health/detailed`: Redis (reachability, eviction policy, memory),
+ * MongoDB, every queue judged against HEALTH_THRESHOLDS, and the workers' heartbeats. Everything
+ * is read from Redis in a few round trips per queue (never one per job).
+ */
+@Injectable()
+export class DetailedHealthService {
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly metrics: QueueMetrics,
+    private readonly stats: QueueStats,
+    private readonly heartbeats: WorkerHeartbeats,
+    private readonly mongoIndicator: MongooseHealthIndicator,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  async report(now = Date.now()): Promise<DetailedHealthResponse> {
+    const [redis, mongo, workers] = await Promise.all([
+      this.redis(),
+      this.mongo(),
+      withTimeout(this.heartbeats.list(), CHECK_TIMEOUT_MS).catch(() => null),
+    ]);
+    const names = this.queues
+      .all()
+      .map((q) => q.name)
+      .sort();
+    const queues = await Promise.all(names.map((name) => this.queueHealth(name, workers, now)));
+    const reasons = workers === null ? ['worker heartbeats could not be read'] : workers.length === 0 ? ['no live worker heartbeats'] : [];
+    return {
+      status: worstStatus([
+        redis.health,
+        mongo.health,
+        ...queues.map((q) => q.status),
+        ...(reasons.length > 0 ? ['warning' as const] : []),
+      ]),
+      checkedAt: new Date(now).toISOString(),
+      reasons,
+      redis,
+      mongo,
+      queues,
+      workers,
+      thresholds: { ...HEALTH_THRESHOLDS },
+    };
+  }
+
+  private async redis(): Promise<RedisHealthReport> {
+    const client = this.connections.commandClient();
+    const down = (reason: string): RedisHealthReport => ({
+      status: 'down',
+      health: 'error',
+      maxmemoryPolicy: null,
+      version: null,
+      usedMemoryBytes: null,
+      maxmemoryBytes: null,
+      reasons: [`Redis unreachable: ${reason}`],
+    });
+    // While ioredis reconnects a command would wait in its offline queue: answer at once instead.
+    if (client.status !== 'ready') return down(`connection ${client.status}`);
+    try {
+      const info = parseRedisInfo(await withTimeout(client.info(), CHECK_TIMEOUT_MS));
+      const verdict = evictionPolicyVerdict(info.maxmemory_policy);
+      return {
+        status: 'up',
+        health: verdict.health,
+        maxmemoryPolicy: info.maxmemory_policy ?? null,
+        version: info.redis_version ?? null,
+        usedMemoryBytes: numberOrNull(info.used_memory),
+        maxmemoryBytes: numberOrNull(info.maxmemory),
+        reasons: verdict.reasons,
+      };
+    } catch (error) {
+      return down(messageOf(error));
+    }
+  }
+
+  private async mongo(): Promise<MongoHealthReport> {
+    try {
+      const result = await this.mongoIndicator.pingCheck('mongo', { timeout: CHECK_TIMEOUT_MS });
+      if (result.mongo?.status === 'up') return { status: 'up', health: 'healthy', reasons: [] };
+      return { status: 'down', health: 'error', reasons: [`MongoDB unreachable: ${String(result.mongo?.message ?? 'no answer')}`] };
+    } catch (error) {
+      return { status: 'down', health: 'error', reasons: [`MongoDB unreachable: ${messageOf(error)}`] };
+    }
+  }
+
+  /** One queue judged against HEALTH_THRESHOLDS (also the queues API's health fields). */
+  async queueHealth(name: string, workers: WorkerHeartbeat[] | null, now = Date.now()): Promise<QueueHealthReport> {
+    const consumers = (workers ?? []).filter((w) => w.queues.includes(name));
+    const capacity = consumers.reduce((sum, w) => sum + (w.concurrency[name] ?? 0), 0);
+    try {
+      const [counts, lastHour, averageMs, active] = await withTimeout(
+        Promise.all([
+          this.metrics.counts(name),
+          this.metrics.recentCounts(name, HEALTH_THRESHOLDS.failureRateWindowMinutes, now),
+          this.stats.averageDurationMs(name as QueueName),
+          this.metrics.oldestActive(name, STUCK_SCAN_LIMIT),
+        ]),
+        CHECK_TIMEOUT_MS,
+      );
+      const stuckJobs = active
+        .filter((job) => job.startedAt !== null && isStuck(now - job.startedAt, averageMs))
+        .map((job) => ({ jobId: job.jobId, type: job.type, activeForMs: now - (job.startedAt ?? now) }));
+      const verdict = evaluateQueueHealth({
+        waiting: counts.waiting,
+        active: counts.active,
+        completed: lastHour.completed,
+        failed: lastHour.failed,
+        stuck: stuckJobs.length,
+        // Unknown workers (heartbeats unreadable) are not reported as missing ones.
+        workers: workers === null ? Infinity : consumers.length,
+        capacity,
+      });
+      return {
+        name,
+        status: verdict.status,
+        reasons: verdict.reasons,
+        counts: { waiting: counts.waiting, active: counts.active, delayed: counts.delayed, failed: counts.failed },
+        lastHour: { ...lastHour, failureRate: failureRate(lastHour.completed, lastHour.failed) },
+        averageProcessingMs: Math.round(averageMs),
+        stuckJobs,
+        workers: consumers.length,
+        capacity,
+        utilisation: capacity > 0 ? counts.active / capacity : null,
+      };
+    } catch (error) {
+      return {
+        name,
+        status: 'error',
+        reasons: [`queue state could not be read: ${messageOf(error)}`],
+        counts: null,
+        lastHour: null,
+        averageProcessingMs: null,
+        stuckJobs: [],
+        workers: consumers.length,
+        capacity,
+        utilisation: null,
+      };
+    }
+  }
+}
+
+function numberOrNull(value: string | undefined): number | null {
+  return value === undefined || Number.isNaN(Number(value)) ? null : Number(value);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

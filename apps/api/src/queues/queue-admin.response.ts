@@ -1,0 +1,116 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class QueueCountsResponse {
+  @ApiProperty() waiting!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() delayed!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ description: 'Waiting jobs of a paused queue' }) paused!: number;
+}
+
+export class QueueSummaryResponse {
+  @ApiProperty({ example: 'http' })
+  name!: string;
+
+  @ApiProperty({ type: QueueCountsResponse })
+  counts!: QueueCountsResponse;
+
+  @ApiProperty({ description: 'Paused for every worker' })
+  isPaused!: boolean;
+
+  @ApiProperty({ description: 'Draining: running jobs finish, submissions get 503' })
+  isDraining!: boolean;
+
+  @ApiProperty({ description: 'Taking new work: neither paused nor draining' })
+  isActive!: boolean;
+
+  @ApiProperty({ enum: ['healthy', 'warning', 'error'] })
+  healthStatus!: 'healthy' | 'warning' | 'error';
+
+  @ApiProperty({ type: [String], description: 'Why the queue is not healthy' })
+  healthReasons!: string[];
+
+  @ApiProperty({ description: 'Jobs completed per minute over the last 5 minutes' })
+  processingRatePerMinute!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Mean of the last 100 processing times' })
+  averageProcessingMs!: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  p95ProcessingMs!: number | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastProcessedAt!: string | null;
+
+  @ApiProperty({ description: 'Live workers consuming this queue (from their heartbeats)' })
+  workers!: number;
+
+  @ApiProperty({ description: 'Their combined concurrency on it' })
+  capacity!: number;
+}
+
+export class HourlyMetricsResponse {
+  @ApiProperty({ type: String, format: 'date-time', description: 'Start of the hour (UTC)' }) hour!: string;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() retried!: number;
+  @ApiProperty() cancelled!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) avgProcessingMs!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) p95ProcessingMs!: number | null;
+  @ApiProperty({ type: 'number', nullable: true, description: 'completed ÷ (completed + failed)' }) successRate!: number | null;
+}
+
+export class QueueOverallStatusResponse {
+  @ApiProperty({ description: 'Waiting, paused and delayed jobs on every job queue' }) queueLength!: number;
+  @ApiProperty() activeJobs!: number;
+  @ApiProperty({ description: 'Live worker processes (heartbeats)' }) activeWorkers!: number;
+  @ApiProperty({ description: 'Jobs the live workers can run at once' }) maxConcurrentJobs!: number;
+  @ApiProperty({ description: 'activeJobs ÷ maxConcurrentJobs, %' }) utilisationPercent!: number;
+  @ApiProperty({ description: 'queueLength ÷ the backlog limits, %' }) queueUtilisationPercent!: number;
+  @ApiProperty({ description: 'This API process' }) uptimeSeconds!: number;
+}
+
+export class QueueOverallMetricsResponse {
+  @ApiProperty() hours!: number;
+  @ApiProperty({ description: 'Completed + failed for good' }) processed!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ description: 'Attempts that failed and were retried' }) retried!: number;
+  @ApiProperty() cancelled!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) averageProcessingMs!: number | null;
+  @ApiProperty({ type: 'number', nullable: true }) successRate!: number | null;
+  @ApiProperty() uptimeSeconds!: number;
+}
+
+export class QueueJobResponse {
+  @ApiProperty() jobId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() attemptsMade!: number;
+  @ApiProperty({ description: 'percent and step, as the worker reported it' }) progress!: unknown;
+  @ApiProperty({ type: String, nullable: true }) failedReason!: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) processedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
+}
+
+export class QueueJobsResponse {
+  @ApiProperty({ type: [QueueJobResponse] }) items!: QueueJobResponse[];
+  @ApiProperty() page!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty({ description: 'Jobs in this state in all' }) total!: number;
+}
+
+export class QueueActionResponse {
+  @ApiProperty({ example: 'http' }) queue!: string;
+  @ApiProperty({ example: 'paused' }) action!: string;
+  @ApiProperty({ required: false, description: 'Jobs removed or released, where the action removes any' }) affected?: number;
+}
+
+export class QueueConfigResponse {
+  @ApiProperty({ example: 'http' }) queue!: string;
+  @ApiProperty({ description: 'What producers and workers use now (policy defaults with the saved settings applied)' })
+  effective!: object;
+  @ApiProperty({ description: 'What an operator saved (empty: all defaults)' })
+  saved!: object;
+}

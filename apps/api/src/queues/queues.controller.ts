@@ -1,0 +1,179 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Injectable, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
+import { AdminOnly } from '../http/admin-only';
+import { Caller, CurrentCaller } from '../http/identity';
+import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
+import { CleanQueueRequest, ClearStuckRequest, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
+import {
+  HourlyMetricsResponse,
+  QueueActionResponse,
+  QueueConfigResponse,
+  QueueJobsResponse,
+  QueueOverallMetricsResponse,
+  QueueOverallStatusResponse,
+  QueueSummaryResponse,
+} from './queue-admin.response';
+import { QueuesService } from './queues.service';
+
+/** A queue name from the path: one this service runs, or 404 QUEUE_NOT_FOUND. */
+@Injectable()
+export class QueueNamePipe implements PipeTransform<string, QueueName> {
+  constructor(private readonly queues: QueuesService) {}
+
+  transform(name: string): QueueName {
+    return this.queues.queue(name);
+  }
+}
+
+/** Operations on queues: live state, pause/resume/drain, clean/clear, stuck jobs and settings. Admin only. */
+@ApiTags('queues')
+@AdminOnly()
+@Controller('api/v1/queues')
+export class QueuesController {
+  constructor(private readonly queues: QueuesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every queue with live counts, health and processing times' })
+  @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
+  list(): Promise<QueueSummaryResponse[]> {
+    return this.queues.list();
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'One queue with live counts, health and processing times' })
+  @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  get(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueSummaryResponse> {
+    return this.queues.summary(name);
+  }
+
+  @Get(':name/jobs')
+  @ApiOperation({ summary: "A page of a queue's jobs in one state", description: 'One Redis round trip per page.' })
+  @ApiSuccess(QueueJobsResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  jobs(@Param('name', QueueNamePipe) name: QueueName, @Query() query: QueueJobsQuery): Promise<QueueJobsResponse> {
+    return this.queues.jobs(name, query);
+  }
+
+  @Post(':name/pause')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Pause the queue for every worker', description: 'Active jobs finish; no worker takes a new one until resume.' })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  pause(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
+    return this.queues.pause(name);
+  }
+
+  @Post(':name/resume')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Resume a paused or draining queue' })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  resume(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
+    return this.queues.resume(name);
+  }
+
+  @Post(':name/drain')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Drain the queue',
+    description: 'Jobs already queued still run; new submissions get 503 QUEUE_DRAINING until resume.',
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  drain(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
+    return this.queues.drain(name);
+  }
+
+  @Post(':name/clean')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Remove old jobs of one state',
+    description: 'In batches of 500. Removed waiting or delayed jobs are recorded as cancelled.',
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  clean(@Param('name', QueueNamePipe) name: QueueName, @Body() body: CleanQueueRequest): Promise<QueueActionResponse> {
+    return this.queues.clean(name, body);
+  }
+
+  @Post(':name/clear')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Remove every waiting and delayed job', description: 'Their records become cancelled.' })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  clear(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
+    return this.queues.clear(name);
+  }
+
+  @Post(':name/clear-stuck')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Release jobs stuck in active',
+    description: 'Active longer than `olderThan` with no worker holding the lock: retried per their attempts, or failed.',
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  clearStuck(@Param('name', QueueNamePipe) name: QueueName, @Body() body: ClearStuckRequest): Promise<QueueActionResponse> {
+    return this.queues.clearStuck(name, body);
+  }
+
+  @Get(':name/metrics')
+  @ApiOperation({ summary: 'Per-hour processing metrics', description: 'Oldest hour first; `hours` from 1 to 168 (default 24).' })
+  @ApiSuccess(HourlyMetricsResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  metrics(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HoursQuery): Promise<HourlyMetricsResponse[]> {
+    return this.queues.hourly(name, query.hours);
+  }
+
+  @Get(':name/config')
+  @ApiOperation({ summary: "A queue's settings: effective and saved" })
+  @ApiSuccess(QueueConfigResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound)
+  config(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueConfigResponse> {
+    return this.queues.config(name);
+  }
+
+  @Put(':name/config')
+  @ApiOperation({
+    summary: "Replace a queue's settings",
+    description:
+      'Stored in MongoDB. Producers apply defaults and the backlog limit within 2 s; running workers apply concurrency and rate limit within WORKER_CONFIG_POLL_MS, without a restart.',
+  })
+  @ApiSuccess(QueueConfigResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  saveConfig(
+    @Param('name', QueueNamePipe) name: QueueName,
+    @Body() body: QueueConfigRequest,
+    @CurrentCaller() caller: Caller,
+  ): Promise<QueueConfigResponse> {
+    return this.queues.saveConfig(name, body, ownerKey(caller.owner));
+  }
+}
+
+/** One view over every job queue. Admin only. */
+@ApiTags('queues')
+@AdminOnly()
+@Controller('api/v1/queue')
+export class QueueOverviewController {
+  constructor(private readonly queues: QueuesService) {}
+
+  @Get('status')
+  @ApiOperation({ summary: 'Backlog, active jobs, live workers and utilisation over every job queue' })
+  @ApiSuccess(QueueOverallStatusResponse, ApiOkResponse)
+  status(): Promise<QueueOverallStatusResponse> {
+    return this.queues.overallStatus();
+  }
+
+  @Get('metrics')
+  @ApiOperation({
+    summary: 'Totals over every job queue: processed, failed, retried, average time',
+    description: '`hours` from 1 to 168 (default 24).',
+  })
+  @ApiSuccess(QueueOverallMetricsResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed)
+  metrics(@Query() query: HoursQuery): Promise<QueueOverallMetricsResponse> {
+    return this.queues.overallMetrics(query.hours);
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JobOutcome, QueueName } from '@conveyor/contracts';
+import { QueueMetrics } from '@conveyor/queueing';
+import { Job } from 'bull';
+import { PinoLogger } from 'nestjs-pino';
+import { attemptOutcome } from './attempt-outcome';
+import { WorkerMetrics } from './worker-metrics';
+
+type Processor<T> = (job: Job<T>) => Promise<unknown>;
+
+/** What a webhook delivery's outcome is called in `conveyor_webhook_deliveries_total`. */
+const DELIVERY_OUTCOME: Record<JobOutcome, string> = {
+  completed: 'delivered',
+  retried: 'retried',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+const WEBHOOK_JOB_PREFIX = 'webhook.';
+
+/**
+ * What this worker process is doing, seen from around each queue's processor: every attempt runs
+ * in a logging context that puts its job id, queue, type and attempt on each log line; its outcome
+ * and duration go to this process's Prometheus series and to the shared per-queue counters in
+ * Redis (QueueMetrics); and the consumers' concurrency and running jobs feed the heartbeat.
+ */
+@Injectable()
+export class WorkerActivity {
+  private readonly logger = new Logger(WorkerActivity.name);
+  private readonly concurrency = new Map<string, number>();
+  private readonly running = new Map<string, number>();
+  private lastWarningAt = 0;
+  private consumersChanged?: () => void;
+
+  constructor(
+    private readonly metrics: WorkerMetrics,
+    private readonly queueMetrics: QueueMetrics,
+    private readonly logs: PinoLogger,
+  ) {}
+
+  /** Wraps the processor a queue's consumer hands to Bull (the latest consumer of a queue sets its concurrency). */
+  consumer<T>(queue: QueueName, concurrency: number, processor: Processor<T>): Processor<T> {
+    const changed = this.concurrency.get(queue) !== concurrency;
+    this.concurrency.set(queue, concurrency);
+    if (changed) this.consumersChanged?.();
+    return (job) =>
+      this.logs.runInContext(() => this.observe(queue, job, processor), {
+        bindings: { queue, jobId: String(job.id), jobType: job.name, attempt: job.attemptsMade + 1 },
+      });
+  }
+
+  /** Called whenever a queue's consumer starts with a new concurrency (the heartbeat tells at once). */
+  onConsumersChanged(listener: () => void): void {
+    this.consumersChanged = listener;
+  }
+
+  /** Queues consumed, with their concurrency and the jobs running on each now. */
+  snapshot(): { concurrency: Record<string, number>; activeJobs: Record<string, number> } {
+    const queues = [...this.concurrency.keys()].sort();
+    return {
+      concurrency: Object.fromEntries(queues.map((q) => [q, this.concurrency.get(q) ?? 0])),
+      activeJobs: Object.fromEntries(queues.map((q) => [q, this.running.get(q) ?? 0])),
+    };
+  }
+
+  private async observe<T>(queue: QueueName, job: Job<T>, processor: Processor<T>): Promise<unknown> {
+    this.adjustRunning(queue, 1);
+    const startedAt = performance.now();
+    try {
+      const result = await processor(job);
+      this.record(queue, job, 'completed', performance.now() - startedAt);
+      return result;
+    } catch (error) {
+      this.record(queue, job, attemptOutcome(job, error), performance.now() - startedAt);
+      throw error;
+    } finally {
+      this.adjustRunning(queue, -1);
+    }
+  }
+
+  private record(queue: QueueName, job: Job, outcome: JobOutcome, durationMs: number): void {
+    const labels = { queue, type: job.name, outcome };
+    this.metrics.jobs.inc(labels);
+    this.metrics.processingSeconds.observe(labels, durationMs / 1000);
+    if (queue === QueueName.Webhooks) {
+      const event = job.name.startsWith(WEBHOOK_JOB_PREFIX) ? job.name.slice(WEBHOOK_JOB_PREFIX.length) : job.name;
+      this.metrics.webhookDeliveries.inc({ event, outcome: DELIVERY_OUTCOME[outcome] });
+    }
+    // Not awaited: a metrics write must neither delay nor fail the job whose outcome it counts.
+    this.queueMetrics.recordOutcome(queue, outcome, durationMs).catch((error: unknown) => this.warnAtMostEvery10s(queue, error));
+  }
+
+  private adjustRunning(queue: QueueName, delta: number): void {
+    const running = (this.running.get(queue) ?? 0) + delta;
+    this.running.set(queue, running);
+    this.metrics.activeJobs.set({ queue }, running);
+  }
+
+  private warnAtMostEvery10s(queue: QueueName, error: unknown): void {
+    if (Date.now() - this.lastWarningAt < 10_000) return;
+    this.lastWarningAt = Date.now();
+    this.logger.warn(`Queue metrics of ${queue} not recorded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,265 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { JobEnvelope, JobStatus, WebhookEvent, runClosingSeq } from '@conveyor/contracts';
+import { JobSweepRepository, JobsRepository, UnsettledRecord } from '@conveyor/database';
+import { JobControl, QueueRegistry, RedisConnections, WebhookNotifier } from '@conveyor/queueing';
+import { Job, Queue } from 'bull';
+import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
+import { SweepLock } from './sweep-lock';
+
+/** Batches one sweep reads at most; the next sweep continues where this one stopped. */
+const MAX_BATCHES_PER_SWEEP = 10;
+/** Records of a batch looked up in Bull at once. */
+const LOOKUP_CONCURRENCY = 10;
+/** The lease is pushed this far ahead before every batch, so a slow sweep never overlaps another. */
+const BATCH_LEASE_MS = 60_000;
+/** Longest a stopping worker waits for a sweep in progress (it stops between records). */
+const STOP_WAIT_MS = 5_000;
+/** The sweep's cursor outlives a sweep, not a quiet fleet. */
+const CURSOR_TTL_SECONDS = 24 * 60 * 60;
+
+const EVENT_OF: Partial<Record<JobStatus, WebhookEvent>> = {
+  [JobStatus.Completed]: WebhookEvent.Completed,
+  [JobStatus.Failed]: WebhookEvent.Failed,
+  [JobStatus.Cancelled]: WebhookEvent.Cancelled,
+};
+
+export interface SweepReport {
+  examined: number;
+  fixed: Partial<Record<ReconcileFix, number>>;
+  /** Active without a lock past the threshold: left to Bull's stalled checker. */
+  watched: number;
+}
+
+/**
+ * The reconciliation sweep (DESIGN §3 "Stalled work"): fixes job records that disagree with Bull.
+ * Every worker ticks every RECONCILE_INTERVAL_MS; a Redis lease lets one of them sweep and keeps
+ * the others out for the rest of the interval, so the fleet sweeps about once per interval.
+ *
+ * A sweep reads records that say waiting, delayed or active and were last written more than
+ * RECONCILE_GRACE_MS ago, oldest first, in batches of RECONCILE_BATCH_SIZE (at most
+ * MAX_BATCHES_PER_SWEEP; a cursor in Redis carries on from there next time, so FerretDB's
+ * collection scans stay bounded). Each is compared with Bull (see reconcile-rules.ts) and fixed
+ * through the guarded transition at its run's closing seq. Every fix is logged on one line,
+ * counted in this process and in a Redis hash, and reported to the job's webhook like the
+ * worker's own outcomes.
+ */
+@Injectable()
+export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcileSweeper.name);
+  private readonly totals = new Map<ReconcileFix, number>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sweepRecords: JobSweepRepository,
+    private readonly jobs: JobsRepository,
+    private readonly queues: QueueRegistry,
+    private readonly control: JobControl,
+    private readonly webhooks: WebhookNotifier,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(this.config.reconcile.intervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.sweeping) await Promise.race([this.sweeping, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  }
+
+  /** Fixes made by this process since it started, by kind. */
+  fixesSoFar(): Partial<Record<ReconcileFix, number>> {
+    return Object.fromEntries(this.totals);
+  }
+
+  /**
+   * One sweep, if no other worker holds the lease; undefined when skipped. Public for tests and
+   * for an operator-triggered run (a schedule, a queue admin action).
+   */
+  async sweepOnce(): Promise<SweepReport | undefined> {
+    const { intervalMs, graceMs, batchSize } = this.config.reconcile;
+    const startedAt = Date.now();
+    // Held for most of an interval, so the other workers' ticks in it find it taken.
+    const holdMs = Math.max(1, intervalMs * 0.9);
+    const lock = await SweepLock.acquire(this.redis(), this.key('lock'), holdMs);
+    if (!lock) return undefined;
+    const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
+    try {
+      const updatedBefore = new Date(startedAt - graceMs);
+      let after = await this.loadCursor();
+      for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.stopped; batchNo++) {
+        if (!(await lock.expireIn(Math.max(BATCH_LEASE_MS, holdMs)))) {
+          this.logger.warn('Reconcile sweep lost its lease; stopping this sweep');
+          break;
+        }
+        const batch = await this.sweepRecords.unsettledBatch({ updatedBefore, after, limit: batchSize });
+        for (let i = 0; i < batch.length && !this.stopped; i += LOOKUP_CONCURRENCY) {
+          await Promise.all(batch.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report)));
+        }
+        const last = batch.at(-1);
+        // A short batch reached the newest candidates: the next sweep starts again from the oldest.
+        after = batch.length < batchSize || !last ? undefined : { updatedAt: last.updatedAt, jobId: last._id };
+        if (!after) break;
+      }
+      await this.saveCursor(after);
+      await this.recordSweep(report);
+      const fixes = Object.entries(report.fixed);
+      if (fixes.length > 0 || report.watched > 0) {
+        this.logger.log(
+          `Reconcile sweep: ${report.examined} records examined, fixed ${fixes.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}` +
+            `, ${report.watched} left to Bull's stalled checker (${Date.now() - startedAt} ms)`,
+        );
+      }
+      return report;
+    } finally {
+      // Keep the others out until this interval ends, however long the sweep took.
+      await lock.expireIn(startedAt + holdMs - Date.now()).catch(() => false);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const startedAt = Date.now();
+      this.sweeping = this.sweepOnce()
+        .catch((error: unknown) => this.logger.error(`Reconcile sweep failed: ${messageOf(error)}`))
+        .finally(() => {
+          this.sweeping = undefined;
+          this.schedule(Math.max(0, this.config.reconcile.intervalMs - (Date.now() - startedAt)));
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async reconcileOne(record: UnsettledRecord, report: SweepReport): Promise<void> {
+    if (this.stopped) return;
+    report.examined++;
+    let queue: Queue;
+    try {
+      queue = this.queues.get(record.queue);
+    } catch {
+      this.logger.warn(`Reconcile: job ${record._id} is on queue ${record.queue}, which this worker does not know; skipped`);
+      return;
+    }
+    try {
+      const now = new Date();
+      const observed = await this.observe(queue, record);
+      if (!observed) return;
+      const verdict = reconcile(record, observed, { now, stallThresholdMs: this.stallThresholdMs() });
+      await this.apply(queue, record, verdict, report);
+    } catch (error) {
+      this.logger.warn(`Reconcile: job ${record._id} not checked: ${messageOf(error)}`);
+    }
+  }
+
+  private async observe(queue: Queue, record: UnsettledRecord): Promise<QueueSide | undefined> {
+    const cancelRequested = () => this.control.isCancelRequested(queue.name, record._id);
+    let job: Job<JobEnvelope> | null = await queue.getJob(record._id);
+    if (!job || (job.data?.run ?? 1) < (record.run ?? 1)) return { state: null, cancelRequested: await cancelRequested() };
+    const state = (await job.getState()) as NonNullable<QueueSide['state']>;
+    if (state === 'completed' || state === 'failed') {
+      // The job may have finished between reading it and its state: read it again, so its return
+      // value or failed reason is the one it finished with (a finished job's hash no longer changes).
+      job = await queue.getJob(record._id);
+      if (!job || (job.data?.run ?? 1) !== (record.run ?? 1)) return undefined; // removed or replaced meanwhile: next sweep
+    }
+    return {
+      state,
+      run: job.data?.run ?? 1,
+      attemptsMade: job.attemptsMade,
+      failedReason: job.failedReason,
+      stacktrace: job.stacktrace,
+      returnvalue: job.returnvalue,
+      finishedOn: job.finishedOn,
+      processedOn: job.processedOn,
+      locked: state === 'active' ? (await queue.client.exists(job.lockKey())) === 1 : undefined,
+      cancelRequested: state === 'failed' ? await cancelRequested() : false,
+    };
+  }
+
+  private async apply(queue: Queue, record: UnsettledRecord, verdict: Verdict, report: SweepReport): Promise<void> {
+    if (verdict.action === 'leave') return;
+    if (verdict.action === 'watch') {
+      report.watched++;
+      this.logger.warn(`Reconcile: job ${record._id} (${queue.name}) ${verdict.note}; left to Bull's stalled checker`);
+      return;
+    }
+    const run = record.run ?? 1;
+    // The run's closing seq: above every attempt's write, so a worker of this run cannot overwrite
+    // the fix, while a worker's write that landed first (or a new run) makes this one a no-op.
+    const applied = await this.jobs.transition({ jobId: record._id, seq: runClosingSeq(run), status: verdict.status, set: verdict.set });
+    if (!applied) return;
+    report.fixed[verdict.fix] = (report.fixed[verdict.fix] ?? 0) + 1;
+    this.totals.set(verdict.fix, (this.totals.get(verdict.fix) ?? 0) + 1);
+    this.logger.warn(
+      `Reconcile: job ${record._id} (${queue.name}, run ${run}) ${record.status} → ${verdict.status}: ${verdict.note} [${verdict.fix}]`,
+    );
+    if (verdict.status === JobStatus.Cancelled) await this.control.clearCancelRequest(queue.name, record._id);
+    const event = EVENT_OF[verdict.status];
+    if (event) {
+      const error = verdict.set.error ? { message: verdict.set.error.message, code: verdict.set.error.code } : undefined;
+      await this.webhooks.notify(
+        {
+          jobId: record._id,
+          callback: record.callback,
+          status: verdict.status,
+          progress: verdict.set.progress ?? record.progress ?? { percent: 0, step: null },
+          run,
+          ...(verdict.status === JobStatus.Completed ? { result: verdict.set.result } : {}),
+          ...(error ? { error } : {}),
+        },
+        event,
+      );
+    }
+  }
+
+  /** Past this, an active job without a lock should have been moved by Bull (RELIABILITY §1). */
+  private stallThresholdMs(): number {
+    return this.config.bull.lockDurationMs + 2 * this.config.bull.stalledIntervalMs;
+  }
+
+  private redis() {
+    return this.connections.commandClient();
+  }
+
+  private key(name: string): string {
+    return `${this.config.redis.prefix}:conveyor:reconcile:${name}`;
+  }
+
+  private async loadCursor(): Promise<{ updatedAt: Date; jobId: string } | undefined> {
+    const raw = await this.redis().get(this.key('cursor'));
+    if (!raw) return undefined;
+    try {
+      const [ms, jobId] = JSON.parse(raw) as [number, string];
+      return typeof ms === 'number' && typeof jobId === 'string' ? { updatedAt: new Date(ms), jobId } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async saveCursor(after: { updatedAt: Date; jobId: string } | undefined): Promise<void> {
+    if (after)
+      await this.redis().set(this.key('cursor'), JSON.stringify([after.updatedAt.getTime(), after.jobId]), 'EX', CURSOR_TTL_SECONDS);
+    else await this.redis().del(this.key('cursor'));
+  }
+
+  /** Fleet-wide counters (HINCRBY is atomic), for dashboards and /health/detailed. */
+  private async recordSweep(report: SweepReport): Promise<void> {
+    const multi = this.redis()
+      .multi()
+      .hincrby(this.key('stats'), 'sweeps', 1)
+      .hset(this.key('stats'), 'lastSweepAt', new Date().toISOString());
+    for (const [fix, n] of Object.entries(report.fixed)) multi.hincrby(this.key('stats'), `fixed:${fix}`, n);
+    if (report.watched > 0) multi.hincrby(this.key('stats'), 'watched', report.watched);
+    await multi.exec();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

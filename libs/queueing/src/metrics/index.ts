@@ -1,0 +1,4 @@
+export * from './metric-buckets';
+export * from './queue-metrics.module';
+export * from './queue-metrics.service';
+export * from './worker-heartbeats';

@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { EffectiveQueuePolicy, QueueName, QueueOverrides, effectivePolicy } from '@conveyor/contracts';
+import { QueueConfigsRepository } from '@conveyor/database';
+import { QueueRegistry } from './queue-registry.service';
+
+/** How long a process trusts its copy of a queue's settings; a change reaches every replica within it. */
+export const QUEUE_SETTINGS_TTL_MS = 2_000;
+
+/**
+ * A queue's effective policy (defaults from libs/contracts, then QUEUE_BACKLOG_LIMIT, then what an
+ * operator saved in MongoDB), briefly cached per process; and the queue's draining flag, in Redis
+ * so every API replica sees it at once.
+ */
+@Injectable()
+export class QueueSettings {
+  private readonly cache = new Map<QueueName, { policy: EffectiveQueuePolicy; until: number }>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly configs: QueueConfigsRepository,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  async policy(name: QueueName): Promise<EffectiveQueuePolicy> {
+    const cached = this.cache.get(name);
+    if (cached && cached.until > Date.now()) return cached.policy;
+    return this.load(name);
+  }
+
+  /** Read now, bypassing the cache (workers polling for changes). */
+  async load(name: QueueName): Promise<EffectiveQueuePolicy> {
+    const saved = await this.configs.overrides(name);
+    const fromEnv: QueueOverrides = this.config.queues.backlogLimit ? { backlogLimit: this.config.queues.backlogLimit } : {};
+    const policy = effectivePolicy(name, { ...fromEnv, ...saved });
+    this.cache.set(name, { policy, until: Date.now() + QUEUE_SETTINGS_TTL_MS });
+    return policy;
+  }
+
+  async save(name: QueueName, overrides: QueueOverrides, updatedBy: string): Promise<EffectiveQueuePolicy> {
+    await this.configs.save(name, overrides, updatedBy);
+    return this.load(name);
+  }
+
+  async isDraining(name: QueueName): Promise<boolean> {
+    const queue = this.queues.get(name);
+    return (await queue.client.exists(drainingKey(queue.toKey('')))) === 1;
+  }
+
+  async setDraining(name: QueueName, draining: boolean): Promise<void> {
+    const queue = this.queues.get(name);
+    const key = drainingKey(queue.toKey(''));
+    await (draining ? queue.client.set(key, '1') : queue.client.del(key));
+  }
+}
+
+function drainingKey(queuePrefix: string): string {
+  return `${queuePrefix}conveyor:draining`;
+}
