@@ -30,15 +30,8 @@ describe('Dead letters', () => {
     await target?.close();
   });
 
-  const submit = async (path: string, options: object = { attempts: 2, backoff: { type: 'fixed', delay: 50 } }) => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId as string;
-  };
+  const submit = (path: string, options: object = { attempts: 2, backoff: { type: 'fixed', delay: 50 } }) =>
+    conveyor.submitHttpJob(USER, target.url(path), options);
   const recordWhen = (jobId: string, accept: (r: JobRecord) => boolean) =>
     waitFor(
       async () => {

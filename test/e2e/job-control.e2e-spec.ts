@@ -19,15 +19,7 @@ describe('Job control: cancel, retry, priority', () => {
     await target?.close();
   });
 
-  const submit = async (path: string, options: object = {}) => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId as string;
-  };
+  const submit = (path: string, options: object = {}) => conveyor.submitHttpJob(USER, target.url(path), options);
   const as = (user = USER) => ({ 'x-user-id': user });
   const queue = () => conveyor.queue(QueueName.Http);
 

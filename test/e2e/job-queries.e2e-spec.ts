@@ -16,15 +16,7 @@ describe('Job lists and the compact status', () => {
     await target?.close();
   });
 
-  const submit = async (user: string, path: string, options: object = {}) => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', user)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId as string;
-  };
+  const submit = (user: string, path: string, options: object = {}) => conveyor.submitHttpJob(user, target.url(path), options);
   const list = (user: string, query: Record<string, string | number> = {}) =>
     conveyor.http().get('/api/v1/jobs').query(query).set('x-user-id', user);
 

@@ -42,15 +42,7 @@ describe('Queues admin API', () => {
       if (req.url?.startsWith('/held/')) held.push(() => res.end('released'));
       else res.end('ok');
     });
-  const submit = async (path: string, options: object = {}) => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId as string;
-  };
+  const submit = (path: string, options: object = {}) => conveyor.submitHttpJob(USER, target.url(path), options);
   const call = (method: 'get' | 'post' | 'put', path: string, body?: object) => {
     const req = conveyor.http()[method](`/api/v1/queues${path}`).set(admin);
     return body ? req.send(body) : req;

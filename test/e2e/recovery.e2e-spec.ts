@@ -50,15 +50,7 @@ describe('Recovery', () => {
     await target?.close();
   });
 
-  const submit = async (path: string, options: object = {}) => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId as string;
-  };
+  const submit = (path: string, options: object = {}) => conveyor.submitHttpJob(USER, target.url(path), options);
   const queue = () => conveyor.queue(QueueName.Http);
   const stopAllWorkers = async () => {
     for (const worker of conveyor.workers) await worker.kill();

@@ -98,6 +98,16 @@ export class Conveyor {
     return worker;
   }
 
+  /** Submits an http.request job (GET `url`) as `userId` and returns its id; anything but 201 fails the test. */
+  async submitHttpJob(userId: string, url: string, options: object = {}): Promise<string> {
+    const res = await this.http()
+      .post('/api/v1/jobs')
+      .set('x-user-id', userId)
+      .send({ type: 'http.request', data: { url, method: 'GET' }, options });
+    if (res.status !== 201) throw new Error(`Submit answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.data.jobId as string;
+  }
+
   /** The API process's own Bull queue (for pausing, inspecting and simulating retention). */
   queue(name: QueueName): Queue {
     return this.app.get(QueueRegistry).get(name);

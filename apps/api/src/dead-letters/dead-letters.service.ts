@@ -6,7 +6,7 @@ import { Job } from 'bull';
 import { Caller } from '../http/identity';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
 import { JobsService } from '../jobs/jobs.service';
-import { decodeDeadLetterCursor, encodeDeadLetterCursor } from './dead-letter-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor';
 import { ListDeadLettersQuery } from './dto/dead-letter.request';
 import { DeadLetterListResponse, DeadLetterResponse, DismissDeadLetterResponse } from './dto/dead-letter.response';
 
@@ -31,12 +31,13 @@ export class DeadLettersService {
     const { cursor, limit, ...filter } = query;
     const records = await this.deadLetters.listAsAdmin(filter, {
       limit: limit + 1,
-      after: cursor ? decodeDeadLetterCursor(cursor) : undefined,
+      after: cursor ? toUpdatedAt(decodeKeysetCursor(cursor)) : undefined,
     });
     const items = records.slice(0, limit);
     return {
       items: items.map(toResponse),
-      nextCursor: records.length > limit ? encodeDeadLetterCursor(items[items.length - 1]) : null,
+      nextCursor:
+        records.length > limit ? encodeKeysetCursor({ at: items[items.length - 1].updatedAt, jobId: items[items.length - 1]._id }) : null,
     };
   }
 
@@ -109,4 +110,8 @@ function toResponse(record: JobRecord): DeadLetterResponse {
     startedAt: record.startedAt?.toISOString() ?? null,
     failedAt: (record.finishedAt ?? record.updatedAt).toISOString(),
   };
+}
+
+function toUpdatedAt({ at, jobId }: { at: Date; jobId: string }): { updatedAt: Date; jobId: string } {
+  return { updatedAt: at, jobId };
 }

@@ -27,7 +27,7 @@ import { Job, JobStatus as BullState } from 'bull';
 import { Caller } from '../http/identity';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
-import { decodeCursor, encodeCursor } from './job-list-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 
@@ -264,9 +264,13 @@ export class JobsService {
     fetch: (filter: JobListFilter, page: { limit: number; after?: { createdAt: Date; jobId: string } }) => Promise<JobRecord[]>,
   ): Promise<JobListResponse> {
     const { cursor, limit, ...filter } = query;
-    const records = await fetch(filter, { limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined });
+    const records = await fetch(filter, { limit: limit + 1, after: cursor ? toCreatedAt(decodeKeysetCursor(cursor)) : undefined });
     const items = records.slice(0, limit);
-    return { items: items.map(fromRecord), nextCursor: records.length > limit ? encodeCursor(items[items.length - 1]) : null };
+    return {
+      items: items.map(fromRecord),
+      nextCursor:
+        records.length > limit ? encodeKeysetCursor({ at: items[items.length - 1].createdAt, jobId: items[items.length - 1]._id }) : null,
+    };
   }
 
   /** The record as it is now, after a guarded write found it changed (the caller may act on it). */
@@ -357,4 +361,8 @@ async function queueCall<T>(call: () => Promise<T>): Promise<T> {
     if (cause instanceof ConveyorError) throw cause;
     throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
   }
+}
+
+function toCreatedAt({ at, jobId }: { at: Date; jobId: string }): { createdAt: Date; jobId: string } {
+  return { createdAt: at, jobId };
 }
