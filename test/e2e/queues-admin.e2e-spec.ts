@@ -1,21 +1,11 @@
 import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
-import { waitFor } from '../support/wait-for';
+import { holdsFor, waitFor } from '../support/wait-for';
 
 const ADMIN_TOKEN = 'queues-admin-token-0123456789';
 const USER = 'queue-user';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-/** Resolves false as soon as `check` fails, true if it held for `ms` (for "nothing happens" claims). */
-async function holdsFor(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (!(await check())) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
 describe('Queues admin API', () => {
   let conveyor: Conveyor;

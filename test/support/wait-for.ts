@@ -30,3 +30,16 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Resolves false as soon as `check` fails, true if it held for `ms`: for "nothing happens"
+ * claims (a paused queue takes no job), which can only be shown over a stretch of time.
+ */
+export async function holdsFor(check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!(await check())) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}

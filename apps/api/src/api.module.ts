@@ -13,6 +13,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 /** The HTTP API. It produces jobs and reads state; it registers no queue consumer. */
 @Module({})
@@ -29,6 +30,7 @@ export class ApiModule {
         JobsModule,
         DeadLettersModule,
         QueuesModule,
+        SchedulerModule,
         HealthModule,
         ObservabilityModule,
       ],

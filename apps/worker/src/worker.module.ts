@@ -7,6 +7,7 @@ import { ConsumersModule } from './consumers/consumers.module';
 import { HandlersModule } from './handlers/handlers.module';
 import { WorkerObservabilityModule } from './observability/worker-observability.module';
 import { RecoveryModule } from './recovery/recovery.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 export interface WorkerModuleOptions {
   config: AppConfig;
@@ -28,6 +29,7 @@ export class WorkerModule {
         WorkerObservabilityModule,
         ConsumersModule.forRoot(HandlersModule.forRoot(options.extraHandlers)),
         RecoveryModule,
+        SchedulerModule,
       ],
     };
   }

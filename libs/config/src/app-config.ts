@@ -12,6 +12,7 @@ export interface AppConfig {
   worker: { shutdownGraceMs: number; maxConcurrency?: number; configPollMs: number };
   outbound: OutboundPolicy;
   reconcile: { intervalMs: number; graceMs: number; batchSize: number };
+  scheduler: { tickMs: number; minIntervalMs: number };
   queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
@@ -63,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       configPollMs: c.WORKER_CONFIG_POLL_MS,
     },
     reconcile: { intervalMs: c.RECONCILE_INTERVAL_MS, graceMs: c.RECONCILE_GRACE_MS, batchSize: c.RECONCILE_BATCH_SIZE },
+    scheduler: { tickMs: c.SCHEDULER_TICK_MS, minIntervalMs: c.SCHEDULE_MIN_INTERVAL_MS },
     outbound: {
       allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())

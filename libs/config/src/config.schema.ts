@@ -61,6 +61,11 @@ export const configSchema = z.object({
   /** Records read per batch (at most 10 batches per sweep). */
   RECONCILE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 
+  /** Scheduler (worker): how often each worker looks for due schedules (one worker at a time fires them). */
+  SCHEDULER_TICK_MS: milliseconds.default(5_000),
+  /** Shortest allowed gap between two runs of a repeating schedule. */
+  SCHEDULE_MIN_INTERVAL_MS: milliseconds.default(60_000),
+
   /** Outbound HTTP (http.request targets): comma-separated host patterns, `*` for any public host. */
   OUTBOUND_ALLOWED_HOSTS: z.string().default('*'),
   /** Loopback targets; defaults to allowed outside production. */

@@ -18,6 +18,8 @@ export enum ErrorCode {
   QueueDraining = 'QUEUE_DRAINING',
   QueueNotFound = 'QUEUE_NOT_FOUND',
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
+  ScheduleNotFound = 'SCHEDULE_NOT_FOUND',
+  ScheduleExists = 'SCHEDULE_EXISTS',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
 }

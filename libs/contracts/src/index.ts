@@ -18,3 +18,5 @@ export * from './webhooks';
 export * from './webhook-delivery';
 export * from './queue-settings';
 export * from './observability';
+export * from './schedules/schedule-timing';
+export * from './schedules/scheduler-keys';

@@ -8,6 +8,8 @@ import { DeadLettersRepository } from './jobs/dead-letters.repository';
 import { JobSweepRepository } from './jobs/job-sweep.repository';
 import { QueueConfig, QueueConfigSchema } from './queues/queue-config.schema';
 import { QueueConfigsRepository } from './queues/queue-configs.repository';
+import { Schedule, ScheduleSchema } from './schedules/schedule.schema';
+import { SchedulesRepository } from './schedules/schedules.repository';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 
@@ -15,6 +17,15 @@ import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks
 // error instead of a silently broader query (RELIABILITY §3 and §6).
 mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', 'throw');
+
+const REPOSITORIES = [
+  JobsRepository,
+  DeadLettersRepository,
+  JobSweepRepository,
+  WebhookDeliveriesRepository,
+  QueueConfigsRepository,
+  SchedulesRepository,
+];
 
 /** MongoDB connection and repositories, shared by both apps. The only place that imports mongoose. */
 @Module({})
@@ -37,17 +48,11 @@ export class DatabaseModule {
           { name: JobRecord.name, schema: JobRecordSchema },
           { name: WebhookDeliveryAttempt.name, schema: WebhookDeliveryAttemptSchema },
           { name: QueueConfig.name, schema: QueueConfigSchema },
+          { name: Schedule.name, schema: ScheduleSchema },
         ]),
       ],
-      providers: [JobsRepository, DeadLettersRepository, JobSweepRepository, WebhookDeliveriesRepository, QueueConfigsRepository],
-      exports: [
-        JobsRepository,
-        DeadLettersRepository,
-        JobSweepRepository,
-        WebhookDeliveriesRepository,
-        QueueConfigsRepository,
-        MongooseModule,
-      ],
+      providers: REPOSITORIES,
+      exports: [...REPOSITORIES, MongooseModule],
     };
   }
 }

@@ -8,3 +8,5 @@ export * from './webhooks/webhook-delivery-attempt.schema';
 export * from './webhooks/webhook-deliveries.repository';
 export * from './queues/queue-config.schema';
 export * from './queues/queue-configs.repository';
+export * from './schedules/schedule.schema';
+export * from './schedules/schedules.repository';

@@ -21,6 +21,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.QueueDraining]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.QueueNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.QueueUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.ScheduleNotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.ScheduleExists]: HttpStatus.CONFLICT,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { ConveyorError, SCHEDULER_OWNER, dueRun, schedulerKeys } from '@conveyor/contracts';
+import { Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
+import { JobProducer, RedisConnections } from '@conveyor/queueing';
+import { SweepLock } from '../recovery/sweep-lock';
+
+/** The ticker's lease outlives any sane tick; it is given back as soon as the tick ends. */
+const TICK_LEASE_MS = 30_000;
+/** A claim whose submit never reported back (its worker died) frees the run again after this. */
+const PENDING_CLAIM_MS = 60_000;
+/** A run's claim, with its result, is kept this long: past a lost `lastRunAt` write or a retried tick. */
+const CLAIM_TTL_MS = 60 * 60_000;
+const PENDING = 'pending';
+/** Longest a stopping worker waits for a tick in progress. */
+const STOP_WAIT_MS = 5_000;
+
+/**
+ * Fires repeating schedules (README "Scheduler"). MongoDB's `schedules` is the source of truth;
+ * Redis holds only a lease and per-run claims. Every worker ticks every SCHEDULER_TICK_MS; the one
+ * holding the lease loads the schedules (a small collection) and, for each whose next cron run
+ * after `lastRunAt` (or its creation) is due, claims the run with SET NX, submits a job through the
+ * JobProducer (owner `service:scheduler`) and records the run on the schedule.
+ *
+ * A run fires once: the lease keeps ticks apart, the claim keeps two submits of one run apart if
+ * the lease was lost, and `lastRunAt` makes later ticks skip it even when Redis forgot both.
+ */
+@Injectable()
+export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ScheduleTicker.name);
+  private timer?: NodeJS.Timeout;
+  private ticking?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly schedules: SchedulesRepository,
+    private readonly producer: JobProducer,
+    private readonly connections: RedisConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(this.config.scheduler.tickMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.ticking) await Promise.race([this.ticking, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  }
+
+  /** One tick if no other worker holds the lease: the runs fired, or undefined when skipped. */
+  async tickOnce(now = new Date()): Promise<number | undefined> {
+    const redis = this.connections.commandClient();
+    const keys = schedulerKeys(this.config.redis.prefix);
+    const lock = await SweepLock.acquire(redis, keys.lock, TICK_LEASE_MS);
+    if (!lock) return undefined;
+    let fired = 0;
+    try {
+      for (const schedule of await this.schedules.all()) {
+        if (this.stopped) break;
+        const runAt = dueRun(schedule, schedule.lastRunAt ?? schedule.createdAt, now);
+        if (runAt && (await this.fire(schedule, runAt))) fired++;
+      }
+      await redis.multi().hincrby(keys.stats, 'ticks', 1).hset(keys.stats, 'lastTickAt', now.toISOString()).exec();
+      return fired;
+    } finally {
+      await lock.expireIn(1).catch(() => false);
+    }
+  }
+
+  /** Claims, submits and records one cron run; true when this call submitted it. */
+  private async fire(schedule: Schedule, runAt: Date): Promise<boolean> {
+    const redis = this.connections.commandClient();
+    const keys = schedulerKeys(this.config.redis.prefix);
+    const claim = keys.run(schedule._id, runAt);
+    if ((await redis.set(claim, PENDING, 'PX', PENDING_CLAIM_MS, 'NX')) !== 'OK') {
+      // Claimed before: by a tick whose `lastRunAt` write was lost, or by another worker right now.
+      const seen = await redis.get(claim);
+      if (seen && seen !== PENDING) await this.schedules.recordRun(schedule._id, runAt, reviveResult(seen));
+      return false;
+    }
+    const result = await this.submit(schedule);
+    await redis.set(claim, JSON.stringify(result), 'PX', CLAIM_TTL_MS);
+    await redis
+      .multi()
+      .hincrby(keys.stats, result.outcome === 'submitted' ? 'fired' : 'refused', 1)
+      .hincrby(keys.stats, `${result.outcome === 'submitted' ? 'fired' : 'refused'}:${schedule._id}`, 1)
+      .exec();
+    await this.schedules.recordRun(schedule._id, runAt, result);
+    if (result.error) this.logger.warn(`Schedule ${schedule._id}: run of ${runAt.toISOString()} refused: ${result.error.message}`);
+    return result.outcome === 'submitted';
+  }
+
+  /**
+   * A refused submit (queue full or draining, payload no longer valid, Redis unusable) is recorded
+   * as the run's result and not retried: the next run comes at its own time.
+   */
+  private async submit(schedule: Schedule): Promise<ScheduleRunResult> {
+    const at = new Date();
+    try {
+      const job = await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
+      return { outcome: 'submitted', at, jobId: job.jobId, trigger: 'scheduled', error: null };
+    } catch (error) {
+      const code = error instanceof ConveyorError ? error.code : 'SUBMIT_FAILED';
+      return { outcome: 'refused', at, jobId: null, trigger: 'scheduled', error: { code, message: messageOf(error) } };
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const startedAt = Date.now();
+      this.ticking = this.tickOnce()
+        .catch((error: unknown) => this.logger.error(`Scheduler tick failed: ${messageOf(error)}`))
+        .finally(() => {
+          this.ticking = undefined;
+          this.schedule(Math.max(0, this.config.scheduler.tickMs - (Date.now() - startedAt)));
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}
+
+function reviveResult(raw: string): ScheduleRunResult {
+  const parsed = JSON.parse(raw) as ScheduleRunResult;
+  return { ...parsed, at: new Date(parsed.at) };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
