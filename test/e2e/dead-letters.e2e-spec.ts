@@ -125,7 +125,14 @@ describe('Dead letters', () => {
 
   it('pages through every dead letter with a cursor, most recently failed first', async () => {
     for (const path of ['/broken/page-1', '/broken/page-2']) await failedJob(path);
+    // Created first, failed last: the list orders by failure, not by creation.
+    const late = await submit('/broken/late', { attempts: 1, delay: 1500 });
+    const early = await failedJob('/broken/early');
+    await recordWhen(late, (r) => r.status === JobStatus.Failed);
     const all = (await list('?limit=100')).items;
+    const ids = all.map((i) => i.jobId);
+    expect(ids.indexOf(late)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(late)).toBeLessThan(ids.indexOf(early));
     expect(all.length).toBeGreaterThanOrEqual(4);
     const failedAt = all.map((i) => Date.parse(i.failedAt));
     expect(failedAt).toEqual([...failedAt].sort((a, b) => b - a));

@@ -68,6 +68,24 @@ describe('Health, API docs and process roles', () => {
     }
   });
 
+  it('judges queues by the HEALTH_* thresholds of its configuration', async () => {
+    const adminToken = 'health-thresholds-admin-token-01';
+    const strict = await conveyor.extraApi({ ADMIN_API_TOKEN: adminToken, HEALTH_QUEUE_DEPTH_WARNING: '1' });
+    const queue = conveyor.queue(QueueName.Http);
+    await queue.pause();
+    try {
+      await conveyor.submitHttpJob('thresholds', 'http://127.0.0.1:9/a');
+      await conveyor.submitHttpJob('thresholds', 'http://127.0.0.1:9/b');
+      const res = await strict.http().get('/health/detailed').set('authorization', `Bearer ${adminToken}`);
+      expect(res.body.data.thresholds.queueDepthWarning).toBe(1);
+      const http = res.body.data.queues.find((q: { name: string }) => q.name === QueueName.Http);
+      expect(http).toMatchObject({ counts: { waiting: 2 }, status: 'warning', reasons: ['2 jobs waiting (threshold 1)'] });
+    } finally {
+      await queue.empty();
+      await queue.resume();
+    }
+  });
+
   it('turns 503 with the error envelope while Redis is unreachable, and recovers with it', async () => {
     await conveyor.redis.stop();
     const down = await waitFor(

@@ -114,7 +114,12 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
         redis: { status: 'up', health: 'healthy', maxmemoryPolicy: 'noeviction' },
         mongo: { status: 'up', health: 'healthy' },
       });
-      expect(report.queues.map((q: any) => q.name)).toEqual([QueueName.Http, QueueName.Webhooks]);
+      expect(report.queues.map((q: any) => q.name)).toEqual([
+        QueueName.Http,
+        QueueName.Maintenance,
+        QueueName.ViralAnalysis,
+        QueueName.Webhooks,
+      ]);
       expect(queueHealth(report, QueueName.Http)).toMatchObject({
         status: 'healthy',
         reasons: [],
@@ -126,9 +131,9 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(report.workers).toHaveLength(1);
       expect(report.workers[0]).toMatchObject({
         pid: worker.pid,
-        queues: [QueueName.Http, QueueName.Webhooks],
-        concurrency: { [QueueName.Http]: 10, [QueueName.Webhooks]: 20 },
-        activeJobs: { [QueueName.Http]: 0, [QueueName.Webhooks]: 0 },
+        queues: [QueueName.Http, QueueName.Maintenance, QueueName.ViralAnalysis, QueueName.Webhooks],
+        concurrency: { [QueueName.Http]: 10, [QueueName.Maintenance]: 1, [QueueName.ViralAnalysis]: 2, [QueueName.Webhooks]: 20 },
+        activeJobs: { [QueueName.Http]: 0, [QueueName.Maintenance]: 0, [QueueName.ViralAnalysis]: 0, [QueueName.Webhooks]: 0 },
       });
       // No credentials anywhere in it (RELIABILITY A8).
       expect(JSON.stringify(report)).not.toContain(conveyor.env.REDIS_URL!);
@@ -317,7 +322,26 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       ['put', '/admin/queues/api/queues/http/clean/failed'],
     ];
 
+    /**
+     * A failed job in Bull's failed set, so the board's clean has something to remove. The board
+     * cleans with a 5 s grace period, so the job is dated as finished a minute ago.
+     */
+    const failedJobInBull = async () => {
+      const jobId = await submit('/fails', { options: { attempts: 1 } });
+      const job = await waitFor(
+        async () => {
+          const found = await queue().getJob(jobId);
+          return found?.failedReason ? found : null;
+        },
+        { what: `job ${jobId} to fail` },
+      );
+      const aMinuteAgo = String(Date.now() - 60_000);
+      await queue().client.hset(queue().toKey(jobId), 'finishedOn', aMinuteAgo, 'processedOn', aMinuteAgo, 'timestamp', aMinuteAgo);
+      return job;
+    };
+
     it.each(routes)('%s %s answers 401 without credentials and 403 to a non-admin', async (method, path) => {
+      const failed = await failedJobInBull();
       const anonymous = await conveyor.http()[method](path);
       expect(anonymous.status).toBe(401);
       expect(anonymous.body).toMatchObject({ success: false, error_code: 'UNAUTHENTICATED' });
@@ -327,8 +351,9 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       const user = await conveyor.http()[method](path).set(NOT_ADMIN);
       expect(user.status).toBe(403);
       expect(user.body).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
-      // Nothing happened: the queue was never paused.
+      // Nothing happened: the queue was never paused, nor its failed jobs cleaned.
       expect(await queue().isPaused()).toBe(false);
+      expect(await queue().getJob(failed.id)).not.toBeNull();
     });
 
     it('serves the board, its API and its actions to an admin (bearer token or Basic)', async () => {
@@ -344,10 +369,17 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
 
       const api = await conveyor.http().get('/admin/queues/api/queues').set(ADMIN);
       expect(api.status).toBe(200);
-      expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([QueueName.Http, QueueName.Webhooks]);
+      expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([
+        QueueName.Http,
+        QueueName.Maintenance,
+        QueueName.ViralAnalysis,
+        QueueName.Webhooks,
+      ]);
       // Job-type jobs are retried through the API (a new, recorded run), not from the board.
       expect(Object.fromEntries(api.body.queues.map((q: any) => [q.name, q.allowRetries]))).toEqual({
         [QueueName.Http]: false,
+        [QueueName.Maintenance]: true,
+        [QueueName.ViralAnalysis]: false,
         [QueueName.Webhooks]: true,
       });
 
@@ -358,8 +390,33 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(resumed.status).toBeLessThan(300);
       expect(await queue().isPaused()).toBe(false);
 
+      // Other tests' jobs may fail meanwhile, inside the board's grace period: watch this one.
+      const failed = await failedJobInBull();
       const cleaned = await conveyor.http().put('/admin/queues/api/queues/http/clean/failed').set(ADMIN);
       expect(cleaned.status).toBeLessThan(300);
+      await waitFor(async () => !(await queue().getJob(failed.id)), { what: 'the board to clean the failed job' });
+    });
+
+    it('is rate-limited as an admin route: 429 past THROTTLE_ADMIN_LIMIT, counted with the admin API', async () => {
+      // Its own key prefix, so its counters start at zero whatever the other tests did.
+      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', BULL_PREFIX: 'dashboard-throttle' });
+      const page = await strict.http().get('/admin/queues').set(ADMIN);
+      expect(page.status).toBe(200);
+      const asset = /href="(static\/[^"]+\.css)"/.exec(page.text)![1];
+      expect((await strict.http().get('/admin/queues/api/queues').set(ADMIN)).status).toBe(200);
+      expect((await strict.http().get('/api/v1/queues').set(ADMIN)).status).toBe(200);
+      const limited = await strict.http().get('/admin/queues/api/queues').set(ADMIN);
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ success: false, error_code: 'RATE_LIMITED' });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // One counter with the admin API, not a second limiter.
+      expect((await strict.http().get('/api/v1/queues').set(ADMIN)).status).toBe(429);
+      // The board's static files are not counted.
+      expect((await strict.http().get(`/admin/queues/${asset}`).set(ADMIN)).status).toBe(200);
+      // Bad credentials are limited too (per client IP), before the gate answers 401.
+      const guesses = [];
+      for (let i = 0; i < 4; i++) guesses.push((await strict.http().get('/admin/queues').auth('ops', `guess-${i}`)).status);
+      expect(guesses).toEqual([401, 401, 401, 429]);
     });
 
     it('never shows callback secrets in job data', async () => {

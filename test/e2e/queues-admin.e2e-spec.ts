@@ -46,7 +46,7 @@ describe('Queues admin API', () => {
     expect((await conveyor.http().post('/api/v1/queues/http/pause').set('x-user-id', USER)).status).toBe(403);
     const list = await call('get', '');
     expect(list.status).toBe(200);
-    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual(['http', 'webhooks']);
+    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual(['http', 'maintenance', 'viral-analysis', 'webhooks']);
     expect(list.body.data[0]).toMatchObject({ isPaused: false, isDraining: false, isActive: true, healthStatus: 'healthy' });
     const unknown = await call('get', '/nope');
     expect(unknown.status).toBe(404);
@@ -89,7 +89,8 @@ describe('Queues admin API', () => {
 
     expect(await summary()).toMatchObject({ workers: 2, capacity: 20, lastProcessedAt: expect.any(String) });
     const status = await conveyor.http().get('/api/v1/queue/status').set(admin);
-    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 20, uptimeSeconds: expect.any(Number) });
+    // Two workers × the job-type queues' concurrency (http 10, viral-analysis 2).
+    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 24, uptimeSeconds: expect.any(Number) });
     const totals = await conveyor.http().get('/api/v1/queue/metrics?hours=1').set(admin);
     expect(totals.body.data.processed).toBeGreaterThanOrEqual(2);
     expect(totals.body.data.failed).toBeGreaterThanOrEqual(1);

@@ -174,7 +174,7 @@ describe('Scheduler API', () => {
       expect(target.hitsOn('/tick').length).toBeGreaterThan(0);
 
       const listed = await http().get('/api/v1/scheduler/repeating').set(admin);
-      expect(listed.body.data).toEqual([
+      expect(listed.body.data.filter((s: { system: boolean }) => !s.system)).toEqual([
         expect.objectContaining({
           name: 'every-second',
           lastRunAt: expect.any(String),
@@ -185,18 +185,27 @@ describe('Scheduler API', () => {
       const stats = await waitFor(
         async () => {
           const res = await http().get('/api/v1/scheduler/stats').set(admin);
-          return res.body.data.items[0]?.lastResult?.jobStatus === 'completed' ? res.body.data : undefined;
+          const item = res.body.data.items.find((i: { name: string }) => i.name === 'every-second');
+          return item?.lastResult?.jobStatus === 'completed' ? { ...res.body.data, item } : undefined;
         },
         { what: 'stats to show a completed last job' },
       );
-      expect(stats).toMatchObject({ schedules: 1, fired: expect.any(Number), lastTickAt: expect.any(String) });
+      // The system schedules (seeded by the workers) are schedules too.
+      expect(stats).toMatchObject({ schedules: 6, fired: expect.any(Number), lastTickAt: expect.any(String) });
       expect(stats.fired).toBeGreaterThanOrEqual(2);
-      expect(Date.parse(stats.nextRunAt)).toBeGreaterThan(Date.parse(stats.items[0].lastRunAt));
+      expect(Date.parse(stats.item.nextRunAt)).toBeGreaterThan(Date.parse(stats.item.lastRunAt));
       const health = await http().get('/api/v1/scheduler/health').set(admin);
       expect(health.body.data).toMatchObject({ status: 'healthy', overdue: [] });
       const metrics = await http().get('/api/v1/scheduler/metrics').set(admin);
-      expect(metrics.body.data.schedules).toEqual([expect.objectContaining({ name: 'every-second', refused: 0 })]);
+      expect(metrics.body.data.schedules).toEqual(
+        expect.arrayContaining([expect.objectContaining({ name: 'every-second', fired: expect.any(Number), refused: 0 })]),
+      );
       expect(metrics.body.data.ticks).toBeGreaterThan(0);
+      // The same counters on Prometheus' /metrics, per schedule and outcome.
+      const prometheus = await http().get('/metrics');
+      const runs = /^conveyor_scheduler_runs_total\{schedule="every-second",outcome="submitted"\} (\d+)$/m.exec(prometheus.text);
+      expect(Number(runs?.[1])).toBeGreaterThanOrEqual(2);
+      expect(Number(/^conveyor_scheduler_ticks_total (\d+)$/m.exec(prometheus.text)?.[1])).toBeGreaterThan(0);
 
       const triggered = await http().post('/api/v1/scheduler/jobs/every-second/trigger').set(admin);
       expect(triggered.status).toBe(201);
@@ -223,9 +232,10 @@ describe('Scheduler API', () => {
       await waitFor(async () => (await firedJobs('/survivor')).length >= 1, { what: 'the first run' });
 
       const redis = conveyor.queue('http' as never).client;
+      let wiped = 0;
       const wipe = async () => {
         const keys = [`${PREFIX}:conveyor:scheduler:lock`, ...(await redis.keys(`${PREFIX}:conveyor:scheduler:run:*`))];
-        await redis.del(...keys);
+        wiped += await redis.del(...keys);
       };
       const before = (await firedJobs('/survivor')).length;
       const startedAt = Date.now();
@@ -237,6 +247,8 @@ describe('Scheduler API', () => {
         },
         { what: 'runs to keep firing while Redis keys are deleted', intervalMs: 100 },
       );
+      // The wipe really removed the scheduler's keys (their names are still these).
+      expect(wiped).toBeGreaterThan(0);
       const runs = await firedJobs('/survivor');
       const elapsedRuns = Math.ceil((Date.now() - startedAt) / 1000) + 1;
       expect(runs.length - before).toBeLessThanOrEqual(elapsedRuns);
@@ -244,6 +256,39 @@ describe('Scheduler API', () => {
       const gaps = runs.slice(1).map((r, i) => (r.createdAt as Date).getTime() - (runs[i].createdAt as Date).getTime());
       expect(Math.min(...gaps)).toBeGreaterThan(400);
       await http().delete('/api/v1/scheduler/repeating/survivor').set(admin);
+    });
+  });
+
+  describe('health', () => {
+    it('warns, naming the schedule, when a run is overdue because no worker fires it', async () => {
+      // A fleet with no worker running: nothing fires schedules.
+      const idle = await Conveyor.start({ workers: 0, env: { ADMIN_API_TOKEN: ADMIN_TOKEN, SCHEDULER_TICK_MS: '200' } });
+      try {
+        const health = () => idle.http().get('/api/v1/scheduler/health').set(admin);
+        const created = await idle
+          .http()
+          .post('/api/v1/scheduler/repeating')
+          .set(admin)
+          .send({ name: 'late-report', ...ping('/late'), cron: '*/5 * * * *' });
+        expect(created.status).toBe(201);
+        // Not due yet: no run can be late.
+        expect((await health()).body.data.overdue).toEqual([]);
+
+        // Created 20 minutes ago: its runs since then were never fired.
+        await idle.app
+          .get<Connection>(getConnectionToken())
+          .collection('schedules')
+          .updateOne({ _id: 'late-report' as never }, { $set: { createdAt: new Date(Date.now() - 20 * 60_000) } });
+        const res = await health();
+        expect(res.status).toBe(200);
+        expect(res.body.data.status).toBe('warning');
+        expect(res.body.data.overdue).toEqual([expect.objectContaining({ name: 'late-report', lateMs: expect.any(Number) })]);
+        expect(res.body.data.reasons).toEqual(
+          expect.arrayContaining([expect.stringMatching(/^schedule late-report is \d+ s past its run at /)]),
+        );
+      } finally {
+        await idle.close();
+      }
     });
   });
 });

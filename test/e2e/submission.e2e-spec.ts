@@ -252,7 +252,7 @@ describe('Submission', () => {
       await queue().pause(); // workers paused: nothing drains the backlog
       try {
         // Earlier tests left delayed jobs behind; the limit leaves room for exactly three more.
-        const backlog = await conveyor.app.get(QueueStats).backlog(QueueName.Http);
+        const { backlog } = await conveyor.app.get(QueueStats).admission(QueueName.Http);
         const limited = await conveyor.extraApi({ QUEUE_BACKLOG_LIMIT: String(backlog + 3) });
         const send = (body: object) => limited.http().post('/api/v1/jobs').set('x-user-id', USER).send(body);
         for (let i = 0; i < 3; i++) expect((await send(job(`/full-${i}`))).status).toBe(201);

@@ -14,6 +14,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { ViralIdeasModule } from './viral-ideas/viral-ideas.module';
 
 /** The HTTP API. It produces jobs and reads state; it registers no queue consumer. */
 @Module({})
@@ -31,6 +32,7 @@ export class ApiModule {
         DeadLettersModule,
         QueuesModule,
         SchedulerModule,
+        ViralIdeasModule,
         HealthModule,
         ObservabilityModule,
       ],

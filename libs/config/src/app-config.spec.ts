@@ -1,3 +1,4 @@
+import { HEALTH_THRESHOLDS } from '@conveyor/contracts';
 import { ConfigError, loadConfig } from './app-config';
 
 describe(loadConfig.name, () => {
@@ -27,6 +28,12 @@ describe(loadConfig.name, () => {
     ['NODE_ENV', 'staging'],
     ['WORKER_METRICS_PORT', '70000'],
     ['METRICS_TOKEN', 'too-short'],
+    ['PROFILE_SERVICE_URL', 'ftp://profiles.internal'],
+    ['BATCH_ALLOWED_IPS', '10.0.0.1, not-an-ip'],
+    ['HEALTH_FAILURE_RATE_WARNING', '10%'],
+    ['HEALTH_UTILISATION_WARNING', '1.5'],
+    ['HEALTH_QUEUE_DEPTH_WARNING', '-1'],
+    ['JOB_RECORD_RETENTION_DAYS', '0'],
   ])('stops with one line naming %s when it is %j', (name, value) => {
     let error: unknown;
     try {
@@ -41,10 +48,54 @@ describe(loadConfig.name, () => {
     expect(message).not.toContain('\n');
   });
 
+  it('parses the batch IP allow-list of addresses and CIDR ranges', () => {
+    expect(loadConfig({ BATCH_ALLOWED_IPS: ' 10.0.0.1, 192.168.0.0/16 ,::1' }).viralIdeas.batchAllowedIps).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+    ]);
+    expect(loadConfig({}).viralIdeas).toEqual({
+      stuckAfterMs: 60_000,
+      batchStaggerMs: 2_000,
+      batchCooldownMs: 300_000,
+      batchAllowedIps: [],
+    });
+  });
+
   it('parses the outbound host list', () => {
     expect(loadConfig({ OUTBOUND_ALLOWED_HOSTS: ' API.example.com, *.hooks.io ,' }).outbound.allowedHosts).toEqual([
       'api.example.com',
       '*.hooks.io',
     ]);
+  });
+
+  it('takes the alert thresholds from the environment, the brief’s values by default', () => {
+    expect(loadConfig({}).health).toEqual(HEALTH_THRESHOLDS);
+    const health = loadConfig({
+      HEALTH_QUEUE_DEPTH_WARNING: '500',
+      HEALTH_FAILURE_RATE_WARNING: '0.05',
+      HEALTH_FAILURE_RATE_ERROR: '0.5',
+      HEALTH_UTILISATION_WARNING: '0.75',
+      HEALTH_STUCK_FACTOR: '3.5',
+    }).health;
+    expect(health).toEqual({
+      ...HEALTH_THRESHOLDS,
+      queueDepthWarning: 500,
+      failureRateWarning: 0.05,
+      failureRateError: 0.5,
+      utilisationWarning: 0.75,
+      stuckFactor: 3.5,
+    });
+  });
+
+  it('refuses an error failure rate below the warning one', () => {
+    expect(() => loadConfig({ HEALTH_FAILURE_RATE_WARNING: '0.3' })).toThrow(
+      'Invalid configuration: HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING',
+    );
+  });
+
+  it('keeps finished job records 30 days unless told otherwise', () => {
+    expect(loadConfig({}).retention.jobRecordDays).toBe(30);
+    expect(loadConfig({ JOB_RECORD_RETENTION_DAYS: '7' }).retention.jobRecordDays).toBe(7);
   });
 });

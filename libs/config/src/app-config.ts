@@ -1,4 +1,4 @@
-import type { OutboundPolicy } from '@conveyor/contracts';
+import { HEALTH_THRESHOLDS, type HealthThresholds, type OutboundPolicy } from '@conveyor/contracts';
 import { configSchema, RawConfig } from './config.schema';
 
 /** Typed, validated configuration shared by both apps. Only this module reads `process.env`. */
@@ -13,6 +13,10 @@ export interface AppConfig {
   outbound: OutboundPolicy;
   reconcile: { intervalMs: number; graceMs: number; batchSize: number };
   scheduler: { tickMs: number; minIntervalMs: number };
+  /** How long finished job records are kept (the `cleanup-expired-jobs` system schedule). */
+  retention: { jobRecordDays: number };
+  /** Alert thresholds of /health/detailed and the queues API. */
+  health: HealthThresholds;
   queues: { backlogLimit?: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
@@ -27,6 +31,9 @@ export interface AppConfig {
   };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
   metrics: { token?: string; workerPort: number; workerHost: string };
+  /** Downstream HTTP services (viral-ideas analysis); unset means not configured. */
+  services: { profileUrl?: string; transcriptUrl?: string; analysisUrl?: string };
+  viralIdeas: { stuckAfterMs: number; batchStaggerMs: number; batchCooldownMs: number; batchAllowedIps: string[] };
 }
 
 /** Thrown for a bad environment variable; its message is one line naming the variable. */
@@ -44,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const c = parsed.data;
+  if (c.HEALTH_FAILURE_RATE_ERROR < c.HEALTH_FAILURE_RATE_WARNING)
+    throw new ConfigError('Invalid configuration: HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING');
   if (c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET)
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when IDENTITY_MODE=jwt');
   return {
@@ -65,6 +74,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     reconcile: { intervalMs: c.RECONCILE_INTERVAL_MS, graceMs: c.RECONCILE_GRACE_MS, batchSize: c.RECONCILE_BATCH_SIZE },
     scheduler: { tickMs: c.SCHEDULER_TICK_MS, minIntervalMs: c.SCHEDULE_MIN_INTERVAL_MS },
+    retention: { jobRecordDays: c.JOB_RECORD_RETENTION_DAYS },
+    health: {
+      ...HEALTH_THRESHOLDS,
+      queueDepthWarning: c.HEALTH_QUEUE_DEPTH_WARNING,
+      failureRateWarning: c.HEALTH_FAILURE_RATE_WARNING,
+      failureRateError: c.HEALTH_FAILURE_RATE_ERROR,
+      utilisationWarning: c.HEALTH_UTILISATION_WARNING,
+      stuckFactor: c.HEALTH_STUCK_FACTOR,
+    },
     outbound: {
       allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
         .map((h) => h.trim().toLowerCase())
@@ -91,6 +109,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffMs: c.WEBHOOK_BACKOFF_MS,
     },
     metrics: { token: c.METRICS_TOKEN, workerPort: c.WORKER_METRICS_PORT, workerHost: c.WORKER_METRICS_HOST },
+    services: {
+      profileUrl: c.PROFILE_SERVICE_URL,
+      transcriptUrl: c.TRANSCRIPT_SERVICE_URL,
+      analysisUrl: c.ANALYSIS_SERVICE_URL,
+    },
+    viralIdeas: {
+      stuckAfterMs: c.VIRAL_STUCK_AFTER_MS,
+      batchStaggerMs: c.VIRAL_BATCH_STAGGER_MS,
+      batchCooldownMs: c.VIRAL_BATCH_COOLDOWN_MS,
+      batchAllowedIps: (c.BATCH_ALLOWED_IPS ?? '')
+        .split(',')
+        .map((ip) => ip.trim())
+        .filter(Boolean),
+    },
   };
 }
 

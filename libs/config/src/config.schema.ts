@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+import { HEALTH_THRESHOLDS } from '@conveyor/contracts';
 import { z } from 'zod';
 
 /** "true"/"false"/"1"/"0" → boolean; anything else is a configuration error. */
@@ -7,6 +9,18 @@ const booleanFlag = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 const milliseconds = z.coerce.number().int().min(1);
+/** A share between 0 and 1 (0.1 = 10 %). */
+const ratio = z.coerce.number().min(0).max(1);
+
+function isIpOrCidr(value: string): boolean {
+  if (ipaddr.isValid(value)) return true;
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const urlWithScheme = (schemes: string[]) =>
   z.string().refine(
@@ -66,6 +80,16 @@ export const configSchema = z.object({
   /** Shortest allowed gap between two runs of a repeating schedule. */
   SCHEDULE_MIN_INTERVAL_MS: milliseconds.default(60_000),
 
+  /** Job records (completed, failed, cancelled) older than this are deleted by `cleanup-expired-jobs`. */
+  JOB_RECORD_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+
+  /** Alert thresholds of /health/detailed and the queues API (defaults: HEALTH_THRESHOLDS). */
+  HEALTH_QUEUE_DEPTH_WARNING: z.coerce.number().int().min(0).default(HEALTH_THRESHOLDS.queueDepthWarning),
+  HEALTH_FAILURE_RATE_WARNING: ratio.default(HEALTH_THRESHOLDS.failureRateWarning),
+  HEALTH_FAILURE_RATE_ERROR: ratio.default(HEALTH_THRESHOLDS.failureRateError),
+  HEALTH_UTILISATION_WARNING: ratio.default(HEALTH_THRESHOLDS.utilisationWarning),
+  HEALTH_STUCK_FACTOR: z.coerce.number().min(1).max(1000).default(HEALTH_THRESHOLDS.stuckFactor),
+
   /** Outbound HTTP (http.request targets): comma-separated host patterns, `*` for any public host. */
   OUTBOUND_ALLOWED_HOSTS: z.string().default('*'),
   /** Loopback targets; defaults to allowed outside production. */
@@ -113,6 +137,26 @@ export const configSchema = z.object({
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /metrics (API and workers) needs `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  /**
+   * Downstream services the viral-ideas analysis calls (HTTP JSON). Profile data is required for a
+   * run; transcripts and idea generation are optional (a run without them says so).
+   */
+  PROFILE_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+  TRANSCRIPT_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+  ANALYSIS_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+
+  /** Viral-ideas batch (POST /api/viral-ideas/process-pending): a processing entry started longer ago counts as stuck. */
+  VIRAL_STUCK_AFTER_MS: milliseconds.default(60_000),
+  /** Gap between the starts of consecutive runs of one batch. */
+  VIRAL_BATCH_STAGGER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /** One batch per this period across all API replicas (429 before it ends). */
+  VIRAL_BATCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Comma-separated client IPs or CIDR ranges allowed to trigger a batch; unset: any (admins only). */
+  BATCH_ALLOWED_IPS: z
+    .string()
+    .refine((value) => value.split(',').every((part) => isIpOrCidr(part.trim())), { message: 'must be comma-separated IPs or CIDR ranges' })
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

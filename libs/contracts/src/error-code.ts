@@ -20,6 +20,12 @@ export enum ErrorCode {
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
   ScheduleNotFound = 'SCHEDULE_NOT_FOUND',
   ScheduleExists = 'SCHEDULE_EXISTS',
+  /** A system schedule cannot be deleted (it would be seeded again at the next worker start). */
+  ScheduleIsSystem = 'SCHEDULE_IS_SYSTEM',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  InvalidUuidFormat = 'INVALID_UUID_FORMAT',
+  InvalidQueueState = 'INVALID_QUEUE_STATE',
+  SessionExists = 'SESSION_EXISTS',
+  IpNotAllowed = 'IP_NOT_ALLOWED',
   InternalError = 'INTERNAL_ERROR',
 }

@@ -9,11 +9,13 @@ export const MIN_TIMEOUT_MS = 100;
 
 /**
  * The options a job runs with: the client's choices where given, its queue's defaults otherwise,
- * refused (400, per field) where they break the queue's caps.
+ * refused (400, per field) where they break the queue's caps. Fields are named under
+ * `fieldPrefix` (`options.` in a submission; none in a queue's config).
  */
-export function resolveJobOptions(policy: QueuePolicy, input: JobOptionsInput = {}): ResolvedJobOptions {
+export function resolveJobOptions(policy: QueuePolicy, input: JobOptionsInput = {}, fieldPrefix = 'options.'): ResolvedJobOptions {
   const errors: FieldError[] = [];
-  const fail = (field: string, message: string) => errors.push({ field: `options.${field}`, message: `options.${field} ${message}` });
+  const fail = (field: string, message: string) =>
+    errors.push({ field: `${fieldPrefix}${field}`, message: `${fieldPrefix}${field} ${message}` });
 
   const priority = input.priority === undefined ? DEFAULT_PRIORITY : resolvePriority(input.priority);
   if (priority === undefined) fail('priority', 'must be an integer from 1 (most urgent) to 10, or urgent, high, normal or low');

@@ -16,6 +16,11 @@ export interface JobTypeDefinition<P extends object = object> {
    * says so: most jobs act for an account or spend real resources.
    */
   readonly anonymousSessions?: boolean;
+  /**
+   * Set for a product's own job type: the generic job API refuses it and names this route, which
+   * guards the product's state (e.g. one run per entry at a time).
+   */
+  readonly startedBy?: string;
   /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */
   readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
 }

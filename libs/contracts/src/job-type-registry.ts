@@ -25,6 +25,11 @@ export class JobTypeRegistry {
     return [...this.byType.values()];
   }
 
+  /** Types clients may submit through the job API (not those a product starts itself). */
+  clientSubmittable(): JobTypeDefinition[] {
+    return this.all().filter((d) => !d.startedBy);
+  }
+
   /** Queues that have at least one job type, in a stable order. */
   queues(): QueueName[] {
     return [...new Set(this.all().map((d) => d.queue))].sort();

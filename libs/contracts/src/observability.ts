@@ -9,8 +9,8 @@ export const JOB_OUTCOMES: readonly JobOutcome[] = ['completed', 'failed', 'retr
 export type HealthStatus = 'healthy' | 'warning' | 'error';
 
 /**
- * The alert thresholds of the product brief, in one place (issue 4, "Observability"). Read by
- * `/health/detailed` and the queues API; to be made overridable per deployment later.
+ * The alert thresholds of the product brief (issue 4, "Observability"): the defaults of the
+ * HEALTH_* variables (libs/config), which `/health/detailed` and the queues API judge by.
  */
 export const HEALTH_THRESHOLDS = {
   /** More waiting jobs than this on one queue → warning. */

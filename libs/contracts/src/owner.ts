@@ -14,3 +14,11 @@ export interface Owner {
 export function ownerKey(owner: Owner): string {
   return `${owner.kind}:${owner.id}`;
 }
+
+/** The owner a stored owner key names (the inverse of ownerKey). */
+export function ownerFromKey(key: string): Owner {
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon);
+  if (colon < 1 || (kind !== 'user' && kind !== 'session' && kind !== 'service')) throw new Error(`Not an owner key: ${key}`);
+  return { kind, id: key.slice(colon + 1) };
+}

@@ -36,6 +36,21 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     keepFailed: 5_000,
     expectedDurationMs: 1_000,
   },
+  // Seed 000: three attempts, exponential backoff from one minute. A run calls three services for
+  // up to 51 profiles, so the time limit is generous and concurrency low.
+  [QueueName.ViralAnalysis]: {
+    name: QueueName.ViralAnalysis,
+    concurrency: 2,
+    attempts: 3,
+    maxAttempts: 5,
+    backoff: { type: 'exponential', delayMs: 60_000 },
+    timeoutMs: 15 * 60_000,
+    maxTimeoutMs: 30 * 60_000,
+    backlogLimit: 10_000,
+    keepCompleted: 1_000,
+    keepFailed: 5_000,
+    expectedDurationMs: 5 * 60_000,
+  },
   // Attempts and backoff of deliveries come from WEBHOOK_ATTEMPTS and WEBHOOK_BACKOFF_MS (the
   // values here are their defaults); each attempt's time limit from WEBHOOK_TIMEOUT_MS.
   [QueueName.Webhooks]: {
@@ -50,6 +65,20 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     keepCompleted: 1_000,
     keepFailed: 5_000,
     expectedDurationMs: 500,
+  },
+  // One system task at a time per worker: they sweep collections and must not pile up on FerretDB.
+  [QueueName.Maintenance]: {
+    name: QueueName.Maintenance,
+    concurrency: 1,
+    attempts: 3,
+    maxAttempts: 3,
+    backoff: { type: 'exponential', delayMs: 30_000 },
+    timeoutMs: 10 * 60_000,
+    maxTimeoutMs: 10 * 60_000,
+    backlogLimit: 1_000,
+    keepCompleted: 500,
+    keepFailed: 500,
+    expectedDurationMs: 5_000,
   },
 };
 

@@ -6,10 +6,17 @@ import { JobRecord, JobRecordSchema } from './jobs/job.schema';
 import { JobsRepository } from './jobs/jobs.repository';
 import { DeadLettersRepository } from './jobs/dead-letters.repository';
 import { JobSweepRepository } from './jobs/job-sweep.repository';
+import { JobRetentionRepository } from './jobs/job-retention.repository';
+import { QueueStatsSnapshot, QueueStatsSnapshotSchema } from './queue-stats/queue-stats-snapshot.schema';
+import { QueueStatsSnapshotsRepository } from './queue-stats/queue-stats-snapshots.repository';
 import { QueueConfig, QueueConfigSchema } from './queues/queue-config.schema';
 import { QueueConfigsRepository } from './queues/queue-configs.repository';
 import { Schedule, ScheduleSchema } from './schedules/schedule.schema';
 import { SchedulesRepository } from './schedules/schedules.repository';
+import { ViralCompetitor, ViralCompetitorSchema } from './viral-ideas/viral-competitor.schema';
+import { ViralEntry, ViralEntrySchema } from './viral-ideas/viral-entry.schema';
+import { ViralIdeasRepository } from './viral-ideas/viral-ideas.repository';
+import { ViralResult, ViralResultSchema } from './viral-ideas/viral-result.schema';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 
@@ -22,9 +29,12 @@ const REPOSITORIES = [
   JobsRepository,
   DeadLettersRepository,
   JobSweepRepository,
+  JobRetentionRepository,
   WebhookDeliveriesRepository,
   QueueConfigsRepository,
   SchedulesRepository,
+  ViralIdeasRepository,
+  QueueStatsSnapshotsRepository,
 ];
 
 /** MongoDB connection and repositories, shared by both apps. The only place that imports mongoose. */
@@ -49,6 +59,10 @@ export class DatabaseModule {
           { name: WebhookDeliveryAttempt.name, schema: WebhookDeliveryAttemptSchema },
           { name: QueueConfig.name, schema: QueueConfigSchema },
           { name: Schedule.name, schema: ScheduleSchema },
+          { name: ViralEntry.name, schema: ViralEntrySchema },
+          { name: ViralCompetitor.name, schema: ViralCompetitorSchema },
+          { name: ViralResult.name, schema: ViralResultSchema },
+          { name: QueueStatsSnapshot.name, schema: QueueStatsSnapshotSchema },
         ]),
       ],
       providers: REPOSITORIES,

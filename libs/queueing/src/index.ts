@@ -10,3 +10,6 @@ export * from './webhooks/webhook-notifier';
 export * from './queue-settings.service';
 export * from './queue-admin.service';
 export * from './metrics';
+export * from './viral-ideas/viral-run-starter';
+export * from './maintenance/maintenance-queue';
+export * from './with-timeout';

@@ -16,7 +16,6 @@ import {
   SubmitJobInput,
   checkOutboundUrl,
   ownerKey,
-  queuePolicy,
   resolveJobOptions,
   validatePayload,
   validationFailed,
@@ -27,6 +26,7 @@ import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
+import { withTimeout } from './with-timeout';
 import { JOB_TYPE_REGISTRY } from './tokens';
 
 export interface SubmittedJob {
@@ -62,8 +62,26 @@ export interface JobPlan {
   admitted: boolean;
 }
 
+/** A product's own submission: the job id it has already claimed for one of its entities. */
+export interface ClaimedSubmission {
+  owner: Owner;
+  jobId: string;
+  input: SubmitJobInput;
+}
+
+/** Who is submitting: a client through the job API, or a product's code for its own job types. */
+export type SubmitOrigin = 'client' | 'product';
+
 /** One item of a bulk submission: its job, or the error that refused it alone. */
 export type BulkItemOutcome = { index: number; job: SubmittedJob } | { index: number; error: ConveyorError };
+
+/** One job of a batch enqueue (bulk or claimed submissions). */
+interface BatchItem {
+  index: number;
+  prepared: PreparedJob;
+  jobId: string;
+  owner: Owner;
+}
 
 /** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
@@ -92,10 +110,9 @@ export class JobProducer {
   async plan(owner: Owner, input: SubmitJobInput): Promise<JobPlan> {
     const { definition, options, policy } = await this.prepare(owner, input);
     const queue = definition.queue;
-    const [{ queuePosition, estimatedWaitSeconds }, backlog, draining] = await Promise.all([
-      this.estimate(queue, options, options.delayMs > 0, 1),
-      this.stats.backlog(queue).catch(() => 0),
-      this.settings.isDraining(queue).catch(() => false),
+    const [{ queuePosition, estimatedWaitSeconds }, { room }] = await Promise.all([
+      this.estimate(policy, options, options.delayMs > 0, 1),
+      this.admission(policy),
     ]);
     return {
       type: definition.type,
@@ -107,7 +124,7 @@ export class JobProducer {
       timeoutMs: options.timeoutMs,
       queuePosition,
       estimatedWaitSeconds,
-      admitted: !draining && backlog < policy.backlogLimit,
+      admitted: room >= 1,
     };
   }
 
@@ -116,40 +133,59 @@ export class JobProducer {
    * batch), records are inserted together and each queue's jobs go to Bull in one addBulk.
    */
   async submitMany(owner: Owner, inputs: Array<SubmitJobInput | ConveyorError>): Promise<BulkItemOutcome[]> {
+    const items = inputs.map((input) => (input instanceof ConveyorError ? input : { owner, jobId: randomUUID(), input }));
+    return this.submitBatch(items, 'client');
+  }
+
+  /**
+   * A product's submissions with ids it claimed beforehand (its entity already points at them),
+   * handled like a bulk submission.
+   */
+  async submitClaimed(submissions: ClaimedSubmission[]): Promise<BulkItemOutcome[]> {
+    return this.submitBatch(submissions, 'product');
+  }
+
+  /**
+   * Validates each item alone, then per queue admits as many as the backlog has room for (none
+   * while draining) and enqueues those with one addBulk; the rest get the refusal.
+   */
+  private async submitBatch(items: Array<ClaimedSubmission | ConveyorError>, origin: SubmitOrigin): Promise<BulkItemOutcome[]> {
     const outcomes: BulkItemOutcome[] = [];
-    const byQueue = new Map<QueueName, Array<{ index: number; prepared: PreparedJob }>>();
-    for (const [index, input] of inputs.entries()) {
-      if (input instanceof ConveyorError) {
-        outcomes.push({ index, error: input });
+    const byQueue = new Map<QueueName, BatchItem[]>();
+    for (const [index, item] of items.entries()) {
+      if (item instanceof ConveyorError) {
+        outcomes.push({ index, error: item });
         continue;
       }
       try {
-        const prepared = await this.prepare(owner, input);
+        const prepared = await this.prepare(item.owner, item.input, origin);
         const queue = prepared.definition.queue;
-        byQueue.set(queue, [...(byQueue.get(queue) ?? []), { index, prepared }]);
+        byQueue.set(queue, [...(byQueue.get(queue) ?? []), { index, prepared, jobId: item.jobId, owner: item.owner }]);
       } catch (error) {
         if (!(error instanceof ConveyorError)) throw error;
         outcomes.push({ index, error });
       }
     }
-    for (const [queue, items] of byQueue) {
-      const policy = items[0].prepared.policy;
-      const refusal = (await this.isDraining(queue)) ? this.queueDraining(queue) : this.queueFull(policy);
-      const room = refusal.code === ErrorCode.QueueDraining ? 0 : Math.max(0, policy.backlogLimit - (await this.backlogOrZero(queue)));
-      for (const { index } of items.slice(room)) outcomes.push({ index, error: refusal });
-      const admitted = items.slice(0, room);
-      if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(owner, queue, admitted)));
+    for (const [queue, queued] of byQueue) {
+      const { room, refusal } = await this.admission(queued[0].prepared.policy);
+      for (const { index } of queued.slice(room)) outcomes.push({ index, error: refusal });
+      const admitted = queued.slice(0, room);
+      if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(queue, admitted)));
     }
     return outcomes.sort((a, b) => a.index - b.index);
   }
 
   /** Checks type, identity, payload, outbound targets and callback; resolves the options. */
-  async prepare(owner: Owner, input: SubmitJobInput): Promise<PreparedJob> {
+  async prepare(owner: Owner, input: SubmitJobInput, origin: SubmitOrigin = 'client'): Promise<PreparedJob> {
     const definition = this.registry.get(input.type);
     if (!definition) {
       throw new ConveyorError(ErrorCode.UnknownJobType, `Unknown job type "${input.type}"`, {
-        fields: [{ field: 'type', message: `type must be one of: ${this.registry.types().join(', ')}` }],
+        fields: [{ field: 'type', message: `type must be one of: ${clientTypes(this.registry)}` }],
       });
+    }
+    if (definition.startedBy && origin === 'client') {
+      const message = `type ${definition.type} is not submitted directly; start it with ${definition.startedBy}`;
+      throw new ConveyorError(ErrorCode.UnknownJobType, message, { fields: [{ field: 'type', message }] });
     }
     if (owner.kind === 'session' && !definition.anonymousSessions) {
       throw new ConveyorError(ErrorCode.Forbidden, `Job type "${input.type}" needs a signed-in user; anonymous sessions cannot submit it`);
@@ -201,26 +237,23 @@ export class JobProducer {
    * calls, so concurrent submits may overshoot by a few jobs.
    */
   private async admit(policy: EffectiveQueuePolicy, incoming: number): Promise<void> {
-    if (await this.isDraining(policy.name)) throw this.queueDraining(policy.name);
-    if ((await this.backlogOrZero(policy.name)) + incoming > policy.backlogLimit) throw this.queueFull(policy);
+    const { room, refusal } = await this.admission(policy);
+    if (incoming > room) throw refusal;
   }
 
-  /** A Redis failure here is not a reason to refuse: the enqueue itself reports an unusable Redis. */
-  private async backlogOrZero(queue: QueueName): Promise<number> {
+  /**
+   * How many more jobs the queue admits now (none while draining) and the refusal for the rest.
+   * A Redis failure here is not a reason to refuse: the enqueue itself reports an unusable Redis.
+   */
+  private async admission(policy: EffectiveQueuePolicy): Promise<{ room: number; refusal: ConveyorError }> {
+    let state = { backlog: 0, draining: false };
     try {
-      return await withTimeout(this.stats.backlog(queue), ENQUEUE_TIMEOUT_MS);
+      state = await withTimeout(this.stats.admission(policy.name), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
-      this.logger.warn(`Backlog of ${queue} unknown: ${error instanceof Error ? error.message : String(error)}`);
-      return 0;
+      this.logger.warn(`Backlog of ${policy.name} unknown: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-
-  private async isDraining(queue: QueueName): Promise<boolean> {
-    try {
-      return await withTimeout(this.settings.isDraining(queue), ENQUEUE_TIMEOUT_MS);
-    } catch {
-      return false; // as above: the enqueue reports an unusable Redis
-    }
+    if (state.draining) return { room: 0, refusal: this.queueDraining(policy.name) };
+    return { room: Math.max(0, policy.backlogLimit - state.backlog), refusal: this.queueFull(policy) };
   }
 
   private queueFull(policy: EffectiveQueuePolicy): ConveyorError {
@@ -271,16 +304,11 @@ export class JobProducer {
       await this.jobs.deleteUnqueued([jobId]);
       throw queueUnavailable(cause);
     }
-    return this.submitted(record, prepared.options);
+    return this.submitted(record, prepared);
   }
 
-  private async enqueueBatch(
-    owner: Owner,
-    queueName: QueueName,
-    items: Array<{ index: number; prepared: PreparedJob }>,
-  ): Promise<BulkItemOutcome[]> {
-    const jobs = items.map(({ index, prepared }) => ({ index, prepared, jobId: randomUUID() }));
-    const records = jobs.map(({ jobId, prepared }) => this.newRecord(owner, jobId, prepared));
+  private async enqueueBatch(queueName: QueueName, jobs: BatchItem[]): Promise<BulkItemOutcome[]> {
+    const records = jobs.map(({ owner, jobId, prepared }) => this.newRecord(owner, jobId, prepared));
     await this.jobs.insertMany(records);
     try {
       await withTimeout(
@@ -294,14 +322,14 @@ export class JobProducer {
     }
     const outcomes: BulkItemOutcome[] = [];
     for (const [i, { index, prepared }] of jobs.entries()) {
-      outcomes.push({ index, job: await this.submitted(records[i], prepared.options) });
+      outcomes.push({ index, job: await this.submitted(records[i], prepared) });
     }
     return outcomes;
   }
 
-  private async submitted(record: JobRecord, options: ResolvedJobOptions): Promise<SubmittedJob> {
+  private async submitted(record: JobRecord, { policy, options }: PreparedJob): Promise<SubmittedJob> {
     const delayed = record.status === JobStatus.Delayed;
-    const { queuePosition, estimatedWaitSeconds } = await this.estimate(record.queue as QueueName, options, delayed);
+    const { queuePosition, estimatedWaitSeconds } = await this.estimate(policy, options, delayed);
     return {
       jobId: record._id,
       queue: record.queue as QueueName,
@@ -316,13 +344,17 @@ export class JobProducer {
    * estimate falls back to the queue policy rather than failing the submission. For a dry run the
    * job is not in the queue yet, so its position is one more than the jobs ahead of it.
    */
-  private async estimate(name: QueueName, options: ResolvedJobOptions, delayed: boolean, notYetQueued: 0 | 1 = 0) {
-    const policy = queuePolicy(name);
+  private async estimate(policy: EffectiveQueuePolicy, options: ResolvedJobOptions, delayed: boolean, notYetQueued: 0 | 1 = 0) {
+    const name = policy.name;
     let queuePosition: number | null = null;
     let averageMs = policy.expectedDurationMs;
     try {
-      queuePosition = delayed ? null : (await this.stats.waitingAtOrAbove(name, options.priority)) + notYetQueued;
-      averageMs = await this.stats.averageDurationMs(name);
+      const [ahead, average] = await Promise.all([
+        delayed ? null : this.stats.waitingAtOrAbove(name, options.priority),
+        this.stats.averageDurationMs(name),
+      ]);
+      queuePosition = ahead === null ? null : ahead + notYetQueued;
+      averageMs = average;
     } catch (error) {
       this.logger.warn(`No queue position for a job on ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -331,17 +363,16 @@ export class JobProducer {
   }
 }
 
+function clientTypes(registry: JobTypeRegistry): string {
+  return registry
+    .clientSubmittable()
+    .map((d) => d.type)
+    .join(', ');
+}
+
 function queueUnavailable(cause: unknown): ConveyorError {
   return new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the job was not accepted. Retry later.', {
     cause,
     retryAfterSeconds: 5,
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

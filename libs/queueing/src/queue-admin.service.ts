@@ -157,7 +157,7 @@ export class QueueAdmin {
     const outcomes: StuckJobOutcome[] = [];
     for (const job of active) {
       if (!job || (job.processedOn ?? 0) > cutoff) continue;
-      if ((await queue.client.exists(`${queue.toKey(String(job.id))}:lock`)) === 1) continue; // a worker holds it
+      if ((await queue.client.exists(job.lockKey())) === 1) continue; // a worker holds it
       if (discard) job.discard();
       await job.moveToFailed({ message: 'Stuck: active with no worker holding it (cleared by an operator)' }, true);
       const state = (await job.getState()) as string;

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { EffectiveQueuePolicy, QueueName, QueueOverrides, effectivePolicy } from '@conveyor/contracts';
 import { QueueConfigsRepository } from '@conveyor/database';
 import { QueueRegistry } from './queue-registry.service';
+import { drainingKey } from './queue-stats.service';
 
 /** How long a process trusts its copy of a queue's settings; a change reaches every replica within it. */
 export const QUEUE_SETTINGS_TTL_MS = 2_000;
@@ -44,16 +45,12 @@ export class QueueSettings {
 
   async isDraining(name: QueueName): Promise<boolean> {
     const queue = this.queues.get(name);
-    return (await queue.client.exists(drainingKey(queue.toKey('')))) === 1;
+    return (await queue.client.exists(drainingKey(queue))) === 1;
   }
 
   async setDraining(name: QueueName, draining: boolean): Promise<void> {
     const queue = this.queues.get(name);
-    const key = drainingKey(queue.toKey(''));
+    const key = drainingKey(queue);
     await (draining ? queue.client.set(key, '1') : queue.client.del(key));
   }
-}
-
-function drainingKey(queuePrefix: string): string {
-  return `${queuePrefix}conveyor:draining`;
 }

@@ -10,7 +10,9 @@ import { QueueAdmin } from './queue-admin.service';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
+import { ViralRunStarter } from './viral-ideas/viral-run-starter';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
+import { MaintenanceQueue } from './maintenance/maintenance-queue';
 
 const QUEUE_ROLE = Symbol('QUEUE_ROLE');
 
@@ -58,7 +60,8 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
 
 /**
  * Bull wiring for both apps: connections, one queue per queue name in the registry plus the
- * service queues (webhooks), the queue registry, the producer and the webhook notifier. It
+ * service queues (webhooks, maintenance), the queue registry, the producer, the webhook notifier
+ * and the maintenance queue's producer. It
  * registers no consumer: only apps/worker's consumers call process().
  */
 @Module({})
@@ -86,8 +89,21 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         WebhookNotifier,
+        ViralRunStarter,
+        MaintenanceQueue,
       ],
-      exports: [JOB_TYPE_REGISTRY, QueueRegistry, QueueStats, JobProducer, JobControl, WebhookNotifier, QueueSettings, QueueAdmin],
+      exports: [
+        JOB_TYPE_REGISTRY,
+        QueueRegistry,
+        QueueStats,
+        JobProducer,
+        JobControl,
+        WebhookNotifier,
+        QueueSettings,
+        QueueAdmin,
+        ViralRunStarter,
+        MaintenanceQueue,
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { HEALTH_THRESHOLDS, HealthStatus } from '@conveyor/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HEALTH_THRESHOLDS, HealthStatus, ServiceHealthStatus } from '@conveyor/contracts';
 
 const HEALTH = ['healthy', 'warning', 'error'];
 const NUMBER_MAP = { type: 'object', additionalProperties: { type: 'integer' } } as const;
@@ -104,7 +104,7 @@ export class QueueHealthReport {
   @ApiProperty({ type: 'integer', nullable: true, description: 'Mean of the latest processing times' })
   averageProcessingMs!: number | null;
 
-  @ApiProperty({ type: [StuckJobReport], description: `Active longer than ${HEALTH_THRESHOLDS.stuckFactor}× the average` })
+  @ApiProperty({ type: [StuckJobReport], description: "Active longer than HEALTH_STUCK_FACTOR × the queue's average" })
   stuckJobs!: StuckJobReport[];
 
   @ApiProperty({ description: 'Live workers consuming this queue' })
@@ -143,6 +143,22 @@ export class WorkerHeartbeatReport {
   beatAt!: string;
 }
 
+export class ServiceHealthReport {
+  @ApiProperty({ example: 'profile', description: 'profile, transcript or analysis (PROFILE_SERVICE_URL, …)' })
+  name!: string;
+
+  @ApiProperty({
+    enum: ['up', 'down', 'not_configured', 'unknown'],
+    description: 'From the latest `health-check-services` run; `unknown` before the first; `not_configured` without a URL',
+  })
+  status!: ServiceHealthStatus;
+
+  @ApiPropertyOptional({ type: Number, nullable: true }) statusCode?: number | null;
+  @ApiPropertyOptional() latencyMs?: number;
+  @ApiPropertyOptional({ format: 'date-time' }) checkedAt?: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) error?: string | null;
+}
+
 export class DetailedHealthResponse {
   @ApiProperty({ enum: HEALTH, description: 'The worst status of every part below' })
   status!: HealthStatus;
@@ -164,6 +180,9 @@ export class DetailedHealthResponse {
 
   @ApiProperty({ type: [WorkerHeartbeatReport], nullable: true, description: 'null when heartbeats could not be read' })
   workers!: WorkerHeartbeatReport[] | null;
+
+  @ApiProperty({ type: [ServiceHealthReport], nullable: true, description: 'null when the probes could not be read' })
+  services!: ServiceHealthReport[] | null;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: HEALTH_THRESHOLDS })
   thresholds!: Record<string, number>;

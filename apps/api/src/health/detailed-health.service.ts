@@ -1,10 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MongooseHealthIndicator } from '@nestjs/terminus';
-import { HEALTH_THRESHOLDS, QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus } from '@conveyor/contracts';
-import { QueueMetrics, QueueRegistry, QueueStats, RedisConnections, WorkerHeartbeat, WorkerHeartbeats } from '@conveyor/queueing';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus } from '@conveyor/contracts';
+import {
+  QueueMetrics,
+  QueueRegistry,
+  QueueStats,
+  RedisConnections,
+  ServiceHealthStore,
+  withTimeout,
+  WorkerHeartbeat,
+  WorkerHeartbeats,
+} from '@conveyor/queueing';
 import { DetailedHealthResponse, MongoHealthReport, QueueHealthReport, RedisHealthReport } from './detailed-health.response';
 import { evictionPolicyVerdict, parseRedisInfo } from './redis-info';
-import { withTimeout } from '../observability/with-timeout';
 
 /** Each dependency gets this long to answer, so the report never hangs on one. */
 const CHECK_TIMEOUT_MS = 1_500;
@@ -13,25 +22,28 @@ const STUCK_SCAN_LIMIT = 100;
 
 /**
  * The operator's view behind `/health/detailed`: Redis (reachability, eviction policy, memory),
- * MongoDB, every queue judged against HEALTH_THRESHOLDS, and the workers' heartbeats. Everything
+ * MongoDB, every queue judged against the configured thresholds (HEALTH_* variables), and the workers' heartbeats. Everything
  * is read from Redis in a few round trips per queue (never one per job).
  */
 @Injectable()
 export class DetailedHealthService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly metrics: QueueMetrics,
     private readonly stats: QueueStats,
     private readonly heartbeats: WorkerHeartbeats,
     private readonly mongoIndicator: MongooseHealthIndicator,
     private readonly connections: RedisConnections,
+    private readonly serviceHealth: ServiceHealthStore,
   ) {}
 
   async report(now = Date.now()): Promise<DetailedHealthResponse> {
-    const [redis, mongo, workers] = await Promise.all([
+    const [redis, mongo, workers, services] = await Promise.all([
       this.redis(),
       this.mongo(),
       withTimeout(this.heartbeats.list(), CHECK_TIMEOUT_MS).catch(() => null),
+      withTimeout(this.serviceHealth.read(), CHECK_TIMEOUT_MS).catch(() => null),
     ]);
     const names = this.queues
       .all()
@@ -39,6 +51,11 @@ export class DetailedHealthService {
       .sort();
     const queues = await Promise.all(names.map((name) => this.queueHealth(name, workers, now)));
     const reasons = workers === null ? ['worker heartbeats could not be read'] : workers.length === 0 ? ['no live worker heartbeats'] : [];
+    // A downstream service that is down degrades the analyses that need it, not Conveyor itself.
+    for (const service of services ?? []) {
+      if (service.status === 'down')
+        reasons.push(`service ${service.name} is down (${service.error ?? 'no answer'}) at ${service.checkedAt}`);
+    }
     return {
       status: worstStatus([
         redis.health,
@@ -52,7 +69,8 @@ export class DetailedHealthService {
       mongo,
       queues,
       workers,
-      thresholds: { ...HEALTH_THRESHOLDS },
+      services,
+      thresholds: { ...this.config.health },
     };
   }
 
@@ -96,7 +114,7 @@ export class DetailedHealthService {
     }
   }
 
-  /** One queue judged against HEALTH_THRESHOLDS (also the queues API's health fields). */
+  /** One queue judged against the configured thresholds (also the queues API's health fields). */
   async queueHealth(name: string, workers: WorkerHeartbeat[] | null, now = Date.now()): Promise<QueueHealthReport> {
     const consumers = (workers ?? []).filter((w) => w.queues.includes(name));
     const capacity = consumers.reduce((sum, w) => sum + (w.concurrency[name] ?? 0), 0);
@@ -104,25 +122,28 @@ export class DetailedHealthService {
       const [counts, lastHour, averageMs, active] = await withTimeout(
         Promise.all([
           this.metrics.counts(name),
-          this.metrics.recentCounts(name, HEALTH_THRESHOLDS.failureRateWindowMinutes, now),
+          this.metrics.recentCounts(name, this.config.health.failureRateWindowMinutes, now),
           this.stats.averageDurationMs(name as QueueName),
           this.metrics.oldestActive(name, STUCK_SCAN_LIMIT),
         ]),
         CHECK_TIMEOUT_MS,
       );
       const stuckJobs = active
-        .filter((job) => job.startedAt !== null && isStuck(now - job.startedAt, averageMs))
+        .filter((job) => job.startedAt !== null && isStuck(now - job.startedAt, averageMs, this.config.health))
         .map((job) => ({ jobId: job.jobId, type: job.type, activeForMs: now - (job.startedAt ?? now) }));
-      const verdict = evaluateQueueHealth({
-        waiting: counts.waiting,
-        active: counts.active,
-        completed: lastHour.completed,
-        failed: lastHour.failed,
-        stuck: stuckJobs.length,
-        // Unknown workers (heartbeats unreadable) are not reported as missing ones.
-        workers: workers === null ? Infinity : consumers.length,
-        capacity,
-      });
+      const verdict = evaluateQueueHealth(
+        {
+          waiting: counts.waiting,
+          active: counts.active,
+          completed: lastHour.completed,
+          failed: lastHour.failed,
+          stuck: stuckJobs.length,
+          // Unknown workers (heartbeats unreadable) are not reported as missing ones.
+          workers: workers === null ? Infinity : consumers.length,
+          capacity,
+        },
+        this.config.health,
+      );
       return {
         name,
         status: verdict.status,

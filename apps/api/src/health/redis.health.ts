@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { RedisConnections } from '@conveyor/queueing';
+import { RedisConnections, withTimeout } from '@conveyor/queueing';
 import Redis from 'ioredis';
 
 const PING_TIMEOUT_MS = 1_000;
@@ -22,10 +22,7 @@ export class RedisHealthIndicator {
     // While ioredis is reconnecting, a PING would wait in its offline queue: answer at once instead.
     if (this.client.status !== 'ready') return indicator.down({ message: `connection ${this.client.status}` });
     try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref()),
-      ]);
+      await withTimeout(this.client.ping(), PING_TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });

@@ -60,7 +60,13 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { success: false, detail: 'Internal server error', error_code: ErrorCode.InternalError, timestamp },
+      body: {
+        success: false,
+        detail: 'Internal server error',
+        error_code: ErrorCode.InternalError,
+        timestamp,
+        troubleshooting: 'Please retry the request. If the problem persists, contact the system administrator',
+      },
     };
   }
 }

@@ -23,7 +23,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.QueueUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.ScheduleNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.ScheduleExists]: HttpStatus.CONFLICT,
+  [ErrorCode.ScheduleIsSystem]: HttpStatus.CONFLICT,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.InvalidUuidFormat]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.InvalidQueueState]: HttpStatus.CONFLICT,
+  [ErrorCode.SessionExists]: HttpStatus.CONFLICT,
+  [ErrorCode.IpNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 

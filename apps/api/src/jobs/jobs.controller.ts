@@ -17,7 +17,7 @@ import { jobIdPipe } from './job-id.pipe';
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
 @ApiHeader({ name: SESSION_ID_HEADER, required: false, description: 'Anonymous session id (16-128 URL-safe characters)' })
-@ApiExtraModels(JobOptionsRequest, ...defaultJobTypeRegistry.all().map((d) => d.payload))
+@ApiExtraModels(JobOptionsRequest, ...defaultJobTypeRegistry.clientSubmittable().map((d) => d.payload))
 @UseGuards(IdentityGuard)
 @Controller('api/v1/jobs')
 export class JobsController {

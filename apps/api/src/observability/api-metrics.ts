@@ -1,16 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { QueueMetrics, QueueRegistry, WorkerHeartbeats } from '@conveyor/queueing';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { schedulerKeys } from '@conveyor/contracts';
+import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { withTimeout } from './with-timeout';
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** A scrape must answer even while Redis does not: counts give up after this long. */
 const COLLECT_TIMEOUT_MS = 2_000;
+/** Fields of the scheduler's stats hash counted per schedule, and the outcome each is reported as. */
+const SCHEDULER_OUTCOMES = { fired: 'submitted', refused: 'refused' } as const;
 
 /**
  * Every Prometheus series the API exposes at /metrics, in a registry per application instance (not
  * prom-client's global one, which in-process test instances would share): HTTP requests, queue depth
- * read from Bull at scrape time (one round trip per queue), live workers, and Node's process metrics.
+ * read from Bull at scrape time (one round trip per queue), live workers, the scheduler's runs (its
+ * counters in Redis, read at scrape time), and Node's process metrics.
  * Job outcomes and processing times are counted by the workers, on their own metrics port.
  */
 @Injectable()
@@ -35,9 +39,11 @@ export class ApiMetrics {
   });
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly queueMetrics: QueueMetrics,
     private readonly heartbeats: WorkerHeartbeats,
+    private readonly connections: RedisConnections,
   ) {
     collectDefaultMetrics({ register: this.registry });
     const depth: Gauge<'queue' | 'state'> = new Gauge({
@@ -52,6 +58,21 @@ export class ApiMetrics {
       help: 'Worker processes with a live heartbeat in Redis',
       registers: [this.registry],
       collect: () => this.collectWorkers(workers),
+    });
+    // Counters kept by the workers' ScheduleTicker in one Redis hash (fleet-wide, HINCRBY); they
+    // start again from 0 only if Redis loses the hash, which Prometheus reads as a counter reset.
+    const runs: Counter<'schedule' | 'outcome'> = new Counter({
+      name: 'conveyor_scheduler_runs_total',
+      help: 'Cron runs of repeating schedules, by schedule and outcome (submitted, refused), fleet-wide',
+      labelNames: ['schedule', 'outcome'] as const,
+      registers: [this.registry],
+      collect: () => this.collectSchedulerRuns(runs),
+    });
+    const ticks: Counter = new Counter({
+      name: 'conveyor_scheduler_ticks_total',
+      help: 'Scheduler ticks (a worker holding the lease looked for due schedules), fleet-wide',
+      registers: [this.registry],
+      collect: () => this.collectSchedulerTicks(ticks),
     });
   }
 
@@ -82,6 +103,43 @@ export class ApiMetrics {
       gauge.set((await withTimeout(this.heartbeats.list(), COLLECT_TIMEOUT_MS)).length);
     } catch (error) {
       this.warnAtMostEvery10s('Worker heartbeats not read', error);
+    }
+  }
+
+  private async collectSchedulerRuns(runs: Counter<'schedule' | 'outcome'>): Promise<void> {
+    runs.reset();
+    for (const [field, value] of Object.entries(await this.schedulerStats())) {
+      const [kind, schedule] = field.split(/:(.*)/s);
+      if (schedule && kind in SCHEDULER_OUTCOMES) {
+        runs.inc({ schedule, outcome: SCHEDULER_OUTCOMES[kind as keyof typeof SCHEDULER_OUTCOMES] }, Number(value));
+      }
+    }
+  }
+
+  private async collectSchedulerTicks(ticks: Counter): Promise<void> {
+    ticks.reset();
+    const { ticks: count } = await this.schedulerStats();
+    if (count) ticks.inc(Number(count));
+  }
+
+  /**
+   * The scheduler's stats hash; empty (its series left out of this scrape) while Redis does not
+   * answer. Both scheduler series are collected at once on a scrape: they share one read.
+   */
+  private schedulerStats(): Promise<Record<string, string>> {
+    this.schedulerStatsRead ??= this.readSchedulerStats().finally(() => (this.schedulerStatsRead = undefined));
+    return this.schedulerStatsRead;
+  }
+
+  private schedulerStatsRead?: Promise<Record<string, string>>;
+
+  private async readSchedulerStats(): Promise<Record<string, string>> {
+    try {
+      const key = schedulerKeys(this.config.redis.prefix).stats;
+      return await withTimeout(this.connections.commandClient().hgetall(key), COLLECT_TIMEOUT_MS);
+    } catch (error) {
+      this.warnAtMostEvery10s('Scheduler counters not read', error);
+      return {};
     }
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { QueueMetricsModule } from '@conveyor/queueing';
 import { LoggerModule } from 'nestjs-pino';
+import { ThrottlingModule } from '../http/throttling/throttling.module';
 import { apiLoggerParams } from './api-logging';
 import { ApiMetrics } from './api-metrics';
 import { HttpObservability } from './http-observability';
@@ -17,6 +18,7 @@ import { QueueDashboard } from './queue-dashboard';
   imports: [
     LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (config: AppConfig) => apiLoggerParams(config) }),
     QueueMetricsModule,
+    ThrottlingModule,
   ],
   controllers: [MetricsController],
   providers: [ApiMetrics, HttpObservability, QueueDashboard],

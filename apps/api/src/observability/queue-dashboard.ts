@@ -9,15 +9,18 @@ import { QueueRegistry } from '@conveyor/queueing';
 import type { Express } from 'express';
 import { Queue } from 'bull';
 import { IdentityResolver } from '../http/identity';
+import { ConveyorThrottlerGuard } from '../http/throttling/conveyor-throttler.guard';
 import { dashboardGate } from './dashboard-gate';
+import { dashboardThrottle } from './dashboard-throttle';
 import { DASHBOARD_PATH } from './http-route';
 
 const REDACTED = '[redacted]';
 
 /**
  * The queue dashboard (Bull Board) at /admin/queues: every Bull queue this API registers, job-type
- * queues and the webhooks queue. Mounted on Express directly, behind dashboardGate (admins only),
- * once Nest's routes exist and before its not-found handler.
+ * queues and service queues. Mounted on Express directly, behind dashboardThrottle (the `admin`
+ * rate-limit class) and dashboardGate (admins only), once Nest's routes exist and before its
+ * not-found handler.
  *
  * Dashboard actions act on Bull alone, not on job records. Retrying a job-type job is therefore
  * left to `POST /api/v1/jobs/:jobId/retry` (a new run, recorded), and the dashboard hides its
@@ -29,6 +32,7 @@ export class QueueDashboard implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     private readonly queues: QueueRegistry,
     private readonly identity: IdentityResolver,
+    private readonly throttler: ConveyorThrottlerGuard,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,9 +44,13 @@ export class QueueDashboard implements OnModuleInit {
       serverAdapter: board,
       options: { uiConfig: { boardTitle: 'Conveyor' } },
     });
-    this.host.httpAdapter
-      .getInstance<Express>()
-      .use(DASHBOARD_PATH, dashboardGate(this.identity, this.config.identity.adminToken), board.getRouter());
+    this.host.httpAdapter.getInstance<Express>().use(
+      DASHBOARD_PATH,
+      // Throttled first, like the API's guards: floods of bad credentials are limited per IP too.
+      dashboardThrottle(this.throttler),
+      dashboardGate(this.identity, this.config.identity.adminToken),
+      board.getRouter(),
+    );
   }
 
   private adapterFor(queue: Queue): BullAdapter {

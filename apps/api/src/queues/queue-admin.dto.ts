@@ -154,3 +154,14 @@ export class HoursQuery {
   @Max(168)
   hours: number = 24;
 }
+
+/** Snapshots are taken every 5 minutes and kept JOB_RECORD_RETENTION_DAYS; a window reaches back 90 days at most. */
+export class HistoryQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 2160, default: 24 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2160)
+  hours: number = 24;
+}

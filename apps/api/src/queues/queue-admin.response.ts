@@ -61,6 +61,31 @@ export class HourlyMetricsResponse {
   @ApiProperty({ type: 'number', nullable: true, description: 'completed ÷ (completed + failed)' }) successRate!: number | null;
 }
 
+export class QueueSnapshotCountsResponse {
+  @ApiProperty() waiting!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() delayed!: number;
+  @ApiProperty() failed!: number;
+}
+
+export class QueueSnapshotLastHourResponse {
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() retried!: number;
+  @ApiProperty() cancelled!: number;
+}
+
+export class QueueSnapshotResponse {
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: QueueSnapshotCountsResponse }) counts!: QueueSnapshotCountsResponse;
+  @ApiProperty({ type: QueueSnapshotLastHourResponse }) lastHour!: QueueSnapshotLastHourResponse;
+  @ApiProperty({ type: 'number', nullable: true, description: 'failed ÷ (completed + failed) over the hour before' })
+  failureRate!: number | null;
+  @ApiProperty() averageProcessingMs!: number;
+  @ApiProperty({ description: 'Live workers consuming the queue' }) workers!: number;
+  @ApiProperty({ description: 'Their combined concurrency' }) capacity!: number;
+}
+
 export class QueueOverallStatusResponse {
   @ApiProperty({ description: 'Waiting, paused and delayed jobs on every job queue' }) queueLength!: number;
   @ApiProperty() activeJobs!: number;

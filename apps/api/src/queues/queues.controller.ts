@@ -4,9 +4,10 @@ import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
 import { AdminOnly } from '../http/admin-only';
 import { Caller, CurrentCaller } from '../http/identity';
 import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
-import { CleanQueueRequest, ClearStuckRequest, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
+import { CleanQueueRequest, ClearStuckRequest, HistoryQuery, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
 import {
   HourlyMetricsResponse,
+  QueueSnapshotResponse,
   QueueActionResponse,
   QueueConfigResponse,
   QueueJobsResponse,
@@ -125,6 +126,18 @@ export class QueuesController {
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   metrics(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HoursQuery): Promise<HourlyMetricsResponse[]> {
     return this.queues.hourly(name, query.hours);
+  }
+
+  @Get(':name/history')
+  @ApiOperation({
+    summary: 'Queue history from MongoDB',
+    description:
+      'Snapshots taken every 5 minutes by the `update-queue-stats` system schedule, kept JOB_RECORD_RETENTION_DAYS: oldest first, `hours` from 1 to 2160 (default 24), at most 2000.',
+  })
+  @ApiSuccess(QueueSnapshotResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
+  history(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HistoryQuery): Promise<QueueSnapshotResponse[]> {
+    return this.queues.history(name, query.hours);
   }
 
   @Get(':name/config')

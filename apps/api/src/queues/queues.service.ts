@@ -13,7 +13,7 @@ import {
   transitionSeq,
   worstStatus,
 } from '@conveyor/contracts';
-import { JobsRepository, QueueConfigsRepository } from '@conveyor/database';
+import { JobsRepository, QueueConfigsRepository, QueueStatsSnapshotsRepository } from '@conveyor/database';
 import {
   HourlyBucket,
   JOB_TYPE_REGISTRY,
@@ -36,7 +36,11 @@ import {
   QueueOverallMetricsResponse,
   QueueOverallStatusResponse,
   QueueSummaryResponse,
+  QueueSnapshotResponse,
 } from './queue-admin.response';
+
+/** Snapshots one history read returns at most (a week of 5-minute snapshots). */
+const HISTORY_LIMIT = 2_000;
 
 /** The window of a queue's processing rate. */
 const RATE_WINDOW_MINUTES = 5;
@@ -59,6 +63,7 @@ export class QueuesService {
     private readonly metrics: QueueMetrics,
     private readonly heartbeats: WorkerHeartbeats,
     private readonly health: DetailedHealthService,
+    private readonly snapshots: QueueStatsSnapshotsRepository,
   ) {}
 
   /** Every queue this service runs: job types' queues and its own (webhooks). */
@@ -119,6 +124,20 @@ export class QueuesService {
   /** Per-hour buckets, oldest first: completed, failed, retried, cancelled, average and p95 time, success rate. */
   async hourly(name: QueueName, hours: number): Promise<HourlyBucket[]> {
     return this.metrics.hourlyBuckets(name, hours);
+  }
+
+  /** The `update-queue-stats` snapshots of the last `hours`, oldest first (at most HISTORY_LIMIT). */
+  async history(name: QueueName, hours: number): Promise<QueueSnapshotResponse[]> {
+    const since = new Date(Date.now() - hours * 3_600_000);
+    return (await this.snapshots.history(name, since, HISTORY_LIMIT)).map((s) => ({
+      at: s.at.toISOString(),
+      counts: s.counts,
+      lastHour: s.lastHour,
+      failureRate: s.failureRate,
+      averageProcessingMs: s.averageProcessingMs,
+      workers: s.workers,
+      capacity: s.capacity,
+    }));
   }
 
   /** One view over every job queue: backlog, active jobs, workers, utilisation. */
@@ -260,19 +279,8 @@ export class QueuesService {
 
 /** The request in the stored form, checked against the queue's caps like a submission's options. */
 function toOverrides(name: QueueName, request: QueueConfigRequest): QueueOverrides {
-  let resolved;
-  try {
-    resolved = resolveJobOptions(queuePolicy(name), { attempts: request.attempts, timeout: request.timeout, backoff: request.backoff });
-  } catch (error) {
-    if (error instanceof ConveyorError && error.extras.fields) {
-      const fields = error.extras.fields.map((f) => ({
-        field: f.field.replace(/^options\./, ''),
-        message: f.message.replace(/options\./g, ''),
-      }));
-      throw new ConveyorError(ErrorCode.ValidationFailed, `Validation failed: ${fields.map((f) => f.message).join('; ')}`, { fields });
-    }
-    throw error;
-  }
+  const options = { attempts: request.attempts, timeout: request.timeout, backoff: request.backoff };
+  const resolved = resolveJobOptions(queuePolicy(name), options, '');
   return {
     ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
     ...(request.attempts !== undefined ? { attempts: resolved.attempts } : {}),

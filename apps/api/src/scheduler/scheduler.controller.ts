@@ -82,22 +82,28 @@ export class SchedulerController {
   }
 
   @Get('repeating')
-  @ApiOperation({ summary: 'Every repeating schedule, by name' })
+  @ApiOperation({ summary: 'Every repeating schedule, by name, system schedules (`system: true`) included' })
   @ApiSuccess(ScheduleResponse, ApiOkResponse)
   list(): Promise<ScheduleResponse[]> {
     return this.scheduler.list();
   }
 
   @Delete('repeating/:name')
-  @ApiOperation({ summary: 'Delete a repeating schedule', description: 'No run fires after the tick in progress, if any.' })
+  @ApiOperation({
+    summary: 'Delete a repeating schedule',
+    description: 'No run fires after the tick in progress, if any. A system schedule cannot be deleted (409 SCHEDULE_IS_SYSTEM).',
+  })
   @ApiSuccess(DeletedScheduleResponse, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.ScheduleNotFound, ErrorCode.ValidationFailed)
+  @ApiErrorResponses(ErrorCode.ScheduleNotFound, ErrorCode.ScheduleIsSystem, ErrorCode.ValidationFailed)
   delete(@Param('name', scheduleNamePipe) name: string): Promise<DeletedScheduleResponse> {
     return this.scheduler.delete(name);
   }
 
   @Post('jobs/:name/trigger')
-  @ApiOperation({ summary: 'Run a schedule now', description: 'Submits one job now; the cron runs keep their times.' })
+  @ApiOperation({
+    summary: 'Run a schedule now',
+    description: 'Submits one job now (a system schedule: one run of its task on the maintenance queue); the cron runs keep their times.',
+  })
   @ApiSuccess(TriggeredScheduleResponse, ApiCreatedResponse)
   @ApiErrorResponses(...SUBMIT_ERRORS, ErrorCode.ScheduleNotFound)
   trigger(@Param('name', scheduleNamePipe) name: string): Promise<TriggeredScheduleResponse> {

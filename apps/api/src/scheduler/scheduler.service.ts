@@ -14,7 +14,7 @@ import {
   validationFailed,
 } from '@conveyor/contracts';
 import { JobsRepository, Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
-import { JobProducer, RedisConnections } from '@conveyor/queueing';
+import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
 import { Caller } from '../http/identity';
 import { DelayedJobRequest, RepeatingScheduleRequest } from './dto/scheduler.request';
 import {
@@ -40,6 +40,7 @@ export class SchedulerService {
     private readonly schedules: SchedulesRepository,
     private readonly jobs: JobsRepository,
     private readonly connections: RedisConnections,
+    private readonly maintenance: MaintenanceQueue,
   ) {}
 
   /** A one-off job held back until `runAt` (or for `delayMs`): an ordinary submission with a delay. */
@@ -59,6 +60,7 @@ export class SchedulerService {
     const schedule: Schedule = {
       _id: request.name,
       type: request.type,
+      system: false,
       data: payload,
       ...spec,
       description: request.description ?? null,
@@ -80,15 +82,32 @@ export class SchedulerService {
   }
 
   async delete(name: string): Promise<DeletedScheduleResponse> {
-    if (!(await this.schedules.delete(name))) throw scheduleNotFound(name);
+    const outcome = await this.schedules.delete(name);
+    if (outcome === 'not_found') throw scheduleNotFound(name);
+    if (outcome === 'system') {
+      throw new ConveyorError(
+        ErrorCode.ScheduleIsSystem,
+        `"${name}" is a system schedule: it can be triggered but not deleted (workers seed it at start)`,
+      );
+    }
     return { name, deleted: true };
   }
 
-  /** Runs a schedule now: one job, owned like its cron runs; the cron's timeline does not move. */
+  /**
+   * Runs a schedule now: one job, owned like its cron runs (a system schedule's: one run of its
+   * task on the maintenance queue); the cron's timeline does not move.
+   */
   async trigger(name: string): Promise<TriggeredScheduleResponse> {
     const schedule = await this.schedules.find(name);
     if (!schedule) throw scheduleNotFound(name);
-    const job = await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
+    const job = schedule.system
+      ? {
+          ...(await this.maintenance.enqueue(name, { trigger: 'manual' })),
+          status: JobStatus.Waiting,
+          queuePosition: null,
+          estimatedWaitSeconds: 0,
+        }
+      : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
     const result: ScheduleRunResult = { outcome: 'submitted', at: new Date(), jobId: job.jobId, trigger: 'manual', error: null };
     await this.schedules.recordTrigger(name, result);
     return { ...job, schedule: name };
@@ -96,7 +115,7 @@ export class SchedulerService {
 
   async stats(): Promise<SchedulerStatsResponse> {
     const [schedules, counters] = await Promise.all([this.schedules.all(), this.counters()]);
-    const items = await Promise.all(schedules.map((s) => this.withJobStatus(view(s))));
+    const items = await Promise.all(schedules.map((s) => this.withJobStatus(s)));
     const nextRuns = items.map((i) => i.nextRunAt).filter((at): at is string => at !== null);
     return {
       schedules: items.length,
@@ -143,12 +162,16 @@ export class SchedulerService {
     return this.connections.commandClient().hgetall(schedulerKeys(this.config.redis.prefix).stats);
   }
 
-  /** The last fired job's status, read from its record by `_id` (the one lookup FerretDB indexes). */
-  private async withJobStatus(item: ScheduleResponse): Promise<ScheduleResponse> {
+  /**
+   * The last fired job's status: from its record by `_id` (the one lookup FerretDB indexes), or for
+   * a system schedule, whose runs have no record, from Bull while it keeps the maintenance job.
+   */
+  private async withJobStatus(schedule: Schedule): Promise<ScheduleResponse> {
+    const item = view(schedule);
     const jobId = item.lastResult?.jobId;
     if (!item.lastResult || !jobId) return item;
-    const record = await this.jobs.findByIdUnscoped(jobId);
-    return { ...item, lastResult: { ...item.lastResult, jobStatus: (record?.status as JobStatus | undefined) ?? null } };
+    const status = schedule.system ? await this.maintenance.state(jobId) : (await this.jobs.findByIdUnscoped(jobId))?.status;
+    return { ...item, lastResult: { ...item.lastResult, jobStatus: (status as JobStatus | undefined) ?? null } };
   }
 }
 
@@ -171,11 +194,12 @@ function view(s: Schedule): ScheduleResponse {
   return {
     name: s._id,
     type: s.type,
+    system: s.system === true,
     data: s.data,
     cron: s.cron,
     timezone: s.timezone,
     description: s.description,
-    jobOwner: ownerKey(SCHEDULER_OWNER),
+    jobOwner: s.system ? null : ownerKey(SCHEDULER_OWNER),
     createdAt: s.createdAt.toISOString(),
     createdBy: s.createdBy,
     lastRunAt: s.lastRunAt?.toISOString() ?? null,

@@ -5,6 +5,7 @@ import { JobRecordWriter } from '../runtime/job-record-writer';
 import { RecordWriteBuffer } from '../runtime/record-write-buffer';
 import { StepRunner } from '../runtime/step-runner';
 import { HandlersModule } from '../handlers/handlers.module';
+import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { OutboundModule } from '../outbound/outbound-http';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 import { QueueConsumers } from './queue-consumers.service';
@@ -14,7 +15,7 @@ export class ConsumersModule {
   static forRoot(handlers: ReturnType<typeof HandlersModule.forRoot>) {
     return {
       module: ConsumersModule,
-      imports: [handlers, OutboundModule],
+      imports: [handlers, OutboundModule, MaintenanceModule],
       providers: [
         StepRunner,
         RecordWriteBuffer,

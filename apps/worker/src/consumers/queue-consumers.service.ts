@@ -4,13 +4,15 @@ import {
   EffectiveQueuePolicy,
   JobEnvelope,
   JobTypeRegistry,
+  MaintenanceJobData,
   QueueName,
   SERVICE_QUEUES,
   WebhookDelivery,
   effectivePolicy,
 } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, QueueSettings, RedisConnections, bullRootOptions } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, QueueSettings, RedisConnections, bullRootOptions, registeredQueueNames } from '@conveyor/queueing';
 import Bull, { Job, Queue } from 'bull';
+import { MaintenanceProcessor } from '../maintenance/maintenance.processor';
 import { WorkerActivity } from '../observability/worker-activity';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
@@ -30,7 +32,8 @@ interface Consumer {
 /**
  * The only place that calls `queue.process`: one consumer per queue (several named @Process
  * handlers on one queue would each add their own concurrency). Job types' queues go to the job
- * processor; the webhooks queue to the webhook delivery processor.
+ * processor; the webhooks queue to the webhook delivery processor; the maintenance queue to the
+ * system tasks' processor.
  *
  * Concurrency and the rate limiter are fixed when a Bull queue starts processing, so each consumer
  * is a Bull queue object of its own: when an operator changes either (PUT /api/v1/queues/:name/config),
@@ -43,6 +46,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
   private readonly consumers = new Map<QueueName, Consumer>();
   private readonly retiring = new Set<Promise<void>>();
   private poll?: NodeJS.Timeout;
+  private applying?: Promise<void>;
   private stopping = false;
 
   constructor(
@@ -50,6 +54,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly processor: JobProcessor,
     private readonly webhooks: WebhookDeliveryProcessor,
+    private readonly maintenance: MaintenanceProcessor,
     private readonly connections: RedisConnections,
     private readonly settings: QueueSettings,
     private readonly activity: WorkerActivity,
@@ -60,8 +65,11 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       // One process() per queue: a service queue has its own processor and no job types.
       if (SERVICE_QUEUES.includes(name)) throw new Error(`Queue ${name} is Conveyor's own; no job type may use it`);
     }
-    for (const name of this.queueNames()) this.start(name, await this.currentPolicy(name));
-    this.poll = setInterval(() => void this.applySettings(), this.config.worker.configPollMs);
+    for (const name of registeredQueueNames(this.registry)) this.start(name, await this.currentPolicy(name));
+    // One poll at a time: two overlapping polls could both replace a consumer and leave one running.
+    this.poll = setInterval(() => {
+      this.applying ??= this.applySettings().finally(() => (this.applying = undefined));
+    }, this.config.worker.configPollMs);
   }
 
   /**
@@ -84,14 +92,12 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     await Promise.all([...this.consumers.values()].map(({ queue }) => queue.close().catch(() => undefined)));
   }
 
-  private queueNames(): QueueName[] {
-    return [...this.registry.queues(), QueueName.Webhooks];
-  }
-
   private processorFor(name: QueueName): Processor {
-    return name === QueueName.Webhooks
-      ? (job) => this.webhooks.process(job as Job<WebhookDelivery>)
-      : (job) => this.processor.process(job as Job<JobEnvelope>);
+    const serviceProcessors: Partial<Record<QueueName, Processor>> = {
+      [QueueName.Webhooks]: (job) => this.webhooks.process(job as Job<WebhookDelivery>),
+      [QueueName.Maintenance]: (job) => this.maintenance.process(job as Job<MaintenanceJobData>),
+    };
+    return serviceProcessors[name] ?? ((job) => this.processor.process(job as Job<JobEnvelope>));
   }
 
   /** The saved settings, or the queue policy's defaults while MongoDB cannot be read. */
@@ -104,8 +110,13 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** The policy's concurrency, capped by WORKER_MAX_CONCURRENCY. */
+  private concurrencyOf(policy: EffectiveQueuePolicy): number {
+    return Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
+  }
+
   private start(name: QueueName, policy: EffectiveQueuePolicy): void {
-    const concurrency = Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
+    const concurrency = this.concurrencyOf(policy);
     const limiter = policy.rateLimit ? { max: policy.rateLimit.max, duration: policy.rateLimit.durationMs } : undefined;
     const queue = new Bull(name, { ...bullRootOptions(this.config, this.connections), limiter });
     queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
@@ -129,7 +140,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       } catch {
         continue; // MongoDB unreachable: keep the current settings, try again next poll
       }
-      const concurrency = Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
+      const concurrency = this.concurrencyOf(policy);
       if (this.stopping || (concurrency === current.concurrency && sameRateLimit(policy.rateLimit, current.rateLimit))) continue;
       this.start(name, policy);
       this.retire(current.queue);

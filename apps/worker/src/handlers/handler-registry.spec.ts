@@ -40,7 +40,7 @@ async function boot(types: string[], handlers: Array<new () => unknown>) {
 describe(HandlerRegistry.name, () => {
   it('finds one handler per registered type', async () => {
     const sut = await boot(['a', 'b'], [HandlerA, HandlerB]);
-    await expect(sut.get('b').run({} as never)).resolves.toBe('b');
+    await expect(sut.find('b')!.run({} as never)).resolves.toBe('b');
   });
 
   it('refuses to boot when a registered type has no handler', async () => {

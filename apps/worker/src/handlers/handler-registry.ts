@@ -37,9 +37,8 @@ export class HandlerRegistry implements OnModuleInit {
     if (problems.length > 0) throw new Error(`Worker cannot start: ${problems.join('; ')}`);
   }
 
-  get(type: string): JobHandlerContract {
-    const handler = this.byType.get(type);
-    if (!handler) throw new Error(`No handler for job type ${type}`);
-    return handler;
+  /** The handler of a type; boot guarantees one for every registered type. */
+  find(type: string): JobHandlerContract | undefined {
+    return this.byType.get(type);
   }
 }

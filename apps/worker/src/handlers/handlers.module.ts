@@ -3,9 +3,12 @@ import { DiscoveryModule } from '@nestjs/core';
 import { OutboundModule } from '../outbound/outbound-http';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
+import { DownstreamClient } from './viral-ideas/downstream-client';
+import { ViralIdeasAnalysisHandler } from './viral-ideas/viral-ideas-analysis.handler';
+import { ViralServices } from './viral-ideas/viral-services';
 
 /** Every built-in job type's handler; one line here per job type. */
-export const BUILT_IN_HANDLERS: Provider[] = [HttpRequestHandler];
+export const BUILT_IN_HANDLERS: Provider[] = [HttpRequestHandler, ViralIdeasAnalysisHandler];
 
 @Module({})
 export class HandlersModule {
@@ -14,7 +17,7 @@ export class HandlersModule {
     return {
       module: HandlersModule,
       imports: [DiscoveryModule, OutboundModule],
-      providers: [...BUILT_IN_HANDLERS, ...extraHandlers, HandlerRegistry],
+      providers: [...BUILT_IN_HANDLERS, ...extraHandlers, DownstreamClient, ViralServices, HandlerRegistry],
       exports: [HandlerRegistry],
     };
   }

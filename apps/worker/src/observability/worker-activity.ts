@@ -3,7 +3,7 @@ import { JobOutcome, QueueName } from '@conveyor/contracts';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import { attemptOutcome } from './attempt-outcome';
+import { attemptOutcome } from '../runtime/attempt-outcome';
 import { WorkerMetrics } from './worker-metrics';
 
 type Processor<T> = (job: Job<T>) => Promise<unknown>;

@@ -47,7 +47,6 @@ export interface SweepReport {
 @Injectable()
 export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconcileSweeper.name);
-  private readonly totals = new Map<ReconcileFix, number>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<unknown>;
   private stopped = false;
@@ -72,21 +71,19 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     if (this.sweeping) await Promise.race([this.sweeping, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
   }
 
-  /** Fixes made by this process since it started, by kind. */
-  fixesSoFar(): Partial<Record<ReconcileFix, number>> {
-    return Object.fromEntries(this.totals);
-  }
-
   /**
    * One sweep, if no other worker holds the lease; undefined when skipped. Public for tests and
-   * for an operator-triggered run (a schedule, a queue admin action).
+   * for the `reconcile` system schedule: a `manual` sweep also runs inside the cool-down a finished
+   * sweep leaves for the rest of its interval, but never alongside a sweep in progress.
    */
-  async sweepOnce(): Promise<SweepReport | undefined> {
+  async sweepOnce({ manual = false }: { manual?: boolean } = {}): Promise<SweepReport | undefined> {
     const { intervalMs, graceMs, batchSize } = this.config.reconcile;
     const startedAt = Date.now();
     // Held for most of an interval, so the other workers' ticks in it find it taken.
     const holdMs = Math.max(1, intervalMs * 0.9);
-    const lock = await SweepLock.acquire(this.redis(), this.key('lock'), holdMs);
+    const lock = manual
+      ? await SweepLock.acquireUnlessHeld(this.redis(), this.key('lock'), holdMs)
+      : await SweepLock.acquire(this.redis(), this.key('lock'), holdMs);
     if (!lock) return undefined;
     const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
     try {
@@ -117,8 +114,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       }
       return report;
     } finally {
-      // Keep the others out until this interval ends, however long the sweep took.
-      await lock.expireIn(startedAt + holdMs - Date.now()).catch(() => false);
+      // Keep the others' periodic sweeps out until this interval ends, however long the sweep took.
+      await lock.coolDown(startedAt + holdMs - Date.now()).catch(() => false);
     }
   }
 
@@ -195,7 +192,6 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const applied = await this.jobs.transition({ jobId: record._id, seq: runClosingSeq(run), status: verdict.status, set: verdict.set });
     if (!applied) return;
     report.fixed[verdict.fix] = (report.fixed[verdict.fix] ?? 0) + 1;
-    this.totals.set(verdict.fix, (this.totals.get(verdict.fix) ?? 0) + 1);
     this.logger.warn(
       `Reconcile: job ${record._id} (${queue.name}, run ${run}) ${record.status} → ${verdict.status}: ${verdict.note} [${verdict.fix}]`,
     );
@@ -248,7 +244,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     else await this.redis().del(this.key('cursor'));
   }
 
-  /** Fleet-wide counters (HINCRBY is atomic), for dashboards and /health/detailed. */
+  /** Fleet-wide counters (HINCRBY is atomic) in Redis, for operators (`HGETALL <prefix>:conveyor:reconcile:stats`). */
   private async recordSweep(report: SweepReport): Promise<void> {
     const multi = this.redis()
       .multi()

@@ -13,12 +13,11 @@ import { JOB_TYPE_REGISTRY, JobControl, QueueStats, WebhookNotifier } from '@con
 import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
-import { JobCancelledError, PermanentJobError } from './job-errors';
+import { PermanentJobError } from './job-errors';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
+import { FailureOutcome, attemptOutcome } from './attempt-outcome';
+import { AttemptFailure, JobHandlerContract } from './job-handler';
 import { StepRunner } from './step-runner';
-
-/** What a failed attempt means for the job. */
-type FailureOutcome = 'cancelled' | 'retry' | 'failed';
 
 /**
  * What a queue consumer does with one Bull job: record the attempt, run the handler's steps,
@@ -48,13 +47,15 @@ export class JobProcessor {
     // never rejects and waits at most a moment, so it cannot fail or hold up the job itself.
     const subject = { jobId: ref.jobId, callback: job.data.callback, run: ref.run, attempt: ref.attempt };
     let progress: JobProgress = { percent: 0, step: null };
+    const handler = this.handlers.find(job.name);
     try {
+      // Boot guarantees a handler for every registered type, so one check covers both.
       const definition = this.registry.get(job.name);
-      if (!definition) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
+      if (!definition || !handler) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
       this.records.attemptStarted(ref, job.attemptsMade);
       const result = await this.runner.run(
         definition,
-        this.handlers.get(job.name),
+        handler,
         { jobId: ref.jobId, attempt: ref.attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
         {
           abort: cancelled,
@@ -77,13 +78,14 @@ export class JobProcessor {
       await this.recordDuration(queue as QueueName, Date.now() - ref.startedAt.getTime());
       return result;
     } catch (error) {
-      const outcome = failureOutcome(job, ref, error);
+      const outcome = attemptOutcome(job, error);
       try {
         await this.recordFailure(job, ref, error, outcome);
       } catch (recordError) {
         // Bull must still see the handler's error; the reconciliation sweep repairs the record.
         this.logger.error(`Could not record the failure of job ${ref.jobId}: ${messageOf(recordError)}`);
       }
+      await this.tellHandler(handler, { jobId: ref.jobId, payload: job.data.payload, attempt: ref.attempt, outcome, error });
       // Told even if the record write failed: Bull is about to settle the job this way regardless.
       if (outcome === 'cancelled') {
         await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);
@@ -107,13 +109,21 @@ export class JobProcessor {
       return;
     }
     if (error instanceof PermanentJobError) await job.discard();
-    if (outcome === 'retry') {
+    if (outcome === 'retried') {
       const spec = (job.opts.backoff as { options?: BackoffSpec } | undefined)?.options;
       await this.records.retryScheduled(ref, error, spec ? backoffDelay(spec, ref.attempt) : 0);
       this.logger.warn(`Job ${ref.jobId} (${job.name}) attempt ${ref.attempt}/${attempts} failed, will retry: ${messageOf(error)}`);
     } else {
       await this.records.failed(ref, error);
       this.logger.warn(`Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}: ${messageOf(error)}`);
+    }
+  }
+
+  private async tellHandler(handler: JobHandlerContract | undefined, failure: AttemptFailure): Promise<void> {
+    try {
+      await handler?.onFailure?.(failure);
+    } catch (error) {
+      this.logger.error(`The handler of job ${failure.jobId} could not handle its failed attempt: ${messageOf(error)}`);
     }
   }
 
@@ -125,13 +135,6 @@ export class JobProcessor {
       this.logger.warn(`Could not record a processing time for queue ${queue}: ${messageOf(error)}`);
     }
   }
-}
-
-/** Cancelled (never retried), another attempt to come, or failed for good (last attempt or permanent). */
-function failureOutcome(job: Job<JobEnvelope>, ref: AttemptRef, error: unknown): FailureOutcome {
-  if (error instanceof JobCancelledError) return 'cancelled';
-  if (!(error instanceof PermanentJobError) && ref.attempt < (job.opts.attempts ?? 1)) return 'retry';
-  return 'failed';
 }
 
 function messageOf(error: unknown): string {

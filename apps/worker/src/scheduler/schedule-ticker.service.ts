@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, SCHEDULER_OWNER, dueRun, schedulerKeys } from '@conveyor/contracts';
 import { Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
-import { JobProducer, RedisConnections } from '@conveyor/queueing';
+import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
 import { SweepLock } from '../recovery/sweep-lock';
 
 /** The ticker's lease outlives any sane tick; it is given back as soon as the tick ends. */
@@ -37,6 +37,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly schedules: SchedulesRepository,
     private readonly producer: JobProducer,
     private readonly connections: RedisConnections,
+    private readonly maintenance: MaintenanceQueue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,7 +66,10 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       await redis.multi().hincrby(keys.stats, 'ticks', 1).hset(keys.stats, 'lastTickAt', now.toISOString()).exec();
       return fired;
     } finally {
-      await lock.expireIn(1).catch(() => false);
+      // Leave the lease cooling down until 90 % of the tick period has passed, so the fleet ticks
+      // about once per period (not once per worker), and never twice at once.
+      const coolDownMs = now.getTime() + 0.9 * this.config.scheduler.tickMs - Date.now();
+      await (coolDownMs > 0 ? lock.coolDown(coolDownMs) : lock.expireIn(1)).catch(() => false);
     }
   }
 
@@ -80,7 +84,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       if (seen && seen !== PENDING) await this.schedules.recordRun(schedule._id, runAt, reviveResult(seen));
       return false;
     }
-    const result = await this.submit(schedule);
+    const result = await this.submit(schedule, runAt);
     await redis.set(claim, JSON.stringify(result), 'PX', CLAIM_TTL_MS);
     await redis
       .multi()
@@ -94,12 +98,15 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * A refused submit (queue full or draining, payload no longer valid, Redis unusable) is recorded
-   * as the run's result and not retried: the next run comes at its own time.
+   * as the run's result and not retried: the next run comes at its own time. A system schedule's
+   * run is one maintenance job (no record, no admission: Conveyor's own work).
    */
-  private async submit(schedule: Schedule): Promise<ScheduleRunResult> {
+  private async submit(schedule: Schedule, runAt: Date): Promise<ScheduleRunResult> {
     const at = new Date();
     try {
-      const job = await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
+      const job = schedule.system
+        ? await this.maintenance.enqueue(schedule._id, { trigger: 'scheduled', runAt: runAt.toISOString() })
+        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
       return { outcome: 'submitted', at, jobId: job.jobId, trigger: 'scheduled', error: null };
     } catch (error) {
       const code = error instanceof ConveyorError ? error.code : 'SUBMIT_FAILED';

@@ -6,6 +6,7 @@ import { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { OutboundHttp, discardBody } from '../outbound/outbound-http';
 import { JobTimeoutError, PermanentJobError } from '../runtime/job-errors';
+import { attemptOutcome } from '../runtime/attempt-outcome';
 
 /** Longest error message kept in an attempt's record. */
 const ERROR_MESSAGE_LIMIT = 500;
@@ -84,7 +85,7 @@ export class WebhookDeliveryProcessor {
       const permanent = error instanceof PermanentJobError;
       // Like a job's permanent error: no attempts are spent on what retrying cannot fix.
       if (permanent) await job.discard();
-      const verdict = permanent || attempt >= attempts ? 'gave up' : 'will retry';
+      const verdict = attemptOutcome(job, error) === 'retried' ? 'will retry' : 'gave up';
       this.logger.warn(
         `Webhook ${delivery.deliveryId} (${delivery.event} of job ${delivery.jobId}) attempt ${attempt}/${attempts} failed, ${verdict}: ${messageOf(error)}`,
       );

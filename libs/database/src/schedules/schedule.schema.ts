@@ -23,8 +23,16 @@ export class Schedule {
   @Prop({ type: String, required: true })
   _id!: string;
 
+  /** The job type each run submits; for a system schedule, its system task (the schedule's name). */
   @Prop({ type: String, required: true })
   type!: string;
+
+  /**
+   * A system schedule (seeded by the workers, runs a maintenance task): listed and triggerable,
+   * never deleted. Absent on documents written before system schedules existed: false.
+   */
+  @Prop({ type: Boolean, default: false })
+  system!: boolean;
 
   /** The payload each run submits, already validated and normalised like a submission's. */
   @Prop({ type: SchemaTypes.Mixed, required: true })

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import mongoose, { Model } from 'mongoose';
 import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.schema';
 
-/** The only way to write or read `webhook_deliveries`: inserts, and one job's attempts. */
+/** The only way to write or read `webhook_deliveries`: inserts, one job's attempts, and expiring old attempts. */
 @Injectable()
 export class WebhookDeliveriesRepository {
   constructor(@InjectModel(WebhookDeliveryAttempt.name) private readonly model: Model<WebhookDeliveryAttempt>) {}
@@ -24,5 +24,10 @@ export class WebhookDeliveriesRepository {
   async listForJob(jobId: string, limit: number): Promise<WebhookDeliveryAttempt[]> {
     if (typeof jobId !== 'string') throw new TypeError('jobId must be a string');
     return this.model.find({ jobId }).sort({ at: -1, attempt: -1 }).limit(limit).lean<WebhookDeliveryAttempt[]>().exec();
+  }
+
+  /** Deletes attempts made before `before` (the retention task): one statement. */
+  async deleteOlderThan(before: Date): Promise<number> {
+    return (await this.model.deleteMany({ at: mongoose.trusted({ $lt: before }) }).exec()).deletedCount;
   }
 }

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { QueueMetrics } from './queue-metrics.service';
+import { ServiceHealthStore } from './service-health';
 import { WorkerHeartbeats } from './worker-heartbeats';
 
 /**
- * Queue work metrics and worker heartbeats, for both apps (workers write, the API reads). Needs
+ * Queue work metrics, worker heartbeats and downstream services' probes, for both apps (workers write, the API reads). Needs
  * QueueingModule, which provides the queues and Redis connections globally.
  */
 @Module({
-  providers: [QueueMetrics, WorkerHeartbeats],
-  exports: [QueueMetrics, WorkerHeartbeats],
+  providers: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore],
+  exports: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore],
 })
 export class QueueMetricsModule {}

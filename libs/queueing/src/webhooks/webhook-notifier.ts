@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { withTimeout } from '../with-timeout';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
   BULL_BACKOFF_STRATEGY,
@@ -75,12 +76,4 @@ export class WebhookNotifier {
       removeOnFail: policy.keepFailed,
     };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

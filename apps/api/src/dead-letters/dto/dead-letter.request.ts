@@ -1,38 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsObject, IsOptional } from 'class-validator';
+import { JobPageQuery } from '../../jobs/dto/job-page.query';
 
-export const MAX_DEAD_LETTER_LIMIT = 100;
-const DEFAULT_DEAD_LETTER_LIMIT = 20;
-
-/** Query of `GET /api/v1/dead-letters`. Unknown keys are 400, like every list. */
-export class ListDeadLettersQuery {
-  @ApiPropertyOptional({ enum: defaultJobTypeRegistry.queues() })
-  @IsOptional()
-  @IsIn(defaultJobTypeRegistry.queues(), { message: `queue must be one of: ${defaultJobTypeRegistry.queues().join(', ')}` })
-  queue?: QueueName;
-
-  @ApiPropertyOptional({ example: 'http.request' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  type?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEAD_LETTER_LIMIT, default: DEFAULT_DEAD_LETTER_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_DEAD_LETTER_LIMIT)
-  limit: number = DEFAULT_DEAD_LETTER_LIMIT;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value from a previous page' })
-  cursor?: string;
-}
+/** Query of `GET /api/v1/dead-letters`: a job page (queue, type, limit, cursor). */
+export class ListDeadLettersQuery extends JobPageQuery {}
 
 /** Body of `POST /api/v1/dead-letters/:jobId/requeue`; empty to run the same payload again. */
 export class RequeueDeadLetterRequest {

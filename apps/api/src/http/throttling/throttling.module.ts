@@ -41,6 +41,8 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ConveyorThrottlerGuard }],
+  // Exported for the routes Nest's guards do not cover (the queue dashboard, an Express router).
+  providers: [ConveyorThrottlerGuard, { provide: APP_GUARD, useExisting: ConveyorThrottlerGuard }],
+  exports: [ConveyorThrottlerGuard],
 })
 export class ThrottlingModule {}

@@ -1,26 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JobStatus, QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { JobStatus } from '@conveyor/contracts';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsEnum, IsOptional } from 'class-validator';
+import { JobPageQuery } from './job-page.query';
 import { JobResponse } from './job.response';
 
-export const MAX_LIST_LIMIT = 100;
-const DEFAULT_LIST_LIMIT = 20;
-
-/** Query of `GET /api/v1/jobs` and `GET /api/v1/jobs/user/:userId`. Unknown keys (`status[$ne]`) are 400. */
-export class ListJobsQuery {
-  // Only queues clients submit to; Conveyor's own queues (webhooks) hold no client jobs.
-  @ApiPropertyOptional({ enum: defaultJobTypeRegistry.queues() })
-  @IsOptional()
-  @IsIn(defaultJobTypeRegistry.queues(), { message: `queue must be one of: ${defaultJobTypeRegistry.queues().join(', ')}` })
-  queue?: QueueName;
-
-  @ApiPropertyOptional({ example: 'http.request' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  type?: string;
-
+/** Query of `GET /api/v1/jobs` and `GET /api/v1/jobs/user/:userId`: a job page, plus status and creation time. */
+export class ListJobsQuery extends JobPageQuery {
   @ApiPropertyOptional({ enum: JobStatus })
   @IsOptional()
   @IsEnum(JobStatus)
@@ -37,20 +23,6 @@ export class ListJobsQuery {
   @Type(() => Date)
   @IsDate()
   createdTo?: Date;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIST_LIMIT)
-  limit: number = DEFAULT_LIST_LIMIT;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value from a previous page' })
-  cursor?: string;
 }
 
 export class JobListResponse {

@@ -106,10 +106,11 @@ export class JobOptionsRequest implements JobOptionsInput {
   timeout?: number;
 }
 
-const payloadSchemas = defaultJobTypeRegistry.all().map((d) => ({ $ref: getSchemaPath(d.payload) }));
+const submittable = defaultJobTypeRegistry.clientSubmittable();
+const payloadSchemas = submittable.map((d) => ({ $ref: getSchemaPath(d.payload) }));
 
 export class SubmitJobRequest implements SubmitJobInput {
-  @ApiProperty({ enum: defaultJobTypeRegistry.types(), example: 'http.request' })
+  @ApiProperty({ enum: submittable.map((d) => d.type), example: 'http.request' })
   @IsString()
   @MaxLength(100)
   type!: string;

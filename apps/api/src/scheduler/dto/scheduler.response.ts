@@ -25,7 +25,11 @@ export class ScheduleRunResultResponse {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   jobId!: string | null;
 
-  @ApiPropertyOptional({ enum: JobStatus, nullable: true, description: 'The job’s status now, from its record (stats only)' })
+  @ApiPropertyOptional({
+    enum: JobStatus,
+    nullable: true,
+    description: 'The job’s status now, from its record (stats only; for a system schedule, from Bull)',
+  })
   jobStatus?: JobStatus | null;
 
   @ApiProperty({ type: ScheduleRunErrorResponse, nullable: true })
@@ -34,12 +38,20 @@ export class ScheduleRunResultResponse {
 
 export class ScheduleResponse {
   @ApiProperty({ example: 'nightly-ping' }) name!: string;
-  @ApiProperty({ example: 'http.request' }) type!: string;
+  @ApiProperty({ example: 'http.request', description: 'The job type each run submits; for a system schedule, its task' })
+  type!: string;
+  @ApiProperty({ description: 'Built in: runs a maintenance task, can be triggered, cannot be deleted' }) system!: boolean;
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: object;
   @ApiProperty({ example: '0 */15 * * * *' }) cron!: string;
   @ApiProperty({ type: String, nullable: true, description: 'null = UTC' }) timezone!: string | null;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
-  @ApiProperty({ description: 'Owner of the jobs it fires', example: 'service:scheduler' }) jobOwner!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Owner of the jobs it fires; null for a system schedule (its runs are maintenance-queue jobs)',
+    example: 'service:scheduler',
+  })
+  jobOwner!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ example: 'service:admin' }) createdBy!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Cron time of the latest fired run' })

@@ -1,4 +1,4 @@
-import { JobCancelledError, JobTimeoutError, PermanentJobError } from '../runtime/job-errors';
+import { JobCancelledError, JobTimeoutError, PermanentJobError } from './job-errors';
 import { attemptOutcome } from './attempt-outcome';
 
 describe(attemptOutcome.name, () => {

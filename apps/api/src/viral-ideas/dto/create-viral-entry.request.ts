@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CompetitorSelection, DEFAULT_RERUN_FREQUENCY_HOURS, DEFAULT_VIRAL_PRIORITY, MAX_COMPETITORS } from '@conveyor/contracts';
+
+/** Instagram-style handles: letters, digits, dots and underscores (a leading @ is dropped). */
+const USERNAME = /^@?[A-Za-z0-9._]{1,30}$/;
+const SESSION_ID = /^[A-Za-z0-9._:-]{1,255}$/;
+
+export class CompetitorInput {
+  @ApiProperty({ example: 'rival_creator' })
+  @IsString()
+  @Matches(USERNAME, { message: 'username must be 1-30 letters, digits, dots or underscores' })
+  username!: string;
+
+  @ApiPropertyOptional({ enum: CompetitorSelection, default: CompetitorSelection.Suggested })
+  @IsOptional()
+  @IsIn(Object.values(CompetitorSelection))
+  selection_method?: CompetitorSelection;
+}
+
+/** The viral-ideas form flow's submission: one entry with its competitors. */
+export class CreateViralEntryRequest {
+  @ApiProperty({ example: 'user_session_xyz789', description: 'The form session; one entry per session' })
+  @IsString()
+  @Matches(SESSION_ID, { message: 'session_id must be 1-255 characters of A-Z a-z 0-9 . _ : -' })
+  session_id!: string;
+
+  @ApiProperty({ example: 'content_creator_123' })
+  @IsString()
+  @Matches(USERNAME, { message: 'primary_username must be 1-30 letters, digits, dots or underscores' })
+  primary_username!: string;
+
+  @ApiPropertyOptional({ type: [CompetitorInput], maxItems: MAX_COMPETITORS })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_COMPETITORS)
+  @ValidateNested({ each: true })
+  @Type(() => CompetitorInput)
+  competitors?: CompetitorInput[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'ContentStrategyData from the form' })
+  @IsOptional()
+  @IsObject()
+  content_strategy?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  analysis_settings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: DEFAULT_VIRAL_PRIORITY, description: '1 is the most urgent' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  priority?: number;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  auto_rerun_enabled?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 720, default: DEFAULT_RERUN_FREQUENCY_HOURS })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  rerun_frequency_hours?: number;
+}

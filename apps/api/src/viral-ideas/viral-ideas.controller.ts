@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ErrorCode } from '@conveyor/contracts';
+import type { Request } from 'express';
+import { AdminOnly } from '../http/admin-only';
+import { Caller, CurrentCaller, IdentityGuard } from '../http/identity';
+import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
+import { ThrottleAs } from '../http/throttling/throttle-class';
+import { WithMessage } from '../http/success-envelope.interceptor';
+import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
+import {
+  AlreadyStartedView,
+  ProcessPendingView,
+  StartSignalledView,
+  ViralEntryDetailView,
+  ViralEntryView,
+  ViralQueueStatusView,
+  ViralResultsView,
+} from './dto/viral-ideas.response';
+import { ViralBatchService } from './viral-batch.service';
+import { ViralIdeasService } from './viral-ideas.service';
+
+/** The viral-ideas analysis product (seed docs 000 and 001): entries, starts, progress. */
+@ApiTags('viral-ideas')
+@UseGuards(IdentityGuard)
+@Controller('api/viral-ideas')
+export class ViralIdeasController {
+  constructor(private readonly viralIdeas: ViralIdeasService) {}
+
+  @Post('queue')
+  @ThrottleAs('submit')
+  @ApiOperation({
+    summary: 'Create a viral-ideas queue entry with its competitors',
+    description:
+      'The form flow’s submission. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
+  })
+  @ApiSuccess(ViralEntryView, ApiCreatedResponse)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.SessionExists)
+  create(@CurrentCaller() caller: Caller, @Body() body: CreateViralEntryRequest): Promise<ViralEntryView> {
+    return this.viralIdeas.create(caller, body);
+  }
+
+  @Post('queue/:queue_id/start')
+  @HttpCode(200)
+  @ThrottleAs('submit')
+  @ApiOperation({
+    summary: 'Signal a viral analysis for background processing',
+    description:
+      'pending, failed or paused → one run enqueued with the entry’s priority (`ready_for_pickup`); a run still waiting for a worker → that run (`already_queued`, never a second); processing → `already_started`; completed → 409 `INVALID_QUEUE_STATE`.',
+  })
+  @ApiExtraModels(StartSignalledView, AlreadyStartedView)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: {
+        success: { type: 'boolean', enum: [true] },
+        data: { oneOf: [{ $ref: getSchemaPath(StartSignalledView) }, { $ref: getSchemaPath(AlreadyStartedView) }] },
+        message: { type: 'string' },
+      },
+    },
+  })
+  @ApiErrorResponses(
+    ErrorCode.InvalidUuidFormat,
+    ErrorCode.Unauthenticated,
+    ErrorCode.QueueNotFound,
+    ErrorCode.InvalidQueueState,
+    ErrorCode.QueueFull,
+    ErrorCode.QueueUnavailable,
+  )
+  start(
+    @CurrentCaller() caller: Caller,
+    @Param('queue_id') queueId: string,
+  ): Promise<WithMessage<StartSignalledView | AlreadyStartedView>> {
+    return this.viralIdeas.start(caller, queueId);
+  }
+
+  @Get('queue-status')
+  @ApiOperation({ summary: 'Entries per status and processing statistics', description: 'Admins see every entry; others their own.' })
+  @ApiSuccess(ViralQueueStatusView, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.Unauthenticated)
+  status(@CurrentCaller() caller: Caller): Promise<ViralQueueStatusView> {
+    return this.viralIdeas.status(caller);
+  }
+
+  @Get('queue/:session_id')
+  @ApiOperation({ summary: 'One entry’s progress, competitors and runs, by its session id' })
+  @ApiSuccess(ViralEntryDetailView, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.Unauthenticated, ErrorCode.QueueNotFound)
+  bySession(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string): Promise<ViralEntryDetailView> {
+    return this.viralIdeas.bySession(caller, sessionId);
+  }
+}
+
+/** Seed 001's batch trigger: admin only, one call per cooldown. */
+@ApiTags('viral-ideas')
+@AdminOnly()
+@Controller('api/viral-ideas')
+export class ViralIdeasAdminController {
+  constructor(private readonly batch: ViralBatchService) {}
+
+  @Post('process-pending')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start every pending and stuck viral-ideas entry (admin)',
+    description:
+      'Pending entries and stuck ones (processing, started more than VIRAL_STUCK_AFTER_MS ago, with no live run) are enqueued in one bulk call, by priority then submission time, VIRAL_BATCH_STAGGER_MS apart. One call per VIRAL_BATCH_COOLDOWN_MS (429 after); BATCH_ALLOWED_IPS limits client addresses (403).',
+  })
+  @ApiSuccess(ProcessPendingView, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.IpNotAllowed, ErrorCode.QueueFull, ErrorCode.QueueUnavailable)
+  processPending(@Req() req: Request): Promise<WithMessage<ProcessPendingView>> {
+    this.batch.checkClientIp(req.ip ?? '');
+    return this.batch.processPending();
+  }
+}
+
+/** Results of the analysis runs. */
+@ApiTags('viral-ideas')
+@UseGuards(IdentityGuard)
+@Controller('api/viral-analysis')
+export class ViralAnalysisController {
+  constructor(private readonly viralIdeas: ViralIdeasService) {}
+
+  @Get(':queue_id/results')
+  @ApiOperation({ summary: 'The latest analysis result and the run history of an entry' })
+  @ApiSuccess(ViralResultsView, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.InvalidUuidFormat, ErrorCode.Unauthenticated, ErrorCode.QueueNotFound)
+  results(@CurrentCaller() caller: Caller, @Param('queue_id') queueId: string): Promise<ViralResultsView> {
+    return this.viralIdeas.results(caller, queueId);
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+
+/** Time limit of one call to a downstream service. */
+export const DOWNSTREAM_TIMEOUT_MS = 10_000;
+/** Tries per call (the first and two retries) on network errors, timeouts, 429 and 5xx. */
+export const DOWNSTREAM_TRIES = 3;
+const RETRY_DELAY_MS = 250;
+
+/** A downstream call that failed for good: its last status (if any) and why. */
+export class DownstreamError extends Error {
+  override readonly name = 'DownstreamError';
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * JSON over HTTP to the analysis's downstream services (profile data, transcripts, ideas). Each
+ * call has a time limit and a bounded number of tries; the job's abort signal (cancel, timeout)
+ * stops it at once. These URLs come from the operator's configuration, not from clients, so the
+ * outbound policy for client-given URLs does not apply.
+ */
+@Injectable()
+export class DownstreamClient {
+  async getJson(url: string, signal: AbortSignal): Promise<unknown> {
+    return this.call(url, { method: 'GET' }, signal);
+  }
+
+  async postJson(url: string, body: unknown, signal: AbortSignal): Promise<unknown> {
+    return this.call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, signal);
+  }
+
+  private async call(url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
+    let last: DownstreamError | undefined;
+    for (let attempt = 1; attempt <= DOWNSTREAM_TRIES; attempt++) {
+      signal.throwIfAborted();
+      if (attempt > 1) await delay(RETRY_DELAY_MS * 2 ** (attempt - 2), signal);
+      try {
+        const response = await fetch(url, {
+          ...init,
+          headers: { accept: 'application/json', 'user-agent': 'Conveyor/0.1 (viral-ideas)', ...init.headers },
+          redirect: 'manual',
+          signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNSTREAM_TIMEOUT_MS)]),
+        });
+        if (response.ok) return await response.json();
+        await response.body?.cancel();
+        last = new DownstreamError(`${init.method} ${url} answered ${response.status}`, response.status);
+        if (response.status !== 429 && response.status < 500) throw last; // the request itself is wrong
+      } catch (error) {
+        if (error === last) throw error;
+        signal.throwIfAborted();
+        last = new DownstreamError(`${init.method} ${url} failed: ${error instanceof Error ? error.message : String(error)}`, null);
+      }
+    }
+    throw last!;
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,46 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulesRepository } from '@conveyor/database';
+import { MaintenanceProcessor } from './maintenance.processor';
+
+/** While MongoDB cannot be written at start, seeding is tried again this often. */
+const RETRY_MS = 30_000;
+
+/**
+ * Seeds every system task's schedule into `schedules` when the worker starts (an upsert per task,
+ * so several workers starting at once leave one document each and keep its run history). A
+ * changed cron or description in code replaces the stored one.
+ */
+@Injectable()
+export class SystemSchedulesSeeder implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SystemSchedulesSeeder.name);
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly schedules: SchedulesRepository,
+    private readonly maintenance: MaintenanceProcessor,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.seed();
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.retry);
+  }
+
+  /** True once every system schedule is stored. */
+  async seed(): Promise<boolean> {
+    try {
+      await Promise.all(this.maintenance.all().map((task) => this.schedules.seedSystem(task.schedule)));
+      return true;
+    } catch (error) {
+      // The worker still runs jobs; the system schedules appear once MongoDB takes the writes.
+      this.logger.warn(
+        `System schedules not seeded, retrying in ${RETRY_MS} ms: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      this.retry = setTimeout(() => void this.seed(), RETRY_MS);
+      this.retry.unref();
+      return false;
+    }
+  }
+}

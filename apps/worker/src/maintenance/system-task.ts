@@ -1,0 +1,14 @@
+import { MaintenanceJobData, SystemScheduleDefinition } from '@conveyor/contracts';
+
+/**
+ * One system task: what a system schedule runs. Its `schedule` is seeded into `schedules` when a
+ * worker starts; `run` executes one run (a maintenance Bull job named after the schedule). A
+ * thrown error fails the attempt and Bull retries it; the returned summary is the job's result.
+ */
+export interface SystemTask {
+  readonly schedule: SystemScheduleDefinition;
+  run(data: MaintenanceJobData): Promise<object>;
+}
+
+/** Injection token of every system task instance (see system-tasks.ts). */
+export const SYSTEM_TASKS = Symbol('SYSTEM_TASKS');

@@ -1,0 +1,20 @@
+import { Type } from '@nestjs/common';
+import { SystemTask } from './system-task';
+import { CleanupExpiredJobsTask } from './tasks/cleanup-expired-jobs.task';
+import { HealthCheckServicesTask } from './tasks/health-check-services.task';
+import { ReconcileTask } from './tasks/reconcile.task';
+import { UpdateQueueStatsTask } from './tasks/update-queue-stats.task';
+import { ViralIdeasRerunsTask } from './tasks/viral-ideas-reruns.task';
+
+/**
+ * Every system task, each a system schedule. To add one: write `tasks/<name>.task.ts` (an
+ * @Injectable() class implementing SystemTask, with its schedule's name, cron and description)
+ * and add its class here. Workers seed its schedule at start; the API lists and triggers it.
+ */
+export const SYSTEM_TASK_CLASSES: ReadonlyArray<Type<SystemTask>> = [
+  CleanupExpiredJobsTask,
+  UpdateQueueStatsTask,
+  ReconcileTask,
+  HealthCheckServicesTask,
+  ViralIdeasRerunsTask,
+];

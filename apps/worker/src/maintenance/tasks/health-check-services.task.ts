@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { ServiceProbe } from '@conveyor/contracts';
+import { ServiceHealthStore } from '@conveyor/queueing';
+import { SystemTask } from '../system-task';
+
+/** A service that has not answered within this is down. */
+const PROBE_TIMEOUT_MS = 5_000;
+const ERROR_LIMIT = 300;
+
+/**
+ * Probes each configured downstream service (PROFILE_SERVICE_URL, TRANSCRIPT_SERVICE_URL,
+ * ANALYSIS_SERVICE_URL) with a GET of its URL and records up/down, status code and latency in
+ * Redis for `/health/detailed`. Any answer below 500 is `up` (the service answered; a 404 on its
+ * base URL still proves it runs); 5xx, a refused connection or no answer in time is `down`. The
+ * URLs are the operator's configuration, not client input, so the outbound policy does not apply.
+ */
+@Injectable()
+export class HealthCheckServicesTask implements SystemTask {
+  readonly schedule = {
+    name: 'health-check-services',
+    cron: '* * * * *',
+    description: 'Probes the configured downstream services; results in GET /health/detailed',
+  };
+
+  constructor(private readonly store: ServiceHealthStore) {}
+
+  async run(): Promise<object> {
+    const configured = this.store.services().filter((s): s is { name: string; url: string } => s.url !== undefined);
+    const probes = Object.fromEntries(await Promise.all(configured.map(async (s) => [s.name, await probe(s.url)] as const)));
+    await this.store.record(probes);
+    return probes;
+  }
+}
+
+export async function probe(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ServiceProbe> {
+  const checkedAt = new Date().toISOString();
+  const startedAt = performance.now();
+  const latency = () => Math.round(performance.now() - startedAt);
+  try {
+    const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    const up = response.status < 500;
+    return {
+      status: up ? 'up' : 'down',
+      statusCode: response.status,
+      latencyMs: latency(),
+      checkedAt,
+      error: up ? null : `answered ${response.status}`,
+    };
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const message = error instanceof Error ? `${error.message}${cause instanceof Error ? `: ${cause.message}` : ''}` : String(error);
+    return { status: 'down', statusCode: null, latencyMs: latency(), checkedAt, error: message.slice(0, ERROR_LIMIT) };
+  }
+}

@@ -1,0 +1,51 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { defineJobType } from '../job-type-definition';
+import { QueueName } from '../queue-name';
+import { JobType } from './job-type';
+
+/** Payload of one analysis run: which viral-ideas queue entry to analyse. */
+export class ViralIdeasAnalysisPayload {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  queueId!: string;
+}
+
+/**
+ * The run's steps in order, with the entry's `progress_percentage` once each step begins and the
+ * `current_step` text the entry shows meanwhile (seed 001: 10 → 20 → 50 → 75 → 100).
+ */
+export enum ViralAnalysisStep {
+  DecideRun = 'decide-run',
+  FetchProfiles = 'fetch-profiles',
+  FetchTranscripts = 'fetch-transcripts',
+  Analyse = 'analyse',
+  StoreResults = 'store-results',
+}
+
+export const VIRAL_ANALYSIS_STEPS: ReadonlyArray<{ name: ViralAnalysisStep; entryProgress: number; label: string }> = [
+  { name: ViralAnalysisStep.DecideRun, entryProgress: 10, label: 'Preparing the analysis run' },
+  { name: ViralAnalysisStep.FetchProfiles, entryProgress: 20, label: 'Fetching profile and competitor content' },
+  { name: ViralAnalysisStep.FetchTranscripts, entryProgress: 50, label: 'Fetching transcripts of top reels' },
+  { name: ViralAnalysisStep.Analyse, entryProgress: 75, label: 'Analysing content and generating ideas' },
+  { name: ViralAnalysisStep.StoreResults, entryProgress: 100, label: 'Storing results' },
+];
+
+export const viralIdeasAnalysisJob = defineJobType<ViralIdeasAnalysisPayload>({
+  type: JobType.ViralIdeasAnalysis,
+  queue: QueueName.ViralAnalysis,
+  description: 'One viral-ideas analysis run of a queue entry: fetch profiles, transcripts, analyse, store results.',
+  payload: ViralIdeasAnalysisPayload,
+  // Entries belong to sessions as often as to users; the run calls only configured services.
+  anonymousSessions: true,
+  // Runs are started through the product's own routes, which guard the entry's state.
+  startedBy: 'POST /api/viral-ideas/queue/{queue_id}/start',
+  // Weights make the job's own progress match the entry's: 0 → 10 → 20 → 50 → 75 → 100.
+  steps: [
+    { name: ViralAnalysisStep.DecideRun, weight: 10 },
+    { name: ViralAnalysisStep.FetchProfiles, weight: 10 },
+    { name: ViralAnalysisStep.FetchTranscripts, weight: 30 },
+    { name: ViralAnalysisStep.Analyse, weight: 25 },
+    { name: ViralAnalysisStep.StoreResults, weight: 25 },
+  ],
+});

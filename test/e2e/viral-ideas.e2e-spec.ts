@@ -1,0 +1,401 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import { QueueName } from '@conveyor/contracts';
+import type { Connection } from 'mongoose';
+import { Conveyor } from '../support/conveyor';
+import { FakeViralServices, Gate } from '../support/viral-services';
+import { waitFor } from '../support/wait-for';
+
+const ADMIN_TOKEN = 'viral-ideas-admin-token-0123456789';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const ALICE = { 'x-user-id': 'alice' };
+const BOB = { 'x-user-id': 'bob' };
+
+const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+
+/** Data the fake profile service serves: a primary profile and two competitors with one outlier each. */
+function seedProfiles(services: FakeViralServices, prefix: string): { primary: string; competitors: string[] } {
+  const primary = `${prefix}_me`;
+  const competitors = [`${prefix}_rival1`, `${prefix}_rival2`];
+  services.profiles.set(primary, {
+    followers: 1200,
+    reels: [
+      { id: `${prefix}-p1`, views: 1000, likes: 50, comments: 10, posted_at: day(1) },
+      { id: `${prefix}-p2`, views: 2000, likes: 80, comments: 20, posted_at: day(2) },
+      { id: `${prefix}-p3`, views: 3000, likes: 90, comments: 30, posted_at: day(3) },
+    ],
+  });
+  services.profiles.set(competitors[0], {
+    followers: 50_000,
+    reels: [
+      { id: `${prefix}-a1`, views: 10_000, posted_at: day(1) },
+      { id: `${prefix}-a2`, views: 100_000, likes: 9000, comments: 1000, posted_at: day(2) }, // 10× its baseline
+      { id: `${prefix}-a3`, views: 10_000, posted_at: day(3) },
+    ],
+  });
+  services.profiles.set(competitors[1], {
+    followers: 8000,
+    reels: [
+      { id: `${prefix}-b1`, views: 500, posted_at: day(1) },
+      { id: `${prefix}-b2`, views: 1500, posted_at: day(2) },
+    ],
+  });
+  services.transcripts.set(`${prefix}-a2`, 'Why does nobody talk about this? Here is the trick.');
+  services.transcripts.set(`${prefix}-p3`, 'Stop posting at 9am. Do this instead.');
+  return { primary, competitors };
+}
+
+/** The viral-ideas analysis product (README "Viral-ideas analysis"; seed docs 000 and 001). */
+describe('Viral-ideas analysis', () => {
+  let conveyor: Conveyor;
+  let services: FakeViralServices;
+  let sessions = 0;
+
+  beforeAll(async () => {
+    services = await FakeViralServices.start();
+    conveyor = await Conveyor.start({
+      workers: 1,
+      env: { ADMIN_API_TOKEN: ADMIN_TOKEN, THROTTLE_ADMIN_LIMIT: '1000', VIRAL_BATCH_COOLDOWN_MS: '0', ...services.env() },
+    });
+    // Retries after one second instead of one minute, so a failing run ends within the test.
+    const res = await conveyor
+      .http()
+      .put(`/api/v1/queues/${QueueName.ViralAnalysis}/config`)
+      .set(admin)
+      .send({ backoff: { type: 'fixed', delay: 200 } });
+    expect(res.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+    await services?.close();
+  });
+
+  const createEntry = async (headers: Record<string, string>, body: Record<string, unknown>) => {
+    const res = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(headers)
+      .send({ session_id: `session_${++sessions}_${Date.now()}`, ...body });
+    expect(res.status).toBe(201);
+    return res.body.data as { id: string; session_id: string };
+  };
+  const start = (id: string, headers: Record<string, string> = ALICE) =>
+    conveyor.http().post(`/api/viral-ideas/queue/${id}/start`).set(headers);
+  const db = () => conveyor.app.get<Connection>(getConnectionToken());
+  /** Runs the re-run schedule now and returns what its task reports: `{ started, refused }`. */
+  const triggerReruns = async () => {
+    const res = await conveyor.http().post('/api/v1/scheduler/jobs/viral-ideas-reruns/trigger').set(admin);
+    expect(res.status).toBe(201);
+    const job = await waitFor(
+      async () => {
+        const j = await conveyor.queue(QueueName.Maintenance).getJob(res.body.data.jobId);
+        return j?.finishedOn ? j : undefined;
+      },
+      { what: 'the re-run schedule to finish' },
+    );
+    return job.returnvalue as { started: Array<{ queueId: string; jobId: string }>; refused: unknown[] };
+  };
+  const entryOf = async (sessionId: string, headers: Record<string, string> = ALICE) => {
+    const res = await conveyor.http().get(`/api/viral-ideas/queue/${sessionId}`).set(headers);
+    expect(res.status).toBe(200);
+    return res.body.data;
+  };
+  const entryWhen = (sessionId: string, accept: (entry: any) => boolean, what: string, timeoutMs = 20_000) => {
+    let seen: unknown;
+    return waitFor(
+      async () => {
+        const entry = await entryOf(sessionId);
+        seen = entry;
+        return accept(entry) ? entry : undefined;
+      },
+      { what: `${what} (last seen ${JSON.stringify(seen)?.slice(0, 400)})`, timeoutMs },
+    );
+  };
+
+  it('runs a full analysis: progress through every step, results stored, entry completed', async () => {
+    const { primary, competitors } = seedProfiles(services, 'full');
+    const entry = await createEntry(ALICE, {
+      primary_username: `@${primary}`,
+      competitors: competitors.map((username) => ({ username, selection_method: 'manual' })),
+      content_strategy: { niche: 'fitness' },
+    });
+    const progressEvents: Array<{ percent: number; step: string }> = [];
+    const queue = conveyor.queue(QueueName.ViralAnalysis);
+    const onProgress = (_jobId: string, progress: { percent: number; step: string }) => progressEvents.push(progress);
+    // Bull subscribes in Redis when a global listener is added, and says so with `registered:…`.
+    const registered = new Promise((resolve) => queue.once('registered:global:progress', resolve));
+    queue.on('global:progress', onProgress);
+    await registered;
+    services.gates = { profiles: new Gate(), transcripts: new Gate(), ideas: new Gate() };
+
+    const started = await start(entry.id);
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({
+      success: true,
+      message: 'Analysis queued successfully - processor will start shortly',
+      data: {
+        queue_processing: { queue_id: entry.id, status: 'pending', signal_sent: true, processing_state: 'ready_for_pickup' },
+        queue_details: { session_id: entry.session_id, primary_username: primary, priority: 5, progress_percentage: 0 },
+        next_steps: { monitoring: `Use /api/viral-ideas/queue/${entry.session_id} to monitor progress` },
+      },
+    });
+    expect(Date.parse(started.body.data.timestamp)).not.toBeNaN();
+    const jobId = started.body.data.queue_processing.job_id;
+
+    // Held at each service in turn, the entry shows the step it is in.
+    const atProfiles = await entryWhen(entry.session_id, (e) => e.progress_percentage === 20, 'the fetch-profiles step');
+    expect(atProfiles).toMatchObject({ status: 'processing', current_step: 'Fetching profile and competitor content', job_id: jobId });
+    expect(atProfiles.started_processing_at).not.toBeNull();
+    services.gates.profiles!.open();
+    await entryWhen(entry.session_id, (e) => e.progress_percentage === 50, 'the fetch-transcripts step');
+    services.gates.transcripts!.open();
+    const atAnalyse = await entryWhen(entry.session_id, (e) => e.progress_percentage === 75, 'the analyse step');
+    expect(atAnalyse.current_step).toBe('Analysing content and generating ideas');
+    expect(atAnalyse.competitors.map((c: any) => c.processing_status)).toEqual(['completed', 'completed']);
+    services.gates.ideas!.open();
+    const done = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the run to complete');
+    queue.removeListener('global:progress', onProgress);
+
+    expect(progressEvents.filter((p) => p.step !== null).map((p) => [p.percent, p.step])).toEqual([
+      [0, 'decide-run'],
+      [10, 'fetch-profiles'],
+      [20, 'fetch-transcripts'],
+      [50, 'analyse'],
+      [75, 'store-results'],
+    ]);
+    expect(done).toMatchObject({ progress_percentage: 100, total_runs: 1, error_message: null, current_step: 'Analysis complete' });
+    const completedAt = Date.parse(done.completed_at);
+    expect(Date.parse(done.last_analysis_at)).toBe(completedAt);
+    expect(Date.parse(done.next_scheduled_run)).toBe(completedAt + 24 * 3_600_000);
+    expect(done.runs).toEqual([expect.objectContaining({ run_number: 1, run_type: 'initial', job_id: jobId, ideas_count: 1 })]);
+
+    const results = await conveyor.http().get(`/api/viral-analysis/${entry.id}/results`).set(ALICE);
+    expect(results.status).toBe(200);
+    const latest = results.body.data.latest;
+    expect(latest).toMatchObject({ run_number: 1, run_type: 'initial', job_id: jobId, ideas: services.ideas, ideas_note: null });
+    expect(latest.transcripts).toEqual({ requested: expect.any(Number), fetched: 2, failed: expect.any(Number), note: null });
+    const rival = latest.profiles.find((p: any) => p.username === competitors[0]);
+    expect(rival).toMatchObject({ role: 'competitor', fetch_status: 'ok', baseline_views: 10_000, new_reels: 3, latest_posted_at: day(3) });
+    expect(latest.top_reels[0]).toMatchObject({ id: 'full-a2', username: competitors[0], outlier_score: 10, engagement_rate: 0.1 });
+    expect(latest.top_reels_by_competitor[competitors[0]][0].id).toBe('full-a2');
+    expect(latest.hook_patterns).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pattern: 'question', count: 1, examples: ['Why does nobody talk about this?'] }),
+        expect.objectContaining({ pattern: 'warning', count: 1 }),
+      ]),
+    );
+    // Every step's time before the result was written.
+    expect(Object.keys(latest.timings)).toEqual(['decide-run', 'fetch-profiles', 'fetch-transcripts', 'analyse']);
+    // The idea service got the analysis context.
+    const [ideaRequest] = services.ideaRequests() as any[];
+    expect(ideaRequest).toMatchObject({ primary_username: primary, content_strategy: { niche: 'fitness' } });
+    expect(ideaRequest.top_reels[0].id).toBe('full-a2');
+    // The run is an ordinary job of its owner too.
+    const job = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(ALICE);
+    expect(job.body.data).toMatchObject({ type: 'viral-ideas.analysis', status: 'completed' });
+
+    // completed → 409 with the spec's detail and troubleshooting.
+    const again = await start(entry.id);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      success: false,
+      error_code: 'INVALID_QUEUE_STATE',
+      detail: "Queue entry is in 'completed' state and cannot be started. Valid states: pending, failed, paused",
+      troubleshooting:
+        "Queue entry must be in 'pending', 'failed', or 'paused' state to be started. Check current status and reset if needed",
+    });
+  });
+
+  it('re-runs a completed entry when due (system schedule), fetching only content newer than what is stored', async () => {
+    const { primary, competitors } = seedProfiles(services, 'recur');
+    // Only this test's triggers run the schedule: its cron moves to once a year.
+    await db()
+      .collection('schedules')
+      .updateOne({ _id: 'viral-ideas-reruns' as never }, { $set: { cron: '0 0 1 1 *' } });
+    const entry = await createEntry(ALICE, { primary_username: primary, competitors: [{ username: competitors[0] }] });
+    expect((await start(entry.id)).status).toBe(200);
+    const first = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the first run');
+    // Nothing is due yet: the schedule starts nothing, and the entry is untouched.
+    expect(await triggerReruns()).toEqual({ started: [], refused: [] });
+    expect(await entryOf(entry.session_id)).toMatchObject({ status: 'completed', total_runs: 1, job_id: first.job_id });
+    expect(services.profileHits(primary)).toHaveLength(1);
+
+    services.profiles
+      .get(primary)!
+      .reels.push(
+        { id: 'recur-p4', views: 50_000, likes: 10, comments: 5, posted_at: day(4) },
+        { id: 'recur-p5', views: 2500, posted_at: day(5) },
+      );
+    // Make the re-run due (it is 24 h away), then run the schedule now.
+    await db()
+      .collection('viral_ideas_queue')
+      .updateOne({ _id: entry.id as never }, { $set: { next_scheduled_run: new Date(Date.now() - 1000) } });
+    const { started } = await triggerReruns();
+    const second = await entryWhen(entry.session_id, (e) => e.total_runs === 2 && e.status === 'completed', 'the re-run');
+    expect(started).toEqual([{ queueId: entry.id, jobId: second.job_id }]);
+
+    // Each profile was asked only for reels newer than its newest stored one.
+    expect(services.profileHits(primary).map((h) => h.since)).toEqual([null, day(3)]);
+    expect(services.profileHits(competitors[0]).map((h) => h.since)).toEqual([null, day(3)]);
+    expect(second.runs.map((r: any) => [r.run_number, r.run_type])).toEqual([
+      [2, 'recurring'],
+      [1, 'initial'],
+    ]);
+    const latest = (await conveyor.http().get(`/api/viral-analysis/${entry.id}/results`).set(ALICE)).body.data.latest;
+    const me = latest.profiles.find((p: any) => p.username === primary);
+    // Two new reels fetched, merged with the three stored: five analysed, baseline over all five.
+    expect(me).toMatchObject({ new_reels: 2, reels_analysed: 5, baseline_views: 2500, latest_posted_at: day(5) });
+    expect(latest.profiles.find((p: any) => p.username === competitors[0])).toMatchObject({ new_reels: 0, reels_analysed: 3 });
+    expect(latest.top_reels[0]).toMatchObject({ id: 'recur-p4', outlier_score: 20 });
+  });
+
+  it('answers the start endpoint’s error cases with the spec’s codes and texts', async () => {
+    const malformed = await start('not-a-valid-uuid');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({
+      success: false,
+      error_code: 'INVALID_UUID_FORMAT',
+      detail: 'queue_id must be a valid UUID',
+      troubleshooting: 'Ensure queue_id is a properly formatted UUID (e.g., 12345678-1234-1234-1234-123456789012)',
+    });
+    const unknown = await start('12345678-1234-4234-8234-123456789012');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({
+      error_code: 'QUEUE_NOT_FOUND',
+      detail: 'Queue entry not found',
+      troubleshooting: 'Verify the queue_id exists in the viral_ideas_queue table and was properly created',
+    });
+    // Someone else's entry does not exist for Bob, on every route.
+    const entry = await createEntry(ALICE, { primary_username: 'nobody_else' });
+    expect((await start(entry.id, BOB)).status).toBe(404);
+    expect((await conveyor.http().get(`/api/viral-ideas/queue/${entry.session_id}`).set(BOB)).status).toBe(404);
+    expect((await conveyor.http().get(`/api/viral-analysis/${entry.id}/results`).set(BOB)).status).toBe(404);
+    expect((await start(entry.id, {})).status).toBe(401);
+    // Before any run the results are empty, not an error.
+    const empty = await conveyor.http().get(`/api/viral-analysis/${entry.id}/results`).set(ALICE);
+    expect(empty.body.data).toMatchObject({ queue_id: entry.id, status: 'pending', latest: null, runs: [] });
+  });
+
+  it('never runs one entry twice at once: starts in a row and at once share one run; processing → already_started', async () => {
+    const { primary } = seedProfiles(services, 'twice');
+    const entry = await createEntry(ALICE, { primary_username: primary, priority: 2 });
+    // Held at the profile service, so the run stays in progress once it starts.
+    services.gates = { profiles: new Gate() };
+    await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/pause`).set(admin).expect(200);
+    try {
+      const first = await start(entry.id);
+      const second = await start(entry.id);
+      const concurrent = await Promise.all([1, 2, 3, 4].map(() => start(entry.id)));
+      const jobId = first.body.data.queue_processing.job_id;
+      expect(second.body).toMatchObject({
+        message: 'Analysis is already queued - processor will start shortly',
+        data: { queue_processing: { job_id: jobId, signal_sent: false, processing_state: 'already_queued' } },
+      });
+      for (const res of concurrent) expect(res.body.data.queue_processing.job_id).toBe(jobId);
+      const waiting = await conveyor.queue(QueueName.ViralAnalysis).getWaiting();
+      expect(waiting.filter((job) => job.data.payload.queueId === entry.id).map((job) => [job.id, job.opts.priority])).toEqual([
+        [jobId, 2],
+      ]);
+    } finally {
+      await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/resume`).set(admin).expect(200);
+    }
+    await entryWhen(entry.session_id, (e) => e.status === 'processing', 'the run to start');
+    const during = await start(entry.id);
+    expect(during.status).toBe(200);
+    expect(during.body).toMatchObject({
+      message: 'Analysis is already in progress',
+      data: { queue_id: entry.id, status: 'processing', processing_state: 'already_started', session_id: entry.session_id },
+    });
+    services.gates.profiles!.open();
+    const done = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the run to complete');
+    expect(done.total_runs).toBe(1);
+    expect(services.profileHits(primary)).toHaveLength(1);
+  });
+
+  it('fails the entry with its error after every attempt when the profile service keeps failing', async () => {
+    services.failing.add('always_down');
+    const entry = await createEntry(ALICE, { primary_username: 'always_down' });
+    expect((await start(entry.id)).status).toBe(200);
+    const failed = await entryWhen(entry.session_id, (e) => e.status === 'failed', 'the entry to fail');
+    expect(failed.error_message).toMatch(/profiles\/always_down answered 500/);
+    expect(failed.current_step).toBe('Analysis failed');
+    // 3 attempts (the queue's policy) × 3 tries per call.
+    expect(services.profileHits('always_down')).toHaveLength(9);
+    // A failed entry may be started again: it runs and, with the service back, completes.
+    services.failing.delete('always_down');
+    services.profiles.set('always_down', { followers: 1, reels: [{ id: 'ad-1', views: 10, posted_at: day(1) }] });
+    expect((await start(entry.id)).body.data.queue_processing).toMatchObject({ status: 'failed', processing_state: 'ready_for_pickup' });
+    const completed = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the re-started entry to complete');
+    expect(completed.error_message).toBeNull();
+  });
+
+  it('refuses bad entries with field errors and a second entry for one session', async () => {
+    const bad = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({ session_id: 'bad one', primary_username: 'me', competitors: [{ username: 'x' }, { username: 'X' }], priority: 11 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['priority', 'session_id']);
+    const duplicateCompetitor = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({ session_id: 'dupe-competitors', primary_username: 'me', competitors: [{ username: 'x' }, { username: 'X' }] });
+    expect(duplicateCompetitor.status).toBe(400);
+    expect(duplicateCompetitor.body.errors).toEqual([{ field: 'competitors.1.username', message: 'competitor X is listed twice' }]);
+    const entry = await createEntry(ALICE, { primary_username: 'once_only' });
+    const second = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(BOB)
+      .send({ session_id: entry.session_id, primary_username: 'x' });
+    expect(second.status).toBe(409);
+    expect(second.body.error_code).toBe('SESSION_EXISTS');
+  });
+
+  it('counts entries per status, the caller’s own or (for admins) everyone’s', async () => {
+    await createEntry(BOB, { primary_username: 'bobs_profile' });
+    const own = await conveyor.http().get('/api/viral-ideas/queue-status').set(BOB);
+    expect(own.status).toBe(200);
+    expect(own.body.data).toMatchObject({
+      scope: 'own',
+      total: 1,
+      counts: { pending: 1, processing: 0, completed: 0, failed: 0, paused: 0 },
+    });
+    // Bob's statistics are his own: none of Alice's runs.
+    expect(own.body.data.processing_statistics).toMatchObject({
+      completed_sampled: 0,
+      average_processing_seconds: null,
+      last_completed_at: null,
+    });
+    const all = await conveyor.http().get('/api/viral-ideas/queue-status').set(admin);
+    expect(all.body.data.scope).toBe('all');
+    expect(all.body.data.total).toBeGreaterThan(own.body.data.total);
+    expect(all.body.data.total).toBe(Object.values(all.body.data.counts as Record<string, number>).reduce((a, b) => a + b, 0));
+    expect(all.body.data.counts.completed).toBeGreaterThanOrEqual(2);
+    expect(all.body.data.processing_statistics.completed_sampled).toBe(all.body.data.counts.completed);
+    expect(all.body.data.processing_statistics.average_processing_seconds).toEqual(expect.any(Number));
+    expect(all.body.data.processing_statistics.average_processing_seconds).toBeGreaterThan(0);
+  });
+
+  it('pauses an entry whose running analysis is cancelled through the job API', async () => {
+    const { primary } = seedProfiles(services, 'cancel');
+    const entry = await createEntry(ALICE, { primary_username: primary });
+    services.gates = { profiles: new Gate() };
+    const jobId = (await start(entry.id)).body.data.queue_processing.job_id;
+    await entryWhen(entry.session_id, (e) => e.status === 'processing', 'the run to start');
+    expect((await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(ALICE)).status).toBe(200);
+    const paused = await entryWhen(entry.session_id, (e) => e.status === 'paused', 'the entry to pause');
+    expect(paused.current_step).toBe('Analysis cancelled');
+    services.gates.profiles!.open();
+    // The generic job API cannot start the product's runs behind the entry's back.
+    const direct = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(ALICE)
+      .send({ type: 'viral-ideas.analysis', data: { queueId: entry.id } });
+    expect(direct.status).toBe(400);
+    expect(direct.body.errors[0].message).toContain('POST /api/viral-ideas/queue/{queue_id}/start');
+  });
+});
