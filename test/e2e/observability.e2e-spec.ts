@@ -307,7 +307,9 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
 
       const workerLines = jsonLines(worker.logs());
       expect(workerLines.find((l) => l.msg === 'Worker started')).toMatchObject({ level: 'info', service: 'conveyor-worker' });
-      const retry = workerLines.find((l) => l.level === 'warn' && String(l.msg).includes('will retry'));
+      const retry = await waitFor(() => jsonLines(worker.logs()).find((l) => l.level === 'warn' && String(l.msg).includes('will retry')), {
+        what: 'a retry warning in the worker’s log',
+      });
       expect(retry).toMatchObject({ queue: QueueName.Http, jobType: 'http.request', attempt: 1, context: 'JobProcessor' });
       expect(retry.jobId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
       expect(retry.msg).toContain(retry.jobId);

@@ -174,10 +174,9 @@ describe('Recovery', () => {
       expect(record.error?.message).toContain('no longer in queue http');
       // Sweeps ran every 500 ms meanwhile: none touched the record while a submit could be in flight.
       expect(record.finishedAt!.getTime() - record.createdAt.getTime()).toBeGreaterThanOrEqual(GRACE_MS);
-      const logs = conveyor.workers.map((w) => w.logs()).join('\n');
-      expect(logs).toMatch(
-        new RegExp(`Reconcile: job ${jobId} \\(http, run 1\\) waiting → failed: not in the queue \\[missing-from-queue\\]`),
-      );
+      // The sweep logs just after writing the record; the worker's output arrives through a pipe.
+      const fixed = new RegExp(`Reconcile: job ${jobId} \\(http, run 1\\) waiting → failed: not in the queue \\[missing-from-queue\\]`);
+      await waitFor(() => conveyor.workers.some((w) => fixed.test(w.logs())), { what: 'the sweep to log its fix' });
     });
 
     it('records a vanished job cancelled when a cancel request is pending', async () => {

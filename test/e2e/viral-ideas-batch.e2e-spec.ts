@@ -127,6 +127,62 @@ describe('Viral-ideas batch processing', () => {
     await Promise.all(conveyor.workers.splice(0).map((w) => w.kill()));
   });
 
+  it('pauses an entry whose queued run is cancelled or cleared, and no batch starts it again', async () => {
+    const cancelled = await createEntry('cancel_queued');
+    const cleared = await createEntry('clear_queued');
+    const started = await processPending();
+    expect(started.body.data).toMatchObject({ status: 'processing_started', total_jobs: 2 });
+    const jobOf = (id: string) => started.body.data.runs.find((r: any) => r.queue_id === id).job_id as string;
+    const cancelRun = async (jobId: string) => {
+      const res = await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(ALICE);
+      expect(res.body.data).toEqual({ cancelled: true, status: 'cancelled' });
+    };
+
+    // No worker runs here: the owner cancels one run while it waits, an operator clears the other.
+    await cancelRun(jobOf(cancelled.id));
+    const clear = await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/clear`).set(admin);
+    expect(clear.body.data).toMatchObject({ action: 'cleared', affected: 1 });
+    expect(await entryOf(cancelled.session_id)).toMatchObject({
+      status: 'paused',
+      current_step: 'Analysis cancelled',
+      error_message: 'Cancelled before a worker took it; start it again to re-run',
+    });
+    expect(await entryOf(cleared.session_id)).toMatchObject({
+      status: 'paused',
+      current_step: 'Analysis cancelled',
+      error_message: expect.stringContaining('Removed from the queue by an operator'),
+    });
+    // Paused is not pending: the batch leaves what its owner or an operator stopped.
+    expect((await processPending()).body.data).toMatchObject({ status: 'no_jobs_pending', total_jobs: 0 });
+
+    // Its owner can start it again, and cancel again.
+    const restarted = await conveyor.http().post(`/api/viral-ideas/queue/${cancelled.id}/start`).set(ALICE);
+    expect(restarted.body.data.queue_processing).toMatchObject({ signal_sent: true });
+    expect(await entryOf(cancelled.session_id)).toMatchObject({ status: 'pending', error_message: null });
+    await cancelRun(restarted.body.data.queue_processing.job_id);
+    expect(await entryOf(cancelled.session_id)).toMatchObject({ status: 'paused', current_step: 'Analysis cancelled' });
+  });
+
+  it('fails the entry of a queued run whose Bull job vanished (reconcile sweep)', async () => {
+    const entry = await createEntry('vanished_run');
+    const started = await conveyor.http().post(`/api/viral-ideas/queue/${entry.id}/start`).set(ALICE);
+    const jobId = started.body.data.queue_processing.job_id;
+    await (await conveyor.queue(QueueName.ViralAnalysis).getJob(jobId))!.remove();
+    // A worker whose sweep looks often and soon: it finds the record waiting with no job in Bull.
+    await conveyor.startWorker({ RECONCILE_INTERVAL_MS: '200', RECONCILE_GRACE_MS: '300' });
+    const failed = await waitFor(
+      async () => {
+        const e = await entryOf(entry.session_id);
+        return e.status === 'failed' ? e : undefined;
+      },
+      { what: 'the sweep to fail the entry' },
+    );
+    expect(failed).toMatchObject({ job_id: jobId, current_step: 'Analysis failed' });
+    expect(failed.error_message).toContain(`no longer in queue ${QueueName.ViralAnalysis}`);
+    expect((await conveyor.waitForJob(jobId, 'alice', (j) => j.status === 'failed')).error.code).toBe('MISSING_FROM_QUEUE');
+    await Promise.all(conveyor.workers.splice(0).map((w) => w.kill()));
+  });
+
   it('never re-starts a run a live worker holds, and recovers the entry of a SIGKILLed worker', async () => {
     services.hangOnce.add('stuck_me');
     const entry = await createEntry('stuck_me');

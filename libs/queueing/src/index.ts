@@ -13,3 +13,4 @@ export * from './metrics';
 export * from './viral-ideas/viral-run-starter';
 export * from './maintenance/maintenance-queue';
 export * from './with-timeout';
+export * from './run-endings';

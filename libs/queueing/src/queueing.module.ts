@@ -11,6 +11,7 @@ import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
 import { ViralRunStarter } from './viral-ideas/viral-run-starter';
+import { RunEndings } from './run-endings';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
 import { MaintenanceQueue } from './maintenance/maintenance-queue';
 
@@ -90,6 +91,7 @@ export class QueueingModule {
         QueueAdmin,
         WebhookNotifier,
         ViralRunStarter,
+        RunEndings,
         MaintenanceQueue,
       ],
       exports: [
@@ -102,6 +104,7 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         ViralRunStarter,
+        RunEndings,
         MaintenanceQueue,
       ],
     };

@@ -22,7 +22,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, SubmittedJob, WebhookNotifier } from '@conveyor/queueing';
+import { JobControl, JobProducer, QueueRegistry, QueueStats, RunEndings, SubmittedJob, WebhookNotifier } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
 import { Caller } from '../http/identity';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
@@ -58,6 +58,7 @@ export class JobsService {
     private readonly control: JobControl,
     private readonly stats: QueueStats,
     private readonly webhooks: WebhookNotifier,
+    private readonly runEndings: RunEndings,
   ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -151,6 +152,12 @@ export class JobsService {
       set: { finishedAt: new Date() },
     });
     if (!recorded) throw invalidState(await this.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
+    await this.runEndings.endedWithoutWorker({
+      jobId,
+      type: record.type,
+      status: JobStatus.Cancelled,
+      message: 'Cancelled before a worker took it; start it again to re-run',
+    });
     await this.webhooks.notify(
       { jobId, callback: record.callback, status: JobStatus.Cancelled, progress: record.progress, run: record.run },
       WebhookEvent.Cancelled,

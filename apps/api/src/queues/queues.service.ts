@@ -21,6 +21,7 @@ import {
   QueueMetrics,
   QueueSettings,
   QueueStats,
+  RunEndings,
   StuckJobOutcome,
   WorkerHeartbeat,
   WorkerHeartbeats,
@@ -64,6 +65,7 @@ export class QueuesService {
     private readonly heartbeats: WorkerHeartbeats,
     private readonly health: DetailedHealthService,
     private readonly snapshots: QueueStatsSnapshotsRepository,
+    private readonly runEndings: RunEndings,
   ) {}
 
   /** Every queue this service runs: job types' queues and its own (webhooks). */
@@ -245,26 +247,30 @@ export class QueuesService {
         jobIds.slice(i, i + RECORD_BATCH).map(async (jobId) => {
           const record = await this.records.findByIdUnscoped(jobId);
           if (!record || isTerminal(record.status)) return;
-          await this.records.transition({
+          const cancelled = await this.records.transition({
             jobId,
             seq: runClosingSeq(record.run),
             status: JobStatus.Cancelled,
             set: { finishedAt: new Date() },
           });
+          if (!cancelled) return;
+          const message = 'Removed from the queue by an operator before a worker took it; start it again to re-run';
+          await this.runEndings.endedWithoutWorker({ jobId, type: record.type, status: JobStatus.Cancelled, message });
         }),
       );
     }
   }
 
-  private async recordReleased({ jobId, state, attemptsMade, run }: StuckJobOutcome): Promise<void> {
+  private async recordReleased({ jobId, type, state, attemptsMade, run }: StuckJobOutcome): Promise<void> {
     const error = { message: 'Stuck: active with no worker holding it (cleared by an operator)', code: 'STUCK' };
     if (state === 'failed') {
-      await this.records.transition({
+      const failed = await this.records.transition({
         jobId,
         seq: runClosingSeq(run),
         status: JobStatus.Failed,
         set: { error, attemptsMade, finishedAt: new Date() },
       });
+      if (failed) await this.runEndings.endedWithoutWorker({ jobId, type, status: JobStatus.Failed, message: error.message });
     } else {
       const status = state === 'delayed' ? JobStatus.Delayed : JobStatus.Waiting;
       await this.records.transition({

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { JobEnvelope, JobStatus, WebhookEvent, runClosingSeq } from '@conveyor/contracts';
 import { JobSweepRepository, JobsRepository, UnsettledRecord } from '@conveyor/database';
-import { JobControl, QueueRegistry, RedisConnections, WebhookNotifier } from '@conveyor/queueing';
+import { JobControl, QueueRegistry, RedisConnections, RunEndings, WebhookNotifier } from '@conveyor/queueing';
 import { Job, Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
 import { SweepLock } from './sweep-lock';
@@ -59,6 +59,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly control: JobControl,
     private readonly webhooks: WebhookNotifier,
     private readonly connections: RedisConnections,
+    private readonly runEndings: RunEndings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -196,6 +197,12 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       `Reconcile: job ${record._id} (${queue.name}, run ${run}) ${record.status} → ${verdict.status}: ${verdict.note} [${verdict.fix}]`,
     );
     if (verdict.status === JobStatus.Cancelled) await this.control.clearCancelRequest(queue.name, record._id);
+    await this.runEndings.endedWithoutWorker({
+      jobId: record._id,
+      type: record.type,
+      status: verdict.status,
+      message: verdict.set.error?.message ?? verdict.note,
+    });
     const event = EVENT_OF[verdict.status];
     if (event) {
       const error = verdict.set.error ? { message: verdict.set.error.message, code: verdict.set.error.code } : undefined;

@@ -81,4 +81,5 @@ export class ViralEntry {
 export const ViralEntrySchema = SchemaFactory.createForClass(ViralEntry);
 ViralEntrySchema.index({ session_id: 1 }, { unique: true });
 ViralEntrySchema.index({ status: 1 });
+ViralEntrySchema.index({ active_job_id: 1 });
 ViralEntrySchema.index({ priority: 1, submitted_at: 1 });

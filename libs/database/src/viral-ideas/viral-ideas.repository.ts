@@ -10,6 +10,9 @@ import { ViralResult } from './viral-result.schema';
 /** The entry as read when a run is claimed: the fields the compare-and-set compares. */
 export type RunClaimBasis = Pick<ViralEntry, '_id' | 'status' | 'active_job_id'>;
 
+/** How an entry's run can end other than well: `paused` (cancelled) may be started again. */
+export type EndedRunStatus = ViralEntryStatus.Failed | ViralEntryStatus.Paused;
+
 /** What a run writes when it ends well. */
 export interface RunCompletion {
   completedAt: Date;
@@ -121,6 +124,7 @@ export class ViralIdeasRepository {
             active_job_id: jobId,
             current_step: AWAITING_PICKUP_STEP,
             progress_percentage: 0,
+            error_message: null,
             updated_at: now,
           },
         },
@@ -131,11 +135,11 @@ export class ViralIdeasRepository {
 
   /** Undoes a claim whose enqueue failed (only if nothing else claimed the entry since). */
   async releaseClaim(jobId: string, previous: ViralEntry): Promise<void> {
-    const { status, active_job_id, current_step, progress_percentage } = previous;
+    const { status, active_job_id, current_step, progress_percentage, error_message } = previous;
     await this.entryModel
       .updateOne(
         { _id: previous._id, active_job_id: jobId },
-        { $set: { status, active_job_id, current_step, progress_percentage, updated_at: new Date() } },
+        { $set: { status, active_job_id, current_step, progress_percentage, error_message, updated_at: new Date() } },
       )
       .exec();
   }
@@ -174,12 +178,20 @@ export class ViralIdeasRepository {
   }
 
   /** The run failed for good (`failed`) or was cancelled (`paused`: it may be started again). */
-  async runEnded(id: string, jobId: string, status: ViralEntryStatus.Failed | ViralEntryStatus.Paused, message: string): Promise<boolean> {
-    return this.runWrite(id, jobId, {
-      status,
-      current_step: status === ViralEntryStatus.Failed ? 'Analysis failed' : 'Analysis cancelled',
-      error_message: message,
-    });
+  async runEnded(id: string, jobId: string, status: EndedRunStatus, message: string): Promise<boolean> {
+    return this.runWrite(id, jobId, endedRunFields(status, message));
+  }
+
+  /**
+   * `runEnded` for a run that ended without its worker (cancelled or cleared while queued, failed
+   * by the reconcile sweep or an operator), where only the job id is known. A no-op when that job
+   * is no longer its entry's run.
+   */
+  async runEndedByJob(jobId: string, status: EndedRunStatus, message: string): Promise<boolean> {
+    const result = await this.entryModel
+      .updateOne({ active_job_id: jobId }, { $set: { ...endedRunFields(status, message), updated_at: new Date() } })
+      .exec();
+    return result.matchedCount === 1;
   }
 
   async setCompetitorStatus(competitorId: string, status: CompetitorProcessingStatus): Promise<void> {
@@ -212,4 +224,12 @@ export class ViralIdeasRepository {
       .exec();
     return result.matchedCount === 1;
   }
+}
+
+function endedRunFields(status: EndedRunStatus, message: string): Partial<ViralEntry> {
+  return {
+    status,
+    current_step: status === ViralEntryStatus.Failed ? 'Analysis failed' : 'Analysis cancelled',
+    error_message: message,
+  };
 }
