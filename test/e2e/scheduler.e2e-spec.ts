@@ -252,9 +252,10 @@ describe('Scheduler API', () => {
       const runs = await firedJobs('/survivor');
       const elapsedRuns = Math.ceil((Date.now() - startedAt) / 1000) + 1;
       expect(runs.length - before).toBeLessThanOrEqual(elapsedRuns);
-      // Runs of a per-second cron: two jobs close together would be one run submitted twice.
+      // Ticks come at least 180 ms apart (90 % of SCHEDULER_TICK_MS), so a late tick may bring two
+      // runs closer than a second; two jobs closer than that were one run submitted twice in a tick.
       const gaps = runs.slice(1).map((r, i) => (r.createdAt as Date).getTime() - (runs[i].createdAt as Date).getTime());
-      expect(Math.min(...gaps)).toBeGreaterThan(400);
+      expect(Math.min(...gaps)).toBeGreaterThan(150);
       await http().delete('/api/v1/scheduler/repeating/survivor').set(admin);
     });
   });

@@ -199,6 +199,25 @@ describe('System schedules', () => {
     expect(target.hitsOn('/profile').length).toBeGreaterThan(0);
   });
 
+  it('run with the attempts, backoff and retention saved for the maintenance queue', async () => {
+    const config = (body: object) => http().put(`/api/v1/queues/${QueueName.Maintenance}/config`).set(admin).send(body);
+    expect((await config({ attempts: 1, backoff: { type: 'fixed', delay: 1000 }, retention: { completed: 7, failed: 9 } })).status).toBe(
+      200,
+    );
+    try {
+      const res = await http().post('/api/v1/scheduler/jobs/update-queue-stats/trigger').set(admin);
+      const job = await conveyor.queue(QueueName.Maintenance).getJob(res.body.data.jobId);
+      expect(job?.opts).toMatchObject({
+        attempts: 1,
+        backoff: { options: { type: 'fixed', delayMs: 1000 } },
+        removeOnComplete: 7,
+        removeOnFail: 9,
+      });
+    } finally {
+      expect((await config({})).status).toBe(200);
+    }
+  });
+
   it('show the last run’s status from Bull in the scheduler stats', async () => {
     const stats = await waitFor(
       async () => {

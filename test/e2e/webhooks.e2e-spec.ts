@@ -270,6 +270,57 @@ describe('Webhooks', () => {
     await waitForAttempts(withProgress, (items) => items.length === 4);
     expect(received(withoutProgress)).toHaveLength(1);
   });
+
+  // Last in this block: workers keep a queue's settings for up to 2 s, so the restored settings
+  // could reach them after a following test's delivery.
+  it('delivers with the WEBHOOK_* settings as the webhooks queue’s defaults, and with what an operator saves over them', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const configUrl = `/api/v1/queues/${QueueName.Webhooks}/config`;
+    const before = await conveyor.http().get(configUrl).set(admin);
+    expect(before.body.data.effective).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delayMs: 100 }, timeoutMs: 1000 });
+
+    receiver.respond((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const webhooks = conveyor.queue(QueueName.Webhooks);
+    const deliveryOf = (jobId: string) =>
+      waitFor(async () => (await webhooks.getJobs(['waiting', 'active', 'delayed', 'failed'])).find((d) => d?.data.jobId === jobId), {
+        what: `the delivery of job ${jobId}`,
+      });
+    expect(
+      (
+        await conveyor
+          .http()
+          .put(configUrl)
+          .set(admin)
+          .send({ attempts: 1, retention: { failed: 50 } })
+      ).status,
+    ).toBe(200);
+    try {
+      // The worker enqueues the delivery and reads the setting within QUEUE_SETTINGS_TTL_MS (2 s).
+      const delivery = await waitFor(
+        async () => {
+          const d = await deliveryOf(await submit('/ok', { callbackUrl: receiver.url('/hooks/refuses') }));
+          return d.opts.attempts === 1 ? d : undefined;
+        },
+        { what: 'a delivery with the saved attempts', intervalMs: 300 },
+      );
+      expect(delivery.opts).toMatchObject({ removeOnFail: 50 });
+      const failed = await waitFor(
+        async () => {
+          const d = await webhooks.getJob(delivery.id);
+          return d?.finishedOn ? d : undefined;
+        },
+        { what: 'the delivery to fail after its one attempt' },
+      );
+      expect(failed.attemptsMade).toBe(1);
+      expect(failed.failedReason).toBe('Receiver answered 500; expected 2xx');
+      expect(await waitForAttempts(delivery.data.jobId, (items) => items.length === 1)).toHaveLength(1);
+    } finally {
+      expect((await conveyor.http().put(configUrl).set(admin).send({})).status).toBe(200);
+    }
+  });
 });
 
 describe('Webhooks and the outbound policy', () => {

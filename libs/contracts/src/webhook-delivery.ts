@@ -53,6 +53,8 @@ export interface WebhookDelivery {
   /** The callback's own secret; absent → the worker's WEBHOOK_SIGNING_SECRET. */
   secret?: string;
   payload: WebhookPayload;
+  /** Each attempt's time limit: the `webhooks` queue's effective timeout when it was enqueued. */
+  timeoutMs?: number;
 }
 
 /**

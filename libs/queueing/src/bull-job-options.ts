@@ -21,6 +21,20 @@ export function bullJobOptions(
   };
 }
 
+/**
+ * How a service queue's job (a webhook delivery, a system task's run) is added: attempts, backoff
+ * and retention from the queue's effective policy. It has no record, priority or per-job options.
+ */
+export function serviceJobOptions(jobId: string, policy: QueuePolicy): JobOptions {
+  return {
+    jobId,
+    attempts: policy.attempts,
+    backoff: { type: BULL_BACKOFF_STRATEGY, options: policy.backoff } as JobOptions['backoff'],
+    removeOnComplete: policy.keepCompleted,
+    removeOnFail: policy.keepFailed,
+  };
+}
+
 export function jobEnvelope(payload: unknown, options: ResolvedJobOptions, run: number, callback?: JobCallback | null): JobEnvelope {
   return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}) };
 }

@@ -29,11 +29,21 @@ export class QueueSettings {
     return this.load(name);
   }
 
+  /** What the environment sets under the saved settings: the backlog limit, and WEBHOOK_* for webhooks. */
+  private fromEnv(name: QueueName): QueueOverrides {
+    const { queues, webhooks } = this.config;
+    return {
+      ...(queues.backlogLimit ? { backlogLimit: queues.backlogLimit } : {}),
+      ...(name === QueueName.Webhooks
+        ? { attempts: webhooks.attempts, backoff: { type: 'exponential', delayMs: webhooks.backoffMs }, timeoutMs: webhooks.timeoutMs }
+        : {}),
+    };
+  }
+
   /** Read now, bypassing the cache (workers polling for changes). */
   async load(name: QueueName): Promise<EffectiveQueuePolicy> {
     const saved = await this.configs.overrides(name);
-    const fromEnv: QueueOverrides = this.config.queues.backlogLimit ? { backlogLimit: this.config.queues.backlogLimit } : {};
-    const policy = effectivePolicy(name, { ...fromEnv, ...saved });
+    const policy = effectivePolicy(name, { ...this.fromEnv(name), ...saved });
     this.cache.set(name, { policy, until: Date.now() + QUEUE_SETTINGS_TTL_MS });
     return policy;
   }

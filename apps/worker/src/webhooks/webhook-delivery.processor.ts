@@ -50,7 +50,8 @@ export class WebhookDeliveryProcessor {
     const at = new Date();
     const startedAt = performance.now();
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new JobTimeoutError(this.config.webhooks.timeoutMs)), this.config.webhooks.timeoutMs);
+    const timeoutMs = delivery.timeoutMs ?? this.config.webhooks.timeoutMs; // deliveries enqueued before it was carried
+    const timer = setTimeout(() => timeout.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
     let statusCode: number | null = null;
     try {
       const url = this.outbound.checkTarget(delivery.url, 'Webhook URL');

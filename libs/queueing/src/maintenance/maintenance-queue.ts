@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { BULL_BACKOFF_STRATEGY, MaintenanceJobData, QueueName, queuePolicy } from '@conveyor/contracts';
-import { JobOptions } from 'bull';
+import { MaintenanceJobData, QueueName } from '@conveyor/contracts';
 import { randomUUID } from 'node:crypto';
+import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
+import { QueueSettings } from '../queue-settings.service';
 
 /** A system task's run, as enqueued: its Bull job on the `maintenance` queue. */
 export interface EnqueuedSystemRun {
@@ -13,22 +14,19 @@ export interface EnqueuedSystemRun {
 /**
  * Enqueues runs of system schedules on the `maintenance` service queue (the worker's
  * MaintenanceProcessor runs them): the ticker for cron runs, the API for manual triggers. Runs are
- * Bull jobs with the queue policy's attempts and backoff, so they retry and show in the dashboard.
+ * Bull jobs with the queue's effective attempts, backoff and retention, so they retry and show in
+ * the dashboard.
  */
 @Injectable()
 export class MaintenanceQueue {
-  constructor(private readonly queues: QueueRegistry) {}
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly settings: QueueSettings,
+  ) {}
 
   async enqueue(schedule: string, data: MaintenanceJobData): Promise<EnqueuedSystemRun> {
-    const policy = queuePolicy(QueueName.Maintenance);
-    const options: JobOptions = {
-      jobId: randomUUID(),
-      attempts: policy.attempts,
-      backoff: { type: BULL_BACKOFF_STRATEGY, options: policy.backoff } as JobOptions['backoff'],
-      removeOnComplete: policy.keepCompleted,
-      removeOnFail: policy.keepFailed,
-    };
-    const job = await this.queues.get(QueueName.Maintenance).add(schedule, data, options);
+    const policy = await this.settings.policy(QueueName.Maintenance);
+    const job = await this.queues.get(QueueName.Maintenance).add(schedule, data, serviceJobOptions(randomUUID(), policy));
     return { jobId: String(job.id), queue: QueueName.Maintenance };
   }
 

@@ -1,13 +1,25 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@conveyor/config';
-import { BULL_BACKOFF_STRATEGY, JobStatus, QueueName, WebhookEvent, WebhookSubject, webhookDeliveryId } from '@conveyor/contracts';
+import {
+  BULL_BACKOFF_STRATEGY,
+  JobStatus,
+  QueueName,
+  QueueOverrides,
+  WebhookEvent,
+  WebhookSubject,
+  webhookDeliveryId,
+} from '@conveyor/contracts';
 import { QueueRegistry } from '../queue-registry.service';
+import { QueueSettings } from '../queue-settings.service';
 import { NOTIFY_TIMEOUT_MS, WebhookNotifier } from './webhook-notifier';
 
 describe(WebhookNotifier.name, () => {
   const config = loadConfig({ WEBHOOK_ATTEMPTS: '4', WEBHOOK_BACKOFF_MS: '250' });
   const add = jest.fn();
-  const notifier = new WebhookNotifier(config, new QueueRegistry([{ name: QueueName.Webhooks, add } as never]));
+  /** What an operator saved for the webhooks queue (PUT /api/v1/queues/webhooks/config). */
+  let saved: QueueOverrides = {};
+  const queues = new QueueRegistry([{ name: QueueName.Webhooks, add } as never]);
+  let notifier: WebhookNotifier;
   const subject = (events: WebhookEvent[], secret?: string): WebhookSubject => ({
     jobId: 'a6f1d1e4-2b7c-4a51-9a0e-9d1c2b3a4f50',
     callback: { url: 'https://example.com/hook', events, ...(secret ? { secret } : {}) },
@@ -17,12 +29,15 @@ describe(WebhookNotifier.name, () => {
   });
 
   beforeEach(() => {
+    saved = {};
+    // A new QueueSettings each time: its 2 s cache would keep the previous test's settings.
+    notifier = new WebhookNotifier(queues, new QueueSettings(config, { overrides: async () => saved } as never, queues));
     add.mockReset().mockResolvedValue({});
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => jest.useRealTimers());
 
-  it('enqueues one delivery with the configured attempts and backoff, keyed by its delivery id', async () => {
+  it('enqueues one delivery with the WEBHOOK_* attempts, backoff and timeout, keyed by its delivery id', async () => {
     const job = subject([WebhookEvent.Completed], 'per-job-secret-0001');
     await notifier.notify(job, WebhookEvent.Completed);
     expect(add).toHaveBeenCalledTimes(1);
@@ -36,11 +51,25 @@ describe(WebhookNotifier.name, () => {
       url: 'https://example.com/hook',
       secret: 'per-job-secret-0001',
       payload: expect.objectContaining({ event: 'completed', status: 'completed', progress: 100, step: null, result: { ok: true } }),
+      timeoutMs: config.webhooks.timeoutMs,
     });
     expect(options).toMatchObject({
       jobId: deliveryId,
       attempts: 4,
       backoff: { type: BULL_BACKOFF_STRATEGY, options: { type: 'exponential', delayMs: 250 } },
+    });
+  });
+
+  it('takes what an operator saved for the webhooks queue over the environment', async () => {
+    saved = { attempts: 1, backoff: { type: 'fixed', delayMs: 50 }, timeoutMs: 2_000, keepCompleted: 7, keepFailed: 9 };
+    await notifier.notify(subject([WebhookEvent.Completed]), WebhookEvent.Completed);
+    const [, data, options] = add.mock.calls[0];
+    expect(data.timeoutMs).toBe(2_000);
+    expect(options).toMatchObject({
+      attempts: 1,
+      backoff: { type: BULL_BACKOFF_STRATEGY, options: { type: 'fixed', delayMs: 50 } },
+      removeOnComplete: 7,
+      removeOnFail: 9,
     });
   });
 

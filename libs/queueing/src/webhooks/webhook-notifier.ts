@@ -1,19 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { withTimeout } from '../with-timeout';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import {
-  BULL_BACKOFF_STRATEGY,
-  BackoffSpec,
-  QueueName,
-  WebhookDelivery,
-  WebhookEvent,
-  WebhookSubject,
-  queuePolicy,
-  webhookDeliveryId,
-  webhookPayload,
-} from '@conveyor/contracts';
-import { JobOptions } from 'bull';
+import { QueueName, WebhookDelivery, WebhookEvent, WebhookSubject, webhookDeliveryId, webhookPayload } from '@conveyor/contracts';
+import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
+import { QueueSettings } from '../queue-settings.service';
 
 /** Longest a notify may wait on Redis; past it the job's own outcome goes ahead without the webhook. */
 export const NOTIFY_TIMEOUT_MS = 2_000;
@@ -29,8 +19,8 @@ export class WebhookNotifier {
   private readonly logger = new Logger(WebhookNotifier.name);
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
+    private readonly settings: QueueSettings,
   ) {}
 
   /**
@@ -41,39 +31,32 @@ export class WebhookNotifier {
   async notify(job: WebhookSubject, event: WebhookEvent): Promise<void> {
     const callback = job.callback;
     if (!callback || !callback.events.includes(event)) return;
-    const delivery: WebhookDelivery = {
-      deliveryId: webhookDeliveryId(job, event),
-      jobId: job.jobId,
-      event,
-      url: callback.url,
-      ...(callback.secret !== undefined ? { secret: callback.secret } : {}),
-      payload: webhookPayload(job, event, new Date()),
+    const deliveryId = webhookDeliveryId(job, event);
+    const enqueue = async () => {
+      // Attempts, backoff, timeout and retention: the queue's effective policy (WEBHOOK_* env, then
+      // what an operator saved with PUT /api/v1/queues/webhooks/config).
+      const policy = await this.settings.policy(QueueName.Webhooks);
+      const delivery: WebhookDelivery = {
+        deliveryId,
+        jobId: job.jobId,
+        event,
+        url: callback.url,
+        ...(callback.secret !== undefined ? { secret: callback.secret } : {}),
+        payload: webhookPayload(job, event, new Date()),
+        timeoutMs: policy.timeoutMs,
+      };
+      // The delivery id as job id: Bull ignores an add whose id exists, so an event reported twice is sent once.
+      await this.queues.get(QueueName.Webhooks).add(`webhook.${event}`, delivery, serviceJobOptions(deliveryId, policy));
     };
     try {
-      await withTimeout(
-        this.queues.get(QueueName.Webhooks).add(`webhook.${event}`, delivery, this.jobOptions(delivery.deliveryId)),
-        NOTIFY_TIMEOUT_MS,
-      );
+      await withTimeout(enqueue(), NOTIFY_TIMEOUT_MS);
     } catch (error) {
       // Deliberately swallowed, the one place errors are: the job's outcome is already recorded and
       // must reach its client and Bull whether or not Redis took the webhook. A lost delivery is
       // logged here; failing or delaying the job for it would be worse.
       this.logger.error(
-        `Could not enqueue the ${event} webhook ${delivery.deliveryId} of job ${job.jobId}: ${error instanceof Error ? error.message : String(error)}`,
+        `Could not enqueue the ${event} webhook ${deliveryId} of job ${job.jobId}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-  }
-
-  private jobOptions(deliveryId: string): JobOptions {
-    const policy = queuePolicy(QueueName.Webhooks);
-    const backoff: BackoffSpec = { type: 'exponential', delayMs: this.config.webhooks.backoffMs };
-    return {
-      // The delivery id: Bull ignores an add whose id exists, so an event reported twice is sent once.
-      jobId: deliveryId,
-      attempts: this.config.webhooks.attempts,
-      backoff: { type: BULL_BACKOFF_STRATEGY, options: backoff } as JobOptions['backoff'],
-      removeOnComplete: policy.keepCompleted,
-      removeOnFail: policy.keepFailed,
-    };
   }
 }
