@@ -23,3 +23,4 @@ export * from './schedules/scheduler-keys';
 export * from './viral-ideas/viral-ideas';
 export * from './schedules/system-schedules';
 export * from './service-health';
+export * from './error-message';

@@ -19,6 +19,7 @@ import {
   resolveJobOptions,
   validatePayload,
   validationFailed,
+  messageOf,
 } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
@@ -250,7 +251,7 @@ export class JobProducer {
     try {
       state = await withTimeout(this.stats.admission(policy.name), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
-      this.logger.warn(`Backlog of ${policy.name} unknown: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`Backlog of ${policy.name} unknown: ${messageOf(error)}`);
     }
     if (state.draining) return { room: 0, refusal: this.queueDraining(policy.name) };
     return { room: Math.max(0, policy.backlogLimit - state.backlog), refusal: this.queueFull(policy) };
@@ -356,7 +357,7 @@ export class JobProducer {
       queuePosition = ahead === null ? null : ahead + notYetQueued;
       averageMs = average;
     } catch (error) {
-      this.logger.warn(`No queue position for a job on ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`No queue position for a job on ${name}: ${messageOf(error)}`);
     }
     const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
     return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };

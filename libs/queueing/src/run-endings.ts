@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobStatus, JobType, ViralEntryStatus } from '@conveyor/contracts';
+import { JobStatus, JobType, ViralEntryStatus, messageOf } from '@conveyor/contracts';
 import { ViralIdeasRepository } from '@conveyor/database';
 
 /** A run that ended without its worker, as the code that settled its record knows it. */
@@ -33,7 +33,7 @@ export class RunEndings {
       await this.viralIdeas.runEndedByJob(jobId, entryStatus, message);
     } catch (error) {
       // The job record is settled already; the entry is left for its owner or an admin to restart.
-      this.logger.warn(`Viral-ideas entry of job ${jobId} not updated to ${entryStatus}: ${(error as Error).message}`);
+      this.logger.warn(`Viral-ideas entry of job ${jobId} not updated to ${entryStatus}: ${messageOf(error)}`);
     }
   }
 }

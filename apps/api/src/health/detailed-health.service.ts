@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MongooseHealthIndicator } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus } from '@conveyor/contracts';
+import { QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus, messageOf } from '@conveyor/contracts';
 import {
   QueueMetrics,
   QueueRegistry,
@@ -175,8 +175,4 @@ export class DetailedHealthService {
 
 function numberOrNull(value: string | undefined): number | null {
   return value === undefined || Number.isNaN(Number(value)) ? null : Number(value);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { RedisConnections, withTimeout } from '@conveyor/queueing';
 import Redis from 'ioredis';
+import { messageOf } from '@conveyor/contracts';
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -25,7 +26,7 @@ export class RedisHealthIndicator {
       await withTimeout(this.client.ping(), PING_TIMEOUT_MS);
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      return indicator.down({ message: messageOf(error) });
     }
   }
 }

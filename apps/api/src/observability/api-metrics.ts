@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { schedulerKeys } from '@conveyor/contracts';
+import { schedulerKeys, messageOf } from '@conveyor/contracts';
 import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -146,6 +146,6 @@ export class ApiMetrics {
   private warnAtMostEvery10s(what: string, error: unknown): void {
     if (Date.now() - this.lastWarningAt < 10_000) return;
     this.lastWarningAt = Date.now();
-    this.logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(`${what}: ${messageOf(error)}`);
   }
 }

@@ -9,6 +9,7 @@ import {
   SERVICE_QUEUES,
   WebhookDelivery,
   effectivePolicy,
+  messageOf,
 } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, QueueSettings, RedisConnections, bullRootOptions, registeredQueueNames } from '@conveyor/queueing';
 import Bull, { Job, Queue } from 'bull';
@@ -164,8 +165,4 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
 
 function sameRateLimit(a: EffectiveQueuePolicy['rateLimit'], b: EffectiveQueuePolicy['rateLimit']): boolean {
   return a?.max === b?.max && a?.durationMs === b?.durationMs;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulesRepository } from '@conveyor/database';
 import { MaintenanceProcessor } from './maintenance.processor';
+import { messageOf } from '@conveyor/contracts';
 
 /** While MongoDB cannot be written at start, seeding is tried again this often. */
 const RETRY_MS = 30_000;
@@ -35,9 +36,7 @@ export class SystemSchedulesSeeder implements OnApplicationBootstrap, OnModuleDe
       return true;
     } catch (error) {
       // The worker still runs jobs; the system schedules appear once MongoDB takes the writes.
-      this.logger.warn(
-        `System schedules not seeded, retrying in ${RETRY_MS} ms: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.warn(`System schedules not seeded, retrying in ${RETRY_MS} ms: ${messageOf(error)}`);
       this.retry = setTimeout(() => void this.seed(), RETRY_MS);
       this.retry.unref();
       return false;

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobOutcome, QueueName } from '@conveyor/contracts';
+import { JobOutcome, QueueName, messageOf } from '@conveyor/contracts';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
@@ -98,6 +98,6 @@ export class WorkerActivity {
   private warnAtMostEvery10s(queue: QueueName, error: unknown): void {
     if (Date.now() - this.lastWarningAt < 10_000) return;
     this.lastWarningAt = Date.now();
-    this.logger.warn(`Queue metrics of ${queue} not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(`Queue metrics of ${queue} not recorded: ${messageOf(error)}`);
   }
 }

@@ -3,6 +3,7 @@ import { WORKER_HEARTBEAT_INTERVAL_MS, WorkerHeartbeat, WorkerHeartbeats } from 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WorkerActivity } from './worker-activity';
+import { messageOf } from '@conveyor/contracts';
 
 /** Longest a stopping worker waits for Redis to drop its heartbeat (it expires on its own anyway). */
 const REMOVE_TIMEOUT_MS = 1_000;
@@ -65,7 +66,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
       this.failing = false;
     } catch (error) {
       // Logged once per outage: the worker keeps working, it is only invisible to operators.
-      if (!this.failing) this.logger.warn(`Heartbeat not written: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.failing) this.logger.warn(`Heartbeat not written: ${messageOf(error)}`);
       this.failing = true;
     }
   }

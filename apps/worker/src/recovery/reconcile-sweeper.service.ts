@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobEnvelope, JobStatus, WebhookEvent, runClosingSeq } from '@conveyor/contracts';
+import { JobEnvelope, JobStatus, WebhookEvent, runClosingSeq, messageOf } from '@conveyor/contracts';
 import { JobSweepRepository, JobsRepository, UnsettledRecord } from '@conveyor/database';
 import { JobControl, QueueRegistry, RedisConnections, RunEndings, WebhookNotifier } from '@conveyor/queueing';
 import { Job, Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
+import { PeriodicLoop } from '../runtime/periodic-loop';
 import { SweepLock } from './sweep-lock';
 
 /** Batches one sweep reads at most; the next sweep continues where this one stopped. */
@@ -47,9 +48,7 @@ export interface SweepReport {
 @Injectable()
 export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconcileSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
-  private stopped = false;
+  private readonly loop: PeriodicLoop;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,16 +59,22 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly webhooks: WebhookNotifier,
     private readonly connections: RedisConnections,
     private readonly runEndings: RunEndings,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule(this.config.reconcile.intervalMs);
+  ) {
+    this.loop = new PeriodicLoop({
+      what: 'Reconcile sweep',
+      periodMs: config.reconcile.intervalMs,
+      step: () => this.sweepOnce(),
+      logger: this.logger,
+      stopWaitMs: STOP_WAIT_MS,
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    if (this.sweeping) await Promise.race([this.sweeping, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**
@@ -90,13 +95,13 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     try {
       const updatedBefore = new Date(startedAt - graceMs);
       let after = await this.loadCursor();
-      for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.stopped; batchNo++) {
+      for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.loop.isStopped; batchNo++) {
         if (!(await lock.expireIn(Math.max(BATCH_LEASE_MS, holdMs)))) {
           this.logger.warn('Reconcile sweep lost its lease; stopping this sweep');
           break;
         }
         const batch = await this.sweepRecords.unsettledBatch({ updatedBefore, after, limit: batchSize });
-        for (let i = 0; i < batch.length && !this.stopped; i += LOOKUP_CONCURRENCY) {
+        for (let i = 0; i < batch.length && !this.loop.isStopped; i += LOOKUP_CONCURRENCY) {
           await Promise.all(batch.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report)));
         }
         const last = batch.at(-1);
@@ -120,22 +125,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const startedAt = Date.now();
-      this.sweeping = this.sweepOnce()
-        .catch((error: unknown) => this.logger.error(`Reconcile sweep failed: ${messageOf(error)}`))
-        .finally(() => {
-          this.sweeping = undefined;
-          this.schedule(Math.max(0, this.config.reconcile.intervalMs - (Date.now() - startedAt)));
-        });
-    }, delayMs);
-    this.timer.unref();
-  }
-
   private async reconcileOne(record: UnsettledRecord, report: SweepReport): Promise<void> {
-    if (this.stopped) return;
+    if (this.loop.isStopped) return;
     report.examined++;
     let queue: Queue;
     try {
@@ -261,8 +252,4 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     if (report.watched > 0) multi.hincrby(this.key('stats'), 'watched', report.watched);
     await multi.exec();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

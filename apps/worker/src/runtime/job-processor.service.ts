@@ -8,6 +8,7 @@ import {
   QueueName,
   WebhookEvent,
   backoffDelay,
+  messageOf,
 } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, JobControl, QueueStats, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
@@ -135,8 +136,4 @@ export class JobProcessor {
       this.logger.warn(`Could not record a processing time for queue ${queue}: ${messageOf(error)}`);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

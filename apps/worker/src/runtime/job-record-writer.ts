@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobProgress, JobStatus, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { JobProgress, JobStatus, TransitionPhase, transitionSeq, messageOf } from '@conveyor/contracts';
 import { JobError, JobTransition, TransitionFields } from '@conveyor/database';
 import { RecordWriteBuffer } from './record-write-buffer';
 
@@ -88,7 +88,7 @@ export class JobRecordWriter {
 
   /** A lost start or progress write is repaired by the job's next write or the reconcile sweep. */
   private logWriteFailure(jobId: string, error: unknown): void {
-    this.logger.warn(`Could not record start or progress of job ${jobId}: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(`Could not record start or progress of job ${jobId}: ${messageOf(error)}`);
   }
 }
 

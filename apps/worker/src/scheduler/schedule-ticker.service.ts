@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, SCHEDULER_OWNER, dueRun, schedulerKeys } from '@conveyor/contracts';
+import { ConveyorError, SCHEDULER_OWNER, dueRun, schedulerKeys, messageOf } from '@conveyor/contracts';
 import { Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
 import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
 import { SweepLock } from '../recovery/sweep-lock';
+import { PeriodicLoop } from '../runtime/periodic-loop';
 
 /** The ticker's lease outlives any sane tick; it is given back as soon as the tick ends. */
 const TICK_LEASE_MS = 30_000;
@@ -28,9 +29,7 @@ const STOP_WAIT_MS = 5_000;
 @Injectable()
 export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ScheduleTicker.name);
-  private timer?: NodeJS.Timeout;
-  private ticking?: Promise<unknown>;
-  private stopped = false;
+  private readonly loop: PeriodicLoop;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -38,16 +37,22 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly producer: JobProducer,
     private readonly connections: RedisConnections,
     private readonly maintenance: MaintenanceQueue,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule(this.config.scheduler.tickMs);
+  ) {
+    this.loop = new PeriodicLoop({
+      what: 'Scheduler tick',
+      periodMs: config.scheduler.tickMs,
+      step: () => this.tickOnce(),
+      logger: this.logger,
+      stopWaitMs: STOP_WAIT_MS,
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    if (this.ticking) await Promise.race([this.ticking, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One tick if no other worker holds the lease: the runs fired, or undefined when skipped. */
@@ -59,7 +64,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
     let fired = 0;
     try {
       for (const schedule of await this.schedules.all()) {
-        if (this.stopped) break;
+        if (this.loop.isStopped) break;
         const runAt = dueRun(schedule, schedule.lastRunAt ?? schedule.createdAt, now);
         if (runAt && (await this.fire(schedule, runAt))) fired++;
       }
@@ -113,27 +118,9 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       return { outcome: 'refused', at, jobId: null, trigger: 'scheduled', error: { code, message: messageOf(error) } };
     }
   }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const startedAt = Date.now();
-      this.ticking = this.tickOnce()
-        .catch((error: unknown) => this.logger.error(`Scheduler tick failed: ${messageOf(error)}`))
-        .finally(() => {
-          this.ticking = undefined;
-          this.schedule(Math.max(0, this.config.scheduler.tickMs - (Date.now() - startedAt)));
-        });
-    }, delayMs);
-    this.timer.unref();
-  }
 }
 
 function reviveResult(raw: string): ScheduleRunResult {
   const parsed = JSON.parse(raw) as ScheduleRunResult;
   return { ...parsed, at: new Date(parsed.at) };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

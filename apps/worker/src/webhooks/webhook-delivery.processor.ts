@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, WebhookDelivery, signWebhook } from '@conveyor/contracts';
+import {
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WebhookDelivery,
+  signWebhook,
+  messageOf,
+} from '@conveyor/contracts';
 import { WebhookDeliveriesRepository } from '@conveyor/database';
 import { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
@@ -129,8 +136,4 @@ export class WebhookDeliveryProcessor {
 
 function elapsedSince(start: number): number {
   return Math.round(performance.now() - start);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { messageOf } from '../error-message';
 import { CronExpressionParser } from 'cron-parser';
 import { FieldError } from '../conveyor-error';
 
@@ -77,7 +78,7 @@ export function checkCronSpec(spec: CronSpec, minIntervalMs: number, now = new D
     if (!nextRunAfter(spec, now)) return [{ field: 'cron', message: 'cron has no future run' }];
     gap = shortestGapMs(spec, now, minIntervalMs);
   } catch (error) {
-    return [{ field: 'cron', message: `cron is not a valid cron expression: ${error instanceof Error ? error.message : String(error)}` }];
+    return [{ field: 'cron', message: `cron is not a valid cron expression: ${messageOf(error)}` }];
   }
   if (gap < minIntervalMs) {
     return [

@@ -1,6 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { withTimeout } from '../with-timeout';
-import { QueueName, WebhookDelivery, WebhookEvent, WebhookSubject, webhookDeliveryId, webhookPayload } from '@conveyor/contracts';
+import {
+  QueueName,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookSubject,
+  webhookDeliveryId,
+  webhookPayload,
+  messageOf,
+} from '@conveyor/contracts';
 import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
@@ -54,9 +62,7 @@ export class WebhookNotifier {
       // Deliberately swallowed, the one place errors are: the job's outcome is already recorded and
       // must reach its client and Bull whether or not Redis took the webhook. A lost delivery is
       // logged here; failing or delaying the job for it would be worse.
-      this.logger.error(
-        `Could not enqueue the ${event} webhook ${deliveryId} of job ${job.jobId}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`Could not enqueue the ${event} webhook ${deliveryId} of job ${job.jobId}: ${messageOf(error)}`);
     }
   }
 }

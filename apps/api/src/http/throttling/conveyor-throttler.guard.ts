@@ -9,7 +9,7 @@ import {
   ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
-import { ConveyorError, ErrorCode, ownerKey } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
 import type { Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import { IdentityResolver } from '../identity';
@@ -73,7 +73,7 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
   private warnOnce(error: unknown): void {
     if (Date.now() - this.lastWarning < 10_000) return;
     this.lastWarning = Date.now();
-    this.logger.warn(`Rate limits not enforced, their counters are unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(`Rate limits not enforced, their counters are unreachable: ${messageOf(error)}`);
   }
 
   protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

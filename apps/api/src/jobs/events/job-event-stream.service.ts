@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { ConveyorError, ErrorCode, ownerKey } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
 import type { Response } from 'express';
 import { Caller } from '../../http/identity';
 import { JobResponse } from '../dto/job.response';
@@ -218,8 +218,4 @@ class JobEventStream {
       })
       .catch((error: unknown) => this.logger.warn(`Stream slot not refreshed: ${messageOf(error)}`));
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { messageOf } from '@conveyor/contracts';
 
 /** Time limit of one call to a downstream service. */
 export const DOWNSTREAM_TIMEOUT_MS = 10_000;
@@ -52,7 +53,7 @@ export class DownstreamClient {
       } catch (error) {
         if (error === last) throw error;
         signal.throwIfAborted();
-        last = new DownstreamError(`${init.method} ${url} failed: ${error instanceof Error ? error.message : String(error)}`, null);
+        last = new DownstreamError(`${init.method} ${url} failed: ${messageOf(error)}`, null);
       }
     }
     throw last!;

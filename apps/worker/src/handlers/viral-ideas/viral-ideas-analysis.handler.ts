@@ -7,6 +7,7 @@ import {
   ViralEntryStatus,
   ViralIdeasAnalysisPayload,
   ViralRunKind,
+  messageOf,
 } from '@conveyor/contracts';
 import { ProfileStatistics, StoredReel, ViralCompetitor, ViralEntry, ViralIdeasRepository, ViralResult } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
@@ -112,7 +113,7 @@ export class ViralIdeasAnalysisHandler implements JobHandlerContract<ViralIdeasA
 
   /** The entry follows the job's outcome: retrying (still processing), failed, or paused if cancelled. */
   async onFailure({ jobId, payload, outcome, error }: AttemptFailure<ViralIdeasAnalysisPayload>): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (outcome === 'retried') await this.repository.runRetrying(payload.queueId, jobId, message);
     else if (outcome === 'failed') await this.repository.runEnded(payload.queueId, jobId, ViralEntryStatus.Failed, message);
     else
