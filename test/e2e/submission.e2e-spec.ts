@@ -1,5 +1,5 @@
 import { QueueName } from '@conveyor/contracts';
-import { QueueStats } from '@conveyor/queueing';
+import { BacklogAdmission } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
 import { waitFor } from '../support/wait-for';
@@ -252,7 +252,7 @@ describe('Submission', () => {
       await queue().pause(); // workers paused: nothing drains the backlog
       try {
         // Earlier tests left delayed jobs behind; the limit leaves room for exactly three more.
-        const { backlog } = await conveyor.app.get(QueueStats).admission(QueueName.Http);
+        const { backlog } = await conveyor.app.get(BacklogAdmission).reserve(QueueName.Http, 0, 0);
         const limited = await conveyor.extraApi({ QUEUE_BACKLOG_LIMIT: String(backlog + 3) });
         const send = (body: object) => limited.http().post('/api/v1/jobs').set('x-user-id', USER).send(body);
         for (let i = 0; i < 3; i++) expect((await send(job(`/full-${i}`))).status).toBe(201);
@@ -269,6 +269,37 @@ describe('Submission', () => {
           .send({ jobs: [job('/full-b0')] });
         expect(bulk.body.data.items[0].error.error_code).toBe('QUEUE_FULL');
         expect(target.hitsOn('/full-3')).toHaveLength(0);
+      } finally {
+        await queue().resume();
+      }
+      await waitFor(async () => (await queue().getJobCounts()).waiting === 0, { what: 'the backlog to drain' });
+    });
+
+    it('never admits past the limit under 300 concurrent submits; Bull holds exactly the admitted jobs', async () => {
+      await queue().pause();
+      try {
+        const admission = conveyor.app.get(BacklogAdmission);
+        const before = (await admission.reserve(QueueName.Http, 0, 0)).backlog;
+        const limited = await conveyor.extraApi({ QUEUE_BACKLOG_LIMIT: String(before + 100), THROTTLE_SUBMIT_LIMIT: '1000' });
+        const responses = await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            limited
+              .http()
+              .post('/api/v1/jobs')
+              .set('x-user-id', USER)
+              .send(job(`/race-${i}`)),
+          ),
+        );
+        const admitted = responses.filter((r) => r.status === 201);
+        const refused = responses.filter((r) => r.status !== 201);
+        // Reserved room counts twice for a moment (reserved and in Bull), so a few may be refused early.
+        expect(admitted.length).toBeLessThanOrEqual(100);
+        expect(admitted.length).toBeGreaterThanOrEqual(90);
+        for (const res of refused) {
+          expect([res.status, res.body.error_code]).toEqual([429, 'QUEUE_FULL']);
+          expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        }
+        expect((await admission.reserve(QueueName.Http, 0, 0)).backlog - before).toBe(admitted.length);
       } finally {
         await queue().resume();
       }

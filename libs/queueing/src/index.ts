@@ -1,6 +1,7 @@
 export * from './job-producer.service';
 export * from './queue-registry.service';
 export * from './queue-stats.service';
+export * from './backlog-admission';
 export * from './queueing.module';
 export * from './redis-connections';
 export * from './tokens';

@@ -24,6 +24,7 @@ import {
 import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
+import { BacklogAdmission, BacklogReservation } from './backlog-admission';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
@@ -97,23 +98,29 @@ export class JobProducer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly stats: QueueStats,
+    private readonly backlog: BacklogAdmission,
     private readonly jobs: JobsRepository,
     private readonly settings: QueueSettings,
   ) {}
 
   async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
-    await this.admit(prepared.policy, 1);
-    return this.enqueue(owner, prepared);
+    const { reservation, refusal } = await this.admission(prepared.policy, 1);
+    try {
+      if (reservation.granted < 1) throw refusal;
+      return await this.enqueue(owner, prepared);
+    } finally {
+      await this.release(reservation);
+    }
   }
 
   /** Validates and resolves a submission without enqueuing it (`?dryRun=true`). */
   async plan(owner: Owner, input: SubmitJobInput): Promise<JobPlan> {
     const { definition, options, policy } = await this.prepare(owner, input);
     const queue = definition.queue;
-    const [{ queuePosition, estimatedWaitSeconds }, { room }] = await Promise.all([
+    const [{ queuePosition, estimatedWaitSeconds }, { reservation }] = await Promise.all([
       this.estimate(policy, options, options.delayMs > 0, 1),
-      this.admission(policy),
+      this.admission(policy, 0),
     ]);
     return {
       type: definition.type,
@@ -125,7 +132,7 @@ export class JobProducer {
       timeoutMs: options.timeoutMs,
       queuePosition,
       estimatedWaitSeconds,
-      admitted: room >= 1,
+      admitted: reservation.room >= 1,
     };
   }
 
@@ -168,10 +175,14 @@ export class JobProducer {
       }
     }
     for (const [queue, queued] of byQueue) {
-      const { room, refusal } = await this.admission(queued[0].prepared.policy);
-      for (const { index } of queued.slice(room)) outcomes.push({ index, error: refusal });
-      const admitted = queued.slice(0, room);
-      if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(queue, admitted)));
+      const { reservation, refusal } = await this.admission(queued[0].prepared.policy, queued.length);
+      try {
+        for (const { index } of queued.slice(reservation.granted)) outcomes.push({ index, error: refusal });
+        const admitted = queued.slice(0, reservation.granted);
+        if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(queue, admitted)));
+      } finally {
+        await this.release(reservation);
+      }
     }
     return outcomes.sort((a, b) => a.index - b.index);
   }
@@ -234,27 +245,29 @@ export class JobProducer {
 
   /**
    * Admission control: a draining queue refuses new work (503); otherwise work beyond the queue's
-   * backlog limit (waiting + delayed) is refused with 429. The count and the add are separate
-   * calls, so concurrent submits may overshoot by a few jobs.
+   * backlog limit (waiting + delayed) is refused with 429. Room for `wanted` jobs is reserved
+   * atomically (BacklogAdmission), so concurrent submits on any replica never overshoot the limit;
+   * `wanted` 0 only looks. A Redis failure here is not a reason to refuse: the enqueue itself
+   * reports an unusable Redis.
    */
-  private async admit(policy: EffectiveQueuePolicy, incoming: number): Promise<void> {
-    const { room, refusal } = await this.admission(policy);
-    if (incoming > room) throw refusal;
-  }
-
-  /**
-   * How many more jobs the queue admits now (none while draining) and the refusal for the rest.
-   * A Redis failure here is not a reason to refuse: the enqueue itself reports an unusable Redis.
-   */
-  private async admission(policy: EffectiveQueuePolicy): Promise<{ room: number; refusal: ConveyorError }> {
-    let state = { backlog: 0, draining: false };
+  private async admission(
+    policy: EffectiveQueuePolicy,
+    wanted: number,
+  ): Promise<{ reservation: BacklogReservation; refusal: ConveyorError }> {
+    let reservation: BacklogReservation = { granted: wanted, draining: false, backlog: 0, room: wanted, release: async () => undefined };
     try {
-      state = await withTimeout(this.stats.admission(policy.name), ENQUEUE_TIMEOUT_MS);
+      reservation = await withTimeout(this.backlog.reserve(policy.name, policy.backlogLimit, wanted), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
       this.logger.warn(`Backlog of ${policy.name} unknown: ${messageOf(error)}`);
     }
-    if (state.draining) return { room: 0, refusal: this.queueDraining(policy.name) };
-    return { room: Math.max(0, policy.backlogLimit - state.backlog), refusal: this.queueFull(policy) };
+    return { reservation, refusal: reservation.draining ? this.queueDraining(policy.name) : this.queueFull(policy) };
+  }
+
+  /** Gives back a reservation's room; its jobs are in Bull now, or failed to get there. */
+  private async release(reservation: BacklogReservation): Promise<void> {
+    await reservation.release().catch((error: unknown) => {
+      this.logger.warn(`Backlog reservation not released (it expires by itself): ${messageOf(error)}`);
+    });
   }
 
   private queueFull(policy: EffectiveQueuePolicy): ConveyorError {

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { EffectiveQueuePolicy, QueueName, QueueOverrides, effectivePolicy } from '@conveyor/contracts';
 import { QueueConfigsRepository } from '@conveyor/database';
 import { QueueRegistry } from './queue-registry.service';
-import { drainingKey } from './queue-stats.service';
+import { drainingKey } from './backlog-admission';
 
 /** How long a process trusts its copy of a queue's settings; a change reaches every replica within it. */
 export const QUEUE_SETTINGS_TTL_MS = 2_000;

@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { QueueName, queuePolicy } from '@conveyor/contracts';
-import type { Queue } from 'bull';
 import { QueueRegistry } from './queue-registry.service';
 
 const SAMPLE_SIZE = 100;
-
-/** The Redis flag of a draining queue (set and cleared by QueueSettings). */
-export function drainingKey(queue: Queue): string {
-  return queue.toKey('conveyor:draining');
-}
 
 /**
  * Recent processing times per queue, kept in Redis (shared by every process; DESIGN §2 keeps
@@ -41,26 +35,6 @@ export class QueueStats {
   async waitingAtOrAbove(queue: QueueName | string, priority: number): Promise<number> {
     const q = this.queues.get(queue);
     return q.client.zcount(q.toKey('priority'), 0, priority);
-  }
-
-  /**
-   * What admission needs, in one round trip: the backlog (jobs not yet running: waiting or
-   * paused, and delayed) and whether the queue is draining.
-   */
-  async admission(queue: QueueName): Promise<{ backlog: number; draining: boolean }> {
-    const q = this.queues.get(queue);
-    const replies = await q.client
-      .multi()
-      .llen(q.toKey('wait'))
-      .llen(q.toKey('paused'))
-      .zcard(q.toKey('delayed'))
-      .exists(drainingKey(q))
-      .exec();
-    const [wait, paused, delayed, draining] = (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return Number(value);
-    });
-    return { backlog: wait + paused + delayed, draining: draining === 1 };
   }
 
   private key(queue: QueueName): string {

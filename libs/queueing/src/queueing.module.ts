@@ -12,6 +12,7 @@ import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
 import { ViralRunStarter } from './viral-ideas/viral-run-starter';
 import { RunEndings } from './run-endings';
+import { BacklogAdmission } from './backlog-admission';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
 import { MaintenanceQueue } from './maintenance/maintenance-queue';
 
@@ -85,6 +86,7 @@ export class QueueingModule {
         { provide: JOB_TYPE_REGISTRY, useValue: registry },
         QueueRegistry.provider(registry),
         QueueStats,
+        BacklogAdmission,
         JobProducer,
         JobControl,
         QueueSettings,
