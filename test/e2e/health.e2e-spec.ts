@@ -49,6 +49,27 @@ describe('Health, API docs and process roles', () => {
     expect((await conveyor.http().get('/docs')).status).toBe(200);
   });
 
+  it('serves the docs to administrators only in production (API_DOCS=admin), and not at all when off', async () => {
+    const adminToken = 'docs-admin-token-0123456789abcdef';
+    const production = await conveyor.extraApi({ NODE_ENV: 'production', ADMIN_API_TOKEN: adminToken });
+    for (const path of ['/docs', '/docs-json']) {
+      const anonymous = await production.http().get(path);
+      expect([path, anonymous.status, anonymous.body.error_code]).toEqual([path, 401, 'UNAUTHENTICATED']);
+      expect(anonymous.headers['www-authenticate']).toMatch(/^Basic realm="Conveyor API docs"/);
+      const user = await production.http().get(path).set('x-user-id', 'curious');
+      expect([path, user.status, user.body.error_code]).toEqual([path, 403, 'FORBIDDEN']);
+    }
+    const json = await production.http().get('/docs-json').set('authorization', `Bearer ${adminToken}`);
+    expect(json.status).toBe(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+    // A browser signs in with Basic: any user name, the admin token as password.
+    expect((await production.http().get('/docs').auth('ops', adminToken)).status).toBe(200);
+
+    const off = await conveyor.extraApi({ API_DOCS: 'off' });
+    expect((await off.http().get('/docs-json')).status).toBe(404);
+    expect((await off.http().get('/docs')).status).toBe(404);
+  });
+
   it('registers no consumer in the API process: only the worker holds a blocking Bull connection', async () => {
     const queue = conveyor.queue(QueueName.Http);
     expect(Object.keys((queue as unknown as { handlers: object }).handlers)).toEqual([]);

@@ -344,6 +344,19 @@ describe('Viral-ideas analysis', () => {
       .send({ session_id: 'dupe-competitors', primary_username: 'me', competitors: [{ username: 'x' }, { username: 'X' }] });
     expect(duplicateCompetitor.status).toBe(400);
     expect(duplicateCompetitor.body.errors).toEqual([{ field: 'competitors.1.username', message: 'competitor X is listed twice' }]);
+    // Handles that would walk the profile service's path (`/profiles/..`) or that no network allows.
+    for (const username of ['..', '.', '.hidden', 'trailing.', 'two..dots', '../admin', 'a/b', '%2e%2e']) {
+      const res = await conveyor
+        .http()
+        .post('/api/viral-ideas/queue')
+        .set(ALICE)
+        .send({ session_id: `bad-handle-${sessions++}`, primary_username: username, competitors: [{ username }] });
+      expect([username, res.status, res.body.errors?.map((e: any) => e.field)]).toEqual([
+        username,
+        400,
+        ['primary_username', 'competitors.0.username'],
+      ]);
+    }
     const entry = await createEntry(ALICE, { primary_username: 'once_only' });
     const second = await conveyor
       .http()

@@ -6,6 +6,10 @@ import { AppConfig, nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { HttpObservability } from './observability/http-observability';
+import { dashboardGate } from './observability/dashboard-gate';
+import { dashboardThrottle } from './observability/dashboard-throttle';
+import { IdentityResolver } from './http/identity';
+import { ConveyorThrottlerGuard } from './http/throttling/conveyor-throttler.guard';
 import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from './http/request-body.policy';
 
 /** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
@@ -30,13 +34,25 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // Request id and HTTP metrics first, so requests refused while their body is read count too.
   app.use(app.get(HttpObservability).middleware);
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
-  setUpSwagger(app);
+  setUpSwagger(app, config);
   app.enableShutdownHooks();
   await app.init();
   return app;
 }
 
-function setUpSwagger(app: INestApplication): void {
+/**
+ * Swagger UI at /docs and the OpenAPI document at /docs-json: public, for administrators only
+ * (the dashboard's gate and rate-limit class; the default in production), or not served.
+ */
+function setUpSwagger(app: INestApplication, config: AppConfig): void {
+  if (config.api.docs === 'off') return;
+  if (config.api.docs === 'admin') {
+    app.use(
+      ['/docs', '/docs-json'],
+      dashboardThrottle(app.get(ConveyorThrottlerGuard)),
+      dashboardGate(app.get(IdentityResolver), config.identity.adminToken, 'Conveyor API docs'),
+    );
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -15,6 +15,14 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ NODE_ENV: 'production', OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback).toBe(true);
   });
 
+  it('serves the API docs publicly, except to non-admins in production; API_DOCS overrides', () => {
+    expect(loadConfig({}).api.docs).toBe('public');
+    expect(loadConfig({ NODE_ENV: 'production' }).api.docs).toBe('admin');
+    expect(loadConfig({ NODE_ENV: 'production', API_DOCS: 'public' }).api.docs).toBe('public');
+    expect(loadConfig({ API_DOCS: 'off' }).api.docs).toBe('off');
+    expect(() => loadConfig({ API_DOCS: 'secret' })).toThrow(/API_DOCS/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ API_PORT: '' }).api.port).toBe(3000);
   });

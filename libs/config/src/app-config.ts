@@ -5,7 +5,7 @@ import { configSchema, RawConfig } from './config.schema';
 export interface AppConfig {
   env: RawConfig['NODE_ENV'];
   logLevel: RawConfig['LOG_LEVEL'];
-  api: { host: string; port: number; bodyLimitBytes: number };
+  api: { host: string; port: number; bodyLimitBytes: number; docs: 'public' | 'admin' | 'off' };
   redis: { url: string; prefix: string };
   mongo: { url: string };
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
@@ -58,7 +58,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
-    api: { host: c.API_HOST, port: c.API_PORT, bodyLimitBytes: c.API_BODY_LIMIT_BYTES },
+    api: {
+      host: c.API_HOST,
+      port: c.API_PORT,
+      bodyLimitBytes: c.API_BODY_LIMIT_BYTES,
+      docs: c.API_DOCS ?? (c.NODE_ENV === 'production' ? 'admin' : 'public'),
+    },
     redis: { url: c.REDIS_URL, prefix: c.BULL_PREFIX },
     mongo: { url: c.MONGO_URL },
     bull: {

@@ -46,6 +46,8 @@ export const configSchema = z.object({
   API_PORT: port.default(3000),
   /** Largest accepted request body, in bytes. */
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+  /** Swagger at /docs: `public`, `admin` (admin credentials, like the dashboard) or `off`; unset → admin in production. */
+  API_DOCS: z.enum(['public', 'admin', 'off']).optional(),
 
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   MONGO_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/conveyor'),

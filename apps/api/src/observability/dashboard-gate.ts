@@ -5,21 +5,26 @@ import { IdentityResolver, constantTimeEqual } from '../http/identity';
 const BASIC = /^Basic +([A-Za-z0-9+/=]+)$/i;
 
 /**
- * Admits only administrators to the queue dashboard, its API and its actions. Bull Board is an
- * Express router mounted outside Nest, so no guard covers it (RELIABILITY §3): this runs in front
- * of it and decides with the same IdentityResolver as every admin route. A browser cannot send a
+ * Admits only administrators to the queue dashboard, its API and its actions (and to the API docs
+ * when API_DOCS=admin). Bull Board and Swagger's pages are mounted on Express outside Nest, so no
+ * guard covers them (RELIABILITY §3): this runs in front and decides with the same
+ * IdentityResolver as every admin route. A browser cannot send a
  * bearer token, so HTTP Basic with ADMIN_API_TOKEN as the password (any user name) is accepted
  * here too, and a 401 asks for it. Refusals are passed on to Nest's exception handling, so they
  * are the usual error envelope.
  */
-export function dashboardGate(identity: IdentityResolver, adminToken: string | undefined): RequestHandler {
+export function dashboardGate(
+  identity: IdentityResolver,
+  adminToken: string | undefined,
+  area = 'Conveyor queue dashboard',
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
-      if (!isAdmin(req, identity, adminToken)) throw new ConveyorError(ErrorCode.Forbidden, 'The queue dashboard is for administrators');
+      if (!isAdmin(req, identity, adminToken)) throw new ConveyorError(ErrorCode.Forbidden, `The ${area} is for administrators`);
       next();
     } catch (error) {
       if (adminToken !== undefined && error instanceof ConveyorError && error.code === ErrorCode.Unauthenticated) {
-        res.setHeader('WWW-Authenticate', 'Basic realm="Conveyor queue dashboard", charset="UTF-8"');
+        res.setHeader('WWW-Authenticate', `Basic realm="${area}", charset="UTF-8"`);
       }
       next(error);
     }

@@ -16,14 +16,19 @@ import {
 } from 'class-validator';
 import { CompetitorSelection, DEFAULT_RERUN_FREQUENCY_HOURS, DEFAULT_VIRAL_PRIORITY, MAX_COMPETITORS } from '@conveyor/contracts';
 
-/** Instagram-style handles: letters, digits, dots and underscores (a leading @ is dropped). */
-const USERNAME = /^@?[A-Za-z0-9._]{1,30}$/;
+/**
+ * Instagram-style handles: letters, digits, dots and underscores, not starting or ending with a
+ * dot nor holding two in a row (a leading @ is dropped). So never `.` or `..`, which would walk
+ * up the profile service's path.
+ */
+const USERNAME = /^@?(?!\.)(?!.*\.\.)[A-Za-z0-9._]{1,30}(?<!\.)$/;
+const USERNAME_RULE = '1-30 letters, digits, dots or underscores, with no dot first, last or twice in a row';
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,255}$/;
 
 export class CompetitorInput {
   @ApiProperty({ example: 'rival_creator' })
   @IsString()
-  @Matches(USERNAME, { message: 'username must be 1-30 letters, digits, dots or underscores' })
+  @Matches(USERNAME, { message: `username must be ${USERNAME_RULE}` })
   username!: string;
 
   @ApiPropertyOptional({ enum: CompetitorSelection, default: CompetitorSelection.Suggested })
@@ -41,7 +46,7 @@ export class CreateViralEntryRequest {
 
   @ApiProperty({ example: 'content_creator_123' })
   @IsString()
-  @Matches(USERNAME, { message: 'primary_username must be 1-30 letters, digits, dots or underscores' })
+  @Matches(USERNAME, { message: `primary_username must be ${USERNAME_RULE}` })
   primary_username!: string;
 
   @ApiPropertyOptional({ type: [CompetitorInput], maxItems: MAX_COMPETITORS })

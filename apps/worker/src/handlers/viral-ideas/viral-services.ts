@@ -36,10 +36,7 @@ export class ViralServices {
   /** `GET /profiles/{username}[?since=ISO]`: the profile and its recent reels (newer than `since`). */
   async profile(username: string, since: string | null, signal: AbortSignal): Promise<FetchedProfile> {
     const query = since ? `?since=${encodeURIComponent(since)}` : '';
-    const body = await this.client.getJson(
-      this.url(this.config.services.profileUrl, `profiles/${encodeURIComponent(username)}${query}`),
-      signal,
-    );
+    const body = await this.client.getJson(this.url(this.config.services.profileUrl, `profiles/${pathSegment(username)}${query}`), signal);
     if (!isObject(body) || !Array.isArray(body.reels)) throw new DownstreamError(`Profile service: no reels array for @${username}`, null);
     const reels = body.reels.map(toReel).filter((r): r is FetchedReel => r !== null);
     return {
@@ -52,10 +49,7 @@ export class ViralServices {
 
   /** `GET /transcripts/{reelId}` → `{ text }`. */
   async transcript(reelId: string, signal: AbortSignal): Promise<string> {
-    const body = await this.client.getJson(
-      this.url(this.config.services.transcriptUrl, `transcripts/${encodeURIComponent(reelId)}`),
-      signal,
-    );
+    const body = await this.client.getJson(this.url(this.config.services.transcriptUrl, `transcripts/${pathSegment(reelId)}`), signal);
     if (!isObject(body) || typeof body.text !== 'string') throw new DownstreamError(`Transcript service: no text for reel ${reelId}`, null);
     return body.text;
   }
@@ -71,6 +65,15 @@ export class ViralServices {
     if (!base) throw new DownstreamError('service is not configured', null);
     return `${base.replace(/\/+$/, '')}/${path}`;
   }
+}
+
+/**
+ * One URL path segment from a value we did not choose (a username, a reel id the profile service
+ * sent): escaped, and never `.` or `..`, which URL parsing would resolve to another path.
+ */
+export function pathSegment(value: string): string {
+  if (value === '' || value === '.' || value === '..') throw new DownstreamError(`"${value}" is not usable in a service URL`, null);
+  return encodeURIComponent(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
