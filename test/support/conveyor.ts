@@ -28,6 +28,8 @@ export interface ConveyorOptions {
   /** Worker processes to start now (more can be added with startWorker). */
   workers?: number;
   env?: Record<string, string>;
+  /** Redis with an fsynced append-only file: a SIGKILL and restart keeps its data. */
+  redisAppendOnly?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export class Conveyor {
   ) {}
 
   static async start(options: ConveyorOptions = {}): Promise<Conveyor> {
-    const redis = await RedisServer.start();
+    const redis = await RedisServer.start({ appendOnly: options.redisAppendOnly });
     const database = `conveyor_e2e_${randomBytes(4).toString('hex')}`;
     const mongoUrl = new URL(TEST_MONGO_URL);
     mongoUrl.pathname = `/${database}`;

@@ -16,11 +16,16 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly appendOnly: boolean,
   ) {}
 
-  static async start(): Promise<RedisServer> {
+  /**
+   * `appendOnly`: every write fsynced to an append-only file in the server's own folder, so a
+   * SIGKILLed server restarts with its data, as production Redis should (RELIABILITY F7).
+   */
+  static async start({ appendOnly = false }: { appendOnly?: boolean } = {}): Promise<RedisServer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conveyor-redis-'));
-    const server = new RedisServer(await freePort(), dir);
+    const server = new RedisServer(await freePort(), dir, appendOnly);
     await server.launch();
     return server;
   }
@@ -63,8 +68,7 @@ export class RedisServer {
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'no',
+        ...(this.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
         '--maxmemory-policy',
         'noeviction',
         '--dir',
