@@ -242,6 +242,18 @@ function ensureRedisServerBinary() {
   return server;
 }
 
+/**
+ * How to run a private, foreground Mongo-wire server on `port` with its data in `dir`, for fault
+ * tests that stop and restart their own (RELIABILITY F11): mongod when installed, else FerretDB
+ * (built first if needed), as ensureMongo would choose.
+ */
+function privateMongoCommand(port, dir) {
+  const mongod = which('mongod');
+  if (mongod) return { command: mongod, args: ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)] };
+  buildFerretDb();
+  return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-data', dir] };
+}
+
 /** Both services, at the configured URLs or the defaults. */
 async function ensureServices(env = process.env) {
   const redisUrl = await ensureRedis(env.REDIS_URL || DEFAULT_REDIS_URL);
@@ -249,7 +261,16 @@ async function ensureServices(env = process.env) {
   return { redisUrl, mongoUrl };
 }
 
-module.exports = { ensureServices, ensureRedis, ensureMongo, ensureRedisServerBinary, redisAnswers, ServiceError };
+module.exports = {
+  ensureServices,
+  ensureRedis,
+  ensureMongo,
+  ensureRedisServerBinary,
+  redisAnswers,
+  mongoAnswers,
+  privateMongoCommand,
+  ServiceError,
+};
 
 if (require.main === module) {
   const command = process.argv[2] || 'up';

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, FieldError } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, FieldError, messageOf } from '@conveyor/contracts';
+import { isDatabaseUnavailable } from '@conveyor/database';
 import type { Response } from 'express';
 import { ERROR_STATUS, errorCodeForStatus } from './error-status';
 
@@ -56,6 +57,15 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = errorCodeForStatus(status);
       return { status, body: { success: false, detail: httpExceptionDetail(exception), error_code: code, timestamp } };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // Not the client's mistake and not a bug: the caller should come back in a moment.
+      this.logger.warn(`Database unavailable: ${messageOf(exception)}`);
+      return this.describe(
+        new ConveyorError(ErrorCode.ServiceUnavailable, 'The database is unavailable right now; retry later.', {
+          retryAfterSeconds: 5,
+        }),
+      );
     }
     this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
     return {

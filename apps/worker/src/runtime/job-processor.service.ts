@@ -71,11 +71,12 @@ export class JobProcessor {
           },
         },
       );
-      await this.records.completed(ref, result);
-      await this.webhooks.notify(
-        { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result },
-        WebhookEvent.Completed,
-      );
+      if (await this.recordCompleted(ref, result)) {
+        await this.webhooks.notify(
+          { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result },
+          WebhookEvent.Completed,
+        );
+      }
       await this.recordDuration(queue as QueueName, Date.now() - ref.startedAt.getTime());
       return result;
     } catch (error) {
@@ -97,6 +98,22 @@ export class JobProcessor {
       throw error;
     } finally {
       this.cancellations.untrack(ref.jobId);
+    }
+  }
+
+  /**
+   * The work is done whether or not its record can be written: if the write fails even after its
+   * retries, Bull still completes the job with its result, and the reconcile sweep settles the
+   * record from Bull (and sends the completed webhook). Failing the attempt instead would run
+   * finished work again, or fail it for good.
+   */
+  private async recordCompleted(ref: AttemptRef, result: unknown): Promise<boolean> {
+    try {
+      await this.records.completed(ref, result);
+      return true;
+    } catch (error) {
+      this.logger.error(`Job ${ref.jobId} completed but its record was not written (the sweep settles it): ${messageOf(error)}`);
+      return false;
     }
   }
 

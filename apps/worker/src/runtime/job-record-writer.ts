@@ -1,9 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobProgress, JobStatus, TransitionPhase, transitionSeq, messageOf } from '@conveyor/contracts';
-import { JobError, JobTransition, TransitionFields } from '@conveyor/database';
+import { JobError, JobTransition, TransitionFields, isDatabaseUnavailable } from '@conveyor/database';
 import { RecordWriteBuffer } from './record-write-buffer';
 
 const STACK_LINES = 8;
+/**
+ * How long an outcome write keeps retrying while MongoDB is unreachable (each try itself waits up
+ * to the driver's 5 s server selection). Bull keeps renewing the job's lock meanwhile.
+ */
+export const OUTCOME_WRITE_BUDGET_MS = 20_000;
+const OUTCOME_RETRY_MAX_DELAY_MS = 2_000;
 
 /** Which attempt of which run of which job a write is about. */
 export interface AttemptRef {
@@ -82,8 +88,22 @@ export class JobRecordWriter {
     return { jobId: ref.jobId, seq: transitionSeq(ref.attempt, phase, ref.run), status, set: { ...settled, ...set } };
   }
 
-  private durably(transition: JobTransition): Promise<void> {
-    return this.buffer.writeNow({ kind: 'transition', transition });
+  /**
+   * Writes an outcome, retrying while the database is unreachable, for up to
+   * OUTCOME_WRITE_BUDGET_MS: a short MongoDB outage must not turn a finished attempt into a failed
+   * one. Retrying is safe: the transition is guarded by its seq. Other errors are not retried.
+   */
+  private async durably(transition: JobTransition): Promise<void> {
+    const startedAt = Date.now();
+    for (let delayMs = 100; ; delayMs = Math.min(2 * delayMs, OUTCOME_RETRY_MAX_DELAY_MS)) {
+      try {
+        return await this.buffer.writeNow({ kind: 'transition', transition });
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() - startedAt + delayMs > OUTCOME_WRITE_BUDGET_MS) throw error;
+        this.logger.warn(`Job ${transition.jobId}: ${transition.status} not recorded yet, retrying: ${messageOf(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   /** A lost start or progress write is repaired by the job's next write or the reconcile sweep. */
