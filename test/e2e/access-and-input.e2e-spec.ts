@@ -56,12 +56,44 @@ describe('Ownership and bad input', () => {
       expect(res.body).toEqual(errorEnvelope('JOB_NOT_FOUND'));
     });
 
-    it('answers 404 to another user once the job exists only in MongoDB', async () => {
-      await (await conveyor.queue(QueueName.Http).getJob(jobId))!.remove();
-      const mine = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', OWNER);
-      expect(mine.body.data).toMatchObject({ jobId, source: 'record' });
-      const theirs = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', 'intruder');
-      expect(theirs.status).toBe(404);
+    const VERBS = ['GET', 'GET status', 'GET events', 'GET webhooks', 'POST cancel', 'DELETE', 'POST retry', 'PUT priority'];
+    /** Every route about one job, as a stranger calls it (RELIABILITY A1), in the order of VERBS. */
+    const everyVerb = (headers: Record<string, string>) => {
+      const http = () => conveyor.http();
+      return Promise.all([
+        http().get(`/api/v1/jobs/${jobId}`).set(headers),
+        http().get(`/api/v1/jobs/${jobId}/status`).set(headers),
+        http().get(`/api/v1/jobs/${jobId}/events`).set(headers),
+        http().get(`/api/v1/jobs/${jobId}/webhooks`).set(headers),
+        http().post(`/api/v1/jobs/${jobId}/cancel`).set(headers),
+        http().delete(`/api/v1/jobs/${jobId}`).set(headers),
+        http().post(`/api/v1/jobs/${jobId}/retry`).set(headers),
+        http().put(`/api/v1/jobs/${jobId}/priority`).set(headers).send({ priority: 1 }),
+      ]);
+    };
+    const strangers: Array<[string, Record<string, string>]> = [
+      ['another user', { 'x-user-id': 'intruder' }],
+      ['an anonymous session', { 'x-session-id': SESSION }],
+      ['a session whose id is the owner’s user id', { 'x-session-id': `${OWNER}-padded-to-16` }],
+    ];
+
+    it.each(strangers)('answers 404 to %s on every verb, live in Redis and once only in MongoDB', async (_who, headers) => {
+      const queue = conveyor.queue(QueueName.Http);
+      const stranger = await post(validJob());
+      const strangerJob = stranger.body.data.jobId as string;
+      for (const phase of ['live', 'record only']) {
+        if (phase === 'record only') await (await queue.getJob(jobId))!.remove();
+        const answers = await everyVerb(headers);
+        expect(answers.map((r, i) => [phase, VERBS[i], r.status, r.body?.error_code])).toEqual(
+          VERBS.map((verb) => [phase, verb, 404, 'JOB_NOT_FOUND']),
+        );
+        for (const r of answers) expect(JSON.stringify(r.body)).not.toContain(target.url('/x'));
+        // Nothing changed: the owner still sees the job as it was.
+        const mine = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', OWNER);
+        expect(mine.body.data).toMatchObject({ jobId, status: 'waiting', source: phase === 'live' ? 'queue' : 'record' });
+      }
+      // The owner's next job, for the next stranger.
+      jobId = strangerJob;
     });
 
     it('refuses anonymous sessions for job types that do not allow them (403)', async () => {
@@ -107,7 +139,7 @@ describe('Ownership and bad input', () => {
   });
 
   describe('bad input never gets a 500', () => {
-    it.each([
+    it.each<[string, Record<string, unknown>, string, string]>([
       ['an unknown job type', { type: 'nope', data: {} }, 'UNKNOWN_JOB_TYPE', 'type'],
       ['a missing type', { data: {} }, 'VALIDATION_FAILED', 'type'],
       ['missing data', { type: 'http.request' }, 'VALIDATION_FAILED', 'data'],
@@ -127,6 +159,15 @@ describe('Ownership and bad input', () => {
         'data.headers',
       ],
       ['an unknown top-level field', { type: 'http.request', data: {}, ownerId: 'someone-else' }, 'VALIDATION_FAILED', 'ownerId'],
+      // Mass assignment (RELIABILITY B6): record fields a client must never set.
+      ...['_id', 'ownerKey', 'status', 'createdAt', 'result', 'attempts', 'run', 'seq'].map(
+        (field): [string, Record<string, unknown>, string, string] => [
+          `a record field (${field})`,
+          { [field]: field === 'attempts' ? 99 : 'x' },
+          'VALIDATION_FAILED',
+          field,
+        ],
+      ),
       ['an unknown option', { type: 'http.request', data: {}, options: { status: 'completed' } }, 'VALIDATION_FAILED', 'options.status'],
       ['priority 0', { options: { priority: 0 } }, 'VALIDATION_FAILED', 'options.priority'],
       ['priority 11', { options: { priority: 11 } }, 'VALIDATION_FAILED', 'options.priority'],

@@ -344,6 +344,22 @@ describe('Viral-ideas analysis', () => {
       .send({ session_id: 'dupe-competitors', primary_username: 'me', competitors: [{ username: 'x' }, { username: 'X' }] });
     expect(duplicateCompetitor.status).toBe(400);
     expect(duplicateCompetitor.body.errors).toEqual([{ field: 'competitors.1.username', message: 'competitor X is listed twice' }]);
+    // Mass assignment (RELIABILITY B6): the entry's own fields are never taken from a client.
+    const assigned = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({
+        session_id: `mass-assign-${sessions++}`,
+        primary_username: 'me',
+        _id: 'chosen-id',
+        owner_key: 'user:bob',
+        status: 'completed',
+        total_runs: 9,
+        active_job_id: 'x',
+      });
+    expect(assigned.status).toBe(400);
+    expect(assigned.body.errors.map((e: any) => e.field).sort()).toEqual(['_id', 'active_job_id', 'owner_key', 'status', 'total_runs']);
     // Handles that would walk the profile service's path (`/profiles/..`) or that no network allows.
     for (const username of ['..', '.', '.hidden', 'trailing.', 'two..dots', '../admin', 'a/b', '%2e%2e']) {
       const res = await conveyor
