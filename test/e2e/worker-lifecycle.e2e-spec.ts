@@ -12,7 +12,8 @@ describe('Worker shutdown', () => {
 
   beforeAll(async () => {
     target = await TargetServer.start();
-    conveyor = await Conveyor.start({ workers: 0 }); // WORKER_SHUTDOWN_GRACE_MS is 3000 here
+    // WORKER_SHUTDOWN_GRACE_MS is 3000 here.
+    conveyor = await Conveyor.start({ workers: 0, env: { WEBHOOK_SIGNING_SECRET: 'lifecycle-webhook-secret-0123456789' } });
   });
 
   afterAll(async () => {
@@ -20,7 +21,7 @@ describe('Worker shutdown', () => {
     await target?.close();
   });
 
-  const submit = (path: string) =>
+  const submit = (path: string, callback: object = {}) =>
     conveyor
       .http()
       .post('/api/v1/jobs')
@@ -29,6 +30,7 @@ describe('Worker shutdown', () => {
         type: 'http.request',
         data: { url: target.url(path), method: 'GET' },
         options: { attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+        ...callback,
       });
 
   it('refuses to start on a bad setting, with one line naming the variable', async () => {
@@ -37,29 +39,43 @@ describe('Worker shutdown', () => {
     expect(run.stderr.trim()).toBe('Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL (got "localhost:6379")');
   });
 
-  it('on SIGTERM finishes the active job, takes no new one, and exits 0 within the grace period', async () => {
+  it.each<[NodeJS.Signals, number]>([
+    ['SIGTERM', 1],
+    ['SIGTERM', 5],
+    ['SIGINT', 1],
+  ])('on %s (sent %i times) finishes the active job and its webhook, takes no new one, and exits 0 in time', async (signal, times) => {
+    const run = `${signal}-${times}`;
     target.respond((req, res) => {
-      const ms = req.url === '/one-second' ? 1_000 : 0;
+      const ms = req.url === `/one-second-${run}` ? 1_000 : 0;
       setTimeout(() => res.end('ok'), ms).unref();
     });
     const worker = await conveyor.startWorker();
-    const active = (await submit('/one-second')).body.data.jobId;
-    await waitFor(() => target.hitsOn('/one-second').length === 1, { what: 'the slow job to start' });
+    const active = (await submit(`/one-second-${run}`, { callbackUrl: target.url(`/hook-${run}`), callbackEvents: ['completed'] })).body
+      .data.jobId;
+    await waitFor(() => target.hitsOn(`/one-second-${run}`).length === 1, { what: 'the slow job to start' });
 
     const signalledAt = Date.now();
-    worker.signal('SIGTERM');
-    worker.signal('SIGTERM'); // impatient supervisors repeat themselves; nothing changes
-    const later = await Promise.all(['/after-1', '/after-2', '/after-3'].map(async (p) => (await submit(p)).body.data.jobId));
+    // Impatient supervisors repeat themselves; nothing changes.
+    for (let i = 0; i < times; i++) worker.signal(signal);
+    const later = await Promise.all([1, 2, 3].map(async (i) => (await submit(`/after-${run}-${i}`)).body.data.jobId));
 
     const exit = await worker.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(3_000 + 1_000);
-    expect((await conveyor.record(active))?.status).toBe('completed');
-    expect(target.hits.filter((h) => h.path.startsWith('/after-'))).toHaveLength(0);
+    const record = await conveyor.record(active);
+    expect(record).toMatchObject({ status: 'completed', attemptsMade: 1 }); // once, no stall and re-run
+    expect(target.hits.filter((h) => h.path.startsWith(`/after-${run}`))).toHaveLength(0);
     for (const id of later) expect((await conveyor.record(id))?.status).toBe('waiting');
+    // The completed webhook was enqueued before the webhooks queue closed (nestjs/bull#2069).
+    const deliveries = await conveyor.queue('webhooks' as never).getJobs(['waiting', 'delayed', 'completed', 'active', 'failed']);
+    expect(deliveries.filter((d) => d?.data.jobId === active).map((d) => d.data.event)).toEqual(['completed']);
 
     await conveyor.startWorker();
     for (const id of later) await conveyor.waitForJob(id, USER, (j) => j.status === 'completed');
+    await waitFor(() => target.hitsOn(`/hook-${run}`).length === 1, { what: 'the completed webhook to arrive' });
+    expect(JSON.parse(target.hitsOn(`/hook-${run}`)[0].body)).toMatchObject({ event: 'completed', jobId: active });
+    expect(target.hitsOn(`/one-second-${run}`)).toHaveLength(1);
+    await Promise.all(conveyor.workers.splice(0).map((w) => w.kill()));
   });
 
   it('exits by the grace deadline when a job runs longer, and the job completes once on another worker', async () => {
