@@ -6,6 +6,7 @@ import { AppConfig, nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { HttpObservability } from './observability/http-observability';
+import { ApiLifecycle } from './lifecycle/api-lifecycle';
 import { dashboardGate } from './observability/dashboard-gate';
 import { dashboardThrottle } from './observability/dashboard-throttle';
 import { IdentityResolver } from './http/identity';
@@ -33,9 +34,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   }
   // Request id and HTTP metrics first, so requests refused while their body is read count too.
   app.use(app.get(HttpObservability).middleware);
+  // Then the shutdown gate: counts requests in flight and refuses new ones while draining.
+  app.use(app.get(ApiLifecycle).middleware);
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app, config);
-  app.enableShutdownHooks();
   await app.init();
   return app;
 }

@@ -6,6 +6,7 @@ import { QueueingModule } from '@conveyor/queueing';
 import { HealthModule } from './health/health.module';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { IdentityModule } from './http/identity.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ThrottlingModule } from './http/throttling/throttling.module';
 import { SuccessEnvelopeInterceptor } from './http/success-envelope.interceptor';
 import { createValidationPipe } from './http/validation.pipe';
@@ -26,6 +27,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
         QueueingModule.forRoot({ role: 'producer' }),
+        LifecycleModule,
         IdentityModule,
         ThrottlingModule,
         JobsModule,

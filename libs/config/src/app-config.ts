@@ -5,7 +5,14 @@ import { configSchema, RawConfig } from './config.schema';
 export interface AppConfig {
   env: RawConfig['NODE_ENV'];
   logLevel: RawConfig['LOG_LEVEL'];
-  api: { host: string; port: number; bodyLimitBytes: number; docs: 'public' | 'admin' | 'off' };
+  api: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    docs: 'public' | 'admin' | 'off';
+    shutdownDelayMs: number;
+    shutdownGraceMs: number;
+  };
   redis: { url: string; prefix: string };
   mongo: { url: string };
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
@@ -63,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: c.API_PORT,
       bodyLimitBytes: c.API_BODY_LIMIT_BYTES,
       docs: c.API_DOCS ?? (c.NODE_ENV === 'production' ? 'admin' : 'public'),
+      shutdownDelayMs: c.API_SHUTDOWN_DELAY_MS,
+      shutdownGraceMs: c.API_SHUTDOWN_GRACE_MS,
     },
     redis: { url: c.REDIS_URL, prefix: c.BULL_PREFIX },
     mongo: { url: c.MONGO_URL },

@@ -48,6 +48,10 @@ export const configSchema = z.object({
   API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   /** Swagger at /docs: `public`, `admin` (admin credentials, like the dashboard) or `off`; unset → admin in production. */
   API_DOCS: z.enum(['public', 'admin', 'off']).optional(),
+  /** After SIGTERM: readiness 503 but serving as usual this long, so load balancers move traffic away first. */
+  API_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  /** After the delay: how long requests in flight may take to finish before the API closes. */
+  API_SHUTDOWN_GRACE_MS: milliseconds.default(10_000),
 
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   MONGO_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/conveyor'),

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
 import { RedisHealthIndicator } from './redis.health';
+import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import { ThrottleAs } from '../http/throttling/throttle-class';
 
 @ApiTags('health')
@@ -14,7 +15,23 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly mongo: MongooseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly lifecycle: ApiLifecycle,
   ) {}
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness: whether this instance takes traffic',
+    description:
+      'Answers 503 from the moment the instance starts shutting down (SIGTERM), while it still serves for API_SHUTDOWN_DELAY_MS.',
+  })
+  @ApiOkResponse({ description: '{ success: true, data: { ready: true } }' })
+  @ApiServiceUnavailableResponse({ description: 'Shutting down' })
+  ready(): { ready: true } {
+    if (!this.lifecycle.ready) {
+      throw new ConveyorError(ErrorCode.ServiceUnavailable, 'Shutting down: send traffic to another instance', { retryAfterSeconds: 1 });
+    }
+    return { ready: true };
+  }
 
   @Get()
   @ApiOperation({ summary: 'Liveness and dependencies: Redis and MongoDB reachability' })

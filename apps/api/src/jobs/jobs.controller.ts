@@ -13,6 +13,7 @@ import { preferredWaitSeconds } from '../http/prefer';
 import { ThrottleAs } from '../http/throttling/throttle-class';
 import { JobsService } from './jobs.service';
 import { jobIdPipe } from './job-id.pipe';
+import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
@@ -24,6 +25,7 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     private readonly idempotency: IdempotencyService,
+    private readonly lifecycle: ApiLifecycle,
   ) {}
 
   @Post()
@@ -75,7 +77,9 @@ export class JobsController {
       if (waitSeconds === undefined) return created;
       await remember(created); // the job exists: a retry with this key must not submit again
       const applied = { 'preference-applied': `wait=${waitSeconds}` };
-      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds, abortedWith(res));
+      // Stops waiting when the client goes away or this instance starts closing (then 202 at once).
+      const stop = AbortSignal.any([abortedWith(res), this.lifecycle.stopWaiting]);
+      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds, stop);
       if (outcome) return { status: HttpStatus.OK, body: outcome, headers: { location, ...applied } };
       const retryAfter = String(Math.max(1, Math.min(job.estimatedWaitSeconds, 30)));
       return { status: HttpStatus.ACCEPTED, body: job, headers: { location, 'retry-after': retryAfter, ...applied } };

@@ -81,9 +81,16 @@ export class JobEventStreamService implements OnModuleDestroy {
     return this.open.size;
   }
 
-  /** On shutdown every stream ends (clients reconnect elsewhere with Last-Event-ID), so the HTTP server can close. */
+  /**
+   * On shutdown every stream ends with a `reconnect` event (no id, so the client's Last-Event-ID
+   * stays the last job event it saw): it reconnects to another instance and resumes there.
+   */
+  async endAll(): Promise<void> {
+    await Promise.all([...this.open].map((stream) => stream.end({ reconnect: true })));
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.open].map((stream) => stream.end()));
+    await this.endAll();
   }
 }
 
@@ -144,13 +151,18 @@ class JobEventStream {
   }
 
   /** Ends the stream once: timers, the hub subscription and the slot are released. */
-  end(): Promise<void> {
+  end({ reconnect = false }: { reconnect?: boolean } = {}): Promise<void> {
     this.ended ??= (async () => {
       clearInterval(this.poll);
       clearInterval(this.heartbeat);
       clearTimeout(this.lifetime);
       this.pending.length = 0;
       this.onEnd();
+      if (reconnect && !this.res.writableEnded) {
+        this.res.write(
+          `event: reconnect\ndata: ${JSON.stringify({ reason: 'This API instance is shutting down; reconnect with Last-Event-ID' })}\n\n`,
+        );
+      }
       if (!this.res.writableEnded) this.res.end();
       this.slotWork = this.slotWork.then(() => this.slot.release());
       await this.slotWork.catch((error: unknown) =>
