@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { load } from 'js-yaml';
+
+interface Service {
+  command?: string[];
+  ports?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  stop_grace_period?: string;
+}
+
+/** RELIABILITY A8 and F4/F6, read off docker-compose.yml: what a deploy of it exposes and keeps. */
+describe('docker-compose.yml', () => {
+  const compose = load(fs.readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const { redis, mongo, api, worker } = compose.services;
+
+  it('publishes no Redis or MongoDB port on the host', () => {
+    expect(redis.ports).toBeUndefined();
+    expect(mongo.ports).toBeUndefined();
+  });
+
+  it('runs Redis with an append-only file and without evictions', () => {
+    const args = redis.command!.join(' ');
+    expect(args).toMatch(/--appendonly yes/);
+    expect(args).toMatch(/--maxmemory-policy noeviction/);
+  });
+
+  it('runs the apps in production, with the secrets and URLs from the environment, not in the file', () => {
+    for (const service of [api, worker]) {
+      expect(service.environment?.NODE_ENV).toBe('production');
+      expect(JSON.stringify(service.environment)).not.toMatch(/TOKEN|SECRET|PASSWORD/i);
+    }
+  });
+
+  it('gives the apps longer to stop than they take to drain, and probes the API for readiness', () => {
+    const seconds = (s?: string) => Number(/^(\d+)s$/.exec(s ?? '')?.[1] ?? 10);
+    expect(seconds(worker.stop_grace_period) * 1000).toBeGreaterThan(Number(worker.environment!.WORKER_SHUTDOWN_GRACE_MS));
+    const apiDrainMs = Number(api.environment!.API_SHUTDOWN_DELAY_MS ?? 0) + Number(api.environment!.API_SHUTDOWN_GRACE_MS ?? 10_000);
+    expect(seconds(api.stop_grace_period) * 1000).toBeGreaterThan(apiDrainMs);
+    expect(api.healthcheck!.test.join(' ')).toContain('/health/ready');
+  });
+});
