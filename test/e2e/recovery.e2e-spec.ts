@@ -119,8 +119,9 @@ describe('Recovery', () => {
         expect(RANK[watch.seen[i].status]).toBeGreaterThanOrEqual(RANK[watch.seen[i - 1].status]);
         expect(watch.seen[i].seq).toBeGreaterThanOrEqual(watch.seen[i - 1].seq);
       }
-      // Bull recovered it; the sweep had nothing to fix.
-      for (const worker of conveyor.workers) expect(worker.logs()).not.toContain(`Reconcile: job ${jobId} (`);
+      // Bull recovered it; the sweep had nothing to fix (under load it may log that it saw the job
+      // unlocked and left it to Bull's stalled checker, which is not a fix).
+      for (const worker of conveyor.workers) expect(worker.logs()).not.toMatch(new RegExp(`Reconcile: job ${jobId} \\(http, run \\d+\\)`));
     });
 
     it('past the stall limit Bull fails the job itself; the sweep records it failed (STALLED), a dead letter that can be requeued', async () => {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
 import { Conveyor } from '../support/conveyor';
 
 /**
@@ -86,6 +87,36 @@ describe('Throttling across two API processes', () => {
       else expect(res.status).toBe(200);
     }
     expect(refused?.body.error_code).toBe('RATE_LIMITED');
+  });
+
+  describe('X-Forwarded-For (RELIABILITY L4)', () => {
+    /** Submissions by fresh users, so only the per-IP limit (5) can refuse them. */
+    const submitsFrom = async (api: { http: () => TestAgent }, forwardedFor: (i: number) => string, n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await api
+          .http()
+          .post('/api/v1/jobs')
+          .set('x-user-id', `xff-user-${i}-${Math.random().toString(36).slice(2)}`)
+          .set('x-forwarded-for', forwardedFor(i))
+          .send(job);
+        statuses.push(res.status);
+      }
+      return statuses;
+    };
+
+    it('is ignored with TRUST_PROXY_HOPS=0: spoofed addresses share the socket address’s budget', async () => {
+      // Its own key prefix, so its counters start at zero whatever the other tests did.
+      const api = await conveyor.extraApi({ BULL_PREFIX: 'xff-off' });
+      expect(await submitsFrom(api, (i) => `203.0.113.${i}`, 7)).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    });
+
+    it('with TRUST_PROXY_HOPS=1 keys on the right-most hop, whatever the client put before it', async () => {
+      const api = await conveyor.extraApi({ BULL_PREFIX: 'xff-one', TRUST_PROXY_HOPS: '1' });
+      expect(await submitsFrom(api, (i) => `198.51.100.${i}, 203.0.113.7`, 7)).toEqual([201, 201, 201, 201, 201, 429, 429]);
+      // Another client behind the same proxy: a budget of its own.
+      expect(await submitsFrom(api, () => '203.0.113.8', 1)).toEqual([201]);
+    });
   });
 
   it('never throttles the health probe', async () => {
