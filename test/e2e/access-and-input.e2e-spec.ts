@@ -192,6 +192,39 @@ describe('Ownership and bad input', () => {
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
+    it('refuses every spelling of loopback when loopback is off (as in production), for targets and callbacks', async () => {
+      // The suite allows loopback so jobs can reach its test servers; production does not.
+      const strict = await conveyor.extraApi({ OUTBOUND_ALLOW_LOOPBACK: 'false' });
+      const port = new URL(target.url()).port;
+      const spellings = ['127.0.0.1', 'localhost', '2130706433', '0x7f.1', '127.1', '[::1]', '[::ffff:127.0.0.1]', '017700000001'];
+      for (const host of spellings) {
+        const url = `http://${host}:${port}/canary`;
+        const asTarget = await strict
+          .http()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({ type: 'http.request', data: { url, method: 'GET' } });
+        expect([host, asTarget.status, asTarget.body.error_code, asTarget.body.errors?.[0]?.field]).toEqual([
+          host,
+          400,
+          'TARGET_NOT_ALLOWED',
+          'data.url',
+        ]);
+        const asCallback = await strict
+          .http()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({
+            type: 'http.request',
+            data: { url: 'http://example.com/x', method: 'GET' },
+            callbackUrl: url,
+            callbackSecret: 'a-callback-secret-0123456789',
+          });
+        expect([host, asCallback.status, asCallback.body.errors?.[0]?.field]).toEqual([host, 400, 'callbackUrl']);
+      }
+      expect(target.hitsOn('/canary')).toHaveLength(0);
+    });
+
     it.each([
       ['a private address', 'http://10.0.0.1/hook'],
       ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data'],

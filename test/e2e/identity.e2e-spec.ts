@@ -39,6 +39,7 @@ describe('Identity and admin access', () => {
   describe('gateway mode', () => {
     it('ignores x-user-role without the gateway secret: a client cannot make itself admin', async () => {
       const attempts: Array<Record<string, string>> = [
+        { 'x-user-id': 'admin' }, // a user named admin is just a user
         { 'x-user-id': 'mallory', 'x-user-role': 'admin' },
         { 'x-user-id': 'mallory', 'x-user-role': 'admin', 'x-gateway-secret': 'not-the-gateway-secret' },
       ];
@@ -47,6 +48,14 @@ describe('Identity and admin access', () => {
         expect(await listIds(headers)).toEqual([]);
         expect((await conveyor.http().get('/api/v1/jobs/user/alice').set(headers)).status).toBe(403);
       }
+    });
+
+    it('takes the admin token only from the Authorization header, never from the query string', async () => {
+      for (const query of [`access_token=${ADMIN_TOKEN}`, `token=${ADMIN_TOKEN}`, `authorization=Bearer%20${ADMIN_TOKEN}`]) {
+        const res = await conveyor.http().get(`/api/v1/queues?${query}`);
+        expect([query, res.status, res.body.error_code]).toEqual([query, 401, 'UNAUTHENTICATED']);
+      }
+      expect((await conveyor.http().get('/api/v1/queues').set('authorization', `Bearer ${ADMIN_TOKEN}`)).status).toBe(200);
     });
 
     it('honours the admin role the gateway vouches for with its secret', async () => {
