@@ -176,6 +176,32 @@ describe('Queues admin API', () => {
     expect((await call('get', '/http/config')).body.data).toMatchObject({ saved: {}, effective: { concurrency: 10 } });
   });
 
+  it('keeps at most the configured number of finished jobs in Redis; their records stay (RELIABILITY L8)', async () => {
+    holdHeldPaths();
+    expect((await call('put', '/http/config', { retention: { completed: 3 } })).status).toBe(200);
+    try {
+      const queue = conveyor.queue(QueueName.Http);
+      // Submissions read the saved settings within 2 s: wait until a job carries the new retention.
+      await waitFor(
+        async () => {
+          const jobId = await submit('/retention-probe');
+          return (await queue.getJob(jobId))?.opts.removeOnComplete === 3;
+        },
+        { what: 'submissions to carry the new retention', intervalMs: 300 },
+      );
+      const jobIds: string[] = [];
+      for (let i = 0; i < 8; i++) jobIds.push(await submit(`/retention-${i}`));
+      for (const jobId of jobIds) await conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed');
+      expect(await queue.getCompletedCount()).toBeLessThanOrEqual(3);
+      for (const jobId of jobIds) {
+        const res = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', USER);
+        expect([jobId, res.body.data.status]).toEqual([jobId, 'completed']);
+      }
+    } finally {
+      expect((await call('put', '/http/config', {})).status).toBe(200);
+    }
+  });
+
   it('validates settings against the queue’s caps', async () => {
     for (const [body, field] of [
       [{ concurrency: 0 }, 'concurrency'],
