@@ -36,12 +36,7 @@ describe('MongoDB killed for 5 s while jobs run', () => {
     await target?.close();
   });
 
-  const submit = (path: string) =>
-    conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options: { attempts: 3 } });
+  const submit = (path: string) => conveyor.postHttpJob(USER, target.url(path), { attempts: 3 });
 
   it('answers 503 during the outage, loses nothing acknowledged, and runs nothing twice', async () => {
     const acknowledged: string[] = [];

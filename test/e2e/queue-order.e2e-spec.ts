@@ -20,12 +20,7 @@ describe('Delays and priorities', () => {
     await target?.close();
   });
 
-  const submit = (path: string, options: object = {}) =>
-    conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
+  const submit = (path: string, options: object = {}) => conveyor.postHttpJob(USER, target.url(path), options);
 
   it('holds a delayed job back until its delay has passed', async () => {
     const submittedAt = Date.now();

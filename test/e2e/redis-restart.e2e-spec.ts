@@ -28,12 +28,7 @@ describe('Redis killed and restarted (append-only file)', () => {
     await target?.close();
   });
 
-  const submit = (path: string, options: object = {}) =>
-    conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url(path), method: 'GET' }, options });
+  const submit = (path: string, options: object = {}) => conveyor.postHttpJob(USER, target.url(path), options);
 
   it('refuses submits fast while Redis is down, then consumes again without a restart; nothing acknowledged is lost', async () => {
     const acknowledged: string[] = [];
