@@ -235,7 +235,6 @@ describe('Webhooks', () => {
     expectSignedWith(SECRET, hook);
   });
 
-  // Enable once JobsService.cancel calls WebhookNotifier.notify for the jobs it removes itself.
   it('delivers cancelled when a waiting or delayed job is cancelled by the API', async () => {
     const jobId = await submit('/never', { callbackUrl: receiver.url('/hooks/cancelled-waiting') }, { delay: 60_000 });
     await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set('x-user-id', USER).expect(200);
