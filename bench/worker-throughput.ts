@@ -97,12 +97,13 @@ async function conveyorRound(worker: INestApplicationContext): Promise<number> {
   const onCompleted = () => {
     if (++done === JOBS) finished();
   };
-  queue.on('completed', onCompleted);
+  // Global events: the worker's consumer may run on another Queue instance than the registry's.
+  queue.on('global:completed', onCompleted);
   const started = performance.now();
   await queue.resume();
   await allDone;
   const seconds = (performance.now() - started) / 1000;
-  queue.off('completed', onCompleted);
+  queue.off('global:completed', onCompleted);
   await queue.clean(0, 'completed');
   return JOBS / seconds;
 }
