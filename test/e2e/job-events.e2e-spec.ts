@@ -205,4 +205,27 @@ describe('Job events (Server-Sent Events)', () => {
       redis.disconnect();
     }
   });
+  it('fans out: 200 streams over 20 jobs all end with the job’s completion, and everything is released, 3 rounds running (RELIABILITY L5)', async () => {
+    const fan = await conveyor.extraApi({ SSE_MAX_STREAMS_PER_CALLER: '10' });
+    const base = await listen(fan.app);
+    const callers = Array.from({ length: 20 }, (_, i) => `fan-${i}`);
+    for (let round = 1; round <= 3; round++) {
+      // Delayed a little, so every stream is open before its job runs.
+      const jobs = await Promise.all(callers.map((caller, i) => submit(`/fan-${round}-${i}`, { delay: 1_500 }, caller)));
+      const opened = await Promise.all(jobs.flatMap((jobId, i) => Array.from({ length: 10 }, () => open(jobId, as(callers[i]), base))));
+      expect(opened.filter((stream) => stream.status !== 200)).toEqual([]);
+      await waitFor(() => opened.every((stream) => stream.closed), { what: `round ${round}: all 200 streams to end`, timeoutMs: 30_000 });
+      expect(opened.filter((stream) => stream.last()?.event !== 'completed').map((stream) => stream.last())).toEqual([]);
+      await waitFor(() => fan.app.get(JobEventStreamService).openStreams === 0 && fan.app.get(JobEventHub).watchedJobs === 0, {
+        what: `round ${round}: streams and fan-out listeners back to none`,
+      });
+      streams.splice(0);
+    }
+    const redis = conveyor.redis.client();
+    try {
+      for (const caller of callers) expect([caller, await redis.zcard(`conveyor:sse-streams:user:${caller}`)]).toEqual([caller, 0]);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
