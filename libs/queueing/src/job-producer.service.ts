@@ -247,24 +247,19 @@ export class JobProducer {
    * Admission control: a draining queue refuses new work (503); otherwise work beyond the queue's
    * backlog limit (waiting + delayed) is refused with 429. Room for `wanted` jobs is reserved
    * atomically (BacklogAdmission), so concurrent submits on any replica never overshoot the limit;
-   * `wanted` 0 only looks. While the Redis connection is down (reconnecting) nothing is admitted:
-   * 503 at once, where a command would wait in ioredis's offline queue for a reconnect. Any other
-   * Redis failure here admits; the enqueue itself reports an unusable Redis.
+   * `wanted` 0 only looks. If Redis cannot answer (the producer connection fails commands at once
+   * while it reconnects, see RedisConnections) nothing is admitted: 503 QUEUE_UNAVAILABLE.
    */
   private async admission(
     policy: EffectiveQueuePolicy,
     wanted: number,
   ): Promise<{ reservation: BacklogReservation; refusal: ConveyorError }> {
-    const status = this.queues.get(policy.name).client.status;
-    if (status !== 'ready') {
-      const none: BacklogReservation = { granted: 0, draining: false, backlog: 0, room: 0, release: async () => undefined };
-      return { reservation: none, refusal: queueUnavailable(new Error(`the Redis connection is ${status}`)) };
-    }
-    let reservation: BacklogReservation = { granted: wanted, draining: false, backlog: 0, room: wanted, release: async () => undefined };
+    let reservation: BacklogReservation;
     try {
       reservation = await withTimeout(this.backlog.reserve(policy.name, policy.backlogLimit, wanted), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
-      this.logger.warn(`Backlog of ${policy.name} unknown: ${messageOf(error)}`);
+      const none: BacklogReservation = { granted: 0, draining: false, backlog: 0, room: 0, release: async () => undefined };
+      return { reservation: none, refusal: queueUnavailable(error) };
     }
     return { reservation, refusal: reservation.draining ? this.queueDraining(policy.name) : this.queueFull(policy) };
   }

@@ -68,8 +68,10 @@ export class RedisConnections {
       // Bull refuses blocking and subscriber connections that retry per request or check readiness.
       return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
     }
+    // A producer fails commands at once while disconnected (no offline queue): a request during a
+    // Redis outage gets its 503 (or, for rate limits, fails open) without waiting for a reconnect.
     return this.role === 'producer'
-      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false }
       : { ...common, maxRetriesPerRequest: null };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ErrorCode } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode } from '@conveyor/contracts';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Routes that keep answering while the API drains: orchestrators must see readiness go 503. */
@@ -26,13 +26,12 @@ export class ApiLifecycle {
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (this.refusing.signal.aborted && !ALWAYS_SERVED.test(req.path)) {
       res.setHeader('Connection', 'close');
-      res.setHeader('Retry-After', '1');
-      res.status(503).json({
-        success: false,
-        detail: 'This API instance is shutting down; retry (another instance will answer)',
-        error_code: ErrorCode.ServiceUnavailable,
-        timestamp: new Date().toISOString(),
-      });
+      // Nest's error handling answers it: the usual envelope, with Retry-After.
+      next(
+        new ConveyorError(ErrorCode.ServiceUnavailable, 'This API instance is shutting down; retry (another instance will answer)', {
+          retryAfterSeconds: 1,
+        }),
+      );
       return;
     }
     this.inFlight++;

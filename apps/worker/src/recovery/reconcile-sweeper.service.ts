@@ -14,8 +14,6 @@ const MAX_BATCHES_PER_SWEEP = 10;
 const LOOKUP_CONCURRENCY = 10;
 /** The lease is pushed this far ahead before every batch, so a slow sweep never overlaps another. */
 const BATCH_LEASE_MS = 60_000;
-/** Longest a stopping worker waits for a sweep in progress (it stops between records). */
-const STOP_WAIT_MS = 5_000;
 /** The sweep's cursor outlives a sweep, not a quiet fleet. */
 const CURSOR_TTL_SECONDS = 24 * 60 * 60;
 
@@ -65,7 +63,6 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       periodMs: config.reconcile.intervalMs,
       step: () => this.sweepOnce(),
       logger: this.logger,
-      stopWaitMs: STOP_WAIT_MS,
     });
   }
 

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { messageOf } from '@conveyor/contracts';
 
+const DEFAULT_STOP_WAIT_MS = 5_000;
+
 export interface PeriodicLoopOptions {
   /** What the loop does, for its error log line ("Reconcile sweep", "Scheduler tick"). */
   what: string;
@@ -8,8 +10,8 @@ export interface PeriodicLoopOptions {
   periodMs: number;
   step: () => Promise<unknown>;
   logger: Logger;
-  /** Longest `stop()` waits for a step in progress. */
-  stopWaitMs: number;
+  /** Longest `stop()` waits for a step in progress (default 5 s). */
+  stopWaitMs?: number;
 }
 
 /**
@@ -39,7 +41,10 @@ export class PeriodicLoop {
     clearTimeout(this.timer);
     if (!this.running) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, this.options.stopWaitMs)))]);
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => (timer = setTimeout(resolve, this.options.stopWaitMs ?? DEFAULT_STOP_WAIT_MS))),
+    ]);
     clearTimeout(timer);
   }
 

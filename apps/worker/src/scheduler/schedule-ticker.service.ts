@@ -13,8 +13,6 @@ const PENDING_CLAIM_MS = 60_000;
 /** A run's claim, with its result, is kept this long: past a lost `lastRunAt` write or a retried tick. */
 const CLAIM_TTL_MS = 60 * 60_000;
 const PENDING = 'pending';
-/** Longest a stopping worker waits for a tick in progress. */
-const STOP_WAIT_MS = 5_000;
 
 /**
  * Fires repeating schedules (README "Scheduler"). MongoDB's `schedules` is the source of truth;
@@ -43,7 +41,6 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       periodMs: config.scheduler.tickMs,
       step: () => this.tickOnce(),
       logger: this.logger,
-      stopWaitMs: STOP_WAIT_MS,
     });
   }
 

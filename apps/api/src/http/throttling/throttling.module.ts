@@ -4,7 +4,6 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisConnections } from '@conveyor/queueing';
-import { ConnectedStorage } from './connected-storage';
 import { ConveyorThrottlerGuard } from './conveyor-throttler.guard';
 import { ThrottleClass, throttleClassOf } from './throttle-class';
 
@@ -37,7 +36,7 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
           ],
           // One counter per class and caller across all routes and replicas (not per route).
           generateKey: (_context, tracker, throttler) => `${config.redis.prefix}:throttle:${throttler}:${tracker}`,
-          storage: new ConnectedStorage(new ThrottlerStorageRedisService(connections.commandClient()), connections.commandClient()),
+          storage: new ThrottlerStorageRedisService(connections.commandClient()),
         };
       },
     }),
