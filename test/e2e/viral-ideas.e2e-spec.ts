@@ -292,6 +292,15 @@ describe('Viral-ideas analysis', () => {
         data: { queue_processing: { job_id: jobId, signal_sent: false, processing_state: 'already_queued' } },
       });
       for (const res of concurrent) expect(res.body.data.queue_processing.job_id).toBe(jobId);
+      // Starts at once on an entry nobody started yet: they race to the claim, and one wins.
+      const fresh = await createEntry(ALICE, { primary_username: primary });
+      const racing = await Promise.all([1, 2, 3, 4, 5].map(() => start(fresh.id)));
+      expect(racing.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(racing.filter((res) => res.body.data.queue_processing.signal_sent)).toHaveLength(1);
+      expect(new Set(racing.map((res) => res.body.data.queue_processing.job_id)).size).toBe(1);
+      const freshRuns = (await conveyor.queue(QueueName.ViralAnalysis).getWaiting()).filter((job) => job.data.payload.queueId === fresh.id);
+      expect(freshRuns).toHaveLength(1);
+      await (await conveyor.queue(QueueName.ViralAnalysis).getJob(freshRuns[0].id))!.remove();
       const waiting = await conveyor.queue(QueueName.ViralAnalysis).getWaiting();
       expect(waiting.filter((job) => job.data.payload.queueId === entry.id).map((job) => [job.id, job.opts.priority])).toEqual([
         [jobId, 2],

@@ -100,7 +100,6 @@ export class Conveyor {
     return worker;
   }
 
-  /** Submits an http.request job (GET `url`) as `userId` and returns its id; anything but 201 fails the test. */
   /** POST /api/v1/jobs of a GET to `url` as `userId`: the raw response, whatever it is. */
   postHttpJob(userId: string, url: string, options: object = {}): request.Test {
     return this.http()
@@ -109,6 +108,7 @@ export class Conveyor {
       .send({ type: 'http.request', data: { url, method: 'GET' }, options });
   }
 
+  /** Submits an http.request job (GET `url`) as `userId` and returns its id; anything but 201 fails the test. */
   async submitHttpJob(userId: string, url: string, options: object = {}): Promise<string> {
     const res = await this.postHttpJob(userId, url, options);
     if (res.status !== 201) throw new Error(`Submit answered ${res.status}: ${JSON.stringify(res.body)}`);

@@ -10,7 +10,7 @@ export function drainingKey(queue: Queue): string {
 }
 
 /** A reservation of a submit whose process died before releasing it stops counting after this. */
-export const RESERVATION_TTL_MS = 30_000;
+const RESERVATION_TTL_MS = 30_000;
 
 /**
  * Reserves room in a queue's backlog, atomically: counts the jobs not yet running (waiting or

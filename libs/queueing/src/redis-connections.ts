@@ -58,6 +58,12 @@ export class RedisConnections {
 
   private open(type: 'client' | 'subscriber' | 'bclient'): Redis {
     const client = new Redis(this.url, this.options(type));
+    if (type === 'client' && this.role === 'producer') {
+      // A producer fails commands at once while disconnected (no offline queue): a request during
+      // a Redis outage gets its 503 (or, for rate limits, fails open) without waiting for a
+      // reconnect. Only from the first connection on, so commands sent while starting still wait.
+      client.once('ready', () => (client.options.enableOfflineQueue = false));
+    }
     this.opened.add(client);
     return client;
   }
@@ -68,10 +74,8 @@ export class RedisConnections {
       // Bull refuses blocking and subscriber connections that retry per request or check readiness.
       return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
     }
-    // A producer fails commands at once while disconnected (no offline queue): a request during a
-    // Redis outage gets its 503 (or, for rate limits, fails open) without waiting for a reconnect.
     return this.role === 'producer'
-      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableOfflineQueue: false }
+      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
       : { ...common, maxRetriesPerRequest: null };
   }
 }

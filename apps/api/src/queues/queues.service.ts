@@ -20,7 +20,6 @@ import {
   QueueAdmin,
   QueueMetrics,
   QueueSettings,
-  QueueStats,
   RunEndings,
   StuckJobOutcome,
   WorkerHeartbeat,
@@ -58,7 +57,6 @@ export class QueuesService {
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly admin: QueueAdmin,
     private readonly settings: QueueSettings,
-    private readonly stats: QueueStats,
     private readonly records: JobsRepository,
     private readonly configs: QueueConfigsRepository,
     private readonly metrics: QueueMetrics,
@@ -89,13 +87,13 @@ export class QueuesService {
   async summary(name: QueueName, workers?: WorkerHeartbeat[] | null): Promise<QueueSummaryResponse> {
     const beats = workers !== undefined ? workers : await this.heartbeats.list().catch(() => null);
     const now = Date.now();
-    const [{ isPaused, ...counts }, isDraining, health, recent, [thisHour], averageMs, lastProcessedAt] = await Promise.all([
+    const [{ isPaused, ...counts }, isDraining, health, recent, [thisHour], lastProcessedAt] = await Promise.all([
       this.admin.counts(name),
       this.settings.isDraining(name),
+      // Also the queue's average processing time: read once, for both.
       this.health.queueHealth(name, beats, now),
       this.metrics.recentCounts(name, RATE_WINDOW_MINUTES, now),
       this.metrics.hourlyBuckets(name, 1, now),
-      this.stats.averageDurationMs(name),
       this.metrics.lastProcessedAt(name),
     ]);
     const reasons = [...health.reasons, ...(isPaused ? ['paused'] : []), ...(isDraining ? ['draining'] : [])];
@@ -115,7 +113,7 @@ export class QueuesService {
       healthStatus: worstStatus([health.status, ...(isPaused || isDraining ? (['warning'] as const) : [])]),
       healthReasons: reasons,
       processingRatePerMinute: Math.round((recent.completed / RATE_WINDOW_MINUTES) * 10) / 10,
-      averageProcessingMs: recent.completed + (thisHour?.completed ?? 0) > 0 ? Math.round(averageMs) : null,
+      averageProcessingMs: recent.completed + (thisHour?.completed ?? 0) > 0 ? (health.averageProcessingMs ?? null) : null,
       p95ProcessingMs: thisHour?.p95ProcessingMs ?? null,
       lastProcessedAt: lastProcessedAt?.toISOString() ?? null,
       workers: health.workers,

@@ -108,6 +108,7 @@ export class ViralIdeasService {
     if ('error' in outcome) throw outcome.error;
     if ('started' in outcome) return signalled(entry, outcome.started.jobId, true);
     // Another start won the claim between our read and our write: report what it did.
+    if (outcome.jobId) return signalled(entry, outcome.jobId, false);
     const now = (await this.repository.find(entry._id))!;
     if (now.status === ViralEntryStatus.Processing) return alreadyStarted(now);
     if (now.status === ViralEntryStatus.Pending && now.active_job_id) return signalled(entry, now.active_job_id, false);

@@ -40,12 +40,10 @@ export const viralIdeasAnalysisJob = defineJobType<ViralIdeasAnalysisPayload>({
   anonymousSessions: true,
   // Runs are started through the product's own routes, which guard the entry's state.
   startedBy: 'POST /api/viral-ideas/queue/{queue_id}/start',
-  // Weights make the job's own progress match the entry's: 0 → 10 → 20 → 50 → 75 → 100.
-  steps: [
-    { name: ViralAnalysisStep.DecideRun, weight: 10 },
-    { name: ViralAnalysisStep.FetchProfiles, weight: 10 },
-    { name: ViralAnalysisStep.FetchTranscripts, weight: 30 },
-    { name: ViralAnalysisStep.Analyse, weight: 25 },
-    { name: ViralAnalysisStep.StoreResults, weight: 25 },
-  ],
+  // Each step weighs the entry progress it adds, so the job's own progress matches the entry's:
+  // 0 → 10 → 20 → 50 → 75 → 100.
+  steps: VIRAL_ANALYSIS_STEPS.map(({ name, entryProgress }, i) => ({
+    name,
+    weight: entryProgress - (i > 0 ? VIRAL_ANALYSIS_STEPS[i - 1].entryProgress : 0),
+  })),
 });

@@ -57,5 +57,6 @@ export class QueueStatsSnapshot {
 }
 
 export const QueueStatsSnapshotSchema = SchemaFactory.createForClass(QueueStatsSnapshot);
-// A queue's history, oldest first (GET /api/v1/queues/:name/history), and the retention delete by `at`.
+// A queue's history, oldest first (GET /api/v1/queues/:name/history); and the retention delete by `at`.
 QueueStatsSnapshotSchema.index({ queue: 1, at: 1 });
+QueueStatsSnapshotSchema.index({ at: 1 });

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, JobType, QueueName, ownerFromKey } from '@conveyor/contracts';
 import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
@@ -12,11 +13,14 @@ import { QueueRegistry } from '../queue-registry.service';
  */
 export type RunLiveness = 'queued' | 'running' | 'none';
 
+/** How long a start holds an entry's claim guard at most (it is deleted as soon as the start ends). */
+const CLAIM_GUARD_MS = 30_000;
+
 export type RunStartOutcome =
   /** Enqueued; it may start after `delayMs` (its place in a staggered batch). */
   | { entry: ViralEntry; started: SubmittedJob; delayMs: number }
-  /** Another start claimed the entry between the read and the claim. */
-  | { entry: ViralEntry; lostRace: true }
+  /** Another start claimed the entry between the read and the claim; `jobId` is its run when known. */
+  | { entry: ViralEntry; lostRace: true; jobId?: string }
   | { entry: ViralEntry; error: ConveyorError };
 
 /**
@@ -31,6 +35,7 @@ export class ViralRunStarter {
     private readonly repository: ViralIdeasRepository,
     private readonly producer: JobProducer,
     private readonly queues: QueueRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async liveness(entry: Pick<ViralEntry, 'active_job_id'>): Promise<RunLiveness> {
@@ -60,11 +65,36 @@ export class ViralRunStarter {
     const now = new Date();
     const outcomes: RunStartOutcome[] = [];
     const claimed: Array<{ entry: ViralEntry; jobId: string }> = [];
+    const redis = this.queues.get(QueueName.ViralAnalysis).client;
+    const guards: string[] = [];
     for (const entry of entries) {
       const jobId = randomUUID();
+      // One claimant per entry at a time, in Redis: the compare-and-set below is atomic on MongoDB
+      // but not on FerretDB, where two starts at once both claimed the entry.
+      const guard = `${this.config.redis.prefix}:conveyor:viral-claim:${entry._id}`;
+      if ((await redis.set(guard, jobId, 'PX', CLAIM_GUARD_MS, 'NX')) !== 'OK') {
+        outcomes.push({ entry, lostRace: true, jobId: (await redis.get(guard)) ?? undefined });
+        continue;
+      }
+      guards.push(guard);
       if (await this.repository.claimRun(entry, jobId, now)) claimed.push({ entry, jobId });
       else outcomes.push({ entry, lostRace: true });
     }
+    try {
+      await this.enqueueClaimed(claimed, staggerMs, outcomes);
+    } finally {
+      if (guards.length > 0) await redis.del(...guards);
+    }
+    const order = new Map(entries.map((e, i) => [e._id, i]));
+    return outcomes.sort((a, b) => order.get(a.entry._id)! - order.get(b.entry._id)!);
+  }
+
+  /** Enqueues the claimed runs in one addBulk; a claim whose enqueue failed is released. */
+  private async enqueueClaimed(
+    claimed: Array<{ entry: ViralEntry; jobId: string }>,
+    staggerMs: number,
+    outcomes: RunStartOutcome[],
+  ): Promise<void> {
     // Each run is submitted as its entry's owner, so the owner sees the job in the job API too.
     const submitted = await this.producer.submitClaimed(
       claimed.map(({ entry, jobId }, i) => ({
@@ -86,7 +116,5 @@ export class ViralRunStarter {
         outcomes.push({ entry, error: outcome.error });
       }
     }
-    const order = new Map(entries.map((e, i) => [e._id, i]));
-    return outcomes.sort((a, b) => order.get(a.entry._id)! - order.get(b.entry._id)!);
   }
 }

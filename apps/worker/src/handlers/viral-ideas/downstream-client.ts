@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { messageOf } from '@conveyor/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Time limit of one call to a downstream service. */
 export const DOWNSTREAM_TIMEOUT_MS = 10_000;
@@ -38,7 +39,8 @@ export class DownstreamClient {
     let last: DownstreamError | undefined;
     for (let attempt = 1; attempt <= DOWNSTREAM_TRIES; attempt++) {
       signal.throwIfAborted();
-      if (attempt > 1) await delay(RETRY_DELAY_MS * 2 ** (attempt - 2), signal);
+      // Rejects with the abort reason if the job is cancelled meanwhile (and removes its listener).
+      if (attempt > 1) await sleep(RETRY_DELAY_MS * 2 ** (attempt - 2), undefined, { signal });
       try {
         const response = await fetch(url, {
           ...init,
@@ -58,18 +60,4 @@ export class DownstreamClient {
     }
     throw last!;
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }

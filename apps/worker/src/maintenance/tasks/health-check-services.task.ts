@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ServiceProbe } from '@conveyor/contracts';
+import { ServiceProbe, messageOf } from '@conveyor/contracts';
 import { ServiceHealthStore } from '@conveyor/queueing';
 import { SystemTask } from '../system-task';
 
@@ -49,7 +49,8 @@ export async function probe(url: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<
     };
   } catch (error) {
     const cause = (error as { cause?: unknown }).cause;
-    const message = error instanceof Error ? `${error.message}${cause instanceof Error ? `: ${cause.message}` : ''}` : String(error);
+    // fetch's own message is only "fetch failed"; the cause says why (refused, timed out, …).
+    const message = cause instanceof Error ? `${messageOf(error)}: ${cause.message}` : messageOf(error);
     return { status: 'down', statusCode: null, latencyMs: latency(), checkedAt, error: message.slice(0, ERROR_LIMIT) };
   }
 }

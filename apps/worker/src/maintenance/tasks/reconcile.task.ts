@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { MaintenanceJobData } from '@conveyor/contracts';
 import { ReconcileSweeper } from '../../recovery/reconcile-sweeper.service';
 import { SystemTask } from '../system-task';
 
 /**
  * The reconciliation sweep as a system schedule: listed, triggerable, and a backstop run every
- * 15 minutes. The sweep also runs on its own every RECONCILE_INTERVAL_MS (ReconcileSweeper); this
- * run may start inside the cool-down a finished sweep leaves, but never beside a sweep in progress.
+ * 15 minutes. The sweep also runs on its own every RECONCILE_INTERVAL_MS (ReconcileSweeper); a
+ * task run, scheduled or triggered, may start inside the cool-down a finished sweep leaves (else a
+ * cron run would nearly always find it and do nothing), but never beside a sweep in progress.
  */
 @Injectable()
 export class ReconcileTask implements SystemTask {
@@ -18,9 +18,8 @@ export class ReconcileTask implements SystemTask {
 
   constructor(private readonly sweeper: ReconcileSweeper) {}
 
-  async run(data: MaintenanceJobData): Promise<object> {
-    // An operator's trigger runs at once; a cron run respects the periodic sweep's cool-down.
-    const report = await this.sweeper.sweepOnce({ manual: data.trigger === 'manual' });
+  async run(): Promise<object> {
+    const report = await this.sweeper.sweepOnce({ manual: true });
     return report ?? { skipped: 'another worker is sweeping now' };
   }
 }
