@@ -6,8 +6,10 @@
  *   Redis:   REDIS_URL answers → use it; else start redis-server on loopback (installing it
  *            with apt-get when possible).
  *   MongoDB: MONGO_URL answers → use it; else a local mongod if installed; else FerretDB v1.24.2
- *            built from tools/ferretdb with `go build` (DESIGN §2) and run with its SQLite backend;
- *            else explain how to run `docker compose up -d mongo redis`.
+ *            built from tools/ferretdb with `go build` (DESIGN §2) on its PostgreSQL backend,
+ *            against a PostgreSQL on loopback (FERRETDB_POSTGRESQL_URL; started, or installed
+ *            with apt-get, when none runs); else FerretDB on SQLite, with a warning that it is
+ *            slow; else explain how to run `docker compose up -d mongo redis`.
  *
  * Usage: node scripts/local-services.js [up|stop]   (default: up)
  */
@@ -27,6 +29,10 @@ const GO_CANDIDATES = ['go', '/usr/local/go/bin/go'];
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/conveyor';
+/** Where FerretDB keeps its data: a PostgreSQL database it creates (UTF-8, C locale) if missing. */
+const DEFAULT_FERRETDB_POSTGRESQL_URL = 'postgres://postgres@127.0.0.1:5432/conveyor_ferretdb';
+/** A socket directory and role for a PostgreSQL this script installed itself (peer auth as root). */
+const INSTALLED_POSTGRESQL_URL = 'postgres:///conveyor_ferretdb?host=/var/run/postgresql&user=root';
 
 function log(message) {
   console.log(`[services] ${message}`);
@@ -174,10 +180,86 @@ async function ensureMongo(url = DEFAULT_MONGO_URL) {
     return url;
   }
   buildFerretDb();
-  startDetached('ferretdb', FERRETDB_BIN, ['-listen', `127.0.0.1:${port}`, '-data', path.join(DATA, 'ferretdb')]);
-  await waitFor(() => mongoAnswers(url), `FerretDB on port ${port}`, 30_000);
-  log(`Started FerretDB (MongoDB wire protocol, SQLite backend) on 127.0.0.1:${port} (data in .data/ferretdb)`);
+  const postgresUrl = await ensurePostgres();
+  if (postgresUrl) {
+    const started = await startFerretDb(url, ['-backend', 'postgresql', '-postgresql-url', postgresUrl]);
+    if (started === true) {
+      log(`Started FerretDB (MongoDB wire protocol, PostgreSQL backend at ${redactUrl(postgresUrl)}) on 127.0.0.1:${port}`);
+      return url;
+    }
+    log(`FerretDB could not use PostgreSQL (${started}); falling back to SQLite`);
+  }
+  const started = await startFerretDb(url, ['-backend', 'sqlite', '-data', path.join(DATA, 'ferretdb')]);
+  if (started !== true) throw new ServiceError(`FerretDB did not start: ${started}`);
+  log(`WARNING: no PostgreSQL, so FerretDB runs on SQLite (data in .data/ferretdb), which scans for most updates and is slow (DESIGN §2)`);
   return url;
+}
+
+/** Starts FerretDB on `url`'s port; true once it answers, else why not (its last log line). */
+async function startFerretDb(url, backendArgs) {
+  const { port } = mongoTarget(url);
+  const child = startDetached('ferretdb', FERRETDB_BIN, ['-listen', `127.0.0.1:${port}`, ...backendArgs]);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    await waitFor(async () => exited || (await mongoAnswers(url)), `FerretDB on port ${port}`, 30_000);
+  } catch (error) {
+    return error.message;
+  }
+  if (!exited) return true;
+  const lines = fs.readFileSync(path.join(DATA, 'ferretdb', 'ferretdb.log'), 'utf8').trim().split('\n');
+  return lines[lines.length - 1] || 'it exited';
+}
+
+/**
+ * A PostgreSQL URL for FerretDB: FERRETDB_POSTGRESQL_URL (default: loopback port 5432 as
+ * postgres) when it answers; else the local cluster, started (and installed with apt-get when
+ * possible) here; else undefined.
+ */
+async function ensurePostgres() {
+  const configured = process.env.FERRETDB_POSTGRESQL_URL;
+  const url = configured || DEFAULT_FERRETDB_POSTGRESQL_URL;
+  const { hostname, port } = new URL(url);
+  const target = { host: hostname || '127.0.0.1', port: Number(port || 5432) };
+  if (await answers(target.host, target.port, undefined, /./)) return url;
+  if (configured) return undefined; // somebody else's server: not ours to start
+  const startedBefore = startPostgresClusters();
+  if (startedBefore && (await answersWithin(target, 15_000))) return url;
+  if (!which('pg_ctlcluster') && aptInstall('postgresql', 'pg_ctlcluster') && startPostgresClusters()) {
+    // A fresh Debian cluster trusts only local peers: a superuser role named like us (root).
+    spawnSync('runuser', ['-u', 'postgres', '--', 'createuser', '--superuser', 'root'], { stdio: 'ignore' });
+    if (await answersWithin(target, 15_000)) return INSTALLED_POSTGRESQL_URL;
+  }
+  return undefined;
+}
+
+/** Starts every installed Debian PostgreSQL cluster that is down; false if there are none. */
+function startPostgresClusters() {
+  if (!which('pg_lsclusters')) return false;
+  const listed = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
+  const clusters = (listed.stdout || '').trim().split('\n').filter(Boolean);
+  for (const line of clusters) {
+    const [version, name, , status] = line.trim().split(/\s+/);
+    if (status === 'online') continue;
+    log(`Starting PostgreSQL cluster ${version}/${name}…`);
+    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start'], { stdio: 'inherit' });
+  }
+  return clusters.length > 0;
+}
+
+async function answersWithin(target, timeoutMs) {
+  try {
+    await waitFor(() => answers(target.host, target.port, undefined, /./), `PostgreSQL on port ${target.port}`, timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function redactUrl(url) {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }
 
 /** Builds .tools/ferretdb unless it is newer than its sources. */
@@ -202,6 +284,7 @@ function startDetached(name, command, args) {
   const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
   fs.writeFileSync(path.join(dir, `${name}.pid`), String(child.pid));
   child.unref();
+  return child;
 }
 
 function aptInstall(pkg, binary) {
@@ -243,15 +326,22 @@ function ensureRedisServerBinary() {
 }
 
 /**
- * How to run a private, foreground Mongo-wire server on `port` with its data in `dir`, for fault
- * tests that stop and restart their own (RELIABILITY F11): mongod when installed, else FerretDB
- * (built first if needed), as ensureMongo would choose.
+ * How to run a private, foreground Mongo-wire server on `port`, for fault tests that stop and
+ * restart their own (RELIABILITY F11): mongod (data in `dir`) when installed, else FerretDB (built
+ * first if needed) on PostgreSQL, or on SQLite in `dir`, as ensureMongo would choose.
  */
-function privateMongoCommand(port, dir) {
+async function privateMongoCommand(port, dir) {
   const mongod = which('mongod');
   if (mongod) return { command: mongod, args: ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)] };
   buildFerretDb();
-  return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-data', dir] };
+  const postgresUrl = await ensurePostgres();
+  if (!postgresUrl) return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-backend', 'sqlite', '-data', dir] };
+  // Its own PostgreSQL database (tests use their own MongoDB database names inside it too), with
+  // a small pool so private servers never crowd out the shared one's connections.
+  const u = new URL(postgresUrl);
+  u.pathname = '/conveyor_ferretdb_private';
+  u.searchParams.set('pool_max_conns', '10');
+  return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-backend', 'postgresql', '-postgresql-url', u.toString()] };
 }
 
 /** Both services, at the configured URLs or the defaults. */

@@ -24,13 +24,13 @@ export class ServerProcess {
 
   constructor(
     prefix: string,
-    private readonly command: (dir: string) => ServerCommand,
+    private readonly command: (dir: string) => ServerCommand | Promise<ServerCommand>,
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   }
 
   async launch(): Promise<void> {
-    const { command, args, answers, what } = this.command(this.dir);
+    const { command, args, answers, what } = await this.command(this.dir);
     this.process = spawn(command, args, { stdio: 'ignore' });
     let spawnError: Error | undefined;
     this.process.on('error', (error) => (spawnError = error));
