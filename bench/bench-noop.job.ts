@@ -21,10 +21,14 @@ export const benchNoopJob = defineJobType<BenchNoopPayload>({
   steps: [{ name: 'noop', weight: 1 }],
 });
 
+/** Called as each no-op job's handler starts (pickup latency); the benchmark sets it. */
+export const noopStarts: { listener?: (seq: number | undefined) => void } = {};
+
 @JobHandler(BENCH_NOOP)
 @Injectable()
 export class BenchNoopHandler implements JobHandlerContract<BenchNoopPayload, { seq?: number }> {
   run(ctx: JobContext<BenchNoopPayload>) {
+    noopStarts.listener?.(ctx.payload.seq);
     return ctx.step('noop', async () => ({ seq: ctx.payload.seq }));
   }
 }

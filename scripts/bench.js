@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** `npm run bench`: local services, a build of bench/, then the worker throughput benchmark. */
+/**
+ * `npm run bench`: local services, a build of the apps (P2 and P3 run them as processes) and of
+ * bench/, then the benchmark report (bench/run-bench.ts). BENCH_QUICK=1 for a short run.
+ */
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -8,16 +11,18 @@ const { ensureServices } = require('./local-services');
 
 const ROOT = path.resolve(__dirname, '..');
 
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
 ensureServices(process.env)
   .then(({ redisUrl, mongoUrl }) => {
-    const built = spawnSync('npx', ['nest', 'build', 'bench'], { cwd: ROOT, stdio: 'inherit' });
-    if (built.status !== 0) process.exit(built.status ?? 1);
-    const ran = spawnSync(process.execPath, [path.join(ROOT, 'dist/bench/bench/worker-throughput.js')], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, REDIS_URL: redisUrl, MONGO_URL: mongoUrl },
-    });
-    process.exit(ran.status ?? 1);
+    if (process.env.BENCH_SKIP_BUILD !== '1') {
+      run('npm', ['run', 'build']);
+      run('npx', ['nest', 'build', 'bench']);
+    }
+    run(process.execPath, [path.join(ROOT, 'dist/bench/bench/run-bench.js')], { ...process.env, REDIS_URL: redisUrl, MONGO_URL: mongoUrl });
   })
   .catch((error) => {
     console.error(`[bench] ${error.message}`);

@@ -1,7 +1,11 @@
 // Shared by global-setup.js (plain Node) and the TypeScript support modules.
+const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '../..');
+// test/support, or dist/bench/test/support when the benchmark's build copied it: the project root
+// is the first folder up with a package.json.
+let ROOT = path.resolve(__dirname, '../..');
+while (!fs.existsSync(path.join(ROOT, 'package.json'))) ROOT = path.dirname(ROOT);
 
 module.exports = {
   ROOT,

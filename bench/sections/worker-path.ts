@@ -1,0 +1,150 @@
+import { QueueName, queuePolicy } from '@conveyor/contracts';
+import { JobProducer, QueueRegistry } from '@conveyor/queueing';
+import Bull from 'bull';
+import { BENCH_NOOP } from '../bench-noop.job';
+import { BenchContext, BenchRow, countdown, mongoConnection, targeted } from '../support/bench-context';
+import { ownCpuMs } from '../support/process-cpu';
+import { round } from '../support/latency';
+import { redisCommandTotal } from '../support/redis-command-counter';
+
+const SUBMIT_PARALLELISM = 50;
+
+interface RoundResult {
+  jobsPerSecond: number;
+  cpuMsPerJob: number;
+  /** Redis commands per job, submit and processing together. */
+  commandsPerJob: number;
+  mongoRoundTripsPerJob?: number;
+  mongoStatementsPerJob?: number;
+}
+
+/**
+ * P1, the worker path: no-op jobs queued while the queue is paused, then timed from resume to the
+ * last completion. Raw Bull runs a no-op processor; Conveyor runs its real consumer, step runner
+ * and record transitions (submitted through the real producer, so records exist). Rounds
+ * alternate, so machine noise hits both sides; the best round of each is reported.
+ */
+export async function workerPath(ctx: BenchContext): Promise<BenchRow[]> {
+  const jobs = ctx.quick ? 300 : 1000;
+  const rounds = ctx.quick ? 1 : 3;
+  const raw: RoundResult[] = [];
+  const ours: RoundResult[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    raw.push(await rawRound(ctx, jobs, `${ctx.runId}-p1-${r}`));
+    ours.push(await conveyorRound(ctx, jobs));
+    console.log(
+      `  P1 round ${r}: raw Bull ${raw.at(-1)!.jobsPerSecond.toFixed(0)} jobs/s, Conveyor ${ours.at(-1)!.jobsPerSecond.toFixed(0)} jobs/s`,
+    );
+  }
+  const bestRaw = best(raw);
+  const bestOurs = best(ours);
+  return [
+    targeted(
+      {
+        id: 'P1',
+        what: `worker path, ${jobs} no-op jobs (best of ${rounds})`,
+        reference: round(bestRaw.jobsPerSecond, 0),
+        conveyor: round(bestOurs.jobsPerSecond, 0),
+        unit: 'jobs/s',
+        ratio: round(bestOurs.jobsPerSecond / bestRaw.jobsPerSecond, 3),
+      },
+      '≥',
+      0.15,
+    ),
+    {
+      id: 'P1.cpu',
+      what: 'worker CPU per job',
+      reference: round(bestRaw.cpuMsPerJob, 3),
+      conveyor: round(bestOurs.cpuMsPerJob, 3),
+      unit: 'ms',
+      ratio: round(bestOurs.cpuMsPerJob / bestRaw.cpuMsPerJob, 2),
+    },
+    targeted(
+      {
+        id: 'R1',
+        what: 'Redis commands per job (submit + run)',
+        reference: round(bestRaw.commandsPerJob, 2),
+        conveyor: round(bestOurs.commandsPerJob, 2),
+        unit: 'commands',
+        ratio: round(bestOurs.commandsPerJob / bestRaw.commandsPerJob, 2),
+      },
+      '≤',
+      1.5,
+    ),
+    targeted(
+      {
+        id: 'M1',
+        what: 'MongoDB round trips per job under load (submit + run)',
+        conveyor: round(bestOurs.mongoRoundTripsPerJob!, 3),
+        unit: 'round trips',
+        note: `${round(bestOurs.mongoStatementsPerJob!, 2)} statements per job`,
+      },
+      '≤',
+      0.2,
+      bestOurs.mongoRoundTripsPerJob,
+    ),
+  ];
+}
+
+function best(results: RoundResult[]): RoundResult {
+  return results.reduce((a, b) => (b.jobsPerSecond > a.jobsPerSecond ? b : a));
+}
+
+async function rawRound(ctx: BenchContext, jobs: number, name: string): Promise<RoundResult> {
+  const queue = new Bull(`raw-${name}`, ctx.config.redis.url, { prefix: ctx.config.redis.prefix });
+  const commandsBefore = await redisCommandTotal(ctx.redis);
+  await queue.pause();
+  await queue.addBulk(Array.from({ length: jobs }, (_, seq) => ({ data: { seq }, opts: { removeOnComplete: true } })));
+  const all = countdown(jobs);
+  void queue.process(queuePolicy(QueueName.Http).concurrency, async (job) => {
+    all.tick();
+    return { seq: job.data.seq };
+  });
+  const cpuBefore = ownCpuMs();
+  const started = performance.now();
+  await queue.resume();
+  await all.done;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = ownCpuMs() - cpuBefore;
+  const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
+  await queue.close();
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  return { jobsPerSecond: jobs / seconds, cpuMsPerJob: cpu / jobs, commandsPerJob: commands / jobs };
+}
+
+async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResult> {
+  const queue = ctx.worker.get(QueueRegistry).get(QueueName.Http);
+  const producer = ctx.worker.get(JobProducer);
+  // Every round starts from an empty collection: FerretDB's writes slow down as it grows.
+  await mongoConnection(ctx.worker).collection('jobs').deleteMany({});
+  await queue.pause();
+  ctx.mongo.take();
+  const commandsBefore = await redisCommandTotal(ctx.redis);
+  for (let i = 0; i < jobs; i += SUBMIT_PARALLELISM) {
+    await Promise.all(
+      Array.from({ length: Math.min(SUBMIT_PARALLELISM, jobs - i) }, (_, k) =>
+        producer.submit({ kind: 'user', id: 'bench' }, { type: BENCH_NOOP, data: { seq: i + k } }),
+      ),
+    );
+  }
+  const all = countdown(jobs);
+  // Global events: the worker's consumer may run on another Queue instance than the registry's.
+  queue.on('global:completed', all.tick);
+  const cpuBefore = ownCpuMs();
+  const started = performance.now();
+  await queue.resume();
+  await all.done;
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = ownCpuMs() - cpuBefore;
+  queue.off('global:completed', all.tick);
+  const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
+  const mongo = ctx.mongo.take();
+  await queue.clean(0, 'completed');
+  return {
+    jobsPerSecond: jobs / seconds,
+    cpuMsPerJob: cpu / jobs,
+    commandsPerJob: commands / jobs,
+    mongoRoundTripsPerJob: mongo.roundTrips / jobs,
+    mongoStatementsPerJob: mongo.statements / jobs,
+  };
+}
