@@ -14,6 +14,7 @@ import { ThrottleAs } from '../http/throttling/throttle-class';
 import { JobsService } from './jobs.service';
 import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
+import { JobOutcomeWaiter } from './events/job-outcome-waiter';
 
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
@@ -26,6 +27,7 @@ export class JobsController {
     private readonly jobs: JobsService,
     private readonly idempotency: IdempotencyService,
     private readonly lifecycle: ApiLifecycle,
+    private readonly outcomes: JobOutcomeWaiter,
   ) {}
 
   @Post()
@@ -79,7 +81,7 @@ export class JobsController {
       const applied = { 'preference-applied': `wait=${waitSeconds}` };
       // Stops waiting when the client goes away or this instance starts closing (then 202 at once).
       const stop = AbortSignal.any([abortedWith(res), this.lifecycle.stopWaiting]);
-      const outcome = await this.jobs.waitForOutcome(caller, job.jobId, waitSeconds, stop);
+      const outcome = await this.outcomes.wait(caller, job.jobId, waitSeconds, stop);
       if (outcome) return { status: HttpStatus.OK, body: outcome, headers: { location, ...applied } };
       const retryAfter = String(Math.max(1, Math.min(job.estimatedWaitSeconds, 30)));
       return { status: HttpStatus.ACCEPTED, body: job, headers: { location, 'retry-after': retryAfter, ...applied } };
@@ -228,7 +230,7 @@ export class JobsController {
   }
 }
 
-/** Aborts when the client goes away, so a `Prefer: wait` stops polling for nobody. */
+/** Aborts when the client goes away, so a `Prefer: wait` stops waiting for nobody. */
 function abortedWith(res: Response): AbortSignal {
   const controller = new AbortController();
   // The response closes before it is sent only when the client went away.

@@ -41,8 +41,6 @@ const FROM_BULL_STATE: Partial<Record<BullState | 'paused' | 'stuck', JobStatus>
   failed: JobStatus.Failed,
 };
 
-/** How often `Prefer: wait` looks at a job. */
-const OUTCOME_POLL_MS = 250;
 /** Runs one job may have (1 + retries): each keeps a history entry in the record. */
 export const MAX_RUNS = 20;
 const CANCELLABLE = [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active];
@@ -91,21 +89,6 @@ export class JobsService {
             },
       ),
     };
-  }
-
-  /**
-   * `Prefer: wait=N`: the job's final state if it finishes within `seconds`, else undefined. Polls
-   * (Bull for live jobs, the record after) so it also sees a cancellation made by another request.
-   */
-  async waitForOutcome(caller: Caller, jobId: string, seconds: number, signal?: AbortSignal): Promise<JobResponse | undefined> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      const job = await this.get(caller, jobId);
-      if (isTerminal(job.status)) return job;
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return undefined;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(OUTCOME_POLL_MS, left)));
-    }
   }
 
   /**

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { isTerminal } from '@conveyor/contracts';
+import { Caller } from '../../http/identity';
+import { JobResponse } from '../dto/job.response';
+import { JobsService } from '../jobs.service';
+import { JobEventHub } from './job-event-hub';
+import { POLL_INTERVAL_MS } from './job-event-stream.service';
+
+/**
+ * `Prefer: wait=N`: a job's final state if it finishes within N seconds. Driven by Bull's events
+ * (JobEventHub): the job is read again when Bull says its state changed, so a result is answered
+ * moments after the worker records it. A read every POLL_INTERVAL_MS is the safety net for what
+ * Bull announces nowhere (a cancel made by another request) and for missed events.
+ */
+@Injectable()
+export class JobOutcomeWaiter {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly hub: JobEventHub,
+  ) {}
+
+  async wait(caller: Caller, jobId: string, seconds: number, signal?: AbortSignal): Promise<JobResponse | undefined> {
+    let wake: () => void = () => undefined;
+    let changed = false;
+    // Subscribed before the first read, so a change published after it is never missed.
+    const unsubscribe = await this.hub.subscribe(jobId, (event) => {
+      if (event.kind !== 'changed') return;
+      changed = true;
+      wake();
+    });
+    const stop = () => wake();
+    signal?.addEventListener('abort', stop);
+    const deadline = Date.now() + seconds * 1000;
+    try {
+      for (;;) {
+        changed = false;
+        const job = await this.jobs.get(caller, jobId);
+        if (isTerminal(job.status)) return job;
+        const left = deadline - Date.now();
+        if (left <= 0 || signal?.aborted) return undefined;
+        if (changed) continue; // it changed while being read: read again at once
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(POLL_INTERVAL_MS, left));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = () => undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      unsubscribe();
+    }
+  }
+}
