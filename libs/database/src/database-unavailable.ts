@@ -15,5 +15,17 @@ const UNREACHABLE = new Set([
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return UNREACHABLE.has(error.name) || /buffering timed out/.test(error.message);
+  return UNREACHABLE.has(error.name) || /buffering timed out/.test(error.message) || isUnreachableInBulk(error);
+}
+
+/**
+ * The driver's bulk API (insertMany, bulkWrite) re-throws a connection failure as a
+ * MongoBulkWriteError with no per-document errors, copying the original's fields but not its
+ * class: a network error's `beforeHandshake`, a server selection error's `reason`.
+ */
+function isUnreachableInBulk(error: Error): boolean {
+  if (error.name !== 'MongoBulkWriteError') return false;
+  const bulk = error as Error & { writeErrors?: unknown[]; err?: unknown };
+  const noDocumentRefused = (bulk.writeErrors?.length ?? 0) === 0 && bulk.err === undefined;
+  return noDocumentRefused && ('beforeHandshake' in bulk || 'reason' in bulk);
 }

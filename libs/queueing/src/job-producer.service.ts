@@ -107,7 +107,7 @@ export class JobProducer {
     const prepared = await this.prepare(owner, input);
     const { reservation, refusal } = await this.admission(prepared.policy, 1);
     try {
-      if (reservation.granted < 1) throw refusal;
+      if (reservation.granted < 1) throw refusal();
       return await this.enqueue(owner, prepared);
     } finally {
       await this.release(reservation);
@@ -177,7 +177,7 @@ export class JobProducer {
     for (const [queue, queued] of byQueue) {
       const { reservation, refusal } = await this.admission(queued[0].prepared.policy, queued.length);
       try {
-        for (const { index } of queued.slice(reservation.granted)) outcomes.push({ index, error: refusal });
+        for (const { index } of queued.slice(reservation.granted)) outcomes.push({ index, error: refusal() });
         const admitted = queued.slice(0, reservation.granted);
         if (admitted.length > 0) outcomes.push(...(await this.enqueueBatch(queue, admitted)));
       } finally {
@@ -253,15 +253,16 @@ export class JobProducer {
   private async admission(
     policy: EffectiveQueuePolicy,
     wanted: number,
-  ): Promise<{ reservation: BacklogReservation; refusal: ConveyorError }> {
+  ): Promise<{ reservation: BacklogReservation; refusal: () => ConveyorError }> {
     let reservation: BacklogReservation;
     try {
       reservation = await withTimeout(this.backlog.reserve(policy.name, policy.backlogLimit, wanted), ENQUEUE_TIMEOUT_MS);
     } catch (error) {
       const none: BacklogReservation = { granted: 0, draining: false, backlog: 0, room: 0, release: async () => undefined };
-      return { reservation: none, refusal: queueUnavailable(error) };
+      return { reservation: none, refusal: () => queueUnavailable(error) };
     }
-    return { reservation, refusal: reservation.draining ? this.queueDraining(policy.name) : this.queueFull(policy) };
+    // Built only when a job is refused: an error (and its stack) per admitted submit is waste.
+    return { reservation, refusal: () => (reservation.draining ? this.queueDraining(policy.name) : this.queueFull(policy)) };
   }
 
   /** Gives back a reservation's room; its jobs are in Bull now, or failed to get there. */

@@ -7,6 +7,13 @@ import { JobWrite, JobsRepository } from '@conveyor/database';
  * have been seen to stall it; small batches still save most round trips on MongoDB.
  */
 const MAX_BATCH = 25;
+/**
+ * Batches under way at once. A second one lets the database work on two (FerretDB runs each
+ * update as a transaction of its own, PostgreSQL runs two in parallel) while the first is out.
+ * Safe in any order: every write is guarded by its seq, so a write overtaken by a later one of the
+ * same job is refused instead of moving the record back.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * How long start and progress writes wait before they are sent. A job that ends sooner is
@@ -22,10 +29,10 @@ interface Pending {
 }
 
 /**
- * The worker process's single writer of job records (DESIGN §2: record writes are the hot path's
- * cost). Writes queue up while one batch is in flight and go out together as one ordered
- * bulkWrite, so each job's writes keep their order and concurrent jobs never contend for the
- * database. Superseded writes are folded away before they are sent:
+ * The worker process's writer of job records (DESIGN §2: record writes are the hot path's cost).
+ * Writes queue up while MAX_IN_FLIGHT batches are under way and go out together as one ordered
+ * bulkWrite, so concurrent jobs share round trips. Superseded writes are folded away before they
+ * are sent:
  *   - progress joins a pending start or progress write of the same attempt;
  *   - a transition replaces the job's pending start and progress writes (outcomes carry the
  *     attempt's start time themselves).
@@ -34,7 +41,8 @@ interface Pending {
 @Injectable()
 export class RecordWriteBuffer implements OnModuleDestroy {
   private pending: Pending[] = [];
-  private flushing?: Promise<void>;
+  private inFlight = 0;
+  private idle?: () => void;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly jobs: JobsRepository) {}
@@ -52,8 +60,9 @@ export class RecordWriteBuffer implements OnModuleDestroy {
   /** Sends everything still pending, lingering or not (worker shutdown). */
   async onModuleDestroy(): Promise<void> {
     for (const p of this.pending) p.notBefore = 0;
+    const drained = new Promise<void>((resolve) => (this.idle = resolve));
     this.schedule();
-    while (this.flushing) await this.flushing;
+    if (this.inFlight > 0 || this.pending.length > 0) await drained;
   }
 
   private enqueue(write: JobWrite, notBefore: number): Promise<void> {
@@ -98,36 +107,35 @@ export class RecordWriteBuffer implements OnModuleDestroy {
     return undefined;
   }
 
+  /** Sends due writes while a batch slot is free; otherwise sets a timer for the next due one. */
   private schedule(): void {
-    if (this.flushing || this.pending.length === 0) return;
-    const wait = Math.min(...this.pending.map((p) => p.notBefore)) - Date.now();
-    if (wait <= 0) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.flushing = this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.schedule();
-      }, wait);
-    }
-  }
-
-  private async flush(): Promise<void> {
-    for (;;) {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.inFlight < MAX_IN_FLIGHT) {
       const now = Date.now();
       const batch = this.pending.filter((p) => p.notBefore <= now).slice(0, MAX_BATCH);
       if (batch.length === 0) break;
       this.pending = this.pending.filter((p) => !batch.includes(p));
-      try {
-        await this.jobs.applyInOrder(batch.map((p) => p.write));
-        for (const p of batch) for (const s of p.settle) s.resolve();
-      } catch (error) {
-        for (const p of batch) for (const s of p.settle) s.reject(error);
-      }
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
     }
-    this.flushing = undefined;
-    this.schedule();
+    if (this.inFlight === 0 && this.pending.length === 0) this.idle?.();
+    if (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
+      const wait = Math.min(...this.pending.map((p) => p.notBefore)) - Date.now();
+      this.timer = setTimeout(() => this.schedule(), Math.max(0, wait));
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    try {
+      await this.jobs.applyInOrder(batch.map((p) => p.write));
+      for (const p of batch) for (const s of p.settle) s.resolve();
+    } catch (error) {
+      for (const p of batch) for (const s of p.settle) s.reject(error);
+    }
   }
 }
 
