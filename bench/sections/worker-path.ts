@@ -16,6 +16,8 @@ interface RoundResult {
   commandsPerJob: number;
   mongoRoundTripsPerJob?: number;
   mongoStatementsPerJob?: number;
+  /** Round trips per job by command name. */
+  mongoByCommand?: Record<string, number>;
 }
 
 /**
@@ -77,7 +79,9 @@ export async function workerPath(ctx: BenchContext): Promise<BenchRow[]> {
         what: 'MongoDB round trips per job under load (submit + run)',
         conveyor: round(bestOurs.mongoRoundTripsPerJob!, 3),
         unit: 'round trips',
-        note: `${round(bestOurs.mongoStatementsPerJob!, 2)} statements per job`,
+        note: `${round(bestOurs.mongoStatementsPerJob!, 2)} statements per job; ${Object.entries(bestOurs.mongoByCommand ?? {})
+          .map(([name, n]) => `${name} ${round(n, 3)}`)
+          .join(', ')}`,
       },
       '≤',
       0.2,
@@ -146,5 +150,6 @@ async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResu
     commandsPerJob: commands / jobs,
     mongoRoundTripsPerJob: mongo.roundTrips / jobs,
     mongoStatementsPerJob: mongo.statements / jobs,
+    mongoByCommand: Object.fromEntries(Object.entries(mongo.byCommand).map(([name, n]) => [name, n / jobs])),
   };
 }

@@ -106,12 +106,17 @@ export class JobProducer {
   async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
     const { reservation, refusal } = await this.admission(prepared.policy, 1);
+    let record: JobRecord;
     try {
       if (reservation.granted < 1) throw refusal();
-      return await this.enqueue(owner, prepared);
-    } finally {
+      record = await this.enqueue(owner, prepared);
+    } catch (error) {
       await this.release(reservation);
+      throw error;
     }
+    // The job is in Bull: its reservation goes, and its estimate is read, in the same round trip.
+    const [, submitted] = await Promise.all([this.release(reservation), this.submitted(record, prepared)]);
+    return submitted;
   }
 
   /** Validates and resolves a submission without enqueuing it (`?dryRun=true`). */
@@ -306,7 +311,8 @@ export class JobProducer {
     };
   }
 
-  private async enqueue(owner: Owner, prepared: PreparedJob): Promise<SubmittedJob> {
+  /** Records and enqueues one job; the record once both are done. */
+  private async enqueue(owner: Owner, prepared: PreparedJob): Promise<JobRecord> {
     const jobId = randomUUID();
     const queueName = prepared.definition.queue;
     const record = this.newRecord(owner, jobId, prepared);
@@ -320,7 +326,7 @@ export class JobProducer {
       await this.jobs.deleteUnqueued([jobId]);
       throw queueUnavailable(cause);
     }
-    return this.submitted(record, prepared);
+    return record;
   }
 
   private async enqueueBatch(queueName: QueueName, jobs: BatchItem[]): Promise<BulkItemOutcome[]> {
@@ -367,7 +373,7 @@ export class JobProducer {
     try {
       const [ahead, average] = await Promise.all([
         delayed ? null : this.stats.waitingAtOrAbove(name, options.priority),
-        this.stats.averageDurationMs(name),
+        this.stats.recentAverageDurationMs(name),
       ]);
       queuePosition = ahead === null ? null : ahead + notYetQueued;
       averageMs = average;

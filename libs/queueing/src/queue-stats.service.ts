@@ -3,6 +3,8 @@ import { QueueName, queuePolicy } from '@conveyor/contracts';
 import { QueueRegistry } from './queue-registry.service';
 
 const SAMPLE_SIZE = 100;
+/** How long a submit's wait estimate may reuse a queue's average (it is a rough estimate anyway). */
+const AVERAGE_REUSE_MS = 1_000;
 
 /**
  * Recent processing times per queue, kept in Redis (shared by every process; DESIGN §2 keeps
@@ -10,13 +12,17 @@ const SAMPLE_SIZE = 100;
  */
 @Injectable()
 export class QueueStats {
+  private readonly averages = new Map<string, { value: Promise<number>; until: number }>();
+
   constructor(private readonly queues: QueueRegistry) {}
 
-  async recordDuration(queue: QueueName, durationMs: number): Promise<void> {
+  /** Adds processing times (newest last); the worker sends its own every moment, in one round trip. */
+  async recordDurations(queue: QueueName, durationsMs: readonly number[]): Promise<void> {
+    if (durationsMs.length === 0) return;
     const q = this.queues.get(queue);
     await q.client
       .multi()
-      .lpush(this.key(queue), Math.round(durationMs))
+      .lpush(this.key(queue), ...durationsMs.map((ms) => Math.round(ms)))
       .ltrim(this.key(queue), 0, SAMPLE_SIZE - 1)
       .exec();
   }
@@ -26,6 +32,17 @@ export class QueueStats {
     const samples = await this.queues.get(queue).client.lrange(this.key(queue), 0, SAMPLE_SIZE - 1);
     if (samples.length === 0) return queuePolicy(queue).expectedDurationMs;
     return samples.reduce((sum, s) => sum + Number(s), 0) / samples.length;
+  }
+
+  /** The average as read within the last second: one read per queue per second, not one per submit. */
+  recentAverageDurationMs(queue: QueueName): Promise<number> {
+    const cached = this.averages.get(queue);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = this.averageDurationMs(queue);
+    this.averages.set(queue, { value, until: Date.now() + AVERAGE_REUSE_MS });
+    // A failed read is not reused: the next submit reads again.
+    value.catch(() => this.averages.delete(queue));
+    return value;
   }
 
   /**

@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { JobOutcome, QueueName, messageOf } from '@conveyor/contracts';
-import { QueueMetrics } from '@conveyor/queueing';
+import { Injectable } from '@nestjs/common';
+import { JobOutcome, QueueName } from '@conveyor/contracts';
 import { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
 import { attemptOutcome } from '../runtime/attempt-outcome';
+import { OutcomeBuffer } from './outcome-buffer';
 import { WorkerMetrics } from './worker-metrics';
 
 type Processor<T> = (job: Job<T>) => Promise<unknown>;
@@ -20,20 +20,18 @@ const WEBHOOK_JOB_PREFIX = 'webhook.';
 /**
  * What this worker process is doing, seen from around each queue's processor: every attempt runs
  * in a logging context that puts its job id, queue, type and attempt on each log line; its outcome
- * and duration go to this process's Prometheus series and to the shared per-queue counters in
- * Redis (QueueMetrics); and the consumers' concurrency and running jobs feed the heartbeat.
+ * and duration go to this process's Prometheus series and, in batches, to the shared per-queue
+ * counters in Redis (OutcomeBuffer); and the consumers' concurrency and running jobs feed the heartbeat.
  */
 @Injectable()
 export class WorkerActivity {
-  private readonly logger = new Logger(WorkerActivity.name);
   private readonly concurrency = new Map<string, number>();
   private readonly running = new Map<string, number>();
-  private lastWarningAt = 0;
   private consumersChanged?: () => void;
 
   constructor(
     private readonly metrics: WorkerMetrics,
-    private readonly queueMetrics: QueueMetrics,
+    private readonly outcomes: OutcomeBuffer,
     private readonly logs: PinoLogger,
   ) {}
 
@@ -85,19 +83,13 @@ export class WorkerActivity {
       const event = job.name.startsWith(WEBHOOK_JOB_PREFIX) ? job.name.slice(WEBHOOK_JOB_PREFIX.length) : job.name;
       this.metrics.webhookDeliveries.inc({ event, outcome: DELIVERY_OUTCOME[outcome] });
     }
-    // Not awaited: a metrics write must neither delay nor fail the job whose outcome it counts.
-    this.queueMetrics.recordOutcome(queue, outcome, durationMs).catch((error: unknown) => this.warnAtMostEvery10s(queue, error));
+    // Counted now, sent in a moment: a metrics write must neither delay nor fail the job it counts.
+    this.outcomes.add(queue, outcome, durationMs);
   }
 
   private adjustRunning(queue: QueueName, delta: number): void {
     const running = (this.running.get(queue) ?? 0) + delta;
     this.running.set(queue, running);
     this.metrics.activeJobs.set({ queue }, running);
-  }
-
-  private warnAtMostEvery10s(queue: QueueName, error: unknown): void {
-    if (Date.now() - this.lastWarningAt < 10_000) return;
-    this.lastWarningAt = Date.now();
-    this.logger.warn(`Queue metrics of ${queue} not recorded: ${messageOf(error)}`);
   }
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, jsonLoggerOptions } from '@conveyor/config';
 import { QueueMetricsModule } from '@conveyor/queueing';
 import { LoggerModule } from 'nestjs-pino';
+import { OutcomeBuffer } from './outcome-buffer';
 import { WorkerActivity } from './worker-activity';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 import { WorkerMetrics } from './worker-metrics';
@@ -22,7 +23,7 @@ import { WorkerMetricsServer } from './worker-metrics.server';
     }),
     QueueMetricsModule,
   ],
-  providers: [WorkerMetrics, WorkerActivity, WorkerHeartbeatService, WorkerMetricsServer],
+  providers: [WorkerMetrics, WorkerActivity, OutcomeBuffer, WorkerHeartbeatService, WorkerMetricsServer],
   exports: [WorkerActivity, WorkerHeartbeatService],
 })
 export class WorkerObservabilityModule {}

@@ -5,12 +5,11 @@ import {
   JobProgress,
   JobStatus,
   JobTypeRegistry,
-  QueueName,
   WebhookEvent,
   backoffDelay,
   messageOf,
 } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, JobControl, QueueStats, WebhookNotifier } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, JobControl, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
@@ -19,6 +18,7 @@ import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer'
 import { FailureOutcome, attemptOutcome } from './attempt-outcome';
 import { AttemptFailure, JobHandlerContract } from './job-handler';
 import { StepRunner } from './step-runner';
+import { LiveProgress } from './live-progress';
 
 /**
  * What a queue consumer does with one Bull job: record the attempt, run the handler's steps,
@@ -34,7 +34,6 @@ export class JobProcessor {
     private readonly handlers: HandlerRegistry,
     private readonly runner: StepRunner,
     private readonly records: JobRecordWriter,
-    private readonly stats: QueueStats,
     private readonly cancellations: CancellationWatcher,
     private readonly control: JobControl,
     private readonly webhooks: WebhookNotifier,
@@ -48,6 +47,7 @@ export class JobProcessor {
     // never rejects and waits at most a moment, so it cannot fail or hold up the job itself.
     const subject = { jobId: ref.jobId, callback: job.data.callback, run: ref.run, attempt: ref.attempt };
     let progress: JobProgress = { percent: 0, step: null };
+    const live = new LiveProgress((next) => job.progress(next), ref.startedAt.getTime());
     const handler = this.handlers.find(job.name);
     try {
       // Boot guarantees a handler for every registered type, so one check covers both.
@@ -65,7 +65,7 @@ export class JobProcessor {
             const stepChanged = next.step !== progress.step;
             progress = next;
             this.records.progress(ref, next);
-            await job.progress(next);
+            await live.update(next);
             // Not awaited: a progress webhook must not slow the step down (notify never rejects).
             if (stepChanged) void this.webhooks.notify({ ...subject, status: JobStatus.Active, progress: next }, WebhookEvent.Progress);
           },
@@ -77,7 +77,6 @@ export class JobProcessor {
           WebhookEvent.Completed,
         );
       }
-      await this.recordDuration(queue as QueueName, Date.now() - ref.startedAt.getTime());
       return result;
     } catch (error) {
       const outcome = attemptOutcome(job, error);
@@ -97,6 +96,7 @@ export class JobProcessor {
       }
       throw error;
     } finally {
+      live.end();
       this.cancellations.untrack(ref.jobId);
     }
   }
@@ -142,15 +142,6 @@ export class JobProcessor {
       await handler?.onFailure?.(failure);
     } catch (error) {
       this.logger.error(`The handler of job ${failure.jobId} could not handle its failed attempt: ${messageOf(error)}`);
-    }
-  }
-
-  /** Timing samples only feed wait estimates; losing one must not fail a completed job. */
-  private async recordDuration(queue: QueueName, ms: number): Promise<void> {
-    try {
-      await this.stats.recordDuration(queue, ms);
-    } catch (error) {
-      this.logger.warn(`Could not record a processing time for queue ${queue}: ${messageOf(error)}`);
     }
   }
 }

@@ -52,10 +52,29 @@ describe(RecordWriteBuffer.name, () => {
     ]);
   });
 
-  it('batches the writes that arrive while two batches are under way', async () => {
+  it('gathers the writes that arrive while a batch is under way', async () => {
     const jobs = ['a', 'b', 'c', 'd', 'e'];
     await Promise.all(jobs.map((id) => sut.writeNow(completed(id))));
-    expect(repository.batches).toEqual([[completed('a')], [completed('b')], [completed('c'), completed('d'), completed('e')]]);
+    expect(repository.batches).toEqual([[completed('a')], [completed('b'), completed('c'), completed('d'), completed('e')]]);
+  });
+
+  it('starts a second batch at once only when enough writes wait to fill it', async () => {
+    const jobs = Array.from({ length: 10 }, (_, i) => `job-${i}`);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const send = repository.applyInOrder.bind(repository);
+    repository.applyInOrder = async (writes) => {
+      const first = repository.batches.length === 0;
+      await send(writes);
+      if (first) await held; // the first batch stays under way
+    };
+    const written = jobs.map((id) => sut.writeNow(completed(id)));
+    await jest.advanceTimersByTimeAsync(0);
+    // The 9th write makes 8 waiting: a second batch goes; the 10th waits for a free slot.
+    expect(repository.batches.map((b) => b.length)).toEqual([1, 8]);
+    release();
+    await Promise.all(written);
+    expect(repository.batches.map((b) => b.length)).toEqual([1, 8, 1]);
   });
 
   it('does not fold progress of another attempt', async () => {

@@ -9,11 +9,14 @@ import { JobWrite, JobsRepository } from '@conveyor/database';
 const MAX_BATCH = 25;
 /**
  * Batches under way at once. A second one lets the database work on two (FerretDB runs each
- * update as a transaction of its own, PostgreSQL runs two in parallel) while the first is out.
- * Safe in any order: every write is guarded by its seq, so a write overtaken by a later one of the
- * same job is refused instead of moving the record back.
+ * update as a transaction of its own, PostgreSQL runs two in parallel) while the first is out,
+ * but only once enough writes wait to fill it: below that, waiting for the batch in flight makes
+ * fewer, larger batches (fewer round trips) at no cost in throughput. Safe in any order: every
+ * write is guarded by its seq, so a write overtaken by a later one of the same job is refused
+ * instead of moving the record back.
  */
 const MAX_IN_FLIGHT = 2;
+const SECOND_BATCH_MIN = 8;
 
 /**
  * How long start and progress writes wait before they are sent. A job that ends sooner is
@@ -107,14 +110,14 @@ export class RecordWriteBuffer implements OnModuleDestroy {
     return undefined;
   }
 
-  /** Sends due writes while a batch slot is free; otherwise sets a timer for the next due one. */
+  /** Sends due writes while a batch slot is free (see SECOND_BATCH_MIN); sets a timer for lingering ones. */
   private schedule(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.inFlight < MAX_IN_FLIGHT) {
       const now = Date.now();
       const batch = this.pending.filter((p) => p.notBefore <= now).slice(0, MAX_BATCH);
-      if (batch.length === 0) break;
+      if (batch.length === 0 || (this.inFlight > 0 && batch.length < SECOND_BATCH_MIN)) break;
       this.pending = this.pending.filter((p) => !batch.includes(p));
       this.inFlight++;
       void this.send(batch).finally(() => {
@@ -123,10 +126,10 @@ export class RecordWriteBuffer implements OnModuleDestroy {
       });
     }
     if (this.inFlight === 0 && this.pending.length === 0) this.idle?.();
-    if (this.inFlight < MAX_IN_FLIGHT && this.pending.length > 0) {
-      const wait = Math.min(...this.pending.map((p) => p.notBefore)) - Date.now();
-      this.timer = setTimeout(() => this.schedule(), Math.max(0, wait));
-    }
+    // Due writes left behind go when a batch returns; a timer only for those still lingering.
+    const now = Date.now();
+    const lingering = this.pending.filter((p) => p.notBefore > now);
+    if (lingering.length > 0) this.timer = setTimeout(() => this.schedule(), Math.min(...lingering.map((p) => p.notBefore)) - now);
   }
 
   private async send(batch: Pending[]): Promise<void> {

@@ -37,5 +37,7 @@ export function newJobRecord({ jobId, ownerKey, type, queue, data, options, call
     runAt: delayed ? new Date(now.getTime() + options.delayMs) : null,
     startedAt: null,
     finishedAt: null,
+    // Every field the schema defaults, set here: the record is inserted by the driver, not Mongoose.
+    dismissed: null,
   };
 }

@@ -19,33 +19,57 @@ import {
 } from './metric-buckets';
 
 /**
- * Counts one outcome in its minute and hour buckets and, for a timed job, adds its processing time
- * to the hour's totals and to the hour's sample by reservoir sampling (Algorithm R; the random
- * number comes from the caller, since scripts must be deterministic), so the sample stays bounded
- * and uniform over the whole hour. One round trip, atomic.
+ * Counts a batch of outcomes of one minute in that minute's and hour's buckets and, for the timed
+ * ones, adds each processing time to the hour's totals and to the hour's sample by reservoir
+ * sampling (Algorithm R; the random numbers come from the caller, since scripts must be
+ * deterministic), so the sample stays bounded and uniform over the whole hour. One round trip,
+ * atomic, whatever the batch's size.
+ * KEYS minute, hour, samples, last; ARGV minute ttl, hour ttl, cap, now, n outcome kinds, then
+ * n × (outcome, count), then m timed jobs, then m × (duration, random).
  */
-const RECORD_OUTCOME_LUA = `
+const RECORD_OUTCOMES_LUA = `
 local minuteKey, hourKey, samplesKey, lastKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local outcome, duration, minuteTtl, hourTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local random, cap, now = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
-redis.call("HINCRBY", minuteKey, outcome, 1)
+local minuteTtl, hourTtl, cap, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local i = 6
+for _ = 1, tonumber(ARGV[5]) do
+  redis.call("HINCRBY", minuteKey, ARGV[i], ARGV[i + 1])
+  redis.call("HINCRBY", hourKey, ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
 redis.call("EXPIRE", minuteKey, minuteTtl)
-redis.call("HINCRBY", hourKey, outcome, 1)
-if duration ~= "" then
-  redis.call("HINCRBY", hourKey, "durationSumMs", duration)
-  local timed = redis.call("HINCRBY", hourKey, "durations", 1)
-  if timed <= cap then
-    redis.call("RPUSH", samplesKey, duration)
-  else
-    local slot = math.floor(random * timed)
-    if slot < cap then redis.pcall("LSET", samplesKey, slot, duration) end
+local timedCount = tonumber(ARGV[i])
+i = i + 1
+if timedCount > 0 then
+  local sum = 0
+  for d = 0, timedCount - 1 do sum = sum + tonumber(ARGV[i + 2 * d]) end
+  redis.call("HINCRBY", hourKey, "durationSumMs", sum)
+  local timed = redis.call("HINCRBY", hourKey, "durations", timedCount) - timedCount
+  local appended = {}
+  for d = 0, timedCount - 1 do
+    local duration, random = ARGV[i + 2 * d], tonumber(ARGV[i + 2 * d + 1])
+    timed = timed + 1
+    if timed <= cap then
+      appended[#appended + 1] = duration
+    else
+      local slot = math.floor(random * timed)
+      if slot < cap then redis.pcall("LSET", samplesKey, slot, duration) end
+    end
   end
+  if #appended > 0 then redis.call("RPUSH", samplesKey, unpack(appended)) end
   redis.call("EXPIRE", samplesKey, hourTtl)
 end
 redis.call("EXPIRE", hourKey, hourTtl)
 redis.call("SET", lastKey, now)
 return 1
 `;
+
+/** One attempt's outcome, as the worker saw it end. */
+export interface OutcomeSample {
+  outcome: JobOutcome;
+  durationMs: number;
+  /** When it ended (ms since the epoch). */
+  at: number;
+}
 
 /** A queue's live counts (one round trip): waiting includes the jobs of a paused queue. */
 export interface LiveQueueCounts {
@@ -75,27 +99,38 @@ export class QueueMetrics {
 
   /** Counts an attempt's outcome; `durationMs` is sampled for completed jobs only. */
   async recordOutcome(queue: QueueName | string, outcome: JobOutcome, durationMs: number, now = Date.now()): Promise<void> {
+    await this.recordOutcomes(queue, [{ outcome, durationMs, at: now }]);
+  }
+
+  /** Counts a batch of outcomes: one round trip per minute they span (the worker sends its own every moment). */
+  async recordOutcomes(queue: QueueName | string, samples: readonly OutcomeSample[]): Promise<void> {
     const q = this.queues.get(queue);
-    const hour = bucketIndex(now, HOUR_MS);
-    const keys = [
-      this.key(q, `m:${bucketIndex(now, MINUTE_MS)}`),
-      this.key(q, `h:${hour}`),
-      this.key(q, `h:${hour}:samples`),
-      this.key(q, 'last'),
-    ];
-    const duration = outcome === 'completed' ? String(Math.max(0, Math.round(durationMs))) : '';
-    await q.client.eval(
-      RECORD_OUTCOME_LUA,
-      keys.length,
-      ...keys,
-      outcome,
-      duration,
-      MINUTE_BUCKET_TTL_SECONDS,
-      HOUR_BUCKET_TTL_SECONDS,
-      Math.random(),
-      SAMPLES_PER_HOUR,
-      now,
-    );
+    const byMinute = new Map<number, OutcomeSample[]>();
+    for (const sample of samples) {
+      const minute = bucketIndex(sample.at, MINUTE_MS);
+      byMinute.set(minute, [...(byMinute.get(minute) ?? []), sample]);
+    }
+    for (const [minute, inMinute] of byMinute) {
+      const last = Math.max(...inMinute.map((s) => s.at));
+      const hour = bucketIndex(last, HOUR_MS);
+      const keys = [this.key(q, `m:${minute}`), this.key(q, `h:${hour}`), this.key(q, `h:${hour}:samples`), this.key(q, 'last')];
+      const counts = new Map<JobOutcome, number>();
+      for (const { outcome } of inMinute) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+      const timed = inMinute.filter((s) => s.outcome === 'completed');
+      await q.client.eval(
+        RECORD_OUTCOMES_LUA,
+        keys.length,
+        ...keys,
+        MINUTE_BUCKET_TTL_SECONDS,
+        HOUR_BUCKET_TTL_SECONDS,
+        SAMPLES_PER_HOUR,
+        last,
+        counts.size,
+        ...[...counts].flatMap(([outcome, count]) => [outcome, count]),
+        timed.length,
+        ...timed.flatMap((s) => [Math.max(0, Math.round(s.durationMs)), Math.random()]),
+      );
+    }
   }
 
   /** The last `hours` hours (1–168, the current one included), oldest first. One round trip. */

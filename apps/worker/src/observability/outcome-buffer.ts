@@ -1,0 +1,70 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JobOutcome, QueueName, messageOf } from '@conveyor/contracts';
+import { OutcomeSample, QueueMetrics, QueueStats } from '@conveyor/queueing';
+import { PeriodicLoop } from '../runtime/periodic-loop';
+
+/** How often the worker sends what it counted; the queues API and health see outcomes this late at most. */
+export const OUTCOME_FLUSH_MS = 250;
+
+/**
+ * The shared per-queue counters in Redis (QueueMetrics: outcomes, processing-time samples;
+ * QueueStats: the durations behind wait estimates), written in batches: this worker's outcomes
+ * of the last moment go out in one round trip per queue instead of two scripts per attempt,
+ * which were most of its Redis commands per job. What is pending when the worker stops is sent
+ * on shutdown; a crash loses at most the last moment's counts, never a job or its record.
+ */
+@Injectable()
+export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutcomeBuffer.name);
+  private pending = new Map<QueueName, OutcomeSample[]>();
+  private lastWarningAt = 0;
+  private readonly loop = new PeriodicLoop({
+    what: 'Outcome counters',
+    periodMs: OUTCOME_FLUSH_MS,
+    step: () => this.flush(),
+    logger: this.logger,
+  });
+
+  constructor(
+    private readonly metrics: QueueMetrics,
+    private readonly stats: QueueStats,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  /** Before the Redis connections close (QueueingModule closes them on shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.loop.stop();
+    await this.flush();
+  }
+
+  add(queue: QueueName, outcome: JobOutcome, durationMs: number): void {
+    const samples = this.pending.get(queue) ?? [];
+    samples.push({ outcome, durationMs, at: Date.now() });
+    this.pending.set(queue, samples);
+  }
+
+  /** Sends everything counted so far; a batch Redis refused is dropped with a warning (metrics only). */
+  async flush(): Promise<void> {
+    const batches = this.pending;
+    this.pending = new Map();
+    await Promise.all(
+      [...batches].map(async ([queue, samples]) => {
+        const durations = samples.filter((s) => s.outcome === 'completed').map((s) => s.durationMs);
+        try {
+          await Promise.all([this.metrics.recordOutcomes(queue, samples), this.stats.recordDurations(queue, durations)]);
+        } catch (error) {
+          this.warnAtMostEvery10s(queue, error);
+        }
+      }),
+    );
+  }
+
+  private warnAtMostEvery10s(queue: QueueName, error: unknown): void {
+    if (Date.now() - this.lastWarningAt < 10_000) return;
+    this.lastWarningAt = Date.now();
+    this.logger.warn(`Queue metrics of ${queue} not recorded: ${messageOf(error)}`);
+  }
+}
