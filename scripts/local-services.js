@@ -207,7 +207,10 @@ async function startFerretDb(url, backendArgs) {
     return error.message;
   }
   if (!exited) return true;
-  const lines = fs.readFileSync(path.join(DATA, 'ferretdb', 'ferretdb.log'), 'utf8').trim().split('\n');
+  const lines = fs
+    .readFileSync(path.join(DATA, 'ferretdb', 'ferretdb.log'), 'utf8')
+    .trim()
+    .split('\n');
   return lines[lines.length - 1] || 'it exited';
 }
 
