@@ -4,7 +4,7 @@ import { LiveProgress, PROGRESS_LINGER_MS } from './live-progress';
 describe(LiveProgress.name, () => {
   let written: JobProgress[];
   const target = async (p: JobProgress) => void written.push(p);
-  const step = (percent: number): JobProgress => ({ percent, step: `s${percent}` });
+  const at = (step: string, percent: number): JobProgress => ({ percent, step });
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -15,25 +15,26 @@ describe(LiveProgress.name, () => {
 
   it('writes nothing for an attempt that ends within the linger', async () => {
     const sut = new LiveProgress(target, Date.now());
-    await sut.update(step(0));
-    await sut.update(step(50));
+    await sut.update(at('a', 0));
+    await sut.update(at('b', 50));
     sut.end();
     await jest.advanceTimersByTimeAsync(PROGRESS_LINGER_MS * 2);
     expect(written).toEqual([]);
   });
 
-  it('writes the latest early progress once the linger is over, and later progress at once', async () => {
+  it('writes every step entered during the linger once it is over, in order, then later progress at once', async () => {
     const sut = new LiveProgress(target, Date.now());
-    await sut.update(step(0));
-    await sut.update(step(30));
+    await sut.update(at('a', 0));
+    await sut.update(at('b', 10));
+    await sut.update(at('b', 15)); // a newer fraction of the same step replaces the held one
     await jest.advanceTimersByTimeAsync(PROGRESS_LINGER_MS - 1);
     expect(written).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
-    expect(written).toEqual([step(30)]);
-    await sut.update(step(60));
-    expect(written).toEqual([step(30), step(60)]);
+    expect(written).toEqual([at('a', 0), at('b', 15)]);
+    await sut.update(at('c', 60));
+    expect(written).toEqual([at('a', 0), at('b', 15), at('c', 60)]);
     sut.end();
-    await sut.update(step(90));
-    expect(written).toEqual([step(30), step(60)]);
+    await sut.update(at('d', 90));
+    expect(written).toHaveLength(3);
   });
 });

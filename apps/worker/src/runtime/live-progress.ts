@@ -9,14 +9,17 @@ export type ProgressTarget = (progress: JobProgress) => Promise<unknown>;
 
 /**
  * Bull's copy of one running attempt's progress. Writes in the attempt's first PROGRESS_LINGER_MS
- * wait and fold into one at its end: an attempt that finishes sooner writes none (for a short job
- * that was four of its Redis commands and a round trip before its first step), while a longer one
- * shows its step from then on. Later writes go straight through and are awaited.
+ * are held back: an attempt that finishes sooner writes none (for a short job that was four of
+ * its Redis commands and a round trip before its first step), while a longer one then writes
+ * them in order, so event streams still see every step it entered (within one step, only the
+ * latest fraction). Later writes follow in order and are awaited.
  */
 export class LiveProgress {
   private readonly logger = new Logger(LiveProgress.name);
-  private latest?: JobProgress;
+  private held: JobProgress[] = [];
   private timer?: NodeJS.Timeout;
+  /** The writes so far, in order. */
+  private written: Promise<unknown> = Promise.resolve();
   private ended = false;
 
   constructor(
@@ -27,25 +30,36 @@ export class LiveProgress {
   async update(progress: JobProgress): Promise<void> {
     if (this.ended) return;
     const wait = this.startedAt + PROGRESS_LINGER_MS - Date.now();
-    if (wait <= 0 && !this.timer) {
-      await this.target(progress);
+    if (wait > 0) {
+      // A newer fraction of the same step replaces the held one; a new step is kept as well.
+      if (this.held.at(-1)?.step === progress.step) this.held[this.held.length - 1] = progress;
+      else this.held.push(progress);
+      this.timer ??= setTimeout(() => this.release(), wait);
       return;
     }
-    this.latest = progress;
-    this.timer ??= setTimeout(() => this.flush(), Math.max(0, wait));
+    this.release();
+    await this.write(progress);
   }
 
   /** The attempt is over: nothing more is written for it. */
   end(): void {
     this.ended = true;
+    this.held = [];
     clearTimeout(this.timer);
   }
 
-  private flush(): void {
-    this.timer = undefined;
-    const progress = this.latest;
-    this.latest = undefined;
-    if (!progress || this.ended) return;
-    this.target(progress).catch((error: unknown) => this.logger.warn(`Live progress not written: ${messageOf(error)}`));
+  /** Writes what was held back, once the linger is over. */
+  private release(): void {
+    clearTimeout(this.timer);
+    const held = this.held;
+    this.held = [];
+    for (const progress of held) {
+      this.write(progress).catch((error: unknown) => this.logger.warn(`Live progress not written: ${messageOf(error)}`));
+    }
+  }
+
+  private write(progress: JobProgress): Promise<unknown> {
+    this.written = this.written.catch(() => undefined).then(() => (this.ended ? undefined : this.target(progress)));
+    return this.written;
   }
 }
