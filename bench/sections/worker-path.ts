@@ -94,6 +94,15 @@ function best(results: RoundResult[]): RoundResult {
   return results.reduce((a, b) => (b.jobsPerSecond > a.jobsPerSecond ? b : a));
 }
 
+/** Resumes the paused queue and times it (wall seconds, this process's CPU ms) until `done`. */
+async function timedRun(queue: Bull.Queue, done: Promise<void>): Promise<{ seconds: number; cpu: number }> {
+  const cpuBefore = ownCpuMs();
+  const started = performance.now();
+  await queue.resume();
+  await done;
+  return { seconds: (performance.now() - started) / 1000, cpu: ownCpuMs() - cpuBefore };
+}
+
 async function rawRound(ctx: BenchContext, jobs: number, name: string): Promise<RoundResult> {
   const queue = new Bull(`raw-${name}`, ctx.config.redis.url, { prefix: ctx.config.redis.prefix });
   const commandsBefore = await redisCommandTotal(ctx.redis);
@@ -104,12 +113,7 @@ async function rawRound(ctx: BenchContext, jobs: number, name: string): Promise<
     all.tick();
     return { seq: job.data.seq };
   });
-  const cpuBefore = ownCpuMs();
-  const started = performance.now();
-  await queue.resume();
-  await all.done;
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = ownCpuMs() - cpuBefore;
+  const { seconds, cpu } = await timedRun(queue, all.done);
   const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
   await queue.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
@@ -134,12 +138,7 @@ async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResu
   const all = countdown(jobs);
   // Global events: the worker's consumer may run on another Queue instance than the registry's.
   queue.on('global:completed', all.tick);
-  const cpuBefore = ownCpuMs();
-  const started = performance.now();
-  await queue.resume();
-  await all.done;
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = ownCpuMs() - cpuBefore;
+  const { seconds, cpu } = await timedRun(queue, all.done);
   queue.off('global:completed', all.tick);
   const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
   const mongo = ctx.mongo.take();

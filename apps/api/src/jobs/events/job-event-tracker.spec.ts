@@ -1,29 +1,12 @@
-import { JobStatus, QueueName } from '@conveyor/contracts';
+import { JobStatus } from '@conveyor/contracts';
 import { JobResponse } from '../dto/job.response';
+import { jobView } from '../dto/job-response.fixture';
 import { JobEventTracker, formatEvent, parseLastEventId } from './job-event-tracker';
 
 const JOB_ID = '6f1c2f0e-2a7a-4a4e-9a53-5d2b0a1e7c11';
 
 function view(status: JobStatus, overrides: Partial<JobResponse> = {}): JobResponse {
-  return {
-    jobId: JOB_ID,
-    type: 'http.request',
-    queue: QueueName.Http,
-    status,
-    priority: 5,
-    progress: { percent: 0, step: null },
-    attemptsMade: 0,
-    maxAttempts: 3,
-    run: 1,
-    result: null,
-    error: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    runAt: null,
-    source: 'queue',
-    ...overrides,
-  };
+  return jobView(JOB_ID, status, overrides);
 }
 
 const names = (events: { event: string }[]) => events.map((e) => e.event);

@@ -1,6 +1,6 @@
-import { JobStatus, QueueName } from '@conveyor/contracts';
+import { JobStatus } from '@conveyor/contracts';
 import { Caller } from '../../http/identity';
-import { JobResponse } from '../dto/job.response';
+import { jobView } from '../dto/job-response.fixture';
 import { JobsService } from '../jobs.service';
 import { JobEventHub, JobSignalListener } from './job-event-hub';
 import { JobOutcomeWaiter } from './job-outcome-waiter';
@@ -9,26 +9,7 @@ import { POLL_INTERVAL_MS } from './job-event-stream.service';
 const JOB_ID = '6f1c2f0e-2a7a-4a4e-9a53-5d2b0a1e7c11';
 const caller = { owner: { kind: 'user', id: 'alice' }, admin: false } as Caller;
 
-function view(status: JobStatus): JobResponse {
-  return {
-    jobId: JOB_ID,
-    type: 'http.request',
-    queue: QueueName.Http,
-    status,
-    priority: 5,
-    progress: { percent: 0, step: null },
-    attemptsMade: 0,
-    maxAttempts: 1,
-    run: 1,
-    result: null,
-    error: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    runAt: null,
-    source: 'record',
-  };
-}
+const view = (status: JobStatus) => jobView(JOB_ID, status, { maxAttempts: 1, source: 'record' });
 
 describe(JobOutcomeWaiter.name, () => {
   let status: JobStatus;
