@@ -2,7 +2,7 @@
  * `npm run bench`: Conveyor's hot paths measured against raw Bull on the same Redis in one run,
  * printed as a table of ratios and written as JSON under bench/results/ (see README, Benchmark).
  *
- *   BENCH_QUICK=1 npm run bench        a run under 2 minutes (fewer jobs, one round)
+ *   BENCH_QUICK=1 npm run bench        a short run (fewer jobs, one round; under a minute here)
  *   MONGO_URL=… npm run bench          against another MongoDB (a real one, say)
  *   BENCH_ONLY=P1,P3 npm run bench     only some sections (while profiling one path, say)
  */

@@ -18,6 +18,7 @@
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,8 +32,8 @@ const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const DEFAULT_MONGO_URL = 'mongodb://127.0.0.1:27017/conveyor';
 /** Where FerretDB keeps its data: a PostgreSQL database it creates (UTF-8, C locale) if missing. */
 const DEFAULT_FERRETDB_POSTGRESQL_URL = 'postgres://postgres@127.0.0.1:5432/conveyor_ferretdb';
-/** A socket directory and role for a PostgreSQL this script installed itself (peer auth as root). */
-const INSTALLED_POSTGRESQL_URL = 'postgres:///conveyor_ferretdb?host=/var/run/postgresql&user=root';
+/** The local PostgreSQL socket, as a role named like this user (Debian's peer authentication). */
+const LOCAL_SOCKET_POSTGRESQL_URL = `postgres:///conveyor_ferretdb?host=/var/run/postgresql&user=${encodeURIComponent(os.userInfo().username)}`;
 
 function log(message) {
   console.log(`[services] ${message}`);
@@ -191,7 +192,9 @@ async function ensureMongo(url = DEFAULT_MONGO_URL) {
   }
   const started = await startFerretDb(url, ['-backend', 'sqlite', '-data', path.join(DATA, 'ferretdb')]);
   if (started !== true) throw new ServiceError(`FerretDB did not start: ${started}`);
-  log(`WARNING: no PostgreSQL, so FerretDB runs on SQLite (data in .data/ferretdb), which scans for most updates and is slow (DESIGN §2)`);
+  log(
+    `WARNING: no PostgreSQL to log in to, so FerretDB runs on SQLite (data in .data/ferretdb), which scans for most updates and is slow (DESIGN §2)`,
+  );
   return url;
 }
 
@@ -215,23 +218,64 @@ async function startFerretDb(url, backendArgs) {
 }
 
 /**
- * A PostgreSQL URL for FerretDB: FERRETDB_POSTGRESQL_URL (default: loopback port 5432 as
- * postgres) when it answers; else the local cluster, started (and installed with apt-get when
- * possible) here; else undefined.
+ * A PostgreSQL URL FerretDB can log in with: FERRETDB_POSTGRESQL_URL when set (somebody else's
+ * server: used if it lets us in, never started here); else loopback port 5432 as `postgres` (trust
+ * or a password file), or the local socket as a role named like this user (Debian's peer
+ * authentication). When neither lets us in, the machine's cluster is started (installed with
+ * apt-get first, when possible), and a superuser role named like this user is created for the
+ * socket if it is missing. Undefined when none of that works.
  */
 async function ensurePostgres() {
   const configured = process.env.FERRETDB_POSTGRESQL_URL;
-  const url = configured || DEFAULT_FERRETDB_POSTGRESQL_URL;
-  const { hostname, port } = new URL(url);
-  const target = { host: hostname || '127.0.0.1', port: Number(port || 5432) };
-  if (await answers(target.host, target.port, undefined, /./)) return url;
-  if (configured) return undefined; // somebody else's server: not ours to start
-  const startedBefore = startPostgresClusters();
-  if (startedBefore && (await answersWithin(target, 15_000))) return url;
-  if (!which('pg_ctlcluster') && aptInstall('postgresql', 'pg_ctlcluster') && startPostgresClusters()) {
-    // A fresh Debian cluster trusts only local peers: a superuser role named like us (root).
-    spawnSync('runuser', ['-u', 'postgres', '--', 'createuser', '--superuser', 'root'], { stdio: 'ignore' });
-    if (await answersWithin(target, 15_000)) return INSTALLED_POSTGRESQL_URL;
+  if (configured) return (await postgresLogin(configured)) ? configured : undefined;
+  const candidates = [DEFAULT_FERRETDB_POSTGRESQL_URL, LOCAL_SOCKET_POSTGRESQL_URL];
+  const usable = async () => {
+    for (const url of candidates) if (await postgresLogin(url)) return url;
+    return undefined;
+  };
+  const found = await usable();
+  if (found) return found;
+  if (!which('pg_ctlcluster') && !aptInstall('postgresql', 'pg_ctlcluster')) return undefined;
+  if (!startPostgresClusters()) return undefined;
+  const started = await waitForLogin(usable, 15_000);
+  if (started) return started;
+  if (process.getuid?.() === 0 && which('runuser')) {
+    log(`Creating the PostgreSQL superuser role "${os.userInfo().username}" for the local socket (peer authentication)…`);
+    spawnSync('runuser', ['-u', 'postgres', '--', 'createuser', '--superuser', os.userInfo().username], { stdio: 'inherit' });
+  }
+  return usable();
+}
+
+/** Whether `url` lets us in (checked on its server's `postgres` database, which always exists). */
+async function postgresLogin(url) {
+  let Client;
+  try {
+    ({ Client } = require('pg'));
+  } catch {
+    // Before `npm ci` only a TCP check is possible (and only for a host and port).
+    const { hostname, port } = new URL(url);
+    return hostname !== '' && answers(hostname, Number(port || 5432), undefined, /./);
+  }
+  const target = new URL(url);
+  target.pathname = '/postgres';
+  target.searchParams.delete('pool_max_conns');
+  const client = new Client({ connectionString: target.toString(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function waitForLogin(usable, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const url = await usable();
+    if (url) return url;
+    await new Promise((r) => setTimeout(r, 250));
   }
   return undefined;
 }
@@ -248,15 +292,6 @@ function startPostgresClusters() {
     spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start'], { stdio: 'inherit' });
   }
   return clusters.length > 0;
-}
-
-async function answersWithin(target, timeoutMs) {
-  try {
-    await waitFor(() => answers(target.host, target.port, undefined, /./), `PostgreSQL on port ${target.port}`, timeoutMs);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function redactUrl(url) {

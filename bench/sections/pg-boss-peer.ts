@@ -1,23 +1,26 @@
 import PgBoss from 'pg-boss';
 import { Client } from 'pg';
-import { BenchContext, BenchRow, countdown } from '../support/bench-context';
+import { BenchContext, BenchRow } from '../support/bench-context';
 import { round } from '../support/latency';
 
 const IN_FLIGHT = 50;
-const BATCH_SIZE = 200;
+const BATCH_SIZE = 100;
+const FETCHERS = 4;
 const DATABASE = 'conveyor_bench_pgboss';
 
 /**
  * A durable peer on the same machine: pg-boss on the same PostgreSQL that FerretDB uses, sending
- * (50 in flight) and working (batches of 200) as many no-op jobs as P1, set beside Conveyor's
- * HTTP submit (P2) and worker path (P1). Skipped, with a note, where no PostgreSQL answers.
+ * (50 in flight) and working (4 fetch-and-complete loops, batches of 100: pg-boss's own `work`
+ * sleeps its polling interval between fetches, which would measure that setting) as many no-op
+ * jobs as P1, set beside Conveyor's in-process submit and worker path (P1). Skipped, with a note,
+ * where no PostgreSQL lets it in.
  */
 export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promise<BenchRow[]> {
+  if (!ctx.postgresUrl) return [{ id: 'peer', what: 'pg-boss peer', conveyor: NaN, unit: '', note: 'skipped: no PostgreSQL to log in to' }];
   const jobs = ctx.quick ? 300 : 1000;
-  const postgresUrl = new URL(ctx.postgresUrl ?? '');
-  const submit = earlier.find((r) => r.id === 'P2');
+  const postgresUrl = new URL(ctx.postgresUrl);
+  const submit = earlier.find((r) => r.id === 'P1.submit');
   const work = earlier.find((r) => r.id === 'P1');
-  if (!ctx.postgresUrl) return [{ id: 'peer', what: 'pg-boss peer', conveyor: NaN, unit: '', note: 'skipped: no PostgreSQL' }];
   await ensureDatabase(postgresUrl);
   postgresUrl.pathname = `/${DATABASE}`;
   const schema = `bench_${ctx.runId.replace(/\W/g, '_')}`;
@@ -35,18 +38,27 @@ export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promis
       }),
     );
     const sendRate = jobs / ((performance.now() - sendStarted) / 1000);
-    const all = countdown(jobs);
+    let fetched = 0;
     const workStarted = performance.now();
-    await boss.work(queue, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 0.5 }, async (batch) => {
-      for (let i = 0; i < batch.length; i++) all.tick();
-    });
-    await all.done;
+    await Promise.all(
+      Array.from({ length: FETCHERS }, async () => {
+        while (fetched < jobs) {
+          const batch = await boss.fetch(queue, { batchSize: BATCH_SIZE });
+          fetched += batch.length;
+          if (batch.length > 0)
+            await boss.complete(
+              queue,
+              batch.map((job) => job.id),
+            );
+        }
+      }),
+    );
     const workRate = jobs / ((performance.now() - workStarted) / 1000);
     console.log(`  peer: pg-boss sends ${sendRate.toFixed(0)} jobs/s, works ${workRate.toFixed(0)} jobs/s`);
     return [
       {
         id: 'peer.send',
-        what: `pg-boss send (${IN_FLIGHT} in flight) vs Conveyor HTTP submit (P2)`,
+        what: `pg-boss send (${IN_FLIGHT} in flight) vs Conveyor's submit (P1.submit)`,
         reference: round(sendRate, 0),
         conveyor: submit?.conveyor ?? NaN,
         unit: 'jobs/s',
@@ -54,7 +66,7 @@ export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promis
       },
       {
         id: 'peer.work',
-        what: `pg-boss work (batches of ${BATCH_SIZE}) vs Conveyor worker path (P1)`,
+        what: `pg-boss fetch + complete (${FETCHERS} loops, batches of ${BATCH_SIZE}) vs Conveyor's worker path (P1)`,
         reference: round(workRate, 0),
         conveyor: work?.conveyor ?? NaN,
         unit: 'jobs/s',

@@ -45,13 +45,13 @@ export async function priorityAdmission(ctx: BenchContext): Promise<BenchRow[]> 
           id: 'P4',
           what: `prioritized submit at the admission limit (${limit}) ÷ at an empty backlog`,
           reference: round(raw.full / raw.empty),
-          conveyor: round(full, 3),
-          unit: 'ms',
-          ratio: round(full / empty),
-          note: `empty ${round(empty, 3)} ms; raw Bull add ${round(raw.empty, 3)} → ${round(raw.full, 3)} ms; a submit at ${atLimit}/${limit} ${rejected ? 'refused' : 'ADMITTED'}`,
+          conveyor: round(full / empty),
+          unit: 'ratio',
+          note: `submit ${round(empty, 3)} → ${round(full, 3)} ms; raw Bull add ${round(raw.empty, 3)} → ${round(raw.full, 3)} ms; a submit at ${atLimit}/${limit} ${rejected ? 'refused' : 'ADMITTED'}`,
         },
         '≤',
         1.5,
+        full / empty,
       ),
     ];
   } finally {

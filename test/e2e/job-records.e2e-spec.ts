@@ -17,20 +17,36 @@ describe('Job records on the Mongo-wire server', () => {
     await conveyor?.close();
   });
 
+  function record(jobId: string, owner = 'user:r', data: object = { url: 'http://example.com/', method: 'GET' }) {
+    return newJobRecord({
+      jobId,
+      ownerKey: owner,
+      type: 'http.request',
+      queue: 'http',
+      data,
+      options: { priority: 5, delayMs: 0, attempts: 3, timeoutMs: 1000, backoff: { type: 'fixed', delayMs: 10 } },
+    });
+  }
+
   async function newRecord(owner = 'user:r'): Promise<string> {
     const jobId = randomUUID();
-    await jobs.insert(
-      newJobRecord({
-        jobId,
-        ownerKey: owner,
-        type: 'http.request',
-        queue: 'http',
-        data: { url: 'http://example.com/', method: 'GET' },
-        options: { priority: 5, delayMs: 0, attempts: 3, timeoutMs: 1000, backoff: { type: 'fixed', delayMs: 10 } },
-      }),
-    );
+    await jobs.insert(record(jobId, owner));
     return jobId;
   }
+
+  it('inserts concurrent records together, and a refused one fails alone', async () => {
+    const existing = await newRecord();
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const outcomes = await Promise.allSettled([
+      ...ids.map((id) => jobs.insert(record(id))),
+      jobs.insert(record(existing)), // a duplicate id: refused by the server
+      jobs.insert(record(randomUUID(), 'user:r', { body: { 'a\u0000b': 1 } })), // no document can hold this key
+      ...ids.map((id) => jobs.insert(record(`${id}-2`))),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([...ids.map(() => 'fulfilled'), 'rejected', 'rejected', ...ids.map(() => 'fulfilled')]);
+    expect((outcomes[6] as PromiseRejectedResult).reason).toMatchObject({ code: 11000 });
+    for (const id of [...ids, ...ids.map((i) => `${i}-2`)]) expect(await jobs.findByIdUnscoped(id)).toMatchObject({ _id: id });
+  });
 
   const seq = transitionSeq;
   const { Queued, Running, Settled } = TransitionPhase;

@@ -5,7 +5,7 @@ const path = require('node:path');
 // test/support, or dist/bench/test/support when the benchmark's build copied it: the project root
 // is the first folder up with a package.json.
 let ROOT = path.resolve(__dirname, '../..');
-while (!fs.existsSync(path.join(ROOT, 'package.json'))) ROOT = path.dirname(ROOT);
+while (!fs.existsSync(path.join(ROOT, 'package.json')) && path.dirname(ROOT) !== ROOT) ROOT = path.dirname(ROOT);
 
 module.exports = {
   ROOT,

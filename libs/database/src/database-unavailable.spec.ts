@@ -13,6 +13,8 @@ describe('isDatabaseUnavailable', () => {
     const wrapped = new mongo.MongoBulkWriteError(new mongo.MongoNetworkError('connect ECONNREFUSED'), bulkResult);
     expect(wrapped.name).toBe('MongoBulkWriteError');
     expect(isDatabaseUnavailable(wrapped)).toBe(true);
+    const closed = new mongo.MongoBulkWriteError(new mongo.MongoTopologyClosedError(), bulkResult);
+    expect(isDatabaseUnavailable(closed)).toBe(true);
   });
 
   it('does not take a refused document or another error for an outage', () => {

@@ -20,12 +20,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * The driver's bulk API (insertMany, bulkWrite) re-throws a connection failure as a
- * MongoBulkWriteError with no per-document errors, copying the original's fields but not its
- * class: a network error's `beforeHandshake`, a server selection error's `reason`.
+ * MongoBulkWriteError with no per-document errors, copying the original's fields and message but
+ * not its class: a network error's `beforeHandshake`, a server selection error's `reason`, and
+ * the messages of a client not (or no longer) connected.
  */
 function isUnreachableInBulk(error: Error): boolean {
   if (error.name !== 'MongoBulkWriteError') return false;
   const bulk = error as Error & { writeErrors?: unknown[]; err?: unknown };
   const noDocumentRefused = (bulk.writeErrors?.length ?? 0) === 0 && bulk.err === undefined;
-  return noDocumentRefused && ('beforeHandshake' in bulk || 'reason' in bulk);
+  return noDocumentRefused && ('beforeHandshake' in bulk || 'reason' in bulk || NOT_CONNECTED.test(bulk.message));
 }
+
+const NOT_CONNECTED = /must be connected|Topology is closed/;

@@ -41,7 +41,9 @@ export class QueueStats {
     const value = this.averageDurationMs(queue);
     this.averages.set(queue, { value, until: Date.now() + AVERAGE_REUSE_MS });
     // A failed read is not reused: the next submit reads again.
-    value.catch(() => this.averages.delete(queue));
+    value.catch(() => {
+      if (this.averages.get(queue)?.value === value) this.averages.delete(queue);
+    });
     return value;
   }
 

@@ -74,13 +74,11 @@ export class RedisConnections {
       // Bull refuses blocking and subscriber connections that retry per request or check readiness.
       return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
     }
-    // Auto-pipelining: the commands of concurrent requests and jobs issued in one tick leave in one
-    // write, which cuts the socket writes that dominate CPU per submit under load. Never on the
-    // blocking or subscriber connections above.
-    const pipelined = { ...common, enableAutoPipelining: true };
+    // No auto-pipelining: it measured no CPU gain per submit, and it lets a MULTI (Bull's
+    // moveToFailed, say) overtake a command sent before it but not yet awaited.
     return this.role === 'producer'
-      ? { ...pipelined, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
-      : { ...pipelined, maxRetriesPerRequest: null };
+      ? { ...common, maxRetriesPerRequest: 1, connectTimeout: 2_000 }
+      : { ...common, maxRetriesPerRequest: null };
   }
 }
 

@@ -24,6 +24,11 @@ describe(findJsonProblem.name, () => {
     expect(findJsonProblem({ data: { [key]: 1 } })).toContain(key);
   });
 
+  it('refuses a key with a NUL character, which no document can store', () => {
+    expect(findJsonProblem(JSON.parse('{"data":{"body":{"a\\u0000b":1}}}'))).toBe('body.data.body: keys may not contain a NUL character');
+    expect(findJsonProblem({ data: { note: 'a\u0000b' } })).toBeUndefined();
+  });
+
   it('allows $ and . inside values', () => {
     expect(findJsonProblem({ data: { note: '$set a.b' } })).toBeUndefined();
   });

@@ -56,7 +56,8 @@ export function rejectUnsafeJson(req: Request, _res: Response, next: NextFunctio
 
 /**
  * The first reason a JSON value is refused, or undefined. Keys starting with `$` or containing `.`
- * are refused so that no client data can be read as a MongoDB operator or path.
+ * are refused so that no client data can be read as a MongoDB operator or path, and keys with a
+ * NUL because no document can hold one.
  */
 export function findJsonProblem(value: unknown): string | undefined {
   let keys = 0;
@@ -78,6 +79,8 @@ export function findJsonProblem(value: unknown): string | undefined {
       if (++keys > JSON_LIMITS.maxKeys) return `body: more than ${JSON_LIMITS.maxKeys} keys`;
       if (PROTOTYPE_KEYS.has(key)) return `${path}.${key}: the key "${key}" is not allowed`;
       if (key.startsWith('$') || key.includes('.')) return `${path}.${key}: keys may not start with "$" or contain "."`;
+      // A NUL cannot be stored in a document key (BSON ends keys with it).
+      if (key.includes('\0')) return `${path}: keys may not contain a NUL character`;
       stack.push({ value: child, path: `${path}.${key}`, depth: depth + 1 });
     }
   }

@@ -1,15 +1,18 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobOutcome, QueueName, messageOf } from '@conveyor/contracts';
-import { OutcomeSample, QueueMetrics, QueueStats } from '@conveyor/queueing';
+import { JobOutcome, QueueName, SERVICE_QUEUES, messageOf } from '@conveyor/contracts';
+import { OutcomeSample, QueueMetrics, QueueStats, withTimeout } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
 
 /** How often the worker sends what it counted; the queues API and health see outcomes this late at most. */
 export const OUTCOME_FLUSH_MS = 250;
+/** The last send on shutdown gives up after this: counters must not hold a stopping worker during a Redis outage. */
+const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
 
 /**
  * The shared per-queue counters in Redis (QueueMetrics: outcomes, processing-time samples;
- * QueueStats: the durations behind wait estimates), written in batches: this worker's outcomes
- * of the last moment go out in one round trip per queue instead of two scripts per attempt,
+ * QueueStats: the durations behind job types' wait estimates), written in batches: this worker's
+ * outcomes of the last moment go out in one script and one list write per queue instead of two
+ * round trips per attempt,
  * which were most of its Redis commands per job. What is pending when the worker stops is sent
  * on shutdown; a crash loses at most the last moment's counts, never a job or its record.
  */
@@ -37,7 +40,9 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   /** Before the Redis connections close (QueueingModule closes them on shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
-    await this.flush();
+    await withTimeout(this.flush(), SHUTDOWN_FLUSH_TIMEOUT_MS).catch((error: unknown) =>
+      this.logger.warn(`Last outcome counters not sent: ${messageOf(error)}`),
+    );
   }
 
   add(queue: QueueName, outcome: JobOutcome, durationMs: number): void {
@@ -52,7 +57,8 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
     this.pending = new Map();
     await Promise.all(
       [...batches].map(async ([queue, samples]) => {
-        const durations = samples.filter((s) => s.outcome === 'completed').map((s) => s.durationMs);
+        // Wait estimates are for job types' queues; Conveyor's own queues keep outcome counts only.
+        const durations = SERVICE_QUEUES.includes(queue) ? [] : samples.filter((s) => s.outcome === 'completed').map((s) => s.durationMs);
         try {
           await Promise.all([this.metrics.recordOutcomes(queue, samples), this.stats.recordDurations(queue, durations)]);
         } catch (error) {

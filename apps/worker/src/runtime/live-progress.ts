@@ -21,6 +21,8 @@ export class LiveProgress {
   /** The writes so far, in order. */
   private written: Promise<unknown> = Promise.resolve();
   private ended = false;
+  /** Set once the held writes went out (timers may fire a little early by the wall clock). */
+  private lingerOver = false;
 
   constructor(
     private readonly target: ProgressTarget,
@@ -30,7 +32,7 @@ export class LiveProgress {
   async update(progress: JobProgress): Promise<void> {
     if (this.ended) return;
     const wait = this.startedAt + PROGRESS_LINGER_MS - Date.now();
-    if (wait > 0) {
+    if (!this.lingerOver && wait > 0) {
       // A newer fraction of the same step replaces the held one; a new step is kept as well.
       if (this.held.at(-1)?.step === progress.step) this.held[this.held.length - 1] = progress;
       else this.held.push(progress);
@@ -50,7 +52,9 @@ export class LiveProgress {
 
   /** Writes what was held back, once the linger is over. */
   private release(): void {
+    this.lingerOver = true;
     clearTimeout(this.timer);
+    this.timer = undefined;
     const held = this.held;
     this.held = [];
     for (const progress of held) {

@@ -17,6 +17,8 @@ const progress = (jobId: string, percent: number, seq = 5): JobWrite => ({
   update: { jobId, seq, progress: { percent, step: 's' } },
 });
 
+const jobOfWrite = (w: JobWrite) => (w.kind === 'transition' ? w.transition.jobId : w.update.jobId);
+
 describe(RecordWriteBuffer.name, () => {
   let repository: RecordingRepository;
   let sut: RecordWriteBuffer;
@@ -75,6 +77,26 @@ describe(RecordWriteBuffer.name, () => {
     release();
     await Promise.all(written);
     expect(repository.batches.map((b) => b.length)).toEqual([1, 8, 1]);
+  });
+
+  it('never sends a job’s write while an earlier write of that job is under way', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const send = repository.applyInOrder.bind(repository);
+    repository.applyInOrder = async (writes) => {
+      const first = repository.batches.length === 0;
+      await send(writes);
+      if (first) await held;
+    };
+    const first = sut.writeNow(progress('x', 10));
+    const others = Array.from({ length: 8 }, (_, i) => sut.writeNow(completed(`other-${i}`)));
+    const later = sut.writeNow(progress('x', 20));
+    await jest.advanceTimersByTimeAsync(0);
+    // A second batch went out for the 8 others; x's later write waits for its first.
+    expect(repository.batches.map((b) => b.map(jobOfWrite))).toEqual([['x'], Array.from({ length: 8 }, (_, i) => `other-${i}`)]);
+    release();
+    await Promise.all([first, ...others, later]);
+    expect(repository.batches.at(-1)).toEqual([progress('x', 20)]);
   });
 
   it('does not fold progress of another attempt', async () => {

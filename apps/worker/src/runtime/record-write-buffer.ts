@@ -11,9 +11,10 @@ const MAX_BATCH = 25;
  * Batches under way at once. A second one lets the database work on two (FerretDB runs each
  * update as a transaction of its own, PostgreSQL runs two in parallel) while the first is out,
  * but only once enough writes wait to fill it: below that, waiting for the batch in flight makes
- * fewer, larger batches (fewer round trips) at no cost in throughput. Safe in any order: every
- * write is guarded by its seq, so a write overtaken by a later one of the same job is refused
- * instead of moving the record back.
+ * fewer, larger batches (fewer round trips) at no cost in throughput. A job's writes never sit in
+ * two batches at once: its next write waits for the batch holding its last one, so each job's
+ * writes still apply in order (progress writes share their attempt's seq, which alone would not
+ * order them).
  */
 const MAX_IN_FLIGHT = 2;
 const SECOND_BATCH_MIN = 8;
@@ -45,6 +46,8 @@ interface Pending {
 export class RecordWriteBuffer implements OnModuleDestroy {
   private pending: Pending[] = [];
   private inFlight = 0;
+  /** Jobs with a write in a batch under way. */
+  private readonly busyJobs = new Map<string, number>();
   private idle?: () => void;
   private timer?: NodeJS.Timeout;
 
@@ -116,11 +119,18 @@ export class RecordWriteBuffer implements OnModuleDestroy {
     this.timer = undefined;
     while (this.inFlight < MAX_IN_FLIGHT) {
       const now = Date.now();
-      const batch = this.pending.filter((p) => p.notBefore <= now).slice(0, MAX_BATCH);
+      const batch = this.pending.filter((p) => p.notBefore <= now && !this.busyJobs.has(jobOf(p.write))).slice(0, MAX_BATCH);
       if (batch.length === 0 || (this.inFlight > 0 && batch.length < SECOND_BATCH_MIN)) break;
       this.pending = this.pending.filter((p) => !batch.includes(p));
+      const jobs = batch.map((p) => jobOf(p.write));
+      for (const job of jobs) this.busyJobs.set(job, (this.busyJobs.get(job) ?? 0) + 1);
       this.inFlight++;
       void this.send(batch).finally(() => {
+        for (const job of jobs) {
+          const left = this.busyJobs.get(job)! - 1;
+          if (left === 0) this.busyJobs.delete(job);
+          else this.busyJobs.set(job, left);
+        }
         this.inFlight--;
         this.schedule();
       });

@@ -4,6 +4,7 @@ import { JobStatus, TERMINAL_STATUSES } from '@conveyor/contracts';
 import mongoose, { Model } from 'mongoose';
 import { JobRecord, JobRunSummary } from './job.schema';
 import { BatchOutcome, GroupCommit } from '../group-commit';
+import { isDatabaseUnavailable } from '../database-unavailable';
 
 /**
  * Submits' record inserts share round trips (group commit): one insertMany per batch. Inserts are
@@ -86,19 +87,31 @@ export class JobsRepository {
   /**
    * One batch of new records as a plain driver insert: newJobRecord builds complete, typed
    * records, so Mongoose's document building and validation would add only CPU. Unordered, so one
-   * refused record (a duplicate id) fails alone.
+   * refused record (a duplicate id) fails alone. A batch that fails whole for another reason than
+   * an outage (a record the driver cannot serialise, say) is tried again record by record, so one
+   * bad submit never fails the others it shared a round trip with.
    */
   private async insertBatch(records: JobRecord[]): Promise<BatchOutcome> {
+    const collection = this.model.collection;
     const outcome: BatchOutcome = records.map(() => undefined);
     try {
-      await this.model.collection.insertMany(records as unknown as Parameters<typeof this.model.collection.insertMany>[0], {
-        ordered: false,
-      });
+      await collection.insertMany(records as unknown as Parameters<typeof collection.insertMany>[0], { ordered: false });
     } catch (error) {
       const refused = (error as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> }).writeErrors;
-      if (!Array.isArray(refused) || refused.length === 0) throw error;
-      for (const w of refused)
-        outcome[w.index] = Object.assign(new Error(w.errmsg ?? 'insert refused', { cause: error }), { code: w.code });
+      if (Array.isArray(refused) && refused.length > 0) {
+        for (const w of refused)
+          outcome[w.index] = Object.assign(new Error(w.errmsg ?? 'insert refused', { cause: error }), { code: w.code });
+        return outcome;
+      }
+      if (records.length === 1 || isDatabaseUnavailable(error)) throw error;
+      return Promise.all(
+        records.map((record) =>
+          collection.insertOne(record as unknown as Parameters<typeof collection.insertOne>[0]).then(
+            () => undefined,
+            (alone: unknown) => alone,
+          ),
+        ),
+      );
     }
     return outcome;
   }

@@ -44,18 +44,16 @@ if timedCount > 0 then
   for d = 0, timedCount - 1 do sum = sum + tonumber(ARGV[i + 2 * d]) end
   redis.call("HINCRBY", hourKey, "durationSumMs", sum)
   local timed = redis.call("HINCRBY", hourKey, "durations", timedCount) - timedCount
-  local appended = {}
   for d = 0, timedCount - 1 do
     local duration, random = ARGV[i + 2 * d], tonumber(ARGV[i + 2 * d + 1])
     timed = timed + 1
     if timed <= cap then
-      appended[#appended + 1] = duration
+      redis.call("RPUSH", samplesKey, duration)
     else
       local slot = math.floor(random * timed)
       if slot < cap then redis.pcall("LSET", samplesKey, slot, duration) end
     end
   end
-  if #appended > 0 then redis.call("RPUSH", samplesKey, unpack(appended)) end
   redis.call("EXPIRE", samplesKey, hourTtl)
 end
 redis.call("EXPIRE", hourKey, hourTtl)
@@ -102,13 +100,15 @@ export class QueueMetrics {
     await this.recordOutcomes(queue, [{ outcome, durationMs, at: now }]);
   }
 
-  /** Counts a batch of outcomes: one round trip per minute they span (the worker sends its own every moment). */
+  /** Counts a batch of outcomes: one script per minute they span (the worker sends its own every moment). */
   async recordOutcomes(queue: QueueName | string, samples: readonly OutcomeSample[]): Promise<void> {
     const q = this.queues.get(queue);
     const byMinute = new Map<number, OutcomeSample[]>();
     for (const sample of samples) {
       const minute = bucketIndex(sample.at, MINUTE_MS);
-      byMinute.set(minute, [...(byMinute.get(minute) ?? []), sample]);
+      const inMinute = byMinute.get(minute);
+      if (inMinute) inMinute.push(sample);
+      else byMinute.set(minute, [sample]);
     }
     for (const [minute, inMinute] of byMinute) {
       const last = Math.max(...inMinute.map((s) => s.at));

@@ -17,6 +17,7 @@ describe(JobOutcomeWaiter.name, () => {
   let listener: JobSignalListener | undefined;
   let unsubscribed: boolean;
   let sut: JobOutcomeWaiter;
+  let jobs: { get: (...args: unknown[]) => Promise<ReturnType<typeof view>> };
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -24,14 +25,14 @@ describe(JobOutcomeWaiter.name, () => {
     reads = 0;
     listener = undefined;
     unsubscribed = false;
-    const jobs = { get: async () => (reads++, view(status)) } as unknown as JobsService;
+    jobs = { get: async () => (reads++, view(status)) };
     const hub = {
       subscribe: async (_jobId: string, l: JobSignalListener) => {
         listener = l;
         return () => (unsubscribed = true);
       },
     } as unknown as JobEventHub;
-    sut = new JobOutcomeWaiter(jobs, hub);
+    sut = new JobOutcomeWaiter(jobs as unknown as JobsService, hub);
   });
 
   afterEach(() => jest.useRealTimers());
@@ -49,6 +50,23 @@ describe(JobOutcomeWaiter.name, () => {
     await expect(waiting).resolves.toMatchObject({ status: JobStatus.Completed });
     expect(reads).toBe(2);
     expect(unsubscribed).toBe(true);
+  });
+
+  it('reads again at once when the job changed while it was being read', async () => {
+    jobs.get = async () => {
+      reads++;
+      if (reads === 1) {
+        listener!({ kind: 'changed' }); // Bull announces the outcome while the first read is under way
+        const seen = view(status);
+        status = JobStatus.Completed;
+        return seen;
+      }
+      return view(status);
+    };
+    const waiting = sut.wait(caller, JOB_ID, 10);
+    await settle();
+    await expect(waiting).resolves.toMatchObject({ status: JobStatus.Completed });
+    expect(reads).toBe(2);
   });
 
   it('ignores progress signals, and still sees a change Bull never announces by its poll', async () => {

@@ -20,6 +20,9 @@ export class JobOutcomeWaiter {
   ) {}
 
   async wait(caller: Caller, jobId: string, seconds: number, signal?: AbortSignal): Promise<JobResponse | undefined> {
+    // The wait counts from the request, not from the subscription (the first in a process waits
+    // for Bull to confirm its subscriptions).
+    const deadline = Date.now() + seconds * 1000;
     let wake: () => void = () => undefined;
     let changed = false;
     // Subscribed before the first read, so a change published after it is never missed.
@@ -30,9 +33,9 @@ export class JobOutcomeWaiter {
     });
     const stop = () => wake();
     signal?.addEventListener('abort', stop);
-    const deadline = Date.now() + seconds * 1000;
     try {
       for (;;) {
+        if (signal?.aborted) return undefined;
         changed = false;
         const job = await this.jobs.get(caller, jobId);
         if (isTerminal(job.status)) return job;
