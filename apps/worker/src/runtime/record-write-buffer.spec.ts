@@ -31,6 +31,19 @@ describe(RecordWriteBuffer.name, () => {
 
   afterEach(() => jest.useRealTimers());
 
+  /** Keeps the first batch under way until the returned function is called. */
+  function holdFirstBatch(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const send = repository.applyInOrder.bind(repository);
+    repository.applyInOrder = async (writes) => {
+      const first = repository.batches.length === 0;
+      await send(writes);
+      if (first) await held;
+    };
+    return release;
+  }
+
   it('writes an outcome at once and resolves when it is durable', async () => {
     await sut.writeNow(completed('a'));
     expect(repository.batches).toEqual([[completed('a')]]);
@@ -62,14 +75,7 @@ describe(RecordWriteBuffer.name, () => {
 
   it('starts a second batch at once only when enough writes wait to fill it', async () => {
     const jobs = Array.from({ length: 10 }, (_, i) => `job-${i}`);
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const send = repository.applyInOrder.bind(repository);
-    repository.applyInOrder = async (writes) => {
-      const first = repository.batches.length === 0;
-      await send(writes);
-      if (first) await held; // the first batch stays under way
-    };
+    const release = holdFirstBatch();
     const written = jobs.map((id) => sut.writeNow(completed(id)));
     await jest.advanceTimersByTimeAsync(0);
     // The 9th write makes 8 waiting: a second batch goes; the 10th waits for a free slot.
@@ -80,14 +86,7 @@ describe(RecordWriteBuffer.name, () => {
   });
 
   it('never sends a job’s write while an earlier write of that job is under way', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const send = repository.applyInOrder.bind(repository);
-    repository.applyInOrder = async (writes) => {
-      const first = repository.batches.length === 0;
-      await send(writes);
-      if (first) await held;
-    };
+    const release = holdFirstBatch();
     const first = sut.writeNow(progress('x', 10));
     const others = Array.from({ length: 8 }, (_, i) => sut.writeNow(completed(`other-${i}`)));
     const later = sut.writeNow(progress('x', 20));
