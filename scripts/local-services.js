@@ -236,9 +236,11 @@ async function ensurePostgres() {
   const found = await usable();
   if (found) return found;
   if (!which('pg_ctlcluster') && !aptInstall('postgresql', 'pg_ctlcluster')) return undefined;
-  if (!startPostgresClusters()) return undefined;
-  const started = await waitForLogin(usable, 15_000);
-  if (started) return started;
+  const { clusters, started } = startPostgresClusters();
+  if (clusters === 0) return undefined;
+  // A cluster just started takes a moment to let anyone in; one that was up already refused us.
+  const afterStart = started > 0 ? await waitForLogin(usable, 15_000) : undefined;
+  if (afterStart) return afterStart;
   if (process.getuid?.() === 0 && which('runuser')) {
     log(`Creating the PostgreSQL superuser role "${os.userInfo().username}" for the local socket (peer authentication)…`);
     spawnSync('runuser', ['-u', 'postgres', '--', 'createuser', '--superuser', os.userInfo().username], { stdio: 'inherit' });
@@ -252,9 +254,8 @@ async function postgresLogin(url) {
   try {
     ({ Client } = require('pg'));
   } catch {
-    // Before `npm ci` only a TCP check is possible (and only for a host and port).
-    const { hostname, port } = new URL(url);
-    return hostname !== '' && answers(hostname, Number(port || 5432), undefined, /./);
+    // Before `npm ci`: psql where installed, else nothing we can trust (FerretDB then runs on SQLite).
+    return psqlLogin(url);
   }
   const target = new URL(url);
   target.pathname = '/postgres';
@@ -270,6 +271,18 @@ async function postgresLogin(url) {
   }
 }
 
+function psqlLogin(url) {
+  if (!which('psql')) return false;
+  const target = new URL(url);
+  target.pathname = '/postgres';
+  target.searchParams.delete('pool_max_conns');
+  const probe = spawnSync('psql', [target.toString(), '-tAc', 'select 1'], {
+    stdio: 'ignore',
+    env: { ...process.env, PGCONNECT_TIMEOUT: '2' },
+  });
+  return probe.status === 0;
+}
+
 async function waitForLogin(usable, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -280,18 +293,20 @@ async function waitForLogin(usable, timeoutMs) {
   return undefined;
 }
 
-/** Starts every installed Debian PostgreSQL cluster that is down; false if there are none. */
+/** Starts every installed Debian PostgreSQL cluster that is down: how many there are, how many it started. */
 function startPostgresClusters() {
-  if (!which('pg_lsclusters')) return false;
+  if (!which('pg_lsclusters')) return { clusters: 0, started: 0 };
   const listed = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
   const clusters = (listed.stdout || '').trim().split('\n').filter(Boolean);
+  let started = 0;
   for (const line of clusters) {
     const [version, name, , status] = line.trim().split(/\s+/);
     if (status === 'online') continue;
     log(`Starting PostgreSQL cluster ${version}/${name}…`);
-    spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start'], { stdio: 'inherit' });
+    const run = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start'], { stdio: 'inherit' });
+    if (run.status === 0) started++;
   }
-  return clusters.length > 0;
+  return { clusters: clusters.length, started };
 }
 
 function redactUrl(url) {

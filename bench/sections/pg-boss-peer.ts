@@ -6,6 +6,7 @@ import { round } from '../support/latency';
 const IN_FLIGHT = 50;
 const BATCH_SIZE = 100;
 const FETCHERS = 4;
+const WORK_DEADLINE_MS = 60_000;
 const DATABASE = 'conveyor_bench_pgboss';
 
 /**
@@ -40,9 +41,11 @@ export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promis
     const sendRate = jobs / ((performance.now() - sendStarted) / 1000);
     let fetched = 0;
     const workStarted = performance.now();
+    const deadline = workStarted + WORK_DEADLINE_MS;
     await Promise.all(
       Array.from({ length: FETCHERS }, async () => {
         while (fetched < jobs) {
+          if (performance.now() > deadline) throw new Error(`pg-boss did not hand out ${jobs} jobs within ${WORK_DEADLINE_MS / 1000} s`);
           const batch = await boss.fetch(queue, { batchSize: BATCH_SIZE });
           fetched += batch.length;
           if (batch.length > 0)
@@ -50,6 +53,8 @@ export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promis
               queue,
               batch.map((job) => job.id),
             );
+          // Another loop holds the last jobs: wait a moment rather than query in a tight loop.
+          else await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }),
     );

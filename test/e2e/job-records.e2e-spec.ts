@@ -42,10 +42,17 @@ describe('Job records on the Mongo-wire server', () => {
       jobs.insert(record(existing)), // a duplicate id: refused by the server
       jobs.insert(record(randomUUID(), 'user:r', { body: { 'a\u0000b': 1 } })), // no document can hold this key
       ...ids.map((id) => jobs.insert(record(`${id}-2`))),
+      // PostgreSQL (under FerretDB) refuses this value after storing part of the batch; MongoDB stores it.
+      jobs.insert(record(randomUUID(), 'user:r', { note: 'a\u0000b' })),
+      ...ids.map((id) => jobs.insert(record(`${id}-3`))),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual([...ids.map(() => 'fulfilled'), 'rejected', 'rejected', ...ids.map(() => 'fulfilled')]);
+    const statuses = outcomes.map((o) => o.status);
+    expect(statuses.slice(0, 14)).toEqual([...ids.map(() => 'fulfilled'), 'rejected', 'rejected', ...ids.map(() => 'fulfilled')]);
+    expect(statuses.slice(15)).toEqual(ids.map(() => 'fulfilled'));
     expect((outcomes[6] as PromiseRejectedResult).reason).toMatchObject({ code: 11000 });
-    for (const id of [...ids, ...ids.map((i) => `${i}-2`)]) expect(await jobs.findByIdUnscoped(id)).toMatchObject({ _id: id });
+    for (const id of [...ids, ...ids.map((i) => `${i}-2`), ...ids.map((i) => `${i}-3`)]) {
+      expect(await jobs.findByIdUnscoped(id)).toMatchObject({ _id: id });
+    }
   });
 
   const seq = transitionSeq;

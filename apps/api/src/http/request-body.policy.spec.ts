@@ -24,9 +24,9 @@ describe(findJsonProblem.name, () => {
     expect(findJsonProblem({ data: { [key]: 1 } })).toContain(key);
   });
 
-  it('refuses a key with a NUL character, which no document can store', () => {
+  it('refuses a NUL character in a key or a string', () => {
     expect(findJsonProblem(JSON.parse('{"data":{"body":{"a\\u0000b":1}}}'))).toBe('body.data.body: keys may not contain a NUL character');
-    expect(findJsonProblem({ data: { note: 'a\u0000b' } })).toBeUndefined();
+    expect(findJsonProblem({ data: { note: 'a\u0000b' } })).toBe('body.data.note: strings may not contain a NUL character');
   });
 
   it('allows $ and . inside values', () => {

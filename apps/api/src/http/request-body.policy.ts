@@ -56,8 +56,8 @@ export function rejectUnsafeJson(req: Request, _res: Response, next: NextFunctio
 
 /**
  * The first reason a JSON value is refused, or undefined. Keys starting with `$` or containing `.`
- * are refused so that no client data can be read as a MongoDB operator or path, and keys with a
- * NUL because no document can hold one.
+ * are refused so that no client data can be read as a MongoDB operator or path; keys and strings
+ * with a NUL, because not every store can hold one.
  */
 export function findJsonProblem(value: unknown): string | undefined {
   let keys = 0;
@@ -66,6 +66,8 @@ export function findJsonProblem(value: unknown): string | undefined {
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
       if (current.length > JSON_LIMITS.maxStringLength) return `${path}: strings may be at most ${JSON_LIMITS.maxStringLength} characters`;
+      // Stored JSON cannot hold a NUL everywhere we run (PostgreSQL under the MongoDB stand-in refuses it).
+      if (current.includes('\0')) return `${path}: strings may not contain a NUL character`;
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;

@@ -5,8 +5,11 @@ import { PeriodicLoop } from '../runtime/periodic-loop';
 
 /** How often the worker sends what it counted; the queues API and health see outcomes this late at most. */
 export const OUTCOME_FLUSH_MS = 250;
-/** The last send on shutdown gives up after this: counters must not hold a stopping worker during a Redis outage. */
-const SHUTDOWN_FLUSH_TIMEOUT_MS = 2_000;
+/**
+ * Shutdown waits this long for a send under way, then this long again for the last one: counters
+ * must not hold a stopping worker during a Redis outage.
+ */
+const SHUTDOWN_WAIT_MS = 1_000;
 
 /**
  * The shared per-queue counters in Redis (QueueMetrics: outcomes, processing-time samples;
@@ -26,7 +29,10 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
     periodMs: OUTCOME_FLUSH_MS,
     step: () => this.flush(),
     logger: this.logger,
+    stopWaitMs: SHUTDOWN_WAIT_MS,
   });
+  /** The sends so far, one at a time, so a flush resolves only after every earlier count is sent. */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly metrics: QueueMetrics,
@@ -40,7 +46,7 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   /** Before the Redis connections close (QueueingModule closes them on shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
-    await withTimeout(this.flush(), SHUTDOWN_FLUSH_TIMEOUT_MS).catch((error: unknown) =>
+    await withTimeout(this.flush(), SHUTDOWN_WAIT_MS).catch((error: unknown) =>
       this.logger.warn(`Last outcome counters not sent: ${messageOf(error)}`),
     );
   }
@@ -52,7 +58,12 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Sends everything counted so far; a batch Redis refused is dropped with a warning (metrics only). */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    this.sending = this.sending.then(() => this.send());
+    return this.sending;
+  }
+
+  private async send(): Promise<void> {
     const batches = this.pending;
     this.pending = new Map();
     await Promise.all(

@@ -113,8 +113,27 @@ describe(RecordWriteBuffer.name, () => {
     expect(repository.batches).toEqual([[active('a')]]);
   });
 
-  it('rejects every write of a failed batch', async () => {
-    repository.applyInOrder = () => Promise.reject(new Error('mongo down'));
-    await expect(sut.writeNow(completed('a'))).rejects.toThrow('mongo down');
+  it('rejects every write of a batch that failed for an outage', async () => {
+    repository.applyInOrder = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' }));
+    const writes = ['a', 'b', 'c'].map((id) => sut.writeNow(completed(id)));
+    for (const write of writes) await expect(write).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it('sends a batch refused whole again write by write, so one bad write fails alone', async () => {
+    const send = repository.applyInOrder.bind(repository);
+    repository.applyInOrder = async (writes) => {
+      if (writes.some((w) => jobOfWrite(w) === 'bad')) {
+        if (writes.length > 1) throw new Error('unsupported Unicode escape sequence');
+        throw new Error('refused alone');
+      }
+      await send(writes);
+    };
+    const first = sut.writeNow(completed('a'));
+    const batched = ['b', 'bad', 'c'].map((id) => sut.writeNow(completed(id)));
+    await first;
+    await expect(batched[0]).resolves.toBeUndefined();
+    await expect(batched[1]).rejects.toThrow('refused alone');
+    await expect(batched[2]).resolves.toBeUndefined();
+    expect(repository.batches.flat().map(jobOfWrite)).toEqual(['a', 'b', 'c']);
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JobStatus } from '@conveyor/contracts';
-import { JobWrite, JobsRepository } from '@conveyor/database';
+import { JobWrite, JobsRepository, isDatabaseUnavailable } from '@conveyor/database';
 
 /**
  * Larger batches bring nothing on FerretDB (each statement costs the same) and very large ones
@@ -147,7 +147,27 @@ export class RecordWriteBuffer implements OnModuleDestroy {
       await this.jobs.applyInOrder(batch.map((p) => p.write));
       for (const p of batch) for (const s of p.settle) s.resolve();
     } catch (error) {
+      if (batch.length > 1 && !isDatabaseUnavailable(error)) {
+        await this.sendOneByOne(batch);
+        return;
+      }
       for (const p of batch) for (const s of p.settle) s.reject(error);
+    }
+  }
+
+  /**
+   * A batch refused whole (one job's result holds a value the store cannot take, say) is sent
+   * again write by write, so one job's bad write never fails the others'. Safe after a partial
+   * apply: every write is guarded, so one applied twice changes nothing the second time.
+   */
+  private async sendOneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        await this.jobs.applyInOrder([p.write]);
+        for (const s of p.settle) s.resolve();
+      } catch (error) {
+        for (const s of p.settle) s.reject(error);
+      }
     }
   }
 }

@@ -88,32 +88,47 @@ export class JobsRepository {
    * One batch of new records as a plain driver insert: newJobRecord builds complete, typed
    * records, so Mongoose's document building and validation would add only CPU. Unordered, so one
    * refused record (a duplicate id) fails alone. A batch that fails whole for another reason than
-   * an outage (a record the driver cannot serialise, say) is tried again record by record, so one
-   * bad submit never fails the others it shared a round trip with.
+   * an outage (a record the driver cannot serialise, a value the server refuses) may have been
+   * partly applied: the records found stored as sent count as inserted, the rest are tried one by
+   * one, so one bad submit never fails the others it shared a round trip with.
    */
   private async insertBatch(records: JobRecord[]): Promise<BatchOutcome> {
     const collection = this.model.collection;
-    const outcome: BatchOutcome = records.map(() => undefined);
     try {
       await collection.insertMany(records as unknown as Parameters<typeof collection.insertMany>[0], { ordered: false });
+      return records.map(() => undefined);
     } catch (error) {
       const refused = (error as { writeErrors?: Array<{ index: number; code?: number; errmsg?: string }> }).writeErrors;
       if (Array.isArray(refused) && refused.length > 0) {
+        const outcome: BatchOutcome = records.map(() => undefined);
         for (const w of refused)
           outcome[w.index] = Object.assign(new Error(w.errmsg ?? 'insert refused', { cause: error }), { code: w.code });
         return outcome;
       }
       if (records.length === 1 || isDatabaseUnavailable(error)) throw error;
-      return Promise.all(
-        records.map((record) =>
-          collection.insertOne(record as unknown as Parameters<typeof collection.insertOne>[0]).then(
-            () => undefined,
-            (alone: unknown) => alone,
-          ),
-        ),
-      );
+      return this.insertOneByOne(records);
     }
-    return outcome;
+  }
+
+  private async insertOneByOne(records: JobRecord[]): Promise<BatchOutcome> {
+    const collection = this.model.collection;
+    const stored = await collection
+      .find({ _id: { $in: records.map((r) => r._id) } } as object, { projection: { ownerKey: 1, createdAt: 1 } })
+      .toArray();
+    const ours = (r: JobRecord) =>
+      stored.some(
+        (d) => d._id === (r._id as unknown) && d.ownerKey === r.ownerKey && (d.createdAt as Date)?.getTime() === r.createdAt.getTime(),
+      );
+    return Promise.all(
+      records.map((record) =>
+        ours(record)
+          ? undefined
+          : collection.insertOne(record as unknown as Parameters<typeof collection.insertOne>[0]).then(
+              () => undefined,
+              (alone: unknown) => alone,
+            ),
+      ),
+    );
   }
 
   /** Undo inserts whose enqueue failed, so no record claims a job Bull never had. */
