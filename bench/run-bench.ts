@@ -12,7 +12,6 @@ import path from 'node:path';
 import { AppConfig, loadConfig } from '@conveyor/config';
 import { defaultJobTypeRegistry } from '@conveyor/contracts';
 import Redis from 'ioredis';
-import { Client } from 'pg';
 import { createWorker } from '../apps/worker/src/worker-app';
 import { BenchNoopHandler, benchNoopJob } from './bench-noop.job';
 import { BenchContext, BenchRow, mongoConnection } from './support/bench-context';
@@ -27,7 +26,6 @@ import { httpSubmit } from './sections/http-submit';
 import { pgBossPeer } from './sections/pg-boss-peer';
 
 const ROOT = path.resolve(__dirname, '../..');
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
@@ -73,7 +71,8 @@ async function main(): Promise<void> {
     redis,
     worker,
     mongo: new MongoCommandCounter(mongoConnection(worker)),
-    postgresUrl: await postgresAnswering(process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL),
+    // Found by `npm run bench` (scripts/bench.js) the way local services find PostgreSQL.
+    postgresUrl: process.env.BENCH_POSTGRES_URL,
   };
   console.log(`Conveyor benchmark${quick ? ' (quick)' : ''}: Redis ${config.redis.url}, MongoDB ${mongoUrl}`);
   const started = performance.now();
@@ -135,18 +134,6 @@ async function describeMongo(ctx: BenchContext): Promise<string> {
     backend = 'a backend on another machine';
   }
   return `FerretDB v1.24.2 on ${backend}`;
-}
-
-async function postgresAnswering(url: string): Promise<string | undefined> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return url;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 /** Removes every key the run made (its prefixes all start with `bench-<runId>`). */

@@ -7,7 +7,7 @@
 
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { ensureServices } = require('./local-services');
+const { ensurePostgres, ensureServices } = require('./local-services');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -22,7 +22,16 @@ ensureServices(process.env)
       run('npm', ['run', 'build']);
       run('npx', ['nest', 'build', 'bench']);
     }
-    run(process.execPath, [path.join(ROOT, 'dist/bench/bench/run-bench.js')], { ...process.env, REDIS_URL: redisUrl, MONGO_URL: mongoUrl });
+    return ensurePostgres().then((postgresUrl) => {
+      // The pg-boss peer runs on the PostgreSQL FerretDB would use (none: it is skipped).
+      const peer = process.env.BENCH_POSTGRES_URL ?? postgresUrl;
+      run(process.execPath, [path.join(ROOT, 'dist/bench/bench/run-bench.js')], {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        MONGO_URL: mongoUrl,
+        ...(peer ? { BENCH_POSTGRES_URL: peer } : {}),
+      });
+    });
   })
   .catch((error) => {
     console.error(`[bench] ${error.message}`);

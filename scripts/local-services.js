@@ -406,6 +406,7 @@ async function ensureServices(env = process.env) {
 
 module.exports = {
   ensureServices,
+  ensurePostgres,
   ensureRedis,
   ensureMongo,
   ensureRedisServerBinary,

@@ -90,7 +90,7 @@ export async function pgBossPeer(ctx: BenchContext, earlier: BenchRow[]): Promis
 async function ensureDatabase(server: URL): Promise<void> {
   const admin = new URL(server);
   admin.pathname = '/postgres';
-  admin.search = '';
+  admin.searchParams.delete('pool_max_conns');
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
