@@ -1,5 +1,5 @@
 import { QueueName } from '@conveyor/contracts';
-import { HOUR_MS, OutcomeSample, QueueMetrics, SAMPLES_PER_HOUR, bucketIndex } from '@conveyor/queueing';
+import { HOUR_MS, OutcomeSample, QueueMetrics, QueueStats, SAMPLES_PER_HOUR, bucketIndex } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
 
 /** The outcome counters' batch script, on a real Redis (workers send their outcomes in batches). */
@@ -41,5 +41,17 @@ describe('Queue outcome counters in Redis', () => {
     expect(samples).toHaveLength(SAMPLES_PER_HOUR);
     expect(samples.slice(-2)).toEqual(['7001', '7003']);
     expect((await metrics.lastProcessedAt(queue))?.getTime()).toBe(at);
+  });
+
+  it('keeps the durations behind wait estimates, which a submit reuses for a second', async () => {
+    const stats = conveyor.app.get(QueueStats);
+    const queue = QueueName.Http;
+    await stats.recordDurations(queue, [100, 300]);
+    expect(await stats.averageDurationMs(queue)).toBe(200);
+    expect(await stats.recentAverageDurationMs(queue)).toBe(200);
+    await stats.recordDurations(queue, [800]);
+    expect(await stats.averageDurationMs(queue)).toBe(400);
+    // Read within the second: the same average, no Redis read.
+    expect(await stats.recentAverageDurationMs(queue)).toBe(200);
   });
 });

@@ -15,9 +15,9 @@ const SHUTDOWN_WAIT_MS = 1_000;
  * The shared per-queue counters in Redis (QueueMetrics: outcomes, processing-time samples;
  * QueueStats: the durations behind job types' wait estimates), written in batches: this worker's
  * outcomes of the last moment go out in one script and one list write per queue instead of two
- * round trips per attempt,
- * which were most of its Redis commands per job. What is pending when the worker stops is sent
- * on shutdown; a crash loses at most the last moment's counts, never a job or its record.
+ * round trips per attempt, which were most of its Redis commands per job. What is pending when
+ * the worker stops is sent on shutdown; a crash loses at most the last moment's counts, never a
+ * job or its record.
  */
 @Injectable()
 export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationShutdown {

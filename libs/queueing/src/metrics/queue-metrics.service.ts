@@ -95,12 +95,10 @@ export interface ActiveJob {
 export class QueueMetrics {
   constructor(private readonly queues: QueueRegistry) {}
 
-  /** Counts an attempt's outcome; `durationMs` is sampled for completed jobs only. */
-  async recordOutcome(queue: QueueName | string, outcome: JobOutcome, durationMs: number, now = Date.now()): Promise<void> {
-    await this.recordOutcomes(queue, [{ outcome, durationMs, at: now }]);
-  }
-
-  /** Counts a batch of outcomes: one script per minute they span (the worker sends its own every moment). */
+  /**
+   * Counts a batch of outcomes (durations are sampled for completed jobs only): one script per
+   * minute they span. Workers send theirs every moment (OutcomeBuffer).
+   */
   async recordOutcomes(queue: QueueName | string, samples: readonly OutcomeSample[]): Promise<void> {
     const q = this.queues.get(queue);
     const byMinute = new Map<number, OutcomeSample[]>();
