@@ -1,8 +1,10 @@
 // Two tiers: unit tests next to the code they test, e2e suites in test/e2e (real Redis, a real
 // Mongo-wire server, the built worker as a child process). `npm test` runs both.
 const moduleNameMapper = {
-  '^@conveyor/(config|contracts|database|queueing)$': '<rootDir>/libs/$1/src',
-  '^@conveyor/(config|contracts|database|queueing)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@conveyor/(config|contracts|database|queueing|http|job-runtime)$': '<rootDir>/libs/$1/src',
+  '^@conveyor/(config|contracts|database|queueing|http|job-runtime)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@conveyor/products$': '<rootDir>/libs/products',
+  '^@conveyor/products/(.*)$': '<rootDir>/libs/products/$1',
 };
 
 const transform = {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueueName, defineJobType } from '@conveyor/contracts';
 import { IsInt, IsOptional } from 'class-validator';
-import { JobContext } from '../apps/worker/src/runtime/job-context';
-import { JobHandler, JobHandlerContract } from '../apps/worker/src/runtime/job-handler';
+import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 
 /** A job type only the benchmark registers: one step that does nothing. */
 export class BenchNoopPayload {

@@ -9,9 +9,9 @@ import { HttpObservability } from './observability/http-observability';
 import { ApiLifecycle } from './lifecycle/api-lifecycle';
 import { dashboardGate } from './observability/dashboard-gate';
 import { dashboardThrottle } from './observability/dashboard-throttle';
-import { IdentityResolver } from './http/identity';
-import { ConveyorThrottlerGuard } from './http/throttling/conveyor-throttler.guard';
-import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from './http/request-body.policy';
+import { IdentityResolver } from '@conveyor/http';
+import { ConveyorThrottlerGuard } from '@conveyor/http';
+import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from '@conveyor/http';
 
 /** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {

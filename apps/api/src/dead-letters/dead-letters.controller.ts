@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
-import { AdminOnly } from '../http/admin-only';
-import { Caller, CurrentCaller } from '../http/identity';
-import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
+import { AdminOnly } from '@conveyor/http';
+import { Caller, CurrentCaller } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
 import { jobIdPipe } from '../jobs/job-id.pipe';
 import { DeadLettersService } from './dead-letters.service';

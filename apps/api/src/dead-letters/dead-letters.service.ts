@@ -3,10 +3,10 @@ import { ConveyorError, ErrorCode, JobEnvelope, QueueName, ownerKey } from '@con
 import { DeadLettersRepository, JobRecord } from '@conveyor/database';
 import { JobProducer, QueueRegistry } from '@conveyor/queueing';
 import { Job } from 'bull';
-import { Caller } from '../http/identity';
+import { Caller } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
 import { JobsService } from '../jobs/jobs.service';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { ListDeadLettersQuery } from './dto/dead-letter.request';
 import { DeadLetterListResponse, DeadLetterResponse, DismissDeadLetterResponse } from './dto/dead-letter.response';
 

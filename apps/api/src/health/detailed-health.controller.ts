@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../http/admin-only';
-import { ApiSuccess } from '../http/swagger-envelope';
+import { AdminOnly } from '@conveyor/http';
+import { ApiSuccess } from '@conveyor/http';
 import { DetailedHealthResponse } from './detailed-health.response';
 import { DetailedHealthService } from './detailed-health.service';
 

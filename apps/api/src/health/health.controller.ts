@@ -4,7 +4,7 @@ import { HealthCheckResult, HealthCheckService, MongooseHealthIndicator } from '
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
 import { RedisHealthIndicator } from './redis.health';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
-import { ThrottleAs } from '../http/throttling/throttle-class';
+import { ThrottleAs } from '@conveyor/http';
 
 @ApiTags('health')
 // Probed by orchestrators and load balancers: never throttled.

@@ -24,10 +24,10 @@ import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
 import { JobControl, JobProducer, QueueRegistry, QueueStats, RunEndings, SubmittedJob, WebhookNotifier } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
-import { Caller } from '../http/identity';
+import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 

@@ -1,6 +1,6 @@
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { IdentityResolver, constantTimeEqual } from '../http/identity';
+import { IdentityResolver, constantTimeEqual } from '@conveyor/http';
 
 const BASIC = /^Basic +([A-Za-z0-9+/=]+)$/i;
 

@@ -1,7 +1,7 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ConveyorThrottlerGuard } from '../http/throttling/conveyor-throttler.guard';
-import { ThrottleAs } from '../http/throttling/throttle-class';
+import { ConveyorThrottlerGuard } from '@conveyor/http';
+import { ThrottleAs } from '@conveyor/http';
 
 /** Bull Board's route, as the throttler sees it: in the `admin` class, like the admin API. */
 @ThrottleAs('admin')

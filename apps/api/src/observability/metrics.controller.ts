@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ErrorCode, metricsRequestAllowed } from '@conveyor/contracts';
 import type { Request, Response } from 'express';
-import { ApiErrorResponses } from '../http/swagger-envelope';
-import { ThrottleAs } from '../http/throttling/throttle-class';
+import { ApiErrorResponses } from '@conveyor/http';
+import { ThrottleAs } from '@conveyor/http';
 import { ApiMetrics } from './api-metrics';
 
 @ApiTags('observability')

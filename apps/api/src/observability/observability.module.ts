@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { QueueMetricsModule } from '@conveyor/queueing';
 import { LoggerModule } from 'nestjs-pino';
-import { ThrottlingModule } from '../http/throttling/throttling.module';
+import { ThrottlingModule } from '@conveyor/http';
 import { apiLoggerParams } from './api-logging';
 import { ApiMetrics } from './api-metrics';
 import { HttpObservability } from './http-observability';

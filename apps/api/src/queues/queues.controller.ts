@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Injectable, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
-import { AdminOnly } from '../http/admin-only';
-import { Caller, CurrentCaller } from '../http/identity';
-import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
+import { AdminOnly } from '@conveyor/http';
+import { Caller, CurrentCaller } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
 import { CleanQueueRequest, ClearStuckRequest, HistoryQuery, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
 import {
   HourlyMetricsResponse,

@@ -2,10 +2,10 @@ import { Body, Controller, Delete, Get, Param, PipeTransform, Post, Res, UseGuar
 import type { Response } from 'express';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, SCHEDULE_NAME, validationFailed } from '@conveyor/contracts';
-import { AdminOnly } from '../http/admin-only';
-import { Caller, CurrentCaller, IdentityGuard } from '../http/identity';
-import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
-import { ThrottleAs } from '../http/throttling/throttle-class';
+import { AdminOnly } from '@conveyor/http';
+import { Caller, CurrentCaller, IdentityGuard } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
+import { ThrottleAs } from '@conveyor/http';
 import { DelayedJobRequest, RepeatingScheduleRequest } from './dto/scheduler.request';
 import {
   DelayedJobResponse,

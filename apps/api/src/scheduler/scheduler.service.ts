@@ -15,7 +15,7 @@ import {
 } from '@conveyor/contracts';
 import { JobsRepository, Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
 import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
-import { Caller } from '../http/identity';
+import { Caller } from '@conveyor/http';
 import { DelayedJobRequest, RepeatingScheduleRequest } from './dto/scheduler.request';
 import {
   DelayedJobResponse,

@@ -5,7 +5,7 @@ import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
 import { QueueStats, RedisConnections, ViralRunStarter } from '@conveyor/queueing';
 import ipaddr from 'ipaddr.js';
 import { randomUUID } from 'node:crypto';
-import { WithMessage } from '../http/success-envelope.interceptor';
+import { WithMessage } from '@conveyor/http';
 import { BatchRunView, ProcessPendingView } from './dto/viral-ideas.response';
 
 /**

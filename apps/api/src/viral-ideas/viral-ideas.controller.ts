@@ -2,11 +2,11 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@n
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import type { Request } from 'express';
-import { AdminOnly } from '../http/admin-only';
-import { Caller, CurrentCaller, IdentityGuard } from '../http/identity';
-import { ApiErrorResponses, ApiSuccess } from '../http/swagger-envelope';
-import { ThrottleAs } from '../http/throttling/throttle-class';
-import { WithMessage } from '../http/success-envelope.interceptor';
+import { AdminOnly } from '@conveyor/http';
+import { Caller, CurrentCaller, IdentityGuard } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
+import { ThrottleAs } from '@conveyor/http';
+import { WithMessage } from '@conveyor/http';
 import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
 import {
   AlreadyStartedView,

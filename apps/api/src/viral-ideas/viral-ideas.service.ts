@@ -15,8 +15,8 @@ import {
 import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
 import { QueueAdmin, ViralRunStarter } from '@conveyor/queueing';
 import { randomUUID } from 'node:crypto';
-import { Caller } from '../http/identity';
-import { WithMessage } from '../http/success-envelope.interceptor';
+import { Caller } from '@conveyor/http';
+import { WithMessage } from '@conveyor/http';
 import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
 import {
   AlreadyStartedView,

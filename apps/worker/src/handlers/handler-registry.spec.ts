@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { JobTypeRegistry, QueueName, defineJobType } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
-import { JobHandler } from '../runtime/job-handler';
+import { JobHandler } from '@conveyor/job-runtime';
 import { HandlerRegistry } from './handler-registry';
 
 class Payload {}

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
-import { JobHandler, JobHandlerContract } from '../runtime/job-handler';
+import { JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 
 /**
  * Handlers by job type, found through the @JobHandler decorator. Boot fails when a registered

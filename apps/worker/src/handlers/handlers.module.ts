@@ -1,6 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { OutboundModule } from '../outbound/outbound-http';
+import { OutboundModule } from '@conveyor/job-runtime';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
 import { DownstreamClient } from './viral-ideas/downstream-client';

@@ -8,9 +8,9 @@ import {
   RESPONSE_READ_LIMIT_BYTES,
 } from '@conveyor/contracts';
 import { IncomingMessage } from 'node:http';
-import { OutboundHttp } from '../outbound/outbound-http';
-import { JobContext } from '../runtime/job-context';
-import { JobHandler, JobHandlerContract } from '../runtime/job-handler';
+import { OutboundHttp } from '@conveyor/job-runtime';
+import { JobContext } from '@conveyor/job-runtime';
+import { JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 
 /** A response whose status is not the one the job expects; retried like a network error. */
 export class UnexpectedStatusError extends Error {

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { QueueMetricsModule } from '@conveyor/queueing';
 import { RecoveryModule } from '../recovery/recovery.module';
 import { MaintenanceProcessor } from './maintenance.processor';
-import { SYSTEM_TASKS, SystemTask } from './system-task';
+import { SYSTEM_TASKS, SystemTask } from '@conveyor/job-runtime';
 import { SYSTEM_TASK_CLASSES } from './system-tasks';
 import { SystemSchedulesSeeder } from './system-schedules.seeder';
 

@@ -1,6 +1,6 @@
 import { MaintenanceProcessor, indexByName } from './maintenance.processor';
-import { SystemTask } from './system-task';
-import { PermanentJobError } from '../runtime/job-errors';
+import { SystemTask } from '@conveyor/job-runtime';
+import { PermanentJobError } from '@conveyor/job-runtime';
 import { SYSTEM_TASK_CLASSES } from './system-tasks';
 import { SCHEDULE_NAME, checkCronSpec } from '@conveyor/contracts';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MaintenanceJobData } from '@conveyor/contracts';
 import { Job } from 'bull';
-import { PermanentJobError } from '../runtime/job-errors';
-import { SYSTEM_TASKS, SystemTask } from './system-task';
+import { PermanentJobError } from '@conveyor/job-runtime';
+import { SYSTEM_TASKS, SystemTask } from '@conveyor/job-runtime';
 
 /**
  * Runs the `maintenance` queue's jobs: each is one run of the system task its name names. Errors

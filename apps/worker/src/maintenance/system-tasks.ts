@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { SystemTask } from './system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 import { CleanupExpiredJobsTask } from './tasks/cleanup-expired-jobs.task';
 import { HealthCheckServicesTask } from './tasks/health-check-services.task';
 import { ReconcileTask } from './tasks/reconcile.task';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JobOutcome, QueueName } from '@conveyor/contracts';
 import { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
-import { attemptOutcome } from '../runtime/attempt-outcome';
+import { attemptOutcome } from '@conveyor/job-runtime';
 import { OutcomeBuffer } from './outcome-buffer';
 import { WorkerMetrics } from './worker-metrics';
 

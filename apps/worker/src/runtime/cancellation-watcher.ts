@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, JobControl, RedisConnections } from '@conveyor/queueing';
-import { JobCancelledError } from './job-errors';
+import { JobCancelledError } from '@conveyor/job-runtime';
 
 /**
  * Delivers cancel requests to the jobs this process runs: at once through Redis pub/sub, and at

@@ -13,10 +13,10 @@ import { JOB_TYPE_REGISTRY, JobControl, WebhookNotifier } from '@conveyor/queuei
 import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
-import { PermanentJobError } from './job-errors';
+import { PermanentJobError } from '@conveyor/job-runtime';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
-import { FailureOutcome, attemptOutcome } from './attempt-outcome';
-import { AttemptFailure, JobHandlerContract } from './job-handler';
+import { FailureOutcome, attemptOutcome } from '@conveyor/job-runtime';
+import { AttemptFailure, JobHandlerContract } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 import { LiveProgress } from './live-progress';
 

@@ -1,6 +1,6 @@
 import { JobProgress, defineJobType, QueueName } from '@conveyor/contracts';
-import { JobTimeoutError } from './job-errors';
-import { JobContext } from './job-context';
+import { JobTimeoutError } from '@conveyor/job-runtime';
+import { JobContext } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 
 class Payload {}

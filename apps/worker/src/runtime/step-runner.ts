@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { JobTypeDefinition } from '@conveyor/contracts';
-import { JobTimeoutError } from './job-errors';
-import { JobHandlerContract } from './job-handler';
-import { ProgressSink, StepContext, StepGate } from './job-context';
+import { JobTimeoutError } from '@conveyor/job-runtime';
+import { JobHandlerContract } from '@conveyor/job-runtime';
+import { ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
 
 export interface StepRun {
   jobId: string;

@@ -11,9 +11,9 @@ import {
 import { WebhookDeliveriesRepository } from '@conveyor/database';
 import { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { OutboundHttp, discardBody } from '../outbound/outbound-http';
-import { JobTimeoutError, PermanentJobError } from '../runtime/job-errors';
-import { attemptOutcome } from '../runtime/attempt-outcome';
+import { OutboundHttp, discardBody } from '@conveyor/job-runtime';
+import { JobTimeoutError, PermanentJobError } from '@conveyor/job-runtime';
+import { attemptOutcome } from '@conveyor/job-runtime';
 
 /** Longest error message kept in an attempt's record. */
 const ERROR_MESSAGE_LIMIT = 500;

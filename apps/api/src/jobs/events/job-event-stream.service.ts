@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
 import type { Response } from 'express';
-import { Caller } from '../../http/identity';
+import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
 import { JobsService } from '../jobs.service';
 import { JobEventHub, JobSignal } from './job-event-hub';

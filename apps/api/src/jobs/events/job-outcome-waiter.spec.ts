@@ -1,5 +1,5 @@
 import { JobStatus } from '@conveyor/contracts';
-import { Caller } from '../../http/identity';
+import { Caller } from '@conveyor/http';
 import { jobView } from '../dto/job-response.fixture';
 import { JobsService } from '../jobs.service';
 import { JobEventHub, JobSignalListener } from './job-event-hub';

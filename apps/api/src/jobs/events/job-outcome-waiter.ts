@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isTerminal } from '@conveyor/contracts';
-import { Caller } from '../../http/identity';
+import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
 import { JobsService } from '../jobs.service';
 import { JobEventHub } from './job-event-hub';

@@ -11,9 +11,9 @@ import {
 } from '@conveyor/contracts';
 import { ProfileStatistics, StoredReel, ViralCompetitor, ViralEntry, ViralIdeasRepository, ViralResult } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
-import { PermanentJobError } from '../../runtime/job-errors';
-import { JobContext } from '../../runtime/job-context';
-import { AttemptFailure, JobHandler, JobHandlerContract } from '../../runtime/job-handler';
+import { PermanentJobError } from '@conveyor/job-runtime';
+import { JobContext } from '@conveyor/job-runtime';
+import { AttemptFailure, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 import { hookPatterns, mergeReels, openingLine, scoreReels, topReels } from './viral-analytics';
 import { ViralServices } from './viral-services';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { JobRetentionRepository, QueueStatsSnapshotsRepository, WebhookDeliveriesRepository } from '@conveyor/database';
-import { SystemTask } from '../system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 
 /** Records read and deleted per statement. */
 const BATCH_SIZE = 500;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceProbe, messageOf } from '@conveyor/contracts';
 import { ServiceHealthStore } from '@conveyor/queueing';
-import { SystemTask } from '../system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 
 /** A service that has not answered within this is down. */
 const PROBE_TIMEOUT_MS = 5_000;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ReconcileSweeper } from '../../recovery/reconcile-sweeper.service';
-import { SystemTask } from '../system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 
 /**
  * The reconciliation sweep as a system schedule: listed, triggerable, and a backstop run every

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueueName, failureRate } from '@conveyor/contracts';
 import { QueueStatsSnapshot, QueueStatsSnapshotsRepository } from '@conveyor/database';
 import { QueueMetrics, QueueRegistry, QueueStats, WorkerHeartbeats } from '@conveyor/queueing';
-import { SystemTask } from '../system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 
 const LAST_HOUR_MINUTES = 60;
 

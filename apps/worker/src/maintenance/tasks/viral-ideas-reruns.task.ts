@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ViralRunStarter } from '@conveyor/queueing';
-import { SystemTask } from '../system-task';
+import { SystemTask } from '@conveyor/job-runtime';
 
 /** Re-runs started per run of the schedule; the rest wait for the next one. */
 const RERUNS_PER_RUN = 100;

@@ -4,7 +4,7 @@ import { checkOutboundUrl, connectTimeFilter } from '@conveyor/contracts';
 import { IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
-import { PermanentJobError } from '../runtime/job-errors';
+import { PermanentJobError } from './job-errors';
 
 export interface OutboundRequest {
   method: string;

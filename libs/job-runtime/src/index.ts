@@ -1,0 +1,7 @@
+/** What a job handler or a system task is written against (the worker app runs them). */
+export * from './attempt-outcome';
+export * from './job-context';
+export * from './job-errors';
+export * from './job-handler';
+export * from './outbound-http';
+export * from './system-task';
