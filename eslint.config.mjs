@@ -17,6 +17,39 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  // The floors of the house: apps → products → platform libs. The platform never names a product,
+  // and no library imports an app (docs/architecture.md, "Map of the house").
+  {
+    files: ['libs/{config,contracts,database,queueing,http,job-runtime}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@conveyor/products', '@conveyor/products/*', '**/products/**'], message: 'Platform libraries never name a product.' },
+            { group: ['**/apps/**'], message: 'Libraries never import apps.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/products/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/**'], message: 'Libraries never import apps.' }] }],
+    },
+  },
+  {
+    // An app composes products in its root module only; elsewhere it may read the catalog.
+    files: ['apps/**/*.ts'],
+    ignores: ['apps/api/src/api.module.ts', 'apps/worker/src/worker.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@conveyor/products/*', '**/libs/products/**'], message: 'Only the app module names a product.' }] },
+      ],
+    },
+  },
   {
     files: ['scripts/**/*.js', 'test/support/*.js', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },

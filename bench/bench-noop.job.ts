@@ -23,9 +23,11 @@ export const benchNoopJob = defineJobType<BenchNoopPayload>({
 /** Called as each no-op job's handler starts (pickup latency); the benchmark sets it. */
 export const noopStarts: { listener?: (seq: number | undefined) => void } = {};
 
-@JobHandler(BENCH_NOOP)
+@JobHandler()
 @Injectable()
 export class BenchNoopHandler implements JobHandlerContract<BenchNoopPayload, { seq?: number }> {
+  readonly definition = benchNoopJob;
+
   run(ctx: JobContext<BenchNoopPayload>) {
     noopStarts.listener?.(ctx.payload.seq);
     return ctx.step('noop', async () => ({ seq: ctx.payload.seq }));

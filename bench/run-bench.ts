@@ -10,7 +10,6 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppConfig, loadConfig } from '@conveyor/config';
-import { defaultJobTypeRegistry } from '@conveyor/contracts';
 import Redis from 'ioredis';
 import { createWorker } from '../apps/worker/src/worker-app';
 import { BenchNoopHandler, benchNoopJob } from './bench-noop.job';
@@ -24,6 +23,7 @@ import { priorityAdmission } from './sections/priority-admission';
 import { latency } from './sections/latency';
 import { httpSubmit } from './sections/http-submit';
 import { pgBossPeer } from './sections/pg-boss-peer';
+import { jobCatalog } from '@conveyor/products';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     mongo: { url: monitored.toString() },
     queues: { backlogLimit: quick ? 2000 : 5000 },
   };
-  const worker = await createWorker({ config, registry: defaultJobTypeRegistry.with(benchNoopJob), extraHandlers: [BenchNoopHandler] });
+  const worker = await createWorker({ config, registry: jobCatalog.with(benchNoopJob), extraHandlers: [BenchNoopHandler] });
   const redis = new Redis(config.redis.url);
   const ctx: BenchContext = {
     runId,

@@ -1,4 +1,5 @@
-import { QueueName, queuePolicy } from '@conveyor/contracts';
+import { QueueName } from '@conveyor/contracts';
+import { jobCatalog } from '@conveyor/products';
 import { JobProducer, QueueRegistry } from '@conveyor/queueing';
 import Bull from 'bull';
 import { BENCH_NOOP } from '../bench-noop.job';
@@ -122,7 +123,7 @@ async function rawRound(ctx: BenchContext, jobs: number, name: string): Promise<
   await queue.addBulk(Array.from({ length: jobs }, (_, seq) => ({ data: { seq }, opts: { removeOnComplete: true } })));
   const all = countdown(jobs);
   queue.on('completed', all.tick);
-  void queue.process(queuePolicy(QueueName.Http).concurrency, async (job) => ({ seq: job.data.seq }));
+  void queue.process(jobCatalog.policy(QueueName.Http).concurrency, async (job) => ({ seq: job.data.seq }));
   const { seconds, cpu } = await timedRun(queue, all.done);
   const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
   await queue.close();

@@ -1,4 +1,5 @@
-import { QueueName, queuePolicy, resolveJobOptions } from '@conveyor/contracts';
+import { QueueName, resolveJobOptions } from '@conveyor/contracts';
+import { jobCatalog } from '@conveyor/products';
 import { JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { Conveyor } from '../support/conveyor';
@@ -111,7 +112,7 @@ describe('Ownership and bad input', () => {
         type: 'http.request',
         queue: QueueName.Http,
         data: {},
-        options: resolveJobOptions(queuePolicy(QueueName.Http), {}),
+        options: resolveJobOptions(jobCatalog.policy(QueueName.Http), {}),
       });
       await conveyor.app.get(JobsRepository).insert(record);
       expect((await conveyor.http().get(`/api/v1/jobs/${bySession}`).set('x-session-id', SESSION)).status).toBe(200);

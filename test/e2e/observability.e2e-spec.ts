@@ -1,4 +1,5 @@
 import { QueueName } from '@conveyor/contracts';
+import { VIRAL_ANALYSIS_QUEUE } from '@conveyor/products/viral-ideas';
 import { spawnSync } from 'node:child_process';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
@@ -117,7 +118,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(report.queues.map((q: any) => q.name)).toEqual([
         QueueName.Http,
         QueueName.Maintenance,
-        QueueName.ViralAnalysis,
+        VIRAL_ANALYSIS_QUEUE,
         QueueName.Webhooks,
       ]);
       expect(queueHealth(report, QueueName.Http)).toMatchObject({
@@ -131,9 +132,9 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(report.workers).toHaveLength(1);
       expect(report.workers[0]).toMatchObject({
         pid: worker.pid,
-        queues: [QueueName.Http, QueueName.Maintenance, QueueName.ViralAnalysis, QueueName.Webhooks],
-        concurrency: { [QueueName.Http]: 10, [QueueName.Maintenance]: 1, [QueueName.ViralAnalysis]: 2, [QueueName.Webhooks]: 20 },
-        activeJobs: { [QueueName.Http]: 0, [QueueName.Maintenance]: 0, [QueueName.ViralAnalysis]: 0, [QueueName.Webhooks]: 0 },
+        queues: [QueueName.Http, QueueName.Maintenance, VIRAL_ANALYSIS_QUEUE, QueueName.Webhooks],
+        concurrency: { [QueueName.Http]: 10, [QueueName.Maintenance]: 1, [VIRAL_ANALYSIS_QUEUE]: 2, [QueueName.Webhooks]: 20 },
+        activeJobs: { [QueueName.Http]: 0, [QueueName.Maintenance]: 0, [VIRAL_ANALYSIS_QUEUE]: 0, [QueueName.Webhooks]: 0 },
       });
       // No credentials anywhere in it (RELIABILITY A8).
       expect(JSON.stringify(report)).not.toContain(conveyor.env.REDIS_URL!);
@@ -374,14 +375,14 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([
         QueueName.Http,
         QueueName.Maintenance,
-        QueueName.ViralAnalysis,
+        VIRAL_ANALYSIS_QUEUE,
         QueueName.Webhooks,
       ]);
       // Job-type jobs are retried through the API (a new, recorded run), not from the board.
       expect(Object.fromEntries(api.body.queues.map((q: any) => [q.name, q.allowRetries]))).toEqual({
         [QueueName.Http]: false,
         [QueueName.Maintenance]: true,
-        [QueueName.ViralAnalysis]: false,
+        [VIRAL_ANALYSIS_QUEUE]: false,
         [QueueName.Webhooks]: true,
       });
 

@@ -1,4 +1,4 @@
-import { QueueName } from '@conveyor/contracts';
+import { VIRAL_ANALYSIS_QUEUE } from '@conveyor/products/viral-ideas';
 import { Conveyor } from '../support/conveyor';
 import { FakeViralServices } from '../support/viral-services';
 import { waitFor } from '../support/wait-for';
@@ -107,7 +107,7 @@ describe('Viral-ideas batch processing', () => {
       [a.id, 5, 3 * STAGGER_MS, 'pending'],
     ]);
     // In Bull: one job per entry with the entry's priority and its stagger as delay.
-    const queue = conveyor.queue(QueueName.ViralAnalysis);
+    const queue = conveyor.queue(VIRAL_ANALYSIS_QUEUE);
     for (const run of data.runs) {
       const job = await queue.getJob(run.job_id);
       expect(job?.opts).toMatchObject({ priority: run.priority, delay: run.start_after_ms });
@@ -140,7 +140,7 @@ describe('Viral-ideas batch processing', () => {
 
     // No worker runs here: the owner cancels one run while it waits, an operator clears the other.
     await cancelRun(jobOf(cancelled.id));
-    const clear = await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/clear`).set(admin);
+    const clear = await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/clear`).set(admin);
     expect(clear.body.data).toMatchObject({ action: 'cleared', affected: 1 });
     expect(await entryOf(cancelled.session_id)).toMatchObject({
       status: 'paused',
@@ -167,7 +167,7 @@ describe('Viral-ideas batch processing', () => {
     const entry = await createEntry('vanished_run');
     const started = await conveyor.http().post(`/api/viral-ideas/queue/${entry.id}/start`).set(ALICE);
     const jobId = started.body.data.queue_processing.job_id;
-    await (await conveyor.queue(QueueName.ViralAnalysis).getJob(jobId))!.remove();
+    await (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getJob(jobId))!.remove();
     // A worker whose sweep looks often and soon: it finds the record waiting with no job in Bull.
     await conveyor.startWorker({ RECONCILE_INTERVAL_MS: '200', RECONCILE_GRACE_MS: '300' });
     const failed = await waitFor(
@@ -178,7 +178,7 @@ describe('Viral-ideas batch processing', () => {
       { what: 'the sweep to fail the entry' },
     );
     expect(failed).toMatchObject({ job_id: jobId, current_step: 'Analysis failed' });
-    expect(failed.error_message).toContain(`no longer in queue ${QueueName.ViralAnalysis}`);
+    expect(failed.error_message).toContain(`no longer in queue ${VIRAL_ANALYSIS_QUEUE}`);
     expect((await conveyor.waitForJob(jobId, 'alice', (j) => j.status === 'failed')).error.code).toBe('MISSING_FROM_QUEUE');
     await Promise.all(conveyor.workers.splice(0).map((w) => w.kill()));
   });

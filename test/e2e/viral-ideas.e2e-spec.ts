@@ -1,3 +1,4 @@
+import { VIRAL_ANALYSIS_QUEUE } from '@conveyor/products/viral-ideas';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { QueueName } from '@conveyor/contracts';
 import type { Connection } from 'mongoose';
@@ -59,7 +60,7 @@ describe('Viral-ideas analysis', () => {
     // Retries after one second instead of one minute, so a failing run ends within the test.
     const res = await conveyor
       .http()
-      .put(`/api/v1/queues/${QueueName.ViralAnalysis}/config`)
+      .put(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/config`)
       .set(admin)
       .send({ backoff: { type: 'fixed', delay: 200 } });
     expect(res.status).toBe(200);
@@ -120,7 +121,7 @@ describe('Viral-ideas analysis', () => {
       content_strategy: { niche: 'fitness' },
     });
     const progressEvents: Array<{ percent: number; step: string }> = [];
-    const queue = conveyor.queue(QueueName.ViralAnalysis);
+    const queue = conveyor.queue(VIRAL_ANALYSIS_QUEUE);
     const onProgress = (_jobId: string, progress: { percent: number; step: string }) => progressEvents.push(progress);
     // Bull subscribes in Redis when a global listener is added, and says so with `registered:…`.
     const registered = new Promise((resolve) => queue.once('registered:global:progress', resolve));
@@ -281,7 +282,7 @@ describe('Viral-ideas analysis', () => {
     const entry = await createEntry(ALICE, { primary_username: primary, priority: 2 });
     // Held at the profile service, so the run stays in progress once it starts.
     services.gates = { profiles: new Gate() };
-    await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/pause`).set(admin).expect(200);
+    await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/pause`).set(admin).expect(200);
     try {
       const first = await start(entry.id);
       const second = await start(entry.id);
@@ -298,15 +299,15 @@ describe('Viral-ideas analysis', () => {
       expect(racing.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
       expect(racing.filter((res) => res.body.data.queue_processing.signal_sent)).toHaveLength(1);
       expect(new Set(racing.map((res) => res.body.data.queue_processing.job_id)).size).toBe(1);
-      const freshRuns = (await conveyor.queue(QueueName.ViralAnalysis).getWaiting()).filter((job) => job.data.payload.queueId === fresh.id);
+      const freshRuns = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter((job) => job.data.payload.queueId === fresh.id);
       expect(freshRuns).toHaveLength(1);
-      await (await conveyor.queue(QueueName.ViralAnalysis).getJob(freshRuns[0].id))!.remove();
-      const waiting = await conveyor.queue(QueueName.ViralAnalysis).getWaiting();
+      await (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getJob(freshRuns[0].id))!.remove();
+      const waiting = await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting();
       expect(waiting.filter((job) => job.data.payload.queueId === entry.id).map((job) => [job.id, job.opts.priority])).toEqual([
         [jobId, 2],
       ]);
     } finally {
-      await conveyor.http().post(`/api/v1/queues/${QueueName.ViralAnalysis}/resume`).set(admin).expect(200);
+      await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/resume`).set(admin).expect(200);
     }
     await entryWhen(entry.session_id, (e) => e.status === 'processing', 'the run to start');
     const during = await start(entry.id);

@@ -4,20 +4,20 @@ import { AppConfig, ConfigModule } from '@conveyor/config';
 import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { HealthModule } from './health/health.module';
-import { ErrorEnvelopeFilter } from '@conveyor/http';
-import { IdentityModule } from '@conveyor/http';
+import { ErrorEnvelopeFilter, IdentityModule, ThrottlingModule, SuccessEnvelopeInterceptor, createValidationPipe } from '@conveyor/http';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
-import { ThrottlingModule } from '@conveyor/http';
-import { SuccessEnvelopeInterceptor } from '@conveyor/http';
-import { createValidationPipe } from '@conveyor/http';
 import { JobsModule } from './jobs/jobs.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
-import { ViralIdeasModule } from './viral-ideas/viral-ideas.module';
+import { jobCatalog } from '@conveyor/products';
+import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
 
-/** The HTTP API. It produces jobs and reads state; it registers no queue consumer. */
+/**
+ * The HTTP API: the platform's modules, then one line per product. It produces jobs and reads
+ * state; it registers no queue consumer.
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -26,7 +26,7 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
-        QueueingModule.forRoot({ role: 'producer' }),
+        QueueingModule.forRoot({ role: 'producer', registry: jobCatalog }),
         LifecycleModule,
         IdentityModule,
         ThrottlingModule,
@@ -34,9 +34,10 @@ export class ApiModule {
         DeadLettersModule,
         QueuesModule,
         SchedulerModule,
-        ViralIdeasModule,
         HealthModule,
         ObservabilityModule,
+        // Products: one line each (libs/products).
+        ViralIdeasApiModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@conveyor/config';
-import { JobTypeRegistry, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { JobTypeRegistry } from '@conveyor/contracts';
+import { jobCatalog } from '@conveyor/products';
+import { ViralIdeasWorkerModule } from '@conveyor/products/viral-ideas';
 import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { ConsumersModule } from './consumers/consumers.module';
@@ -11,7 +13,7 @@ import { SchedulerModule } from './scheduler/scheduler.module';
 
 export interface WorkerModuleOptions {
   config: AppConfig;
-  /** Defaults to the built-in job types; the benchmark adds its own. */
+  /** Defaults to the job catalog (libs/products); the benchmark adds its own type. */
   registry?: JobTypeRegistry;
   extraHandlers?: Provider[];
 }
@@ -19,7 +21,7 @@ export interface WorkerModuleOptions {
 @Module({})
 export class WorkerModule {
   static forRoot(options: WorkerModuleOptions): DynamicModule {
-    const registry = options.registry ?? defaultJobTypeRegistry;
+    const registry = options.registry ?? jobCatalog;
     return {
       module: WorkerModule,
       imports: [
@@ -30,6 +32,8 @@ export class WorkerModule {
         ConsumersModule.forRoot(HandlersModule.forRoot(options.extraHandlers)),
         RecoveryModule,
         SchedulerModule,
+        // Products: one line each (libs/products).
+        ViralIdeasWorkerModule,
       ],
     };
   }

@@ -37,7 +37,6 @@ describe(loadConfig.name, () => {
     ['WORKER_METRICS_PORT', '70000'],
     ['METRICS_TOKEN', 'too-short'],
     ['PROFILE_SERVICE_URL', 'ftp://profiles.internal'],
-    ['BATCH_ALLOWED_IPS', '10.0.0.1, not-an-ip'],
     ['HEALTH_FAILURE_RATE_WARNING', '10%'],
     ['HEALTH_UTILISATION_WARNING', '1.5'],
     ['HEALTH_QUEUE_DEPTH_WARNING', '-1'],
@@ -54,20 +53,6 @@ describe(loadConfig.name, () => {
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
     expect(message).toContain(value);
     expect(message).not.toContain('\n');
-  });
-
-  it('parses the batch IP allow-list of addresses and CIDR ranges', () => {
-    expect(loadConfig({ BATCH_ALLOWED_IPS: ' 10.0.0.1, 192.168.0.0/16 ,::1' }).viralIdeas.batchAllowedIps).toEqual([
-      '10.0.0.1',
-      '192.168.0.0/16',
-      '::1',
-    ]);
-    expect(loadConfig({}).viralIdeas).toEqual({
-      stuckAfterMs: 60_000,
-      batchStaggerMs: 2_000,
-      batchCooldownMs: 300_000,
-      batchAllowedIps: [],
-    });
   });
 
   it('parses the outbound host list', () => {

@@ -1,4 +1,5 @@
 import { HEALTH_THRESHOLDS, type HealthThresholds, type OutboundPolicy } from '@conveyor/contracts';
+import { z, ZodType } from 'zod';
 import { configSchema, RawConfig } from './config.schema';
 
 /** Typed, validated configuration shared by both apps. Only this module reads `process.env`. */
@@ -38,9 +39,10 @@ export interface AppConfig {
   };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
   metrics: { token?: string; workerPort: number; workerHost: string };
-  /** Downstream HTTP services (viral-ideas analysis); unset means not configured. */
+  /** Downstream HTTP services products call; unset means not configured. */
   services: { profileUrl?: string; transcriptUrl?: string; analysisUrl?: string };
-  viralIdeas: { stuckAfterMs: number; batchStaggerMs: number; batchCooldownMs: number; batchAllowedIps: string[] };
+  /** The environment this was read from (empty values dropped): products read their own settings from it (loadSettings). */
+  source: Readonly<Record<string, string>>;
 }
 
 /** Thrown for a bad environment variable; its message is one line naming the variable. */
@@ -49,15 +51,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = configSchema.safeParse(withoutEmptyValues(env));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const variable = issue.path.join('.') || 'environment';
-    const value = env[variable];
-    const shown = value === undefined ? '' : ` (got "${value.length > 60 ? value.slice(0, 60) + '…' : value}")`;
-    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
-  }
-  const c = parsed.data;
+  const source = withoutEmptyValues(env);
+  const c = parseOrStop(configSchema, source);
   if (c.HEALTH_FAILURE_RATE_ERROR < c.HEALTH_FAILURE_RATE_WARNING)
     throw new ConfigError('Invalid configuration: HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING');
   if (c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET)
@@ -128,16 +123,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       transcriptUrl: c.TRANSCRIPT_SERVICE_URL,
       analysisUrl: c.ANALYSIS_SERVICE_URL,
     },
-    viralIdeas: {
-      stuckAfterMs: c.VIRAL_STUCK_AFTER_MS,
-      batchStaggerMs: c.VIRAL_BATCH_STAGGER_MS,
-      batchCooldownMs: c.VIRAL_BATCH_COOLDOWN_MS,
-      batchAllowedIps: (c.BATCH_ALLOWED_IPS ?? '')
-        .split(',')
-        .map((ip) => ip.trim())
-        .filter(Boolean),
-    },
+    source,
   };
+}
+
+/**
+ * A product's own settings, read from the environment AppConfig was read from and refused the same
+ * way: a bad value stops the app with one line naming the variable.
+ */
+export function loadSettings<S extends ZodType>(schema: S, config: Pick<AppConfig, 'source'>): z.infer<S> {
+  return parseOrStop(schema, config.source);
+}
+
+function parseOrStop<S extends ZodType>(schema: S, source: Readonly<Record<string, string>>): z.infer<S> {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = issue.path.join('.') || 'environment';
+  const value = source[variable];
+  const shown = value === undefined ? '' : ` (got "${value.length > 60 ? value.slice(0, 60) + '…' : value}")`;
+  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
 }
 
 /** An exported-but-empty variable (`FOO=`) means "use the default", as in most twelve-factor apps. */

@@ -8,11 +8,11 @@ const booleanFlag = z
   .transform((value) => value === 'true' || value === '1');
 
 const port = z.coerce.number().int().min(1).max(65535);
-const milliseconds = z.coerce.number().int().min(1);
+export const milliseconds = z.coerce.number().int().min(1);
 /** A share between 0 and 1 (0.1 = 10 %). */
 const ratio = z.coerce.number().min(0).max(1);
 
-function isIpOrCidr(value: string): boolean {
+export function isIpOrCidr(value: string): boolean {
   if (ipaddr.isValid(value)) return true;
   try {
     ipaddr.parseCIDR(value);
@@ -145,24 +145,12 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
   /**
-   * Downstream services the viral-ideas analysis calls (HTTP JSON). Profile data is required for a
-   * run; transcripts and idea generation are optional (a run without them says so).
+   * Downstream services products call (HTTP JSON): profile data, transcripts, idea generation. A
+   * product says what it needs of them; one that is not configured is reported, never invented.
    */
   PROFILE_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   TRANSCRIPT_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   ANALYSIS_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
-
-  /** Viral-ideas batch (POST /api/viral-ideas/process-pending): a processing entry started longer ago counts as stuck. */
-  VIRAL_STUCK_AFTER_MS: milliseconds.default(60_000),
-  /** Gap between the starts of consecutive runs of one batch. */
-  VIRAL_BATCH_STAGGER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
-  /** One batch per this period across all API replicas (429 before it ends). */
-  VIRAL_BATCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(300_000),
-  /** Comma-separated client IPs or CIDR ranges allowed to trigger a batch; unset: any (admins only). */
-  BATCH_ALLOWED_IPS: z
-    .string()
-    .refine((value) => value.split(',').every((part) => isIpOrCidr(part.trim())), { message: 'must be comma-separated IPs or CIDR ranges' })
-    .optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { ErrorCode } from './error-code';
+import { ErrorCode, ProductErrorCode } from './error-code';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `data.url` or `options.priority`. */
@@ -12,9 +12,13 @@ export interface FieldError {
  */
 export class ConveyorError extends Error {
   override readonly name = 'ConveyorError';
+  /** The `error_code`: a platform ErrorCode, or a product's own. */
+  readonly code: ErrorCode | string;
+  /** The HTTP status of a product's code; a platform code's status is the API's table. */
+  readonly status?: number;
 
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode | ProductErrorCode,
     message: string,
     readonly extras: {
       fields?: FieldError[];
@@ -25,5 +29,11 @@ export class ConveyorError extends Error {
     } = {},
   ) {
     super(message, { cause: extras.cause });
+    if (typeof code === 'string') {
+      this.code = code;
+    } else {
+      this.code = code.code;
+      this.status = code.status;
+    }
   }
 }

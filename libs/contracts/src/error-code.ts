@@ -1,4 +1,4 @@
-/** Every `error_code` a client can see, in one place (DESIGN §4). */
+/** Every platform `error_code` a client can see, in one place (DESIGN §4); products add theirs (ProductErrorCode). */
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   UnknownJobType = 'UNKNOWN_JOB_TYPE',
@@ -23,9 +23,18 @@ export enum ErrorCode {
   /** A system schedule cannot be deleted (it would be seeded again at the next worker start). */
   ScheduleIsSystem = 'SCHEDULE_IS_SYSTEM',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
-  InvalidUuidFormat = 'INVALID_UUID_FORMAT',
-  InvalidQueueState = 'INVALID_QUEUE_STATE',
-  SessionExists = 'SESSION_EXISTS',
-  IpNotAllowed = 'IP_NOT_ALLOWED',
   InternalError = 'INTERNAL_ERROR',
+}
+
+/**
+ * An error code a product defines for its own routes (its seed's words), with the HTTP status it
+ * answers with. Declared in the product's folder; the platform's filter and Swagger read both.
+ */
+export interface ProductErrorCode {
+  readonly code: string;
+  readonly status: number;
+}
+
+export function productErrorCode(code: string, status: number): ProductErrorCode {
+  return { code, status };
 }

@@ -20,7 +20,7 @@ export * from './queue-settings';
 export * from './observability';
 export * from './schedules/schedule-timing';
 export * from './schedules/scheduler-keys';
-export * from './viral-ideas/viral-ideas';
 export * from './schedules/system-schedules';
 export * from './service-health';
 export * from './error-message';
+export * from './product-contracts';

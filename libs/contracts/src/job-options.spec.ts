@@ -1,9 +1,9 @@
 import { ConveyorError } from './conveyor-error';
 import { resolveJobOptions } from './job-options';
 import { QueueName } from './queue-name';
-import { QUEUE_POLICIES } from './queue-policy';
+import { PLATFORM_QUEUE_POLICIES } from './queue-policy';
 
-const policy = QUEUE_POLICIES[QueueName.Http];
+const policy = PLATFORM_QUEUE_POLICIES.find((p) => p.name === QueueName.Http)!;
 
 describe(resolveJobOptions.name, () => {
   it('fills in the queue policy’s defaults', () => {

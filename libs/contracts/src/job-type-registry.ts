@@ -1,16 +1,35 @@
 import { JobTypeDefinition } from './job-type-definition';
+import { ProductContracts } from './product-contracts';
 import { QueueName } from './queue-name';
-import { BUILT_IN_JOB_TYPES } from './job-types';
+import { QueuePolicy } from './queue-policy';
 
-/** Job types by name. Both apps and Swagger read it; the submit path never switches on a type. */
+/**
+ * Job types by name and queue policies by queue: the catalog both apps and Swagger read. The
+ * submit path never switches on a type; no platform code knows which products filled it.
+ */
 export class JobTypeRegistry {
   private readonly byType = new Map<string, JobTypeDefinition>();
+  private readonly policies = new Map<QueueName, QueuePolicy>();
 
-  constructor(definitions: readonly JobTypeDefinition<any>[]) {
+  constructor(definitions: readonly JobTypeDefinition<any>[], policies: readonly QueuePolicy[]) {
+    for (const policy of policies) {
+      if (this.policies.has(policy.name)) throw new Error(`Queue ${policy.name} has two policies`);
+      this.policies.set(policy.name, policy);
+    }
     for (const definition of definitions) {
       if (this.byType.has(definition.type)) throw new Error(`Job type ${definition.type} is registered twice`);
+      if (!this.policies.has(definition.queue))
+        throw new Error(`Job type ${definition.type} runs on queue ${definition.queue}, which has no policy`);
       this.byType.set(definition.type, definition);
     }
+  }
+
+  /** The catalog of the platform and the given products. */
+  static compose(...parts: ProductContracts[]): JobTypeRegistry {
+    return new JobTypeRegistry(
+      parts.flatMap((p) => p.jobTypes),
+      parts.flatMap((p) => p.queues),
+    );
   }
 
   get(type: string): JobTypeDefinition | undefined {
@@ -35,10 +54,15 @@ export class JobTypeRegistry {
     return [...new Set(this.all().map((d) => d.queue))].sort();
   }
 
+  /** A queue's default policy (before operator overrides); every registered queue has one. */
+  policy(name: QueueName): QueuePolicy {
+    const policy = this.policies.get(name);
+    if (!policy) throw new Error(`Queue ${name} has no policy`);
+    return policy;
+  }
+
   /** A registry with extra types, e.g. the benchmark's no-op type. */
   with(...definitions: JobTypeDefinition<any>[]): JobTypeRegistry {
-    return new JobTypeRegistry([...this.all(), ...definitions]);
+    return new JobTypeRegistry([...this.all(), ...definitions], [...this.policies.values()]);
   }
 }
-
-export const defaultJobTypeRegistry = new JobTypeRegistry(BUILT_IN_JOB_TYPES);

@@ -33,8 +33,8 @@ describe(progressPercent.name, () => {
     expect([0, 1, 2, 3].map((i) => progressPercent(thirds, i))).toEqual([0, 33, 66, 100]);
   });
 
-  it('matches the viral-ideas milestones when weights are chosen for them', () => {
-    const viral = [10, 10, 30, 25, 25].map((weight, i) => ({ name: `s${i}`, weight }));
-    expect([1, 2, 3, 4, 5].map((i) => progressPercent(viral, i))).toEqual([10, 20, 50, 75, 100]);
+  it('reaches chosen milestones when weights are chosen for them', () => {
+    const milestones = [10, 10, 30, 25, 25].map((weight, i) => ({ name: `s${i}`, weight }));
+    expect([1, 2, 3, 4, 5].map((i) => progressPercent(milestones, i))).toEqual([10, 20, 50, 75, 100]);
   });
 });

@@ -1,14 +1,18 @@
-/** Every Bull queue Conveyor runs. A queue is a lane with its own policy (see queue-policy.ts). */
-export enum QueueName {
+/**
+ * A Bull queue's name. A queue is a lane with its own policy (queue-policy.ts); the platform's own
+ * queues are named here, a product names its queues in its contracts.
+ */
+export type QueueName = string;
+
+/** The platform's queues. */
+export const QueueName = {
   /** Outbound HTTP calls (`http.request`). */
-  Http = 'http',
-  /** Viral-ideas analysis runs (`viral-ideas.analysis`). */
-  ViralAnalysis = 'viral-analysis',
+  Http: 'http',
   /** Webhook deliveries: Conveyor's own work, with no client-submittable job types. */
-  Webhooks = 'webhooks',
+  Webhooks: 'webhooks',
   /** System tasks fired by system schedules (cleanup, stats, reconcile, service probes). */
-  Maintenance = 'maintenance',
-}
+  Maintenance: 'maintenance',
+} as const;
 
 /**
  * Queues no job type names (Conveyor's own work). Both apps register them next to the job types'

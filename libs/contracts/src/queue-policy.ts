@@ -22,8 +22,9 @@ export interface QueuePolicy {
   expectedDurationMs: number;
 }
 
-export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
-  [QueueName.Http]: {
+/** The platform queues' policies; a product declares its queues' policies in its contracts. */
+export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
+  {
     name: QueueName.Http,
     concurrency: 10,
     attempts: 3,
@@ -36,24 +37,9 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     keepFailed: 5_000,
     expectedDurationMs: 1_000,
   },
-  // Seed 000: three attempts, exponential backoff from one minute. A run calls three services for
-  // up to 51 profiles, so the time limit is generous and concurrency low.
-  [QueueName.ViralAnalysis]: {
-    name: QueueName.ViralAnalysis,
-    concurrency: 2,
-    attempts: 3,
-    maxAttempts: 5,
-    backoff: { type: 'exponential', delayMs: 60_000 },
-    timeoutMs: 15 * 60_000,
-    maxTimeoutMs: 30 * 60_000,
-    backlogLimit: 10_000,
-    keepCompleted: 1_000,
-    keepFailed: 5_000,
-    expectedDurationMs: 5 * 60_000,
-  },
   // Attempts and backoff of deliveries come from WEBHOOK_ATTEMPTS and WEBHOOK_BACKOFF_MS (the
   // values here are their defaults); each attempt's time limit from WEBHOOK_TIMEOUT_MS.
-  [QueueName.Webhooks]: {
+  {
     name: QueueName.Webhooks,
     concurrency: 20,
     attempts: 3,
@@ -67,7 +53,7 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     expectedDurationMs: 500,
   },
   // One system task at a time per worker: they sweep collections and must not pile up on FerretDB.
-  [QueueName.Maintenance]: {
+  {
     name: QueueName.Maintenance,
     concurrency: 1,
     attempts: 3,
@@ -80,8 +66,4 @@ export const QUEUE_POLICIES: Readonly<Record<QueueName, QueuePolicy>> = {
     keepFailed: 500,
     expectedDurationMs: 5_000,
   },
-};
-
-export function queuePolicy(name: QueueName): QueuePolicy {
-  return QUEUE_POLICIES[name];
-}
+];

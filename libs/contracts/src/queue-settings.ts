@@ -1,6 +1,5 @@
 import { BackoffSpec } from './backoff';
-import { QueueName } from './queue-name';
-import { QueuePolicy, queuePolicy } from './queue-policy';
+import { QueuePolicy } from './queue-policy';
 
 /** Bull's rate limiter: at most `max` jobs started per `durationMs`, across all workers. */
 export interface RateLimit {
@@ -30,8 +29,7 @@ export interface EffectiveQueuePolicy extends QueuePolicy {
 
 export const MAX_QUEUE_CONCURRENCY = 100;
 
-export function effectivePolicy(name: QueueName, overrides: QueueOverrides = {}): EffectiveQueuePolicy {
-  const defaults = queuePolicy(name);
+export function effectivePolicy(defaults: QueuePolicy, overrides: QueueOverrides = {}): EffectiveQueuePolicy {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined && v !== null)) as QueueOverrides;
   return { ...defaults, ...defined, rateLimit: defined.rateLimit ?? null };
 }

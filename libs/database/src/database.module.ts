@@ -13,10 +13,6 @@ import { QueueConfig, QueueConfigSchema } from './queues/queue-config.schema';
 import { QueueConfigsRepository } from './queues/queue-configs.repository';
 import { Schedule, ScheduleSchema } from './schedules/schedule.schema';
 import { SchedulesRepository } from './schedules/schedules.repository';
-import { ViralCompetitor, ViralCompetitorSchema } from './viral-ideas/viral-competitor.schema';
-import { ViralEntry, ViralEntrySchema } from './viral-ideas/viral-entry.schema';
-import { ViralIdeasRepository } from './viral-ideas/viral-ideas.repository';
-import { ViralResult, ViralResultSchema } from './viral-ideas/viral-result.schema';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 
@@ -33,11 +29,13 @@ const REPOSITORIES = [
   WebhookDeliveriesRepository,
   QueueConfigsRepository,
   SchedulesRepository,
-  ViralIdeasRepository,
   QueueStatsSnapshotsRepository,
 ];
 
-/** MongoDB connection and repositories, shared by both apps. The only place that imports mongoose. */
+/**
+ * MongoDB connection and the platform's repositories, shared by both apps. A product registers its
+ * own schemas and repositories in its data module (MongooseModule.forFeature on this connection).
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(): DynamicModule {
@@ -59,9 +57,6 @@ export class DatabaseModule {
           { name: WebhookDeliveryAttempt.name, schema: WebhookDeliveryAttemptSchema },
           { name: QueueConfig.name, schema: QueueConfigSchema },
           { name: Schedule.name, schema: ScheduleSchema },
-          { name: ViralEntry.name, schema: ViralEntrySchema },
-          { name: ViralCompetitor.name, schema: ViralCompetitorSchema },
-          { name: ViralResult.name, schema: ViralResultSchema },
           { name: QueueStatsSnapshot.name, schema: QueueStatsSnapshotSchema },
         ]),
       ],

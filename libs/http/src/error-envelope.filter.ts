@@ -8,7 +8,8 @@ import { ERROR_STATUS, errorCodeForStatus } from './error-status';
 export interface ErrorEnvelope {
   success: false;
   detail: string;
-  error_code: ErrorCode;
+  /** A platform ErrorCode, or a product's own code on its routes. */
+  error_code: ErrorCode | string;
   timestamp: string;
   troubleshooting?: string;
   errors?: FieldError[];
@@ -40,7 +41,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (exception instanceof ConveyorError) {
       const { fields, troubleshooting, details, retryAfterSeconds } = exception.extras;
       return {
-        status: ERROR_STATUS[exception.code],
+        status: exception.status ?? ERROR_STATUS[exception.code as ErrorCode] ?? HttpStatus.INTERNAL_SERVER_ERROR,
         retryAfterSeconds,
         body: {
           success: false,

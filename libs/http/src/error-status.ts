@@ -25,10 +25,6 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.ScheduleExists]: HttpStatus.CONFLICT,
   [ErrorCode.ScheduleIsSystem]: HttpStatus.CONFLICT,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
-  [ErrorCode.InvalidUuidFormat]: HttpStatus.BAD_REQUEST,
-  [ErrorCode.InvalidQueueState]: HttpStatus.CONFLICT,
-  [ErrorCode.SessionExists]: HttpStatus.CONFLICT,
-  [ErrorCode.IpNotAllowed]: HttpStatus.FORBIDDEN,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 

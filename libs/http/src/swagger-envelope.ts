@@ -1,6 +1,6 @@
 import { Type, applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiResponseOptions, getSchemaPath } from '@nestjs/swagger';
-import { ErrorCode } from '@conveyor/contracts';
+import { ErrorCode, ProductErrorCode } from '@conveyor/contracts';
 import { ERROR_STATUS } from './error-status';
 
 export class FieldErrorDto {
@@ -47,9 +47,12 @@ export function ApiSuccess(model: Type<unknown>, response: (options: ApiResponse
 }
 
 /** Documents the error envelope for each status the given codes map to. */
-export function ApiErrorResponses(...codes: ErrorCode[]) {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+export function ApiErrorResponses(...codes: Array<ErrorCode | ProductErrorCode>) {
+  const byStatus = new Map<number, string[]>();
+  for (const code of codes) {
+    const [name, status] = typeof code === 'string' ? [code, ERROR_STATUS[code]] : [code.code, code.status];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), name]);
+  }
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
     ...[...byStatus].map(([status, list]) =>

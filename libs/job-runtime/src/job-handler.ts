@@ -1,25 +1,18 @@
-import type { FailureOutcome } from './attempt-outcome';
 import { DiscoveryService } from '@nestjs/core';
+import { JobTypeDefinition } from '@conveyor/contracts';
 import { JobContext } from './job-context';
 
-/** Marks a provider as the handler of one job type: `@JobHandler(JobType.HttpRequest)`. */
-export const JobHandler = DiscoveryService.createDecorator<string>();
+/**
+ * Marks a provider as a job handler: `@JobHandler()` on a class implementing JobHandlerContract.
+ * The worker finds every one at boot and files it under its `definition.type`.
+ */
+export const JobHandler = DiscoveryService.createDecorator<void>();
 
-/** A failed attempt as the processor recorded it: retried later, failed for good, or cancelled. */
-export interface AttemptFailure<P = unknown> {
-  jobId: string;
-  payload: P;
-  attempt: number;
-  outcome: FailureOutcome;
-  error: unknown;
-}
-
-/** The code that runs a job type: one `ctx.step(...)` call per declared step. */
-export interface JobHandlerContract<P = unknown, R = unknown> {
+/**
+ * The code that runs a job type: one `ctx.step(...)` call per declared step. It declares the
+ * definition it serves, so the definition's payload type is the one `run()` receives.
+ */
+export interface JobHandlerContract<P extends object = object, R = unknown> {
+  readonly definition: JobTypeDefinition<P>;
   run(ctx: JobContext<P>): Promise<R>;
-  /**
-   * Called after a failed attempt's outcome is recorded, for a handler that keeps state of its own
-   * (a product's entity). Its errors are logged; they never change the job's outcome.
-   */
-  onFailure?(failure: AttemptFailure<P>): Promise<void>;
 }

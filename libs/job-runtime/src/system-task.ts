@@ -1,3 +1,4 @@
+import { DiscoveryService } from '@nestjs/core';
 import { MaintenanceJobData, SystemScheduleDefinition } from '@conveyor/contracts';
 
 /**
@@ -10,5 +11,8 @@ export interface SystemTask {
   run(data: MaintenanceJobData): Promise<object>;
 }
 
-/** Injection token of every system task instance (see system-tasks.ts). */
-export const SYSTEM_TASKS = Symbol('SYSTEM_TASKS');
+/**
+ * Marks a provider as a system task, in the platform's maintenance module or a product's worker
+ * module: `@SystemTaskProvider()`. The worker finds every one at boot.
+ */
+export const SystemTaskProvider = DiscoveryService.createDecorator<void>();

@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { EffectiveQueuePolicy, QueueName, QueueOverrides, effectivePolicy } from '@conveyor/contracts';
+import { EffectiveQueuePolicy, JobTypeRegistry, QueueName, QueueOverrides, QueuePolicy, effectivePolicy } from '@conveyor/contracts';
 import { QueueConfigsRepository } from '@conveyor/database';
 import { QueueRegistry } from './queue-registry.service';
 import { drainingKey } from './backlog-admission';
+import { JOB_TYPE_REGISTRY } from './tokens';
 
 /** How long a process trusts its copy of a queue's settings; a change reaches every replica within it. */
 export const QUEUE_SETTINGS_TTL_MS = 2_000;
 
 /**
- * A queue's effective policy (defaults from libs/contracts, then QUEUE_BACKLOG_LIMIT, then what an
+ * A queue's effective policy (defaults from the job catalog's queue policies, then QUEUE_BACKLOG_LIMIT, then what an
  * operator saved in MongoDB), briefly cached per process; and the queue's draining flag, in Redis
  * so every API replica sees it at once.
  */
@@ -21,7 +22,13 @@ export class QueueSettings {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly configs: QueueConfigsRepository,
     private readonly queues: QueueRegistry,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
+
+  /** The queue's policy as its contracts declare it, before QUEUE_BACKLOG_LIMIT and saved overrides. */
+  defaults(name: QueueName): QueuePolicy {
+    return this.registry.policy(name);
+  }
 
   async policy(name: QueueName): Promise<EffectiveQueuePolicy> {
     const cached = this.cache.get(name);
@@ -43,7 +50,7 @@ export class QueueSettings {
   /** Read now, bypassing the cache (workers polling for changes). */
   async load(name: QueueName): Promise<EffectiveQueuePolicy> {
     const saved = await this.configs.overrides(name);
-    const policy = effectivePolicy(name, { ...this.fromEnv(name), ...saved });
+    const policy = effectivePolicy(this.defaults(name), { ...this.fromEnv(name), ...saved });
     this.cache.set(name, { policy, until: Date.now() + QUEUE_SETTINGS_TTL_MS });
     return policy;
   }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { QueueName, queuePolicy } from '@conveyor/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { JobTypeRegistry, QueueName } from '@conveyor/contracts';
 import { QueueRegistry } from './queue-registry.service';
+import { JOB_TYPE_REGISTRY } from './tokens';
 
 const SAMPLE_SIZE = 100;
 /** How long a submit's wait estimate may reuse a queue's average (it is a rough estimate anyway). */
@@ -14,7 +15,10 @@ const AVERAGE_REUSE_MS = 1_000;
 export class QueueStats {
   private readonly averages = new Map<string, { value: Promise<number>; until: number }>();
 
-  constructor(private readonly queues: QueueRegistry) {}
+  constructor(
+    private readonly queues: QueueRegistry,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+  ) {}
 
   /** Adds processing times (newest last); the worker sends its own every moment, in one round trip. */
   async recordDurations(queue: QueueName, durationsMs: readonly number[]): Promise<void> {
@@ -30,7 +34,7 @@ export class QueueStats {
   /** Mean of the last SAMPLE_SIZE durations, or the queue policy's expectation before any ran. */
   async averageDurationMs(queue: QueueName): Promise<number> {
     const samples = await this.queues.get(queue).client.lrange(this.key(queue), 0, SAMPLE_SIZE - 1);
-    if (samples.length === 0) return queuePolicy(queue).expectedDurationMs;
+    if (samples.length === 0) return this.registry.policy(queue).expectedDurationMs;
     return samples.reduce((sum, s) => sum + Number(s), 0) / samples.length;
   }
 

@@ -1,7 +1,8 @@
 import { BullModule, BullRootModuleOptions } from '@nestjs/bull';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from './tokens';
 import { JobControl } from './job-control.service';
 import { JobProducer } from './job-producer.service';
@@ -10,8 +11,8 @@ import { QueueAdmin } from './queue-admin.service';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
-import { ViralRunStarter } from './viral-ideas/viral-run-starter';
-import { RunEndings } from './run-endings';
+import { RunHooks } from './runs/run-hooks';
+import { RunSettlement } from './runs/run-settlement';
 import { BacklogAdmission } from './backlog-admission';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
 import { MaintenanceQueue } from './maintenance/maintenance-queue';
@@ -68,13 +69,15 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
  */
 @Module({})
 export class QueueingModule {
-  static forRoot(options: { role: QueueRole; registry?: JobTypeRegistry }): DynamicModule {
-    const registry = options.registry ?? defaultJobTypeRegistry;
+  /** `registry`: the job catalog the app runs (libs/products composes it). */
+  static forRoot(options: { role: QueueRole; registry: JobTypeRegistry }): DynamicModule {
+    const { registry } = options;
     const queues = registeredQueueNames(registry).map((name) => BullModule.registerQueue({ name }));
     return {
       module: QueueingModule,
       global: true,
       imports: [
+        DiscoveryModule,
         RedisConnectionsModule.forRole(options.role),
         BullModule.forRootAsync({
           inject: [APP_CONFIG, RedisConnections],
@@ -92,8 +95,8 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         WebhookNotifier,
-        ViralRunStarter,
-        RunEndings,
+        RunHooks,
+        RunSettlement,
         MaintenanceQueue,
       ],
       exports: [
@@ -105,8 +108,8 @@ export class QueueingModule {
         WebhookNotifier,
         QueueSettings,
         QueueAdmin,
-        ViralRunStarter,
-        RunEndings,
+        RunHooks,
+        RunSettlement,
         MaintenanceQueue,
       ],
     };

@@ -1,25 +1,34 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorCode, defaultJobTypeRegistry } from '@conveyor/contracts';
-import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, userIdPipe } from '@conveyor/http';
-import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
+import { ErrorCode } from '@conveyor/contracts';
+import {
+  Caller,
+  CurrentCaller,
+  IdentityGuard,
+  SESSION_ID_HEADER,
+  USER_ID_HEADER,
+  userIdPipe,
+  ApiErrorResponses,
+  ApiSuccess,
+  preferredWaitSeconds,
+  ThrottleAs,
+} from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { BulkSubmitResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
-import { preferredWaitSeconds } from '@conveyor/http';
-import { ThrottleAs } from '@conveyor/http';
 import { JobsService } from './jobs.service';
 import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import { JobOutcomeWaiter } from './events/job-outcome-waiter';
+import { jobCatalog } from '@conveyor/products';
 
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
 @ApiHeader({ name: SESSION_ID_HEADER, required: false, description: 'Anonymous session id (16-128 URL-safe characters)' })
-@ApiExtraModels(JobOptionsRequest, ...defaultJobTypeRegistry.clientSubmittable().map((d) => d.payload))
+@ApiExtraModels(JobOptionsRequest, ...jobCatalog.clientSubmittable().map((d) => d.payload))
 @UseGuards(IdentityGuard)
 @Controller('api/v1/jobs')
 export class JobsController {

@@ -15,19 +15,17 @@ import {
   transitionSeq,
   runClosingSeq,
   STRICT_VALIDATION,
-  WebhookEvent,
   flattenValidationErrors,
   validationFailed,
 } from '@conveyor/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, RunEndings, SubmittedJob, WebhookNotifier } from '@conveyor/queueing';
+import { JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
-import { Caller } from '@conveyor/http';
+import { Caller, decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
-import { decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
 
@@ -55,8 +53,7 @@ export class JobsService {
     private readonly queues: QueueRegistry,
     private readonly control: JobControl,
     private readonly stats: QueueStats,
-    private readonly webhooks: WebhookNotifier,
-    private readonly runEndings: RunEndings,
+    private readonly settlement: RunSettlement,
   ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -128,23 +125,13 @@ export class JobsService {
     }
     // Removed (or already gone from Redis): no worker holds the job, so the API records it, with
     // a seq above any attempt's (a retry may have been scheduled since the record was read).
-    const recorded = await this.jobs.transition({
-      jobId,
-      seq: runClosingSeq(record.run),
+    const recorded = await this.settlement.settle({
+      record,
       status: JobStatus.Cancelled,
       set: { finishedAt: new Date() },
-    });
-    if (!recorded) throw invalidState(await this.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
-    await this.runEndings.endedWithoutWorker({
-      jobId,
-      type: record.type,
-      status: JobStatus.Cancelled,
       message: 'Cancelled before a worker took it; start it again to re-run',
     });
-    await this.webhooks.notify(
-      { jobId, callback: record.callback, status: JobStatus.Cancelled, progress: record.progress, run: record.run },
-      WebhookEvent.Cancelled,
-    );
+    if (!recorded) throw invalidState(await this.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
     return { cancelled: true, status: JobStatus.Cancelled };
   }
 

@@ -5,11 +5,10 @@ import {
   JobStatus,
   QueueName,
   QueueOverrides,
+  QueuePolicy,
   TransitionPhase,
   isTerminal,
-  queuePolicy,
   resolveJobOptions,
-  runClosingSeq,
   transitionSeq,
   worstStatus,
 } from '@conveyor/contracts';
@@ -20,7 +19,7 @@ import {
   QueueAdmin,
   QueueMetrics,
   QueueSettings,
-  RunEndings,
+  RunSettlement,
   StuckJobOutcome,
   WorkerHeartbeat,
   WorkerHeartbeats,
@@ -63,7 +62,7 @@ export class QueuesService {
     private readonly heartbeats: WorkerHeartbeats,
     private readonly health: DetailedHealthService,
     private readonly snapshots: QueueStatsSnapshotsRepository,
-    private readonly runEndings: RunEndings,
+    private readonly settlement: RunSettlement,
   ) {}
 
   /** Every queue this service runs: job types' queues and its own (webhooks). */
@@ -233,7 +232,7 @@ export class QueuesService {
   }
 
   async saveConfig(name: QueueName, request: QueueConfigRequest, updatedBy: string): Promise<QueueConfigResponse> {
-    const overrides = toOverrides(name, request);
+    const overrides = toOverrides(this.registry.policy(name), request);
     await this.settings.save(name, overrides, updatedBy);
     return this.config(name);
   }
@@ -245,30 +244,28 @@ export class QueuesService {
         jobIds.slice(i, i + RECORD_BATCH).map(async (jobId) => {
           const record = await this.records.findByIdUnscoped(jobId);
           if (!record || isTerminal(record.status)) return;
-          const cancelled = await this.records.transition({
-            jobId,
-            seq: runClosingSeq(record.run),
+          await this.settlement.settle({
+            record,
             status: JobStatus.Cancelled,
             set: { finishedAt: new Date() },
+            message: 'Removed from the queue by an operator before a worker took it; start it again to re-run',
           });
-          if (!cancelled) return;
-          const message = 'Removed from the queue by an operator before a worker took it; start it again to re-run';
-          await this.runEndings.endedWithoutWorker({ jobId, type: record.type, status: JobStatus.Cancelled, message });
         }),
       );
     }
   }
 
-  private async recordReleased({ jobId, type, state, attemptsMade, run }: StuckJobOutcome): Promise<void> {
+  private async recordReleased({ jobId, state, attemptsMade, run }: StuckJobOutcome): Promise<void> {
     const error = { message: 'Stuck: active with no worker holding it (cleared by an operator)', code: 'STUCK' };
     if (state === 'failed') {
-      const failed = await this.records.transition({
-        jobId,
-        seq: runClosingSeq(run),
+      const record = await this.records.findByIdUnscoped(jobId);
+      if (!record || (record.run ?? 1) !== run) return;
+      await this.settlement.settle({
+        record,
         status: JobStatus.Failed,
         set: { error, attemptsMade, finishedAt: new Date() },
+        message: error.message,
       });
-      if (failed) await this.runEndings.endedWithoutWorker({ jobId, type, status: JobStatus.Failed, message: error.message });
     } else {
       const status = state === 'delayed' ? JobStatus.Delayed : JobStatus.Waiting;
       await this.records.transition({
@@ -282,9 +279,9 @@ export class QueuesService {
 }
 
 /** The request in the stored form, checked against the queue's caps like a submission's options. */
-function toOverrides(name: QueueName, request: QueueConfigRequest): QueueOverrides {
+function toOverrides(policy: QueuePolicy, request: QueueConfigRequest): QueueOverrides {
   const options = { attempts: request.attempts, timeout: request.timeout, backoff: request.backoff };
-  const resolved = resolveJobOptions(queuePolicy(name), options, '');
+  const resolved = resolveJobOptions(policy, options, '');
   return {
     ...(request.concurrency !== undefined ? { concurrency: request.concurrency } : {}),
     ...(request.attempts !== undefined ? { attempts: resolved.attempts } : {}),

@@ -6,9 +6,9 @@ import { RecordWriteBuffer } from '../runtime/record-write-buffer';
 import { StepRunner } from '../runtime/step-runner';
 import { HandlersModule } from '../handlers/handlers.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
-import { OutboundModule } from '@conveyor/job-runtime';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 import { QueueConsumers } from './queue-consumers.service';
+import { OutboundModule } from '@conveyor/job-runtime/outbound-http';
 
 @Module({})
 export class ConsumersModule {

@@ -107,7 +107,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       return await this.settings.load(name);
     } catch (error) {
       this.logger.warn(`Settings of queue ${name} unreadable, using its defaults: ${messageOf(error)}`);
-      return effectivePolicy(name);
+      return effectivePolicy(this.settings.defaults(name));
     }
   }
 

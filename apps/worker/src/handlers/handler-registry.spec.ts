@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { JobTypeRegistry, QueueName, defineJobType } from '@conveyor/contracts';
+import { JobTypeRegistry, PLATFORM_QUEUE_POLICIES, QueueName, defineJobType } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
 import { JobHandler } from '@conveyor/job-runtime';
 import { HandlerRegistry } from './handler-registry';
@@ -10,28 +10,35 @@ class Payload {}
 const jobType = (type: string) =>
   defineJobType({ type, queue: QueueName.Http, description: type, payload: Payload, steps: [{ name: 'only', weight: 1 }] });
 
-@JobHandler('a')
+@JobHandler()
 @Injectable()
 class HandlerA {
+  readonly definition = jobType('a');
   run = async () => 'a';
 }
 
-@JobHandler('a')
+@JobHandler()
 @Injectable()
 class SecondHandlerA {
+  readonly definition = jobType('a');
   run = async () => 'a2';
 }
 
-@JobHandler('b')
+@JobHandler()
 @Injectable()
 class HandlerB {
+  readonly definition = jobType('b');
   run = async () => 'b';
 }
 
 async function boot(types: string[], handlers: Array<new () => unknown>) {
   const module = await Test.createTestingModule({
     imports: [DiscoveryModule],
-    providers: [{ provide: JOB_TYPE_REGISTRY, useValue: new JobTypeRegistry(types.map(jobType)) }, ...handlers, HandlerRegistry],
+    providers: [
+      { provide: JOB_TYPE_REGISTRY, useValue: new JobTypeRegistry(types.map(jobType), PLATFORM_QUEUE_POLICIES) },
+      ...handlers,
+      HandlerRegistry,
+    ],
   }).compile();
   await module.init();
   return module.get(HandlerRegistry);

@@ -5,7 +5,7 @@ import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
 import { JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 
 /**
- * Handlers by job type, found through the @JobHandler decorator. Boot fails when a registered
+ * Handlers by job type, found through the @JobHandler decorator (each declares its definition). Boot fails when a registered
  * type has no handler or two, or a handler names a type nobody registered.
  */
 @Injectable()
@@ -20,8 +20,8 @@ export class HandlerRegistry implements OnModuleInit {
   onModuleInit(): void {
     const found = new Map<string, string[]>();
     for (const wrapper of this.discovery.getProviders({ metadataKey: JobHandler.KEY })) {
-      const type = this.discovery.getMetadataByDecorator(JobHandler, wrapper);
-      if (!type || !wrapper.instance) continue;
+      const type = (wrapper.instance as JobHandlerContract | undefined)?.definition?.type;
+      if (!type) continue;
       found.set(type, [...(found.get(type) ?? []), wrapper.name]);
       this.byType.set(type, wrapper.instance as JobHandlerContract);
     }

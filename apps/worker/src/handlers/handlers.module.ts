@@ -1,14 +1,11 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { OutboundModule } from '@conveyor/job-runtime';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
-import { DownstreamClient } from './viral-ideas/downstream-client';
-import { ViralIdeasAnalysisHandler } from './viral-ideas/viral-ideas-analysis.handler';
-import { ViralServices } from './viral-ideas/viral-services';
+import { OutboundModule } from '@conveyor/job-runtime/outbound-http';
 
-/** Every built-in job type's handler; one line here per job type. */
-export const BUILT_IN_HANDLERS: Provider[] = [HttpRequestHandler, ViralIdeasAnalysisHandler];
+/** The platform job types' handlers, one line per type; a product's are in its worker module. */
+export const PLATFORM_HANDLERS: Provider[] = [HttpRequestHandler];
 
 @Module({})
 export class HandlersModule {
@@ -17,7 +14,7 @@ export class HandlersModule {
     return {
       module: HandlersModule,
       imports: [DiscoveryModule, OutboundModule],
-      providers: [...BUILT_IN_HANDLERS, ...extraHandlers, DownstreamClient, ViralServices, HandlerRegistry],
+      providers: [...PLATFORM_HANDLERS, ...extraHandlers, HandlerRegistry],
       exports: [HandlerRegistry],
     };
   }

@@ -3,14 +3,13 @@ import {
   HttpRequestPayload,
   HttpRequestResult,
   HttpRequestStep,
-  JobType,
+  httpRequestJob,
   RESPONSE_EXCERPT_BYTES,
   RESPONSE_READ_LIMIT_BYTES,
 } from '@conveyor/contracts';
 import { IncomingMessage } from 'node:http';
-import { OutboundHttp } from '@conveyor/job-runtime';
-import { JobContext } from '@conveyor/job-runtime';
-import { JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
+import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
+import { OutboundHttp } from '@conveyor/job-runtime/outbound-http';
 
 /** A response whose status is not the one the job expects; retried like a network error. */
 export class UnexpectedStatusError extends Error {
@@ -23,9 +22,11 @@ export class UnexpectedStatusError extends Error {
  * attempt (Bull retries with the queue's backoff); a target the policy refuses fails the job.
  * Redirects are not followed: a 3xx is an unexpected status unless `expectStatus` names it.
  */
-@JobHandler(JobType.HttpRequest)
+@JobHandler()
 @Injectable()
 export class HttpRequestHandler implements JobHandlerContract<HttpRequestPayload, HttpRequestResult> {
+  readonly definition = httpRequestJob;
+
   constructor(private readonly outbound: OutboundHttp) {}
 
   async run(ctx: JobContext<HttpRequestPayload>): Promise<HttpRequestResult> {

@@ -1,6 +1,6 @@
-import { MaintenanceProcessor, indexByName } from './maintenance.processor';
-import { SystemTask } from '@conveyor/job-runtime';
-import { PermanentJobError } from '@conveyor/job-runtime';
+import { MaintenanceProcessor } from './maintenance.processor';
+import { SystemTaskRegistry, indexByName } from './system-task-registry';
+import { SystemTask, PermanentJobError } from '@conveyor/job-runtime';
 import { SYSTEM_TASK_CLASSES } from './system-tasks';
 import { SCHEDULE_NAME, checkCronSpec } from '@conveyor/contracts';
 
@@ -14,16 +14,18 @@ const job = (name: string) =>
 
 describe(MaintenanceProcessor.name, () => {
   it('runs the task the job names and returns its summary', async () => {
-    const sut = new MaintenanceProcessor([task('a'), task('b')]);
+    const sut = new MaintenanceProcessor(SystemTaskRegistry.of([task('a'), task('b')]));
     await expect(sut.process(job('b'))).resolves.toEqual({ ran: 'b' });
   });
 
   it('rethrows a task’s error so Bull retries it', async () => {
-    const sut = new MaintenanceProcessor([
-      task('flaky', async () => {
-        throw new Error('MongoDB unreachable');
-      }),
-    ]);
+    const sut = new MaintenanceProcessor(
+      SystemTaskRegistry.of([
+        task('flaky', async () => {
+          throw new Error('MongoDB unreachable');
+        }),
+      ]),
+    );
     const flaky = job('flaky');
     await expect(sut.process(flaky)).rejects.toThrow('MongoDB unreachable');
     expect((flaky as unknown as { discard: jest.Mock }).discard).not.toHaveBeenCalled();
@@ -31,7 +33,7 @@ describe(MaintenanceProcessor.name, () => {
 
   it('discards a job naming no task (nothing to retry)', async () => {
     const unknown = job('gone');
-    await expect(new MaintenanceProcessor([task('a')]).process(unknown)).rejects.toBeInstanceOf(PermanentJobError);
+    await expect(new MaintenanceProcessor(SystemTaskRegistry.of([task('a')])).process(unknown)).rejects.toBeInstanceOf(PermanentJobError);
     expect((unknown as unknown as { discard: jest.Mock }).discard).toHaveBeenCalled();
   });
 
@@ -41,14 +43,13 @@ describe(MaintenanceProcessor.name, () => {
 });
 
 describe('SYSTEM_TASK_CLASSES', () => {
-  it('define schedules with slug names and valid crons', () => {
+  it('are the platform tasks, with schedules with slug names and valid crons', () => {
     const schedules = SYSTEM_TASK_CLASSES.map((Task) => new (Task as unknown as new (...args: unknown[]) => SystemTask)().schedule);
     expect(schedules.map((s) => s.name).sort()).toEqual([
       'cleanup-expired-jobs',
       'health-check-services',
       'reconcile',
       'update-queue-stats',
-      'viral-ideas-reruns',
     ]);
     for (const schedule of schedules) {
       expect(SCHEDULE_NAME.test(schedule.name)).toBe(true);

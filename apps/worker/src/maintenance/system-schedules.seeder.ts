@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulesRepository } from '@conveyor/database';
-import { MaintenanceProcessor } from './maintenance.processor';
+import { SystemTaskRegistry } from './system-task-registry';
 import { messageOf } from '@conveyor/contracts';
 
 /** While MongoDB cannot be written at start, seeding is tried again this often. */
@@ -18,7 +18,7 @@ export class SystemSchedulesSeeder implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     private readonly schedules: SchedulesRepository,
-    private readonly maintenance: MaintenanceProcessor,
+    private readonly tasks: SystemTaskRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,7 +32,7 @@ export class SystemSchedulesSeeder implements OnApplicationBootstrap, OnModuleDe
   /** True once every system schedule is stored. */
   async seed(): Promise<boolean> {
     try {
-      await Promise.all(this.maintenance.all().map((task) => this.schedules.seedSystem(task.schedule)));
+      await Promise.all(this.tasks.all().map((task) => this.schedules.seedSystem(task.schedule)));
       return true;
     } catch (error) {
       // The worker still runs jobs; the system schedules appear once MongoDB takes the writes.

@@ -4,17 +4,16 @@ import { CleanupExpiredJobsTask } from './tasks/cleanup-expired-jobs.task';
 import { HealthCheckServicesTask } from './tasks/health-check-services.task';
 import { ReconcileTask } from './tasks/reconcile.task';
 import { UpdateQueueStatsTask } from './tasks/update-queue-stats.task';
-import { ViralIdeasRerunsTask } from './tasks/viral-ideas-reruns.task';
 
 /**
- * Every system task, each a system schedule. To add one: write `tasks/<name>.task.ts` (an
- * @Injectable() class implementing SystemTask, with its schedule's name, cron and description)
- * and add its class here. Workers seed its schedule at start; the API lists and triggers it.
+ * The platform's system tasks, each a system schedule. To add one: write `tasks/<name>.task.ts`
+ * (an @Injectable() @SystemTaskProvider() class implementing SystemTask, with its schedule's name,
+ * cron and description) and add its class here; a product lists its own in its worker module.
+ * Workers seed each schedule at start; the API lists and triggers it.
  */
 export const SYSTEM_TASK_CLASSES: ReadonlyArray<Type<SystemTask>> = [
   CleanupExpiredJobsTask,
   UpdateQueueStatsTask,
   ReconcileTask,
   HealthCheckServicesTask,
-  ViralIdeasRerunsTask,
 ];

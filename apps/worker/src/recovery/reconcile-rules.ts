@@ -1,5 +1,6 @@
 import { JobStatus } from '@conveyor/contracts';
 import { TransitionFields, UnsettledRecord } from '@conveyor/database';
+import type { SettledStatus } from '@conveyor/queueing';
 
 /** Bull's failedReason for a job its stalled checker failed past `maxStalledCount` (RELIABILITY §1). */
 export const BULL_STALLED_REASON = 'job stalled more than allowable limit';
@@ -47,7 +48,7 @@ export type Verdict =
   | { action: 'leave' }
   /** Active in Bull with no live lock for too long: Bull's stalled checker will move it; only logged. */
   | { action: 'watch'; note: string }
-  | { action: 'settle'; fix: ReconcileFix; status: JobStatus; set: TransitionFields; note: string };
+  | { action: 'settle'; fix: ReconcileFix; status: SettledStatus; set: TransitionFields; note: string };
 
 export interface ReconcileContext {
   now: Date;
@@ -146,6 +147,6 @@ export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stall
   }
 }
 
-function settle(fix: ReconcileFix, status: JobStatus, set: TransitionFields, note: string): Verdict {
+function settle(fix: ReconcileFix, status: SettledStatus, set: TransitionFields, note: string): Verdict {
   return { action: 'settle', fix, status, set, note };
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobEnvelope, JobStatus, WebhookEvent, runClosingSeq, messageOf } from '@conveyor/contracts';
-import { JobSweepRepository, JobsRepository, UnsettledRecord } from '@conveyor/database';
-import { JobControl, QueueRegistry, RedisConnections, RunEndings, WebhookNotifier } from '@conveyor/queueing';
+import { JobEnvelope, messageOf } from '@conveyor/contracts';
+import { JobSweepRepository, UnsettledRecord } from '@conveyor/database';
+import { JobControl, QueueRegistry, RedisConnections, RunSettlement } from '@conveyor/queueing';
 import { Job, Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
 import { PeriodicLoop } from '../runtime/periodic-loop';
@@ -16,12 +16,6 @@ const LOOKUP_CONCURRENCY = 10;
 const BATCH_LEASE_MS = 60_000;
 /** The sweep's cursor outlives a sweep, not a quiet fleet. */
 const CURSOR_TTL_SECONDS = 24 * 60 * 60;
-
-const EVENT_OF: Partial<Record<JobStatus, WebhookEvent>> = {
-  [JobStatus.Completed]: WebhookEvent.Completed,
-  [JobStatus.Failed]: WebhookEvent.Failed,
-  [JobStatus.Cancelled]: WebhookEvent.Cancelled,
-};
 
 export interface SweepReport {
   examined: number;
@@ -51,12 +45,10 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sweepRecords: JobSweepRepository,
-    private readonly jobs: JobsRepository,
     private readonly queues: QueueRegistry,
     private readonly control: JobControl,
-    private readonly webhooks: WebhookNotifier,
     private readonly connections: RedisConnections,
-    private readonly runEndings: RunEndings,
+    private readonly settlement: RunSettlement,
   ) {
     this.loop = new PeriodicLoop({
       what: 'Reconcile sweep',
@@ -176,37 +168,18 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     const run = record.run ?? 1;
-    // The run's closing seq: above every attempt's write, so a worker of this run cannot overwrite
-    // the fix, while a worker's write that landed first (or a new run) makes this one a no-op.
-    const applied = await this.jobs.transition({ jobId: record._id, seq: runClosingSeq(run), status: verdict.status, set: verdict.set });
+    // A worker's write that landed first (or a new run) makes the settlement a no-op.
+    const applied = await this.settlement.settle({
+      record,
+      status: verdict.status,
+      set: verdict.set,
+      message: verdict.set.error?.message ?? verdict.note,
+    });
     if (!applied) return;
     report.fixed[verdict.fix] = (report.fixed[verdict.fix] ?? 0) + 1;
     this.logger.warn(
       `Reconcile: job ${record._id} (${queue.name}, run ${run}) ${record.status} → ${verdict.status}: ${verdict.note} [${verdict.fix}]`,
     );
-    if (verdict.status === JobStatus.Cancelled) await this.control.clearCancelRequest(queue.name, record._id);
-    await this.runEndings.endedWithoutWorker({
-      jobId: record._id,
-      type: record.type,
-      status: verdict.status,
-      message: verdict.set.error?.message ?? verdict.note,
-    });
-    const event = EVENT_OF[verdict.status];
-    if (event) {
-      const error = verdict.set.error ? { message: verdict.set.error.message, code: verdict.set.error.code } : undefined;
-      await this.webhooks.notify(
-        {
-          jobId: record._id,
-          callback: record.callback,
-          status: verdict.status,
-          progress: verdict.set.progress ?? record.progress ?? { percent: 0, step: null },
-          run,
-          ...(verdict.status === JobStatus.Completed ? { result: verdict.set.result } : {}),
-          ...(error ? { error } : {}),
-        },
-        event,
-      );
-    }
   }
 
   /** Past this, an active job without a lock should have been moved by Bull (RELIABILITY §1). */

@@ -9,14 +9,12 @@ import {
   backoffDelay,
   messageOf,
 } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, JobControl, WebhookNotifier } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
-import { PermanentJobError } from '@conveyor/job-runtime';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
-import { FailureOutcome, attemptOutcome } from '@conveyor/job-runtime';
-import { AttemptFailure, JobHandlerContract } from '@conveyor/job-runtime';
+import { FailureOutcome, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 import { LiveProgress } from './live-progress';
 
@@ -37,6 +35,7 @@ export class JobProcessor {
     private readonly cancellations: CancellationWatcher,
     private readonly control: JobControl,
     private readonly webhooks: WebhookNotifier,
+    private readonly hooks: RunHooks,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
@@ -86,7 +85,15 @@ export class JobProcessor {
         // Bull must still see the handler's error; the reconciliation sweep repairs the record.
         this.logger.error(`Could not record the failure of job ${ref.jobId}: ${messageOf(recordError)}`);
       }
-      await this.tellHandler(handler, { jobId: ref.jobId, payload: job.data.payload, attempt: ref.attempt, outcome, error });
+      // The product hears how the attempt ended (RunHooks never reject).
+      await this.hooks.runEnded({
+        jobId: ref.jobId,
+        type: job.name,
+        payload: job.data.payload,
+        outcome,
+        message: messageOf(error),
+        byWorker: true,
+      });
       // Told even if the record write failed: Bull is about to settle the job this way regardless.
       if (outcome === 'cancelled') {
         await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);
@@ -134,14 +141,6 @@ export class JobProcessor {
     } else {
       await this.records.failed(ref, error);
       this.logger.warn(`Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}: ${messageOf(error)}`);
-    }
-  }
-
-  private async tellHandler(handler: JobHandlerContract | undefined, failure: AttemptFailure): Promise<void> {
-    try {
-      await handler?.onFailure?.(failure);
-    } catch (error) {
-      this.logger.error(`The handler of job ${failure.jobId} could not handle its failed attempt: ${messageOf(error)}`);
     }
   }
 }

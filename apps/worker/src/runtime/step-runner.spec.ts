@@ -1,6 +1,5 @@
 import { JobProgress, defineJobType, QueueName } from '@conveyor/contracts';
-import { JobTimeoutError } from '@conveyor/job-runtime';
-import { JobContext } from '@conveyor/job-runtime';
+import { JobTimeoutError, JobContext } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 
 class Payload {}
@@ -19,7 +18,7 @@ const run = (handler: (ctx: JobContext) => Promise<unknown>, timeoutMs = 1_000) 
   const progress: JobProgress[] = [];
   const result = new StepRunner().run(
     definition,
-    { run: handler },
+    { definition, run: handler },
     { jobId: 'j', attempt: 1, payload: {}, timeoutMs },
     {
       onProgress: async (p) => {

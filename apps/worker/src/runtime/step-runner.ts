@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JobTypeDefinition } from '@conveyor/contracts';
-import { JobTimeoutError } from '@conveyor/job-runtime';
-import { JobHandlerContract } from '@conveyor/job-runtime';
-import { ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
+import { JobTimeoutError, JobHandlerContract, ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
 
 export interface StepRun {
   jobId: string;
@@ -26,7 +24,7 @@ export interface StepHooks {
  */
 @Injectable()
 export class StepRunner {
-  async run(definition: JobTypeDefinition, handler: JobHandlerContract, run: StepRun, hooks: StepHooks): Promise<unknown> {
+  async run(definition: JobTypeDefinition, handler: JobHandlerContract<any>, run: StepRun, hooks: StepHooks): Promise<unknown> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new JobTimeoutError(run.timeoutMs)), run.timeoutMs);
     const signal = hooks.abort ? AbortSignal.any([timeout.signal, hooks.abort]) : timeout.signal;

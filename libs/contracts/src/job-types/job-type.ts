@@ -1,5 +1,4 @@
-/** Names of the built-in job types. */
+/** Names of the platform's own job types; a product names its types in its contracts. */
 export enum JobType {
   HttpRequest = 'http.request',
-  ViralIdeasAnalysis = 'viral-ideas.analysis',
 }

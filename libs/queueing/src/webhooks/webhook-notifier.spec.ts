@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@conveyor/config';
 import {
   BULL_BACKOFF_STRATEGY,
+  JobTypeRegistry,
+  PLATFORM_JOB_TYPES,
+  PLATFORM_QUEUE_POLICIES,
   JobStatus,
   QueueName,
   QueueOverrides,
@@ -12,6 +15,8 @@ import {
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
 import { NOTIFY_TIMEOUT_MS, WebhookNotifier } from './webhook-notifier';
+
+const jobCatalogOfPlatform = new JobTypeRegistry(PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES);
 
 describe(WebhookNotifier.name, () => {
   const config = loadConfig({ WEBHOOK_ATTEMPTS: '4', WEBHOOK_BACKOFF_MS: '250' });
@@ -31,7 +36,10 @@ describe(WebhookNotifier.name, () => {
   beforeEach(() => {
     saved = {};
     // A new QueueSettings each time: its 2 s cache would keep the previous test's settings.
-    notifier = new WebhookNotifier(queues, new QueueSettings(config, { overrides: async () => saved } as never, queues));
+    notifier = new WebhookNotifier(
+      queues,
+      new QueueSettings(config, { overrides: async () => saved } as never, queues, jobCatalogOfPlatform),
+    );
     add.mockReset().mockResolvedValue({});
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });

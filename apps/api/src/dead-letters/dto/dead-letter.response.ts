@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { QueueName } from '@conveyor/contracts';
+import { jobCatalog } from '@conveyor/products';
 
 export class DeadLetterErrorResponse {
   @ApiProperty({ example: 'Expected status 2xx, got 500' })
@@ -19,7 +20,7 @@ export class DeadLetterResponse {
   @ApiProperty({ example: 'http.request' })
   type!: string;
 
-  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
+  @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
   @ApiProperty({ example: 'user:alice', description: 'Who submitted the job (owner key)' })

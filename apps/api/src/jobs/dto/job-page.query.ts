@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { QueueName } from '@conveyor/contracts';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { jobCatalog } from '@conveyor/products';
 
 export const MAX_PAGE_LIMIT = 100;
 const DEFAULT_PAGE_LIMIT = 20;
@@ -12,9 +13,9 @@ const DEFAULT_PAGE_LIMIT = 20;
  */
 export class JobPageQuery {
   // Only queues clients submit to; Conveyor's own queues (webhooks) hold no client jobs.
-  @ApiPropertyOptional({ enum: defaultJobTypeRegistry.queues() })
+  @ApiPropertyOptional({ enum: jobCatalog.queues() })
   @IsOptional()
-  @IsIn(defaultJobTypeRegistry.queues(), { message: `queue must be one of: ${defaultJobTypeRegistry.queues().join(', ')}` })
+  @IsIn(jobCatalog.queues(), { message: `queue must be one of: ${jobCatalog.queues().join(', ')}` })
   queue?: QueueName;
 
   @ApiPropertyOptional({ example: 'http.request' })

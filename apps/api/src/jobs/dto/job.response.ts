@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { JobStatus, QueueName, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { JobStatus, QueueName } from '@conveyor/contracts';
+import { jobCatalog } from '@conveyor/products';
 
 export class SubmittedJobResponse {
   @ApiProperty({ format: 'uuid' })
   jobId!: string;
 
-  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
+  @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
   @ApiProperty({ enum: [JobStatus.Waiting, JobStatus.Delayed] })
@@ -41,7 +42,7 @@ export class JobResponse {
   @ApiProperty({ example: 'http.request' })
   type!: string;
 
-  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
+  @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
   @ApiProperty({ enum: JobStatus })
@@ -91,7 +92,7 @@ export class JobPlanResponse {
   @ApiProperty({ example: 'http.request' })
   type!: string;
 
-  @ApiProperty({ enum: defaultJobTypeRegistry.queues() })
+  @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
   @ApiProperty({ minimum: 1, maximum: 10 })

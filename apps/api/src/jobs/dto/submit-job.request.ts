@@ -9,7 +9,6 @@ import {
   PriorityInput,
   SubmitJobInput,
   WebhookEvent,
-  defaultJobTypeRegistry,
   resolvePriority,
 } from '@conveyor/contracts';
 import { Transform, Type } from 'class-transformer';
@@ -30,6 +29,7 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { jobCatalog } from '@conveyor/products';
 
 export const IsPriority = () =>
   ValidateBy({
@@ -106,7 +106,7 @@ export class JobOptionsRequest implements JobOptionsInput {
   timeout?: number;
 }
 
-const submittable = defaultJobTypeRegistry.clientSubmittable();
+const submittable = jobCatalog.clientSubmittable();
 const payloadSchemas = submittable.map((d) => ({ $ref: getSchemaPath(d.payload) }));
 
 export class SubmitJobRequest implements SubmitJobInput {

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_DELAY_MS, SCHEDULE_NAME, defaultJobTypeRegistry } from '@conveyor/contracts';
+import { MAX_DELAY_MS, SCHEDULE_NAME } from '@conveyor/contracts';
 import { IsDefined, IsISO8601, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { jobCatalog } from '@conveyor/products';
 
 export class DelayedJobRequest {
-  @ApiProperty({ enum: defaultJobTypeRegistry.types(), example: 'http.request' })
+  @ApiProperty({ enum: jobCatalog.types(), example: 'http.request' })
   @IsString()
   @MaxLength(100)
   type!: string;
@@ -36,7 +37,7 @@ export class RepeatingScheduleRequest {
   @Matches(SCHEDULE_NAME, { message: 'name must be 1-64 characters of a-z 0-9 and inner hyphens' })
   name!: string;
 
-  @ApiProperty({ enum: defaultJobTypeRegistry.types(), example: 'http.request' })
+  @ApiProperty({ enum: jobCatalog.types(), example: 'http.request' })
   @IsString()
   @MaxLength(100)
   type!: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { JobRetentionRepository, QueueStatsSnapshotsRepository, WebhookDeliveriesRepository } from '@conveyor/database';
-import { SystemTask } from '@conveyor/job-runtime';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
 /** Records read and deleted per statement. */
 const BATCH_SIZE = 500;
@@ -15,6 +15,7 @@ const DAY_MS = 24 * 60 * 60_000;
  * snapshots of the same age. Waiting, delayed and active records are never touched; a dead letter
  * is a failed record, so it goes only once it is older than the retention too.
  */
+@SystemTaskProvider()
 @Injectable()
 export class CleanupExpiredJobsTask implements SystemTask {
   readonly schedule = {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ServiceProbe, messageOf } from '@conveyor/contracts';
 import { ServiceHealthStore } from '@conveyor/queueing';
-import { SystemTask } from '@conveyor/job-runtime';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
 /** A service that has not answered within this is down. */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -14,6 +14,7 @@ const ERROR_LIMIT = 300;
  * base URL still proves it runs); 5xx, a refused connection or no answer in time is `down`. The
  * URLs are the operator's configuration, not client input, so the outbound policy does not apply.
  */
+@SystemTaskProvider()
 @Injectable()
 export class HealthCheckServicesTask implements SystemTask {
   readonly schedule = {

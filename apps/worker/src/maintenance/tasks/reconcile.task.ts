@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ReconcileSweeper } from '../../recovery/reconcile-sweeper.service';
-import { SystemTask } from '@conveyor/job-runtime';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
 /**
  * The reconciliation sweep as a system schedule: listed, triggerable, and a backstop run every
@@ -8,6 +8,7 @@ import { SystemTask } from '@conveyor/job-runtime';
  * task run, scheduled or triggered, may start inside the cool-down a finished sweep leaves (else a
  * cron run would nearly always find it and do nothing), but never beside a sweep in progress.
  */
+@SystemTaskProvider()
 @Injectable()
 export class ReconcileTask implements SystemTask {
   readonly schedule = {

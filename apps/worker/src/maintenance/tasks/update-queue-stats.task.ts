@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueueName, failureRate } from '@conveyor/contracts';
 import { QueueStatsSnapshot, QueueStatsSnapshotsRepository } from '@conveyor/database';
 import { QueueMetrics, QueueRegistry, QueueStats, WorkerHeartbeats } from '@conveyor/queueing';
-import { SystemTask } from '@conveyor/job-runtime';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
 const LAST_HOUR_MINUTES = 60;
 
@@ -12,6 +12,7 @@ const LAST_HOUR_MINUTES = 60;
  * live state and 7 days of hourly buckets, and loses them with its data; the snapshots are durable
  * history, kept JOB_RECORD_RETENTION_DAYS and read by GET /api/v1/queues/:name/history.
  */
+@SystemTaskProvider()
 @Injectable()
 export class UpdateQueueStatsTask implements SystemTask {
   readonly schedule = {

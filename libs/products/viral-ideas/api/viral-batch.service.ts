@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, ErrorCode, QueueName, ViralEntryStatus, queuePolicy } from '@conveyor/contracts';
-import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
-import { QueueStats, RedisConnections, ViralRunStarter } from '@conveyor/queueing';
+import { ConveyorError, ErrorCode } from '@conveyor/contracts';
+import { QueueStats, RedisConnections } from '@conveyor/queueing';
 import ipaddr from 'ipaddr.js';
 import { randomUUID } from 'node:crypto';
 import { WithMessage } from '@conveyor/http';
+import { ViralErrorCode } from './viral-ideas.errors';
 import { BatchRunView, ProcessPendingView } from './dto/viral-ideas.response';
+import { VIRAL_ANALYSIS_QUEUE, VIRAL_IDEAS_SETTINGS, ViralEntryStatus, ViralIdeasSettings, viralAnalysisQueuePolicy } from '../contracts';
+import { ViralEntry, ViralIdeasRepository } from '../data';
+import { ViralRunStarter } from '../runs/viral-run-starter';
 
 /**
  * Seed 001's admin batch: find pending entries and stuck ones (processing, started longer ago than
@@ -21,6 +24,7 @@ export class ViralBatchService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(VIRAL_IDEAS_SETTINGS) private readonly settings: ViralIdeasSettings,
     private readonly repository: ViralIdeasRepository,
     private readonly starter: ViralRunStarter,
     private readonly stats: QueueStats,
@@ -29,10 +33,10 @@ export class ViralBatchService {
 
   /** BATCH_ALLOWED_IPS, when set: other client addresses get 403. */
   checkClientIp(ip: string): void {
-    const allowed = this.config.viralIdeas.batchAllowedIps;
+    const allowed = this.settings.batchAllowedIps;
     if (allowed.length === 0) return;
     if (!allowed.some((entry) => ipMatches(ip, entry))) {
-      throw new ConveyorError(ErrorCode.IpNotAllowed, 'IP address not authorized for batch processing', {
+      throw new ConveyorError(ViralErrorCode.IpNotAllowed, 'IP address not authorized for batch processing', {
         troubleshooting: 'Call from an address listed in BATCH_ALLOWED_IPS',
       });
     }
@@ -40,7 +44,7 @@ export class ViralBatchService {
 
   async processPending(): Promise<WithMessage<ProcessPendingView>> {
     await this.takeCooldown();
-    const { stuckAfterMs, batchStaggerMs } = this.config.viralIdeas;
+    const { stuckAfterMs, batchStaggerMs } = this.settings;
     const candidates = await this.repository.batchCandidates(new Date(Date.now() - stuckAfterMs));
     const toStart: ViralEntry[] = [];
     let inProgress = 0;
@@ -103,14 +107,14 @@ export class ViralBatchService {
 
   /** The stagger, then the runs in waves of the queue's concurrency at its average run time. */
   private async estimateCompletion(runs: number): Promise<Date> {
-    const policy = queuePolicy(QueueName.ViralAnalysis);
-    const averageMs = await this.stats.averageDurationMs(QueueName.ViralAnalysis).catch(() => policy.expectedDurationMs);
-    const ms = (runs - 1) * this.config.viralIdeas.batchStaggerMs + Math.ceil(runs / policy.concurrency) * averageMs;
+    const policy = viralAnalysisQueuePolicy;
+    const averageMs = await this.stats.averageDurationMs(VIRAL_ANALYSIS_QUEUE).catch(() => policy.expectedDurationMs);
+    const ms = (runs - 1) * this.settings.batchStaggerMs + Math.ceil(runs / policy.concurrency) * averageMs;
     return new Date(Date.now() + ms);
   }
 
   private async takeCooldown(): Promise<void> {
-    const cooldownMs = this.config.viralIdeas.batchCooldownMs;
+    const cooldownMs = this.settings.batchCooldownMs;
     if (cooldownMs === 0) return;
     const redis = this.connections.commandClient();
     const key = this.key('cooldown');

@@ -1,4 +1,4 @@
-import type { HookPattern, StoredReel } from '@conveyor/database';
+import { HookPattern, StoredReel } from '../data';
 
 /** A reel as the profile service returns it, before scoring. */
 export interface FetchedReel {

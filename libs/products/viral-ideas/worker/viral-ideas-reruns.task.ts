@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ViralRunStarter } from '@conveyor/queueing';
-import { SystemTask } from '@conveyor/job-runtime';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
+import { ViralRunStarter } from '../runs/viral-run-starter';
 
 /** Re-runs started per run of the schedule; the rest wait for the next one. */
 const RERUNS_PER_RUN = 100;
@@ -10,6 +10,7 @@ const RERUNS_PER_RUN = 100;
  * passed, and no run of theirs still queued or running. Each is claimed and enqueued like any
  * start (ViralRunStarter), so a re-run never overlaps another run of its entry.
  */
+@SystemTaskProvider()
 @Injectable()
 export class ViralIdeasRerunsTask implements SystemTask {
   private readonly logger = new Logger(ViralIdeasRerunsTask.name);

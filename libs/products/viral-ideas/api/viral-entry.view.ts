@@ -1,5 +1,5 @@
-import { ViralCompetitor, ViralEntry, ViralResult } from '@conveyor/database';
 import { ViralCompetitorView, ViralEntryView, ViralRunSummaryView } from './dto/viral-ideas.response';
+import { ViralCompetitor, ViralEntry, ViralResult } from '../data';
 
 const iso = (date: Date | null | undefined) => (date ? new Date(date).toISOString() : null);
 

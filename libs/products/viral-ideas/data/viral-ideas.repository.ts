@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { AWAITING_PICKUP_STEP, CompetitorProcessingStatus, ViralEntryStatus } from '@conveyor/contracts';
 import mongoose, { Model } from 'mongoose';
-import { insertUnlessDuplicate } from '../duplicate-key';
+import { insertUnlessDuplicate } from '@conveyor/database';
 import { ViralCompetitor } from './viral-competitor.schema';
 import { ViralEntry } from './viral-entry.schema';
 import { ViralResult } from './viral-result.schema';
+import { AWAITING_PICKUP_STEP, CompetitorProcessingStatus, ViralEntryStatus } from '../contracts';
 
 /** The entry as read when a run is claimed: the fields the compare-and-set compares. */
 export type RunClaimBasis = Pick<ViralEntry, '_id' | 'status' | 'active_job_id'>;

@@ -1,5 +1,5 @@
-import type { StoredReel } from '@conveyor/database';
 import { hookPattern, hookPatterns, median, mergeReels, openingLine, scoreReels, topReels } from './viral-analytics';
+import { StoredReel } from '../data';
 
 const reel = (id: string, views: number, extra: Partial<StoredReel> = {}): StoredReel => ({
   id,

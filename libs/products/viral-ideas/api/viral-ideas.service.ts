@@ -1,22 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AWAITING_PICKUP_STEP,
-  CompetitorSelection,
-  ConveyorError,
-  DEFAULT_RERUN_FREQUENCY_HOURS,
-  DEFAULT_VIRAL_PRIORITY,
-  ErrorCode,
-  QueueName,
-  STARTABLE_VIRAL_STATUSES,
-  ViralEntryStatus,
-  ownerKey,
-  validationFailed,
-} from '@conveyor/contracts';
-import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
-import { QueueAdmin, ViralRunStarter } from '@conveyor/queueing';
+import { ConveyorError, ownerKey, validationFailed } from '@conveyor/contracts';
+import { QueueAdmin } from '@conveyor/queueing';
 import { randomUUID } from 'node:crypto';
-import { Caller } from '@conveyor/http';
-import { WithMessage } from '@conveyor/http';
+import { Caller, WithMessage } from '@conveyor/http';
 import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
 import {
   AlreadyStartedView,
@@ -27,7 +13,18 @@ import {
   ViralResultsView,
 } from './dto/viral-ideas.response';
 import { entryView, runSummaryView } from './viral-entry.view';
-import { checkQueueId, invalidQueueState, queueEntryNotFound } from './viral-ideas.errors';
+import { checkQueueId, invalidQueueState, queueEntryNotFound, ViralErrorCode } from './viral-ideas.errors';
+import {
+  AWAITING_PICKUP_STEP,
+  CompetitorSelection,
+  DEFAULT_RERUN_FREQUENCY_HOURS,
+  DEFAULT_VIRAL_PRIORITY,
+  STARTABLE_VIRAL_STATUSES,
+  VIRAL_ANALYSIS_QUEUE,
+  ViralEntryStatus,
+} from '../contracts';
+import { ViralEntry, ViralIdeasRepository } from '../data';
+import { ViralRunStarter } from '../runs/viral-run-starter';
 
 /**
  * The viral-ideas product for its clients: create an entry, start its analysis, follow it, read
@@ -88,7 +85,7 @@ export class ViralIdeasService {
       removed_at: null,
     }));
     if (!(await this.repository.create(entry, competitors))) {
-      throw new ConveyorError(ErrorCode.SessionExists, `Session ${request.session_id} already has a viral-ideas queue entry`, {
+      throw new ConveyorError(ViralErrorCode.SessionExists, `Session ${request.session_id} already has a viral-ideas queue entry`, {
         troubleshooting: 'Use GET /api/viral-ideas/queue/{session_id} to follow the existing entry, or start a new session',
       });
     }
@@ -134,7 +131,7 @@ export class ViralIdeasService {
     const [counts, recent, queue] = await Promise.all([
       this.repository.countByStatus(owner),
       this.repository.recentlyCompleted(100, owner),
-      this.queueAdmin.counts(QueueName.ViralAnalysis).catch(() => null),
+      this.queueAdmin.counts(VIRAL_ANALYSIS_QUEUE).catch(() => null),
     ]);
     const durations = recent
       .filter((e) => e.started_processing_at && e.completed_at)

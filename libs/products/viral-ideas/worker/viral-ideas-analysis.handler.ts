@@ -1,21 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  CompetitorProcessingStatus,
-  JobType,
-  VIRAL_ANALYSIS_STEPS,
-  ViralAnalysisStep,
-  ViralEntryStatus,
-  ViralIdeasAnalysisPayload,
-  ViralRunKind,
-  messageOf,
-} from '@conveyor/contracts';
-import { ProfileStatistics, StoredReel, ViralCompetitor, ViralEntry, ViralIdeasRepository, ViralResult } from '@conveyor/database';
+
 import { randomUUID } from 'node:crypto';
-import { PermanentJobError } from '@conveyor/job-runtime';
-import { JobContext } from '@conveyor/job-runtime';
-import { AttemptFailure, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
+import { JobContext, JobHandler, JobHandlerContract, PermanentJobError } from '@conveyor/job-runtime';
 import { hookPatterns, mergeReels, openingLine, scoreReels, topReels } from './viral-analytics';
 import { ViralServices } from './viral-services';
+import {
+  CompetitorProcessingStatus,
+  VIRAL_ANALYSIS_STEPS,
+  ViralAnalysisStep,
+  ViralIdeasAnalysisPayload,
+  ViralRunKind,
+  viralIdeasAnalysisJob,
+} from '../contracts';
+import { ProfileStatistics, StoredReel, ViralCompetitor, ViralEntry, ViralIdeasRepository, ViralResult } from '../data';
 
 /** Profiles fetched at once, and transcripts. */
 const FETCH_CONCURRENCY = 4;
@@ -48,9 +45,10 @@ interface RunPlan {
  * Every entry write is guarded on the entry still pointing at this job, so a run superseded by a
  * newer one (started again after it was presumed stuck) stops at its next step.
  */
-@JobHandler(JobType.ViralIdeasAnalysis)
+@JobHandler()
 @Injectable()
 export class ViralIdeasAnalysisHandler implements JobHandlerContract<ViralIdeasAnalysisPayload, ViralRunSummary> {
+  readonly definition = viralIdeasAnalysisJob;
   private readonly logger = new Logger(ViralIdeasAnalysisHandler.name);
 
   constructor(
@@ -109,15 +107,6 @@ export class ViralIdeasAnalysisHandler implements JobHandlerContract<ViralIdeasA
         ideasNote: analysis.ideas_note,
       };
     });
-  }
-
-  /** The entry follows the job's outcome: retrying (still processing), failed, or paused if cancelled. */
-  async onFailure({ jobId, payload, outcome, error }: AttemptFailure<ViralIdeasAnalysisPayload>): Promise<void> {
-    const message = messageOf(error);
-    if (outcome === 'retried') await this.repository.runRetrying(payload.queueId, jobId, message);
-    else if (outcome === 'failed') await this.repository.runEnded(payload.queueId, jobId, ViralEntryStatus.Failed, message);
-    else
-      await this.repository.runEnded(payload.queueId, jobId, ViralEntryStatus.Paused, 'Cancelled while running; start it again to re-run');
   }
 
   /** Step 1: take the entry (`processing`), and decide initial or recurring from its history. */

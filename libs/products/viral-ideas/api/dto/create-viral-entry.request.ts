@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CompetitorSelection, DEFAULT_RERUN_FREQUENCY_HOURS, DEFAULT_VIRAL_PRIORITY, MAX_COMPETITORS } from '@conveyor/contracts';
+import { CompetitorSelection, DEFAULT_RERUN_FREQUENCY_HOURS, DEFAULT_VIRAL_PRIORITY, MAX_COMPETITORS } from '../../contracts';
 
 /**
  * Instagram-style handles: letters, digits, dots and underscores, not starting or ending with a

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ViralEntryStatus } from '@conveyor/contracts';
+import { ViralEntryStatus } from '../../contracts';
 
 export class ViralCompetitorView {
   @ApiProperty()

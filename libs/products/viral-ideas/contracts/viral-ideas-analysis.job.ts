@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { defineJobType } from '../job-type-definition';
-import { QueueName } from '../queue-name';
-import { JobType } from './job-type';
+import { defineJobType } from '@conveyor/contracts';
+import { VIRAL_ANALYSIS_QUEUE } from './viral-analysis.queue';
+
+/** The job type of one analysis run. */
+export const VIRAL_IDEAS_ANALYSIS = 'viral-ideas.analysis';
 
 /** Payload of one analysis run: which viral-ideas queue entry to analyse. */
 export class ViralIdeasAnalysisPayload {
@@ -32,8 +34,8 @@ export const VIRAL_ANALYSIS_STEPS: ReadonlyArray<{ name: ViralAnalysisStep; entr
 ];
 
 export const viralIdeasAnalysisJob = defineJobType<ViralIdeasAnalysisPayload>({
-  type: JobType.ViralIdeasAnalysis,
-  queue: QueueName.ViralAnalysis,
+  type: VIRAL_IDEAS_ANALYSIS,
+  queue: VIRAL_ANALYSIS_QUEUE,
   description: 'One viral-ideas analysis run of a queue entry: fetch profiles, transcripts, analyse, store results.',
   payload: ViralIdeasAnalysisPayload,
   // Entries belong to sessions as often as to users; the run calls only configured services.

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, JobType, QueueName, ownerFromKey } from '@conveyor/contracts';
-import { ViralEntry, ViralIdeasRepository } from '@conveyor/database';
+import { ConveyorError, ownerFromKey } from '@conveyor/contracts';
 import { randomUUID } from 'node:crypto';
-import { JobProducer, SubmittedJob } from '../job-producer.service';
-import { QueueRegistry } from '../queue-registry.service';
+import { JobProducer, SubmittedJob, QueueRegistry } from '@conveyor/queueing';
+import { VIRAL_ANALYSIS_QUEUE, VIRAL_IDEAS_ANALYSIS } from '../contracts';
+import { ViralEntry, ViralIdeasRepository } from '../data';
 
 /**
  * Whether an entry's latest run is still in Bull: `queued` (waiting, delayed or paused, including
@@ -40,7 +40,7 @@ export class ViralRunStarter {
 
   async liveness(entry: Pick<ViralEntry, 'active_job_id'>): Promise<RunLiveness> {
     if (!entry.active_job_id) return 'none';
-    const queue = this.queues.get(QueueName.ViralAnalysis);
+    const queue = this.queues.get(VIRAL_ANALYSIS_QUEUE);
     const job = await queue.getJob(entry.active_job_id);
     if (!job) return 'none';
     const state = (await job.getState()) as string;
@@ -65,7 +65,7 @@ export class ViralRunStarter {
     const now = new Date();
     const outcomes: RunStartOutcome[] = [];
     const claimed: Array<{ entry: ViralEntry; jobId: string }> = [];
-    const redis = this.queues.get(QueueName.ViralAnalysis).client;
+    const redis = this.queues.get(VIRAL_ANALYSIS_QUEUE).client;
     const guards: string[] = [];
     for (const entry of entries) {
       const jobId = randomUUID();
@@ -101,7 +101,7 @@ export class ViralRunStarter {
         owner: ownerFromKey(entry.owner_key),
         jobId,
         input: {
-          type: JobType.ViralIdeasAnalysis,
+          type: VIRAL_IDEAS_ANALYSIS,
           data: { queueId: entry._id },
           options: { priority: entry.priority, delay: i * staggerMs },
         },

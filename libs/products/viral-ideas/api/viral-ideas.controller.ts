@@ -2,11 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@n
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import type { Request } from 'express';
-import { AdminOnly } from '@conveyor/http';
-import { Caller, CurrentCaller, IdentityGuard } from '@conveyor/http';
-import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
-import { ThrottleAs } from '@conveyor/http';
-import { WithMessage } from '@conveyor/http';
+import { AdminOnly, Caller, CurrentCaller, IdentityGuard, ApiErrorResponses, ApiSuccess, ThrottleAs, WithMessage } from '@conveyor/http';
 import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
 import {
   AlreadyStartedView,
@@ -19,6 +15,7 @@ import {
 } from './dto/viral-ideas.response';
 import { ViralBatchService } from './viral-batch.service';
 import { ViralIdeasService } from './viral-ideas.service';
+import { ViralErrorCode } from './viral-ideas.errors';
 
 /** The viral-ideas analysis product (seed docs 000 and 001): entries, starts, progress. */
 @ApiTags('viral-ideas')
@@ -35,7 +32,7 @@ export class ViralIdeasController {
       'The form flow’s submission. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
   })
   @ApiSuccess(ViralEntryView, ApiCreatedResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.SessionExists)
+  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ViralErrorCode.SessionExists)
   create(@CurrentCaller() caller: Caller, @Body() body: CreateViralEntryRequest): Promise<ViralEntryView> {
     return this.viralIdeas.create(caller, body);
   }
@@ -60,10 +57,10 @@ export class ViralIdeasController {
     },
   })
   @ApiErrorResponses(
-    ErrorCode.InvalidUuidFormat,
+    ViralErrorCode.InvalidUuidFormat,
     ErrorCode.Unauthenticated,
-    ErrorCode.QueueNotFound,
-    ErrorCode.InvalidQueueState,
+    ViralErrorCode.QueueEntryNotFound,
+    ViralErrorCode.InvalidQueueState,
     ErrorCode.QueueFull,
     ErrorCode.QueueUnavailable,
   )
@@ -85,7 +82,7 @@ export class ViralIdeasController {
   @Get('queue/:session_id')
   @ApiOperation({ summary: 'One entry’s progress, competitors and runs, by its session id' })
   @ApiSuccess(ViralEntryDetailView, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.Unauthenticated, ErrorCode.QueueNotFound)
+  @ApiErrorResponses(ErrorCode.Unauthenticated, ViralErrorCode.QueueEntryNotFound)
   bySession(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string): Promise<ViralEntryDetailView> {
     return this.viralIdeas.bySession(caller, sessionId);
   }
@@ -106,7 +103,7 @@ export class ViralIdeasAdminController {
       'Pending entries and stuck ones (processing, started more than VIRAL_STUCK_AFTER_MS ago, with no live run) are enqueued in one bulk call, by priority then submission time, VIRAL_BATCH_STAGGER_MS apart. One call per VIRAL_BATCH_COOLDOWN_MS (429 after); BATCH_ALLOWED_IPS limits client addresses (403).',
   })
   @ApiSuccess(ProcessPendingView, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.IpNotAllowed, ErrorCode.QueueFull, ErrorCode.QueueUnavailable)
+  @ApiErrorResponses(ViralErrorCode.IpNotAllowed, ErrorCode.QueueFull, ErrorCode.QueueUnavailable)
   processPending(@Req() req: Request): Promise<WithMessage<ProcessPendingView>> {
     this.batch.checkClientIp(req.ip ?? '');
     return this.batch.processPending();
@@ -123,7 +120,7 @@ export class ViralAnalysisController {
   @Get(':queue_id/results')
   @ApiOperation({ summary: 'The latest analysis result and the run history of an entry' })
   @ApiSuccess(ViralResultsView, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.InvalidUuidFormat, ErrorCode.Unauthenticated, ErrorCode.QueueNotFound)
+  @ApiErrorResponses(ViralErrorCode.InvalidUuidFormat, ErrorCode.Unauthenticated, ViralErrorCode.QueueEntryNotFound)
   results(@CurrentCaller() caller: Caller, @Param('queue_id') queueId: string): Promise<ViralResultsView> {
     return this.viralIdeas.results(caller, queueId);
   }

@@ -1,0 +1,11 @@
+import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES } from '@conveyor/contracts';
+import { viralIdeasContracts } from './viral-ideas/contracts';
+
+/**
+ * The job catalog both apps run: the platform's job types and queues, then one line per product.
+ * Each app also adds the product's module (apps/api/src/api.module.ts, apps/worker/src/worker.module.ts).
+ */
+export const jobCatalog = JobTypeRegistry.compose(
+  { name: 'platform', jobTypes: PLATFORM_JOB_TYPES, queues: PLATFORM_QUEUE_POLICIES },
+  viralIdeasContracts,
+);

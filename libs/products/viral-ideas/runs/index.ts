@@ -1,0 +1,3 @@
+export * from './viral-run-hooks';
+export * from './viral-run-starter';
+export * from './viral-runs.module';

@@ -1,0 +1,55 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { JobOutcome, messageOf } from '@conveyor/contracts';
+
+/** How a run of a job ended (or an attempt of it, for `retried`), as its product hears it. */
+export interface RunEnded {
+  jobId: string;
+  type: string;
+  /** The payload, when the code that ended the run has it (a worker does; a settlement may not). */
+  payload?: unknown;
+  /** `retried`: the attempt failed and Bull runs the job again; the others end the run. */
+  outcome: JobOutcome;
+  /** Why, in words for the product's own state. */
+  message: string;
+  /** True when the worker running the attempt ended it; false for the API, an operator or the sweep. */
+  byWorker: boolean;
+}
+
+/** A product's hook on the runs of its job types (e.g. an entry that follows its runs). */
+export interface RunHook {
+  runEnded(event: RunEnded): Promise<void>;
+}
+
+/** Marks a provider as the run hook of one job type: `@RunHookFor('<job type>')`. */
+export const RunHookFor = DiscoveryService.createDecorator<string>();
+
+/**
+ * Run hooks by job type, found through @RunHookFor in whichever app runs them. A hook's error is
+ * logged and never changes the job's outcome: the record is settled already.
+ */
+@Injectable()
+export class RunHooks implements OnModuleInit {
+  private readonly logger = new Logger(RunHooks.name);
+  private readonly byType = new Map<string, RunHook[]>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: RunHookFor.KEY })) {
+      const type = this.discovery.getMetadataByDecorator(RunHookFor, wrapper);
+      if (!type || !wrapper.instance) continue;
+      this.byType.set(type, [...(this.byType.get(type) ?? []), wrapper.instance as RunHook]);
+    }
+  }
+
+  async runEnded(event: RunEnded): Promise<void> {
+    for (const hook of this.byType.get(event.type) ?? []) {
+      try {
+        await hook.runEnded(event);
+      } catch (error) {
+        this.logger.warn(`Run hook of ${event.type} failed for job ${event.jobId} (${event.outcome}): ${messageOf(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { JobStatus, WebhookEvent, runClosingSeq } from '@conveyor/contracts';
+import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database';
+import { JobControl } from '../job-control.service';
+import { WebhookNotifier } from '../webhooks/webhook-notifier';
+import { RunHooks } from './run-hooks';
+
+/** The end a run is settled with outside an attempt. */
+export type SettledStatus = JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled;
+
+const EVENT_OF: Readonly<Record<SettledStatus, WebhookEvent>> = {
+  [JobStatus.Completed]: WebhookEvent.Completed,
+  [JobStatus.Failed]: WebhookEvent.Failed,
+  [JobStatus.Cancelled]: WebhookEvent.Cancelled,
+};
+
+export interface RunToSettle {
+  record: Pick<JobRecord, '_id' | 'type' | 'queue' | 'run' | 'callback' | 'progress'>;
+  status: SettledStatus;
+  /** Written with the status (finishedAt, error, result, attemptsMade…). */
+  set: TransitionFields;
+  /** Why, for the product's own state (its run hook). */
+  message: string;
+}
+
+/**
+ * The one way a run is settled outside an attempt (API cancel of a queued job, queue clean and
+ * clear, clear-stuck, the reconcile sweep): the guarded transition, then the cancel request
+ * cleared, the product's run hooks, and the job's webhook, in that order and only if the
+ * transition applied. Runs a worker ends inside an attempt are the job processor's.
+ */
+@Injectable()
+export class RunSettlement {
+  constructor(
+    private readonly records: JobsRepository,
+    private readonly control: JobControl,
+    private readonly hooks: RunHooks,
+    private readonly webhooks: WebhookNotifier,
+  ) {}
+
+  /**
+   * False when the record had moved on (a worker's write or a new run landed first): then nothing
+   * else happens. The closing seq is above every attempt's write of this run, so no worker of the
+   * run can overwrite the settlement afterwards.
+   */
+  async settle({ record, status, set, message }: RunToSettle): Promise<boolean> {
+    const run = record.run ?? 1;
+    const applied = await this.records.transition({ jobId: record._id, seq: runClosingSeq(run), status, set });
+    if (!applied) return false;
+    if (status === JobStatus.Cancelled) await this.control.clearCancelRequest(record.queue, record._id);
+    await this.hooks.runEnded({ jobId: record._id, type: record.type, outcome: status, message, byWorker: false });
+    const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
+    await this.webhooks.notify(
+      {
+        jobId: record._id,
+        callback: record.callback,
+        status,
+        progress: set.progress ?? record.progress ?? { percent: 0, step: null },
+        run,
+        ...(status === JobStatus.Completed ? { result: set.result } : {}),
+        ...(error ? { error } : {}),
+      },
+      EVENT_OF[status],
+    );
+    return true;
+  }
+}
