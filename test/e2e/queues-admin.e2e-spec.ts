@@ -235,14 +235,21 @@ describe('Queues admin API: stuck jobs', () => {
     await target?.close();
   });
 
-  it('releases an active job whose worker died, and its record follows', async () => {
+  it('releases an active job whose worker died; its record follows and its failed webhook is sent', async () => {
+    const receiver = await TargetServer.start();
     target.respond(() => undefined); // never answers
     const worker = await conveyor.startWorker();
     const res = await conveyor
       .http()
       .post('/api/v1/jobs')
       .set('x-user-id', USER)
-      .send({ type: 'http.request', data: { url: target.url('/hangs'), method: 'GET' }, options: { attempts: 1 } });
+      .send({
+        type: 'http.request',
+        data: { url: target.url('/hangs'), method: 'GET' },
+        options: { attempts: 1 },
+        callbackUrl: receiver.url('/hooks/stuck'),
+        callbackSecret: 'stuck-job-callback-secret-01',
+      });
     const jobId = res.body.data.jobId as string;
     await waitFor(() => target.hitsOn('/hangs').length === 1, { what: 'the job to be running' });
     await worker.kill();
@@ -254,5 +261,14 @@ describe('Queues admin API: stuck jobs', () => {
     expect(cleared.body.data).toMatchObject({ affected: 1 });
     expect(await (await queue.getJob(jobId))!.getState()).toBe('failed');
     expect(await conveyor.record(jobId)).toMatchObject({ status: 'failed', error: { code: 'STUCK' } });
+    // The failed webhook was enqueued by the settlement; a worker delivers it.
+    const deliverer = await conveyor.startWorker();
+    try {
+      const hook = await waitFor(() => receiver.hitsOn('/hooks/stuck')[0], { what: 'the failed webhook' });
+      expect(JSON.parse(hook.body)).toMatchObject({ event: 'failed', jobId, status: 'failed', error: { code: 'STUCK' } });
+    } finally {
+      await deliverer.kill();
+      await receiver.close();
+    }
   });
 });

@@ -244,6 +244,21 @@ describe('Webhooks', () => {
     expect(target.hitsOn('/never')).toHaveLength(0);
   });
 
+  it('delivers cancelled when an operator cleans or clears the queue of jobs no worker took', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const cleaned = await submit('/never', { callbackUrl: receiver.url('/hooks/cleaned') }, { delay: 60_000 });
+    const cleared = await submit('/never', { callbackUrl: receiver.url('/hooks/cleared') }, { delay: 60_000 });
+    expect((await conveyor.http().post('/api/v1/queues/http/clean').set(admin).send({ status: 'delayed', limit: 1 })).status).toBe(200);
+    expect((await conveyor.http().post('/api/v1/queues/http/clear').set(admin)).status).toBe(200);
+    for (const jobId of [cleaned, cleared]) {
+      const [hook] = await waitForWebhooks(jobId, 1);
+      expect(hook.body).toMatchObject({ event: 'cancelled', jobId, status: 'cancelled' });
+      expectSignedWith(SECRET, hook);
+      expect(await conveyor.record(jobId)).toMatchObject({ status: 'cancelled' });
+    }
+    expect(target.hitsOn('/never')).toHaveLength(0);
+  });
+
   it('documents the attempts route in Swagger', async () => {
     const docs = (await conveyor.http().get('/docs-json')).body;
     const route = docs.paths['/api/v1/jobs/{jobId}/webhooks']?.get;

@@ -19,7 +19,6 @@ export * from './webhook-delivery';
 export * from './queue-settings';
 export * from './observability';
 export * from './schedules/schedule-timing';
-export * from './schedules/scheduler-keys';
 export * from './schedules/system-schedules';
 export * from './service-health';
 export * from './error-message';

@@ -3,10 +3,11 @@ import { QueueName } from '@conveyor/contracts';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { QueueRegistry } from './queue-registry.service';
+import { queueKeys } from './redis/redis-keys';
 
 /** The Redis flag of a draining queue (set and cleared by QueueSettings). */
 export function drainingKey(queue: Queue): string {
-  return queue.toKey('conveyor:draining');
+  return queueKeys(queue).draining;
 }
 
 /** A reservation of a submit whose process died before releasing it stops counting after this. */
@@ -56,7 +57,7 @@ export class BacklogAdmission {
 
   async reserve(queue: QueueName, limit: number, wanted: number): Promise<BacklogReservation> {
     const q = this.queues.get(queue);
-    const reservations = q.toKey('conveyor:admission');
+    const reservations = queueKeys(q).admission;
     const id = randomUUID();
     const keys = [q.toKey('wait'), q.toKey('paused'), q.toKey('delayed'), drainingKey(q), reservations];
     const [granted, backlog, room] = (await q.client.eval(

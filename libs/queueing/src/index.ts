@@ -15,3 +15,6 @@ export * from './maintenance/maintenance-queue';
 export * from './with-timeout';
 export * from './runs/run-hooks';
 export * from './runs/run-settlement';
+export * from './redis/redis-keys';
+export * from './redis/redis-lease';
+export * from './bull-probe';

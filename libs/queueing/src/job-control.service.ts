@@ -5,6 +5,8 @@ import { Job, Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueSettings } from './queue-settings.service';
+import { queueKeys } from './redis/redis-keys';
+import { BullProbe } from './bull-probe';
 
 /** How long a cancel request waits for a worker to notice it (the job's own timeout is shorter). */
 const CANCEL_REQUEST_TTL_SECONDS = 24 * 60 * 60;
@@ -37,17 +39,17 @@ export class JobControl {
   constructor(
     private readonly queues: QueueRegistry,
     private readonly settings: QueueSettings,
+    private readonly probe: BullProbe,
   ) {}
 
   /** Removes a job that no worker holds. A job a worker has taken cannot be removed (its lock). */
   async removeIfQueued(queueName: string, jobId: string): Promise<RemoveOutcome> {
-    const job: Job | null = await this.queues.get(queueName).getJob(jobId);
-    if (!job) return 'missing';
-    const state = await job.getState();
-    if (state === 'completed' || state === 'failed') return 'finished';
-    if (state === 'active') return 'running';
+    const seen = await this.probe.find(queueName, jobId);
+    if (!seen) return 'missing';
+    if (seen.state === 'completed' || seen.state === 'failed') return 'finished';
+    if (seen.state === 'active') return 'running';
     try {
-      await job.remove();
+      await seen.job.remove();
       return 'removed';
     } catch (error) {
       // Bull refuses to remove a locked job: a worker took it between the two calls.
@@ -58,8 +60,7 @@ export class JobControl {
 
   /** Bull's state of a job, or 'missing' when Redis no longer has it. */
   async stateOf(queueName: string, jobId: string): Promise<string> {
-    const job: Job | null = await this.queues.get(queueName).getJob(jobId);
-    return job ? job.getState() : 'missing';
+    return (await this.probe.stateOf(queueName, jobId)) ?? 'missing';
   }
 
   /** Asks whichever worker runs the job to stop it; seen at once (pub/sub) or at its next step. */
@@ -110,9 +111,9 @@ export class JobControl {
 }
 
 function cancelKey(queue: Queue, jobId: string): string {
-  return queue.toKey(`conveyor:cancel:${jobId}`);
+  return queueKeys(queue).cancel(jobId);
 }
 
 function cancelChannel(queue: Queue): string {
-  return queue.toKey('conveyor:cancel');
+  return queueKeys(queue).cancelChannel;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { QueueName } from '@conveyor/contracts';
 import { Job, JobCounts, Queue } from 'bull';
 import { QueueRegistry } from './queue-registry.service';
+import { isLocked } from './bull-probe';
 
 // Bull's typings omit its Job class; fromJSON builds a Job from a job's Redis hash without a fetch.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -159,7 +160,7 @@ export class QueueAdmin {
     const outcomes: StuckJobOutcome[] = [];
     for (const job of active) {
       if (!job || (job.processedOn ?? 0) > cutoff) continue;
-      if ((await queue.client.exists(job.lockKey())) === 1) continue; // a worker holds it
+      if (await isLocked(queue, job)) continue; // a worker holds it
       if (discard) job.discard();
       await job.moveToFailed({ message: 'Stuck: active with no worker holding it (cleared by an operator)' }, true);
       const state = (await job.getState()) as string;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JobTypeRegistry, QueueName } from '@conveyor/contracts';
 import { QueueRegistry } from './queue-registry.service';
 import { JOB_TYPE_REGISTRY } from './tokens';
+import { queueKeys } from './redis/redis-keys';
 
 const SAMPLE_SIZE = 100;
 /** How long a submit's wait estimate may reuse a queue's average (it is a rough estimate anyway). */
@@ -61,6 +62,6 @@ export class QueueStats {
   }
 
   private key(queue: QueueName): string {
-    return this.queues.get(queue).toKey('conveyor:durations');
+    return queueKeys(this.queues.get(queue)).durations;
   }
 }

@@ -11,6 +11,7 @@ import { QueueAdmin } from './queue-admin.service';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
+import { BullProbe } from './bull-probe';
 import { RunHooks } from './runs/run-hooks';
 import { RunSettlement } from './runs/run-settlement';
 import { BacklogAdmission } from './backlog-admission';
@@ -97,6 +98,7 @@ export class QueueingModule {
         WebhookNotifier,
         RunHooks,
         RunSettlement,
+        BullProbe,
         MaintenanceQueue,
       ],
       exports: [
@@ -110,6 +112,7 @@ export class QueueingModule {
         QueueAdmin,
         RunHooks,
         RunSettlement,
+        BullProbe,
         MaintenanceQueue,
       ],
     };

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, JobEnvelope, QueueName, ownerKey } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
 import { DeadLettersRepository, JobRecord } from '@conveyor/database';
-import { JobProducer, QueueRegistry } from '@conveyor/queueing';
-import { Job } from 'bull';
+import { JobProducer, QueueRegistry, BullProbe } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
 import { JobsService } from '../jobs/jobs.service';
@@ -25,6 +24,7 @@ export class DeadLettersService {
     private readonly jobs: JobsService,
     private readonly producer: JobProducer,
     private readonly queues: QueueRegistry,
+    private readonly probe: BullProbe,
   ) {}
 
   async list(query: ListDeadLettersQuery): Promise<DeadLetterListResponse> {
@@ -76,9 +76,9 @@ export class DeadLettersService {
   /** Best effort: the record is the authority, and Bull's retention drops the copy eventually anyway. */
   private async removeFailedCopy(record: JobRecord): Promise<void> {
     try {
-      const job: Job<JobEnvelope> | null = await this.queues.get(record.queue as QueueName).getJob(record._id);
       // Only this run's failed job: anything else belongs to a run started since.
-      if (job && (job.data?.run ?? 1) === record.run && (await job.isFailed())) await job.remove();
+      const seen = await this.probe.find(record.queue, record._id, { run: record.run ?? 1 });
+      if (seen?.state === 'failed') await seen.job.remove();
     } catch (error) {
       this.logger.warn(
         `Dismissed dead letter ${record._id} is still in Bull's failed list: ${error instanceof Error ? error.message : error}`,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
-import { RedisConnections } from '@conveyor/queueing';
+import { RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { createHash } from 'node:crypto';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -59,16 +59,16 @@ export class IdempotencyService {
     work: (remember: (answer: StoredAnswer) => Promise<void>) => Promise<StoredAnswer>,
   ): Promise<StoredAnswer & { replayed: boolean }> {
     const redis = this.connections.commandClient();
-    const redisKey = `${this.config.redis.prefix}:idempotency:${sha256(`${ownerKey(owner)}\n${key}`)}`;
+    const redisKey = conveyorKeys(this.config.redis.prefix).idempotency(sha256(`${ownerKey(owner)}\n${key}`));
     const fingerprint = sha256(canonicalJson(request));
     const store = (answer: StoredAnswer) =>
       redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS).then(() => undefined);
 
     const claimed = await unavailableOnError(() =>
-      redis.set(redisKey, JSON.stringify({ fingerprint } satisfies Entry), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX'),
+      RedisLease.acquire(redis, redisKey, IN_FLIGHT_TTL_SECONDS * 1000, JSON.stringify({ fingerprint } satisfies Entry)),
     );
-    if (claimed !== 'OK') {
-      const stored = await unavailableOnError(() => redis.get(redisKey));
+    if (!claimed) {
+      const stored = await unavailableOnError(() => RedisLease.holder(redis, redisKey));
       const entry = stored ? (JSON.parse(stored) as Entry) : undefined;
       if (entry && entry.fingerprint !== fingerprint) {
         throw new ConveyorError(

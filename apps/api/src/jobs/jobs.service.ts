@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   ConveyorError,
   ErrorCode,
-  JobEnvelope,
   JobProgress,
   JobStatus,
   Owner,
@@ -21,8 +20,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
-import { Job, JobStatus as BullState } from 'bull';
+import { JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob, BullProbe, BullState } from '@conveyor/queueing';
 import { Caller, decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
@@ -30,7 +28,7 @@ import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.resp
 import { SubmitJobRequest } from './dto/submit-job.request';
 
 /** Bull's states in Conveyor's words ("paused" is a waiting job on a paused queue). */
-const FROM_BULL_STATE: Partial<Record<BullState | 'paused' | 'stuck', JobStatus>> = {
+const FROM_BULL_STATE: Partial<Record<BullState, JobStatus>> = {
   waiting: JobStatus.Waiting,
   paused: JobStatus.Waiting,
   delayed: JobStatus.Delayed,
@@ -51,6 +49,7 @@ export class JobsService {
     private readonly producer: JobProducer,
     private readonly jobs: JobsRepository,
     private readonly queues: QueueRegistry,
+    private readonly probe: BullProbe,
     private readonly control: JobControl,
     private readonly stats: QueueStats,
     private readonly settlement: RunSettlement,
@@ -266,10 +265,10 @@ export class JobsService {
 
   private async liveJob(queue: QueueName, jobId: string, run: number): Promise<Partial<JobResponse> | undefined> {
     try {
-      const job: Job<JobEnvelope> | null = await this.queues.get(queue).getJob(jobId);
-      // A finished run's Bull job may linger while the next run is being enqueued: not this run.
-      if (!job || (job.data?.run ?? 1) !== run) return undefined;
-      const state = FROM_BULL_STATE[(await job.getState()) as BullState];
+      const seen = await this.probe.find(queue, jobId, { run });
+      if (!seen) return undefined;
+      const { job } = seen;
+      const state = FROM_BULL_STATE[seen.state];
       const progress = job.progress() as unknown;
       return {
         ...(state ? { status: state } : {}),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { schedulerKeys, messageOf } from '@conveyor/contracts';
-import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats } from '@conveyor/queueing';
+import { messageOf } from '@conveyor/contracts';
+import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats, conveyorKeys } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -135,7 +135,7 @@ export class ApiMetrics {
 
   private async readSchedulerStats(): Promise<Record<string, string>> {
     try {
-      const key = schedulerKeys(this.config.redis.prefix).stats;
+      const key = conveyorKeys(this.config.redis.prefix).scheduler.stats;
       return await withTimeout(this.connections.commandClient().hgetall(key), COLLECT_TIMEOUT_MS);
     } catch (error) {
       this.warnAtMostEvery10s('Scheduler counters not read', error);

@@ -10,11 +10,10 @@ import {
   dueRun,
   nextRunAfter,
   ownerKey,
-  schedulerKeys,
   validationFailed,
 } from '@conveyor/contracts';
 import { JobsRepository, Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
-import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
+import { JobProducer, MaintenanceQueue, RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { DelayedJobRequest, RepeatingScheduleRequest } from './dto/scheduler.request';
 import {
@@ -159,7 +158,7 @@ export class SchedulerService {
   }
 
   private counters(): Promise<Record<string, string>> {
-    return this.connections.commandClient().hgetall(schedulerKeys(this.config.redis.prefix).stats);
+    return this.connections.commandClient().hgetall(conveyorKeys(this.config.redis.prefix).scheduler.stats);
   }
 
   /**

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobEnvelope, messageOf } from '@conveyor/contracts';
+import { messageOf } from '@conveyor/contracts';
 import { JobSweepRepository, UnsettledRecord } from '@conveyor/database';
-import { JobControl, QueueRegistry, RedisConnections, RunSettlement } from '@conveyor/queueing';
-import { Job, Queue } from 'bull';
+import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
+import { Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
 import { PeriodicLoop } from '../runtime/periodic-loop';
-import { SweepLock } from './sweep-lock';
 
 /** Batches one sweep reads at most; the next sweep continues where this one stopped. */
 const MAX_BATCHES_PER_SWEEP = 10;
@@ -47,6 +46,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly sweepRecords: JobSweepRepository,
     private readonly queues: QueueRegistry,
     private readonly control: JobControl,
+    private readonly probe: BullProbe,
     private readonly connections: RedisConnections,
     private readonly settlement: RunSettlement,
   ) {
@@ -77,8 +77,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     // Held for most of an interval, so the other workers' ticks in it find it taken.
     const holdMs = Math.max(1, intervalMs * 0.9);
     const lock = manual
-      ? await SweepLock.acquireUnlessHeld(this.redis(), this.key('lock'), holdMs)
-      : await SweepLock.acquire(this.redis(), this.key('lock'), holdMs);
+      ? await RedisLease.acquireUnlessHeld(this.redis(), this.key('lock'), holdMs)
+      : await RedisLease.acquire(this.redis(), this.key('lock'), holdMs);
     if (!lock) return undefined;
     const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
     try {
@@ -137,25 +137,27 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
 
   private async observe(queue: Queue, record: UnsettledRecord): Promise<QueueSide | undefined> {
     const cancelRequested = () => this.control.isCancelRequested(queue.name, record._id);
-    let job: Job<JobEnvelope> | null = await queue.getJob(record._id);
-    if (!job || (job.data?.run ?? 1) < (record.run ?? 1)) return { state: null, cancelRequested: await cancelRequested() };
-    const state = (await job.getState()) as NonNullable<QueueSide['state']>;
+    const seen = await this.probe.find(queue.name, record._id, { lock: true });
+    if (!seen || runOf(seen.job) < (record.run ?? 1)) return { state: null, cancelRequested: await cancelRequested() };
+    const state = seen.state as NonNullable<QueueSide['state']>;
+    let job = seen.job;
     if (state === 'completed' || state === 'failed') {
       // The job may have finished between reading it and its state: read it again, so its return
       // value or failed reason is the one it finished with (a finished job's hash no longer changes).
-      job = await queue.getJob(record._id);
-      if (!job || (job.data?.run ?? 1) !== (record.run ?? 1)) return undefined; // removed or replaced meanwhile: next sweep
+      const again = await this.probe.find(queue.name, record._id, { run: record.run ?? 1 });
+      if (!again) return undefined; // removed or replaced meanwhile: next sweep
+      job = again.job;
     }
     return {
       state,
-      run: job.data?.run ?? 1,
+      run: runOf(job),
       attemptsMade: job.attemptsMade,
       failedReason: job.failedReason,
       stacktrace: job.stacktrace,
       returnvalue: job.returnvalue,
       finishedOn: job.finishedOn,
       processedOn: job.processedOn,
-      locked: state === 'active' ? (await queue.client.exists(job.lockKey())) === 1 : undefined,
+      locked: seen.locked,
       cancelRequested: state === 'failed' ? await cancelRequested() : false,
     };
   }
@@ -191,8 +193,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     return this.connections.commandClient();
   }
 
-  private key(name: string): string {
-    return `${this.config.redis.prefix}:conveyor:reconcile:${name}`;
+  private key(name: 'lock' | 'cursor' | 'stats'): string {
+    return conveyorKeys(this.config.redis.prefix).reconcile(name);
   }
 
   private async loadCursor(): Promise<{ updatedAt: Date; jobId: string } | undefined> {

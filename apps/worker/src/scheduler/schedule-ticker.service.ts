@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, SCHEDULER_OWNER, dueRun, schedulerKeys, messageOf } from '@conveyor/contracts';
+import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf } from '@conveyor/contracts';
 import { Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
-import { JobProducer, MaintenanceQueue, RedisConnections } from '@conveyor/queueing';
-import { SweepLock } from '../recovery/sweep-lock';
+import { JobProducer, MaintenanceQueue, RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
 
 /** The ticker's lease outlives any sane tick; it is given back as soon as the tick ends. */
@@ -55,8 +54,8 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
   /** One tick if no other worker holds the lease: the runs fired, or undefined when skipped. */
   async tickOnce(now = new Date()): Promise<number | undefined> {
     const redis = this.connections.commandClient();
-    const keys = schedulerKeys(this.config.redis.prefix);
-    const lock = await SweepLock.acquire(redis, keys.lock, TICK_LEASE_MS);
+    const keys = conveyorKeys(this.config.redis.prefix).scheduler;
+    const lock = await RedisLease.acquire(redis, keys.lock, TICK_LEASE_MS);
     if (!lock) return undefined;
     let fired = 0;
     try {
@@ -78,11 +77,11 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims, submits and records one cron run; true when this call submitted it. */
   private async fire(schedule: Schedule, runAt: Date): Promise<boolean> {
     const redis = this.connections.commandClient();
-    const keys = schedulerKeys(this.config.redis.prefix);
+    const keys = conveyorKeys(this.config.redis.prefix).scheduler;
     const claim = keys.run(schedule._id, runAt);
-    if ((await redis.set(claim, PENDING, 'PX', PENDING_CLAIM_MS, 'NX')) !== 'OK') {
+    if (!(await RedisLease.acquire(redis, claim, PENDING_CLAIM_MS, PENDING))) {
       // Claimed before: by a tick whose `lastRunAt` write was lost, or by another worker right now.
-      const seen = await redis.get(claim);
+      const seen = await RedisLease.holder(redis, claim);
       if (seen && seen !== PENDING) await this.schedules.recordRun(schedule._id, runAt, reviveResult(seen));
       return false;
     }

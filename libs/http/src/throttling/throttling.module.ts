@@ -3,7 +3,7 @@ import { ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { RedisConnections } from '@conveyor/queueing';
+import { RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { ConveyorThrottlerGuard } from './conveyor-throttler.guard';
 import { ThrottleClass, throttleClassOf } from './throttle-class';
 
@@ -35,7 +35,7 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
             { name: 'ip', ttl: windowMs, limit: ipLimit, skipIf: only('read', 'submit', 'bulk', 'admin'), getTracker: ip },
           ],
           // One counter per class and caller across all routes and replicas (not per route).
-          generateKey: (_context, tracker, throttler) => `${config.redis.prefix}:throttle:${throttler}:${tracker}`,
+          generateKey: (_context, tracker, throttler) => conveyorKeys(config.redis.prefix).throttle(throttler, tracker),
           storage: new ThrottlerStorageRedisService(connections.commandClient()),
         };
       },

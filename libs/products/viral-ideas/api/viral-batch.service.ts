@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
-import { QueueStats, RedisConnections } from '@conveyor/queueing';
+import { QueueStats, RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import ipaddr from 'ipaddr.js';
 import { randomUUID } from 'node:crypto';
 import { WithMessage } from '@conveyor/http';
@@ -118,7 +118,7 @@ export class ViralBatchService {
     if (cooldownMs === 0) return;
     const redis = this.connections.commandClient();
     const key = this.key('cooldown');
-    if ((await redis.set(key, new Date().toISOString(), 'PX', cooldownMs, 'NX')) === 'OK') return;
+    if (await RedisLease.acquire(redis, key, cooldownMs, new Date().toISOString())) return; // held until it expires
     const leftMs = await redis.pttl(key);
     throw new ConveyorError(
       ErrorCode.RateLimited,
@@ -131,7 +131,7 @@ export class ViralBatchService {
   }
 
   private key(name: string): string {
-    return `${this.config.redis.prefix}:conveyor:viral-ideas:${name}`;
+    return conveyorKeys(this.config.redis.prefix).product('viral-ideas', name);
   }
 }
 

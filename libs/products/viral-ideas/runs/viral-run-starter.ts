@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ownerFromKey } from '@conveyor/contracts';
 import { randomUUID } from 'node:crypto';
-import { JobProducer, SubmittedJob, QueueRegistry } from '@conveyor/queueing';
+import { BullProbe, JobProducer, QueueRegistry, RedisLease, SubmittedJob, conveyorKeys } from '@conveyor/queueing';
 import { VIRAL_ANALYSIS_QUEUE, VIRAL_IDEAS_ANALYSIS } from '../contracts';
 import { ViralEntry, ViralIdeasRepository } from '../data';
 
@@ -35,18 +35,12 @@ export class ViralRunStarter {
     private readonly repository: ViralIdeasRepository,
     private readonly producer: JobProducer,
     private readonly queues: QueueRegistry,
+    private readonly probe: BullProbe,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async liveness(entry: Pick<ViralEntry, 'active_job_id'>): Promise<RunLiveness> {
-    if (!entry.active_job_id) return 'none';
-    const queue = this.queues.get(VIRAL_ANALYSIS_QUEUE);
-    const job = await queue.getJob(entry.active_job_id);
-    if (!job) return 'none';
-    const state = (await job.getState()) as string;
-    if (state === 'waiting' || state === 'delayed' || state === 'paused') return 'queued';
-    if (state !== 'active') return 'none';
-    return (await queue.client.exists(job.lockKey())) === 1 ? 'running' : 'none';
+    return entry.active_job_id ? this.probe.liveness(VIRAL_ANALYSIS_QUEUE, entry.active_job_id) : 'none';
   }
 
   /**
@@ -66,14 +60,15 @@ export class ViralRunStarter {
     const outcomes: RunStartOutcome[] = [];
     const claimed: Array<{ entry: ViralEntry; jobId: string }> = [];
     const redis = this.queues.get(VIRAL_ANALYSIS_QUEUE).client;
-    const guards: string[] = [];
+    const guards: RedisLease[] = [];
     for (const entry of entries) {
       const jobId = randomUUID();
       // One claimant per entry at a time, in Redis: the compare-and-set below is atomic on MongoDB
       // but not on FerretDB, where two starts at once both claimed the entry.
-      const guard = `${this.config.redis.prefix}:conveyor:viral-claim:${entry._id}`;
-      if ((await redis.set(guard, jobId, 'PX', CLAIM_GUARD_MS, 'NX')) !== 'OK') {
-        outcomes.push({ entry, lostRace: true, jobId: (await redis.get(guard)) ?? undefined });
+      const key = conveyorKeys(this.config.redis.prefix).product('viral-claim', entry._id);
+      const guard = await RedisLease.acquire(redis, key, CLAIM_GUARD_MS, jobId);
+      if (!guard) {
+        outcomes.push({ entry, lostRace: true, jobId: await RedisLease.holder(redis, key) });
         continue;
       }
       guards.push(guard);
@@ -83,7 +78,7 @@ export class ViralRunStarter {
     try {
       await this.enqueueClaimed(claimed, staggerMs, outcomes);
     } finally {
-      if (guards.length > 0) await redis.del(...guards);
+      await Promise.all(guards.map((guard) => guard.release()));
     }
     const order = new Map(entries.map((e, i) => [e._id, i]));
     return outcomes.sort((a, b) => order.get(a.entry._id)! - order.get(b.entry._id)!);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
+import { BullProbe } from '../bull-probe';
 
 /** A system task's run, as enqueued: its Bull job on the `maintenance` queue. */
 export interface EnqueuedSystemRun {
@@ -21,6 +22,7 @@ export interface EnqueuedSystemRun {
 export class MaintenanceQueue {
   constructor(
     private readonly queues: QueueRegistry,
+    private readonly probe: BullProbe,
     private readonly settings: QueueSettings,
   ) {}
 
@@ -32,7 +34,6 @@ export class MaintenanceQueue {
 
   /** A run's Bull state (`waiting`, `active`, `completed`, `failed`, …), or null once Bull removed it. */
   async state(jobId: string): Promise<string | null> {
-    const job = await this.queues.get(QueueName.Maintenance).getJob(jobId);
-    return job ? job.getState() : null;
+    return (await this.probe.stateOf(QueueName.Maintenance, jobId)) ?? null;
   }
 }

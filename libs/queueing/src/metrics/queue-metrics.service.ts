@@ -17,6 +17,7 @@ import {
   sumCounts,
   trailingBuckets,
 } from './metric-buckets';
+import { queueKeys } from '../redis/redis-keys';
 
 /**
  * Counts a batch of outcomes of one minute in that minute's and hour's buckets and, for the timed
@@ -189,7 +190,7 @@ export class QueueMetrics {
   }
 
   private key(queue: Queue, suffix: string): string {
-    return queue.toKey(`conveyor:metrics:${suffix}`);
+    return queueKeys(queue).metrics(suffix);
   }
 }
 

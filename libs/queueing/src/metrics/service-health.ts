@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ServiceHealthStatus, ServiceProbe } from '@conveyor/contracts';
 import { RedisConnections } from '../redis-connections';
+import { conveyorKeys } from '../redis/redis-keys';
 
 /** A downstream service and its configured URL (undefined when not configured). */
 export interface DownstreamService {
@@ -57,6 +58,6 @@ export class ServiceHealthStore {
   }
 
   private key(): string {
-    return `${this.config.redis.prefix}:conveyor:services:health`;
+    return conveyorKeys(this.config.redis.prefix).servicesHealth;
   }
 }

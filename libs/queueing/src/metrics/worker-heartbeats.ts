@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisConnections } from '../redis-connections';
+import { conveyorKeys } from '../redis/redis-keys';
 
 /** How often a worker process writes its heartbeat. */
 export const WORKER_HEARTBEAT_INTERVAL_MS = 5_000;
@@ -30,13 +31,15 @@ export interface WorkerHeartbeat {
  */
 @Injectable()
 export class WorkerHeartbeats {
+  private readonly keys: ReturnType<typeof conveyorKeys>;
   private readonly indexKey: string;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly connections: RedisConnections,
   ) {
-    this.indexKey = `${config.redis.prefix}:conveyor:workers`;
+    this.keys = conveyorKeys(config.redis.prefix);
+    this.indexKey = this.keys.workers;
   }
 
   async publish(beat: WorkerHeartbeat): Promise<void> {
@@ -68,6 +71,6 @@ export class WorkerHeartbeats {
   }
 
   private key(id: string): string {
-    return `${this.indexKey}:${id}`;
+    return this.keys.workerHeartbeat(id);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, ErrorCode } from '@conveyor/contracts';
-import { RedisConnections } from '@conveyor/queueing';
+import { RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { randomUUID } from 'node:crypto';
 
 /** A slot not refreshed for this long belongs to a stream whose API process died; it no longer counts. */
@@ -45,7 +45,7 @@ export class StreamSlots {
   /** A slot for the caller, or 429 RATE_LIMITED with Retry-After when they hold the maximum. */
   async acquire(ownerKey: string): Promise<StreamSlot> {
     const redis = this.connections.commandClient();
-    const key = `${this.config.redis.prefix}:sse-streams:${ownerKey}`;
+    const key = conveyorKeys(this.config.redis.prefix).sseStreams(ownerKey);
     const slotId = randomUUID();
     const max = this.config.http.sseMaxStreamsPerCaller;
     let taken: unknown;
