@@ -251,6 +251,12 @@ export class JobsRepository {
 
 // Filters use mongoose.trusted() because sanitizeFilter is on globally: operators are allowed only
 // where our own code writes them, never from client input (RELIABILITY §3).
+
+/**
+ * The transition guard, the one copy of the rule: a write applies only to a record whose seq is
+ * below its own and whose status is not terminal. In the filter, so the server applies it
+ * (test/medium/jobs.repository.medium-spec.ts).
+ */
 function transitionOp(t: JobTransition, now: Date) {
   return {
     updateOne: {
