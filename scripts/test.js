@@ -2,13 +2,14 @@
 /**
  * `npm test`: everything the test suites need, then the suites.
  *   1. dependencies (npm ci) if node_modules is missing;
- *   2. local services: a Mongo-wire server (FerretDB when no MongoDB is installed) and the
- *      redis-server binary (each e2e suite starts its own on a spare port);
- *   3. a build of both apps (e2e suites run the built worker as a child process);
- *   4. unit tests, then e2e tests one suite at a time;
+ *   2. unit tests (no services);
+ *   3. a Mongo-wire server (FerretDB when no MongoDB is installed), then the medium tests
+ *      (repositories against it, one suite at a time);
+ *   4. the redis-server binary (each e2e suite starts its own on a spare port) and a build of both
+ *      apps (e2e suites run the built worker as a child process), then e2e tests one suite at a time;
  *   5. one closing line: "tests: N passed, N failed".
  *
- * Flags: --unit-only, --e2e-only. Extra arguments go to Jest.
+ * Flags: --unit-only, --medium-only, --e2e-only (one tier). Extra arguments go to Jest.
  */
 'use strict';
 
@@ -19,9 +20,10 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..');
 const REPORTS = path.join(ROOT, '.data', 'test-reports');
 const args = process.argv.slice(2);
-const unitOnly = args.includes('--unit-only');
-const e2eOnly = args.includes('--e2e-only');
-const jestArgs = args.filter((a) => a !== '--unit-only' && a !== '--e2e-only');
+const TIER_FLAGS = { '--unit-only': 'unit', '--medium-only': 'medium', '--e2e-only': 'e2e' };
+const only = args.filter((a) => a in TIER_FLAGS).map((a) => TIER_FLAGS[a]);
+const tiers = only.length > 0 ? only : ['unit', 'medium', 'e2e'];
+const jestArgs = args.filter((a) => !(a in TIER_FLAGS));
 
 function run(command, commandArgs, env = process.env) {
   const result = spawnSync(command, commandArgs, { cwd: ROOT, stdio: 'inherit', env });
@@ -56,11 +58,15 @@ async function main() {
   }
   fs.mkdirSync(REPORTS, { recursive: true });
   const results = [];
-  if (!e2eOnly) results.push(jest('unit', []));
-  if (!unitOnly) {
-    const { ensureMongo, ensureRedisServerBinary } = require('./local-services');
+  const { ensureMongo, ensureRedisServerBinary } = require('./local-services');
+  const { TEST_MONGO_URL } = require('../test/support/paths');
+  if (tiers.includes('unit')) results.push(jest('unit', []));
+  // The medium project's global setup starts the Mongo-wire server if it does not answer. One
+  // suite at a time: each takes a few seconds, and a single process saves starting Jest workers.
+  if (tiers.includes('medium')) results.push(jest('medium', ['--runInBand']));
+  if (tiers.includes('e2e')) {
     ensureRedisServerBinary();
-    await ensureMongo(process.env.CONVEYOR_TEST_MONGO_URL || process.env.MONGO_URL || 'mongodb://127.0.0.1:27017/conveyor');
+    await ensureMongo(TEST_MONGO_URL);
     if (run('npm', ['run', 'build']) !== 0) process.exit(1);
     // One suite at a time: each starts worker processes and a redis-server, and on two cores
     // parallel suites would race each other's timings.

@@ -15,7 +15,9 @@ export function isTerminal(status: JobStatus): boolean {
 
 /**
  * Where within an attempt a transition happens. Together with the attempt number it orders every
- * transition of a job, so a late or replayed write can be recognised and refused (DESIGN §2).
+ * transition of a job, so a late or replayed write can be recognised and refused (DESIGN §2). The
+ * guard itself is the filter of JobsRepository's transitions (a higher seq, a record not terminal),
+ * proven against the Mongo-wire server in test/medium.
  */
 export enum TransitionPhase {
   /** Waiting or delayed before the attempt starts. */
@@ -48,12 +50,4 @@ export function transitionSeq(attempt: number, phase: TransitionPhase, run = 1):
 export function runClosingSeq(run = 1): number {
   if (!Number.isInteger(run) || run < 1) throw new RangeError(`run must be a positive integer, got ${run}`);
   return run * SEQ_PER_RUN - 1;
-}
-
-/**
- * The transition guard: a record moves only forward, and never out of a terminal state.
- * (An explicit retry of a finished job starts a new run; see JobsRepository.startNewRun.)
- */
-export function canTransition(current: { seq: number; status: JobStatus }, nextSeq: number): boolean {
-  return !isTerminal(current.status) && nextSeq > current.seq;
 }

@@ -15,3 +15,4 @@ export * from './queue-stats/queue-stats-snapshot.schema';
 export * from './queue-stats/queue-stats-snapshots.repository';
 export * from './database-unavailable';
 export * from './duplicate-key';
+export * from './keyset-pagination';

@@ -4,7 +4,6 @@ export * from './error-envelope.filter';
 export * from './error-status';
 export * from './identity';
 export * from './identity.module';
-export * from './keyset-cursor';
 export * from './prefer';
 export * from './request-body.policy';
 export * from './success-envelope.interceptor';

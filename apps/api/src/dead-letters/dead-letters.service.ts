@@ -5,7 +5,6 @@ import { JobProducer, QueueRegistry, BullProbe } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
 import { JobsService } from '../jobs/jobs.service';
-import { decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { ListDeadLettersQuery } from './dto/dead-letter.request';
 import { DeadLetterListResponse, DeadLetterResponse, DismissDeadLetterResponse } from './dto/dead-letter.response';
 
@@ -29,16 +28,8 @@ export class DeadLettersService {
 
   async list(query: ListDeadLettersQuery): Promise<DeadLetterListResponse> {
     const { cursor, limit, ...filter } = query;
-    const records = await this.deadLetters.listAsAdmin(filter, {
-      limit: limit + 1,
-      after: cursor ? toUpdatedAt(decodeKeysetCursor(cursor)) : undefined,
-    });
-    const items = records.slice(0, limit);
-    return {
-      items: items.map(toResponse),
-      nextCursor:
-        records.length > limit ? encodeKeysetCursor({ at: items[items.length - 1].updatedAt, jobId: items[items.length - 1]._id }) : null,
-    };
+    const page = await this.deadLetters.listAsAdmin(filter, { limit, cursor });
+    return { items: page.items.map(toResponse), nextCursor: page.nextCursor };
   }
 
   async get(jobId: string): Promise<DeadLetterResponse> {
@@ -110,8 +101,4 @@ function toResponse(record: JobRecord): DeadLetterResponse {
     startedAt: record.startedAt?.toISOString() ?? null,
     failedAt: (record.finishedAt ?? record.updatedAt).toISOString(),
   };
-}
-
-function toUpdatedAt({ at, jobId }: { at: Date; jobId: string }): { updatedAt: Date; jobId: string } {
-  return { updatedAt: at, jobId };
 }

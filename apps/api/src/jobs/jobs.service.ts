@@ -19,9 +19,9 @@ import {
 } from '@conveyor/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob, BullProbe, BullState } from '@conveyor/queueing';
-import { Caller, decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
+import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
+import { BullProbe, BullState, JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
+import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
@@ -237,16 +237,11 @@ export class JobsService {
 
   private async page(
     query: ListJobsQuery,
-    fetch: (filter: JobListFilter, page: { limit: number; after?: { createdAt: Date; jobId: string } }) => Promise<JobRecord[]>,
+    fetch: (filter: JobListFilter, page: KeysetPageRequest) => Promise<KeysetPage<JobRecord>>,
   ): Promise<JobListResponse> {
     const { cursor, limit, ...filter } = query;
-    const records = await fetch(filter, { limit: limit + 1, after: cursor ? toCreatedAt(decodeKeysetCursor(cursor)) : undefined });
-    const items = records.slice(0, limit);
-    return {
-      items: items.map(fromRecord),
-      nextCursor:
-        records.length > limit ? encodeKeysetCursor({ at: items[items.length - 1].createdAt, jobId: items[items.length - 1]._id }) : null,
-    };
+    const page = await fetch(filter, { limit, cursor });
+    return { items: page.items.map(fromRecord), nextCursor: page.nextCursor };
   }
 
   /** The record as it is now, after a guarded write found it changed (the caller may act on it). */
@@ -337,8 +332,4 @@ async function queueCall<T>(call: () => Promise<T>): Promise<T> {
     if (cause instanceof ConveyorError) throw cause;
     throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
   }
-}
-
-function toCreatedAt({ at, jobId }: { at: Date; jobId: string }): { createdAt: Date; jobId: string } {
-  return { createdAt: at, jobId };
 }

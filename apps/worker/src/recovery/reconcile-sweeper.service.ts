@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { messageOf } from '@conveyor/contracts';
-import { JobSweepRepository, UnsettledRecord } from '@conveyor/database';
+import { JobSweepRepository, UnsettledRecord, parseKeysetCursor } from '@conveyor/database';
 import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
 import { Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
@@ -83,22 +83,21 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
     try {
       const updatedBefore = new Date(startedAt - graceMs);
-      let after = await this.loadCursor();
+      let cursor = await this.loadCursor();
       for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.loop.isStopped; batchNo++) {
         if (!(await lock.expireIn(Math.max(BATCH_LEASE_MS, holdMs)))) {
           this.logger.warn('Reconcile sweep lost its lease; stopping this sweep');
           break;
         }
-        const batch = await this.sweepRecords.unsettledBatch({ updatedBefore, after, limit: batchSize });
-        for (let i = 0; i < batch.length && !this.loop.isStopped; i += LOOKUP_CONCURRENCY) {
-          await Promise.all(batch.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report)));
+        const batch = await this.sweepRecords.unsettledBatch({ updatedBefore, cursor, limit: batchSize });
+        for (let i = 0; i < batch.items.length && !this.loop.isStopped; i += LOOKUP_CONCURRENCY) {
+          await Promise.all(batch.items.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report)));
         }
-        const last = batch.at(-1);
-        // A short batch reached the newest candidates: the next sweep starts again from the oldest.
-        after = batch.length < batchSize || !last ? undefined : { updatedAt: last.updatedAt, jobId: last._id };
-        if (!after) break;
+        // The last batch reached the newest candidates: the next sweep starts again from the oldest.
+        cursor = batch.nextCursor ?? undefined;
+        if (!cursor) break;
       }
-      await this.saveCursor(after);
+      await this.saveCursor(cursor);
       await this.recordSweep(report);
       const fixes = Object.entries(report.fixed);
       if (fixes.length > 0 || report.watched > 0) {
@@ -197,20 +196,15 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     return conveyorKeys(this.config.redis.prefix).reconcile(name);
   }
 
-  private async loadCursor(): Promise<{ updatedAt: Date; jobId: string } | undefined> {
+  /** Where the last sweep stopped: a keyset cursor, or undefined to start from the oldest. */
+  private async loadCursor(): Promise<string | undefined> {
     const raw = await this.redis().get(this.key('cursor'));
-    if (!raw) return undefined;
-    try {
-      const [ms, jobId] = JSON.parse(raw) as [number, string];
-      return typeof ms === 'number' && typeof jobId === 'string' ? { updatedAt: new Date(ms), jobId } : undefined;
-    } catch {
-      return undefined;
-    }
+    // One written by an older version (or anything else) is not a position: start again.
+    return raw && parseKeysetCursor(raw) ? raw : undefined;
   }
 
-  private async saveCursor(after: { updatedAt: Date; jobId: string } | undefined): Promise<void> {
-    if (after)
-      await this.redis().set(this.key('cursor'), JSON.stringify([after.updatedAt.getTime(), after.jobId]), 'EX', CURSOR_TTL_SECONDS);
+  private async saveCursor(cursor: string | undefined): Promise<void> {
+    if (cursor) await this.redis().set(this.key('cursor'), cursor, 'EX', CURSOR_TTL_SECONDS);
     else await this.redis().del(this.key('cursor'));
   }
 

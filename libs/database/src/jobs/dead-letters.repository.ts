@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { JobStatus } from '@conveyor/contracts';
-import mongoose, { Model } from 'mongoose';
+import { Model } from 'mongoose';
 import { JobRecord } from './job.schema';
+import { KeysetOrder, KeysetPage, KeysetPageRequest, findKeysetPage } from '../keyset-pagination';
 
 /** Filters of the dead-letter list; each is optional and already validated. */
 export interface DeadLetterFilter {
@@ -10,11 +11,8 @@ export interface DeadLetterFilter {
   type?: string;
 }
 
-/** Keyset pagination, most recently failed first: `after` is the last dead letter of the previous page. */
-export interface DeadLetterPage {
-  limit: number;
-  after?: { updatedAt: Date; jobId: string };
-}
+/** Most recently failed first (see listAsAdmin); failed in the same millisecond, by id. */
+const MOST_RECENTLY_FAILED_FIRST: KeysetOrder<JobRecord> = { field: 'updatedAt', direction: 'descending' };
 
 /**
  * Dead letters are the failed job records no operator has dismissed: the record already holds the
@@ -26,24 +24,16 @@ export class DeadLettersRepository {
   constructor(@InjectModel(JobRecord.name) private readonly model: Model<JobRecord>) {}
 
   /**
-   * Every caller's dead letters, most recently failed first. A failed record is written again only
-   * when it is dismissed or run again, both of which take it off the list, so its `updatedAt` is
-   * the time it failed and a stable sort key.
+   * One page of every caller's dead letters, most recently failed first. A failed record is
+   * written again only when it is dismissed or run again, both of which take it off the list, so
+   * its `updatedAt` is the time it failed and a stable sort key.
    */
-  async listAsAdmin(filter: DeadLetterFilter, page: DeadLetterPage): Promise<JobRecord[]> {
+  async listAsAdmin(filter: DeadLetterFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {
     // `dismissed: null` also matches records written before the field existed (MongoDB and FerretDB).
     const query: Record<string, unknown> = { status: JobStatus.Failed, dismissed: null };
     if (filter.queue !== undefined) query.queue = filter.queue;
     if (filter.type !== undefined) query.type = filter.type;
-    let filterDoc: object = query;
-    if (page.after) {
-      const { updatedAt, jobId } = page.after;
-      const afterCursor = {
-        $or: [{ updatedAt: mongoose.trusted({ $lt: updatedAt }) }, { updatedAt, _id: mongoose.trusted({ $lt: jobId }) }],
-      };
-      filterDoc = { $and: [query, afterCursor] };
-    }
-    return this.model.find(filterDoc).sort({ updatedAt: -1, _id: -1 }).limit(page.limit).lean<JobRecord[]>().exec();
+    return findKeysetPage(this.model, { filter: query, order: MOST_RECENTLY_FAILED_FIRST }, page);
   }
 
   /** One dead letter whoever owns it, or null if the job is not (or no longer) one. */

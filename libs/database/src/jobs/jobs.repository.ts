@@ -5,6 +5,7 @@ import mongoose, { Model } from 'mongoose';
 import { JobRecord, JobRunSummary } from './job.schema';
 import { BatchOutcome, GroupCommit } from '../group-commit';
 import { isDatabaseUnavailable } from '../database-unavailable';
+import { KeysetOrder, KeysetPage, KeysetPageRequest, findKeysetPage } from '../keyset-pagination';
 
 /**
  * Submits' record inserts share round trips (group commit): one insertMany per batch. Inserts are
@@ -45,11 +46,8 @@ export interface JobListFilter {
   createdTo?: Date;
 }
 
-/** Keyset pagination, newest first: `after` is the last record of the previous page. */
-export interface JobListPage {
-  limit: number;
-  after?: { createdAt: Date; jobId: string };
-}
+/** Job lists are newest first; records submitted in the same millisecond, by id. */
+const NEWEST_FIRST: KeysetOrder<JobRecord> = { field: 'createdAt', direction: 'descending' };
 
 /**
  * The only way to read or change `jobs` records. Reads take the caller's owner key, so "not yours"
@@ -210,14 +208,14 @@ export class JobsRepository {
     return result.modifiedCount === 1;
   }
 
-  /** One caller's jobs, newest first. */
-  async listOwned(ownerKey: string, filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+  /** One page of one caller's jobs, newest first. */
+  async listOwned(ownerKey: string, filter: JobListFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {
     if (typeof ownerKey !== 'string') throw new TypeError('ownerKey must be a string');
     return this.list({ ownerKey }, filter, page);
   }
 
-  /** Every caller's jobs: for admin routes only (the route must check the caller is an admin). */
-  async listAsAdmin(filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+  /** One page of every caller's jobs: for admin routes only (the route must check the caller is an admin). */
+  async listAsAdmin(filter: JobListFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {
     return this.list({}, filter, page);
   }
 
@@ -226,7 +224,7 @@ export class JobsRepository {
     return this.model.findById(jobId).lean<JobRecord>().exec();
   }
 
-  private async list(scope: { ownerKey?: string }, filter: JobListFilter, page: JobListPage): Promise<JobRecord[]> {
+  private async list(scope: { ownerKey?: string }, filter: JobListFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {
     const query: Record<string, unknown> = { ...scope };
     if (filter.queue !== undefined) query.queue = filter.queue;
     if (filter.type !== undefined) query.type = filter.type;
@@ -237,20 +235,18 @@ export class JobsRepository {
         ...(filter.createdTo ? { $lte: filter.createdTo } : {}),
       });
     }
-    let filterDoc: object = query;
-    if (page.after) {
-      const { createdAt, jobId } = page.after;
-      const afterCursor = {
-        $or: [{ createdAt: mongoose.trusted({ $lt: createdAt }) }, { createdAt, _id: mongoose.trusted({ $lt: jobId }) }],
-      };
-      filterDoc = { $and: [query, afterCursor] };
-    }
-    return this.model.find(filterDoc).sort({ createdAt: -1, _id: -1 }).limit(page.limit).lean<JobRecord[]>().exec();
+    return findKeysetPage(this.model, { filter: query, order: NEWEST_FIRST }, page);
   }
 }
 
 // Filters use mongoose.trusted() because sanitizeFilter is on globally: operators are allowed only
 // where our own code writes them, never from client input (RELIABILITY §3).
+
+/**
+ * The transition guard, the one copy of the rule: a write applies only to a record whose seq is
+ * below its own and whose status is not terminal. In the filter, so the server applies it
+ * (test/medium/jobs.repository.medium-spec.ts).
+ */
 function transitionOp(t: JobTransition, now: Date) {
   return {
     updateOne: {
