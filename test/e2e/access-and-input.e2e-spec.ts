@@ -1,6 +1,9 @@
 import { QueueName, queuePolicy, resolveJobOptions } from '@conveyor/contracts';
 import { JobsRepository, newJobRecord } from '@conveyor/database';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import TestAgent from 'supertest/lib/agent';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
 
@@ -277,6 +280,83 @@ describe('Ownership and bad input', () => {
       const res = await conveyor.http().get(`/api/v1/jobs/${id}`).set('x-user-id', OWNER);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+    });
+
+    describe('a NUL character in a key (no stored document can hold one)', () => {
+      const ADMIN_TOKEN = 'access-and-input-admin-token';
+      let admin: { http: () => TestAgent };
+
+      beforeAll(async () => {
+        admin = await conveyor.extraApi({ ADMIN_API_TOKEN: ADMIN_TOKEN });
+      });
+
+      const nulPayload = () => ({ url: target.url('/nul'), method: 'POST', body: { 'a\u0000b': 1 } });
+      const jobCount = () => conveyor.app.get<Connection>(getConnectionToken()).collection('jobs').countDocuments();
+
+      it.each<[string, string, () => object, string]>([
+        ['POST /api/v1/jobs', '/api/v1/jobs', () => ({ type: 'http.request', data: nulPayload() }), 'body.data.body'],
+        ['a dry run', '/api/v1/jobs?dryRun=true', () => ({ type: 'http.request', data: nulPayload() }), 'body.data.body'],
+        [
+          'POST /api/v1/scheduler/delayed',
+          '/api/v1/scheduler/delayed',
+          () => ({ type: 'http.request', data: nulPayload(), delayMs: 1000 }),
+          'body.data.body',
+        ],
+        [
+          'POST /api/v1/scheduler/repeating',
+          '/api/v1/scheduler/repeating',
+          () => ({ name: 'nul', type: 'http.request', data: nulPayload(), cron: '0 * * * *' }),
+          'body.data.body',
+        ],
+        ['a dead letter requeue', `/api/v1/dead-letters/${randomUUID()}/requeue`, () => ({ data: nulPayload() }), 'body.data.body'],
+        [
+          'POST /api/viral-ideas/queue',
+          '/api/viral-ideas/queue',
+          () => ({ session_id: 'nul-session', primary_username: 'someone', analysis_settings: { 'a\u0000b': 1 } }),
+          'body.analysis_settings',
+        ],
+      ])('%s → 400 naming the key, nothing stored', async (_route, path, body, parent) => {
+        const before = await jobCount();
+        const res = await admin
+          .http()
+          .post(path)
+          .set({ 'x-user-id': OWNER, authorization: `Bearer ${ADMIN_TOKEN}` })
+          .send(body());
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+        expect(res.body.errors).toEqual([
+          { field: `${parent}["a\\u0000b"]`, message: expect.stringContaining('keys may not contain a NUL') },
+        ]);
+        expect(await jobCount()).toBe(before);
+      });
+
+      it.each<[string, object, string]>([
+        ['a NUL in a key', { body: { 'a\u0000b': 1 } }, 'jobs[1].data.body["a\\u0000b"]'],
+        ['a NUL in a string', { body: 'a\u0000b' }, 'jobs[1].data.body'],
+        ['a constructor.prototype path', { body: { constructor: { prototype: { polluted: true } } } }, 'jobs[1].data.body.constructor'],
+        ['an operator key', { body: { $where: 'sleep(1000)' } }, 'jobs[1].data.body.$where'],
+      ])('fails only its own bulk item when the item has %s; the others are accepted', async (_what, extra, field) => {
+        const good = (path: string) => ({ type: 'http.request', data: { url: target.url(path), method: 'GET' } });
+        const bad = { type: 'http.request', data: { url: target.url('/bulk-bad'), method: 'POST', ...extra } };
+        const res = await conveyor
+          .http()
+          .post('/api/v1/jobs/bulk')
+          .set('x-user-id', OWNER)
+          .send({ jobs: [good('/bulk-a'), bad, good('/bulk-b')] });
+        expect(res.status).toBe(200);
+        expect(res.body.data).toMatchObject({ accepted: 2, rejected: 1 });
+        const [first, refused, last] = res.body.data.items;
+        expect(refused).toEqual({
+          index: 1,
+          error: {
+            error_code: 'VALIDATION_FAILED',
+            detail: expect.any(String),
+            errors: [{ field, message: expect.stringContaining(field) }],
+          },
+        });
+        for (const item of [first, last]) expect((await conveyor.record(item.job.jobId))?.status).toBe('waiting');
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      });
     });
 
     it('answers unknown routes with the envelope', async () => {

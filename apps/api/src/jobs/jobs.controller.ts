@@ -11,6 +11,7 @@ import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest 
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
 import { preferredWaitSeconds } from '../http/prefer';
 import { ThrottleAs } from '../http/throttling/throttle-class';
+import { refusedItems } from '../http/request-body.policy';
 import { JobsService } from './jobs.service';
 import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
@@ -106,7 +107,7 @@ export class JobsController {
   ): Promise<unknown> {
     return this.answerOnce(caller, req, res, body, async () => ({
       status: HttpStatus.OK,
-      body: await this.jobs.submitBulk(caller, body.jobs),
+      body: await this.jobs.submitBulk(caller, body.jobs, refusedItems(req)),
       headers: {},
     }));
   }

@@ -30,6 +30,7 @@ import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jo
 import { decodeKeysetCursor, encodeKeysetCursor } from '../http/keyset-cursor';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
 import { SubmitJobRequest } from './dto/submit-job.request';
+import { JsonProblem, jsonProblemError } from '../http/request-body.policy';
 
 /** Bull's states in Conveyor's words ("paused" is a waiting job on a paused queue). */
 const FROM_BULL_STATE: Partial<Record<BullState | 'paused' | 'stuck', JobStatus>> = {
@@ -68,9 +69,17 @@ export class JobsService {
     return { dryRun: true, ...(await this.producer.plan(caller.owner, request)) };
   }
 
-  /** Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. */
-  async submitBulk(caller: Caller, items: unknown[]): Promise<BulkSubmitResponse> {
-    const inputs = await Promise.all(items.map((item, index) => validateSubmission(item, `jobs[${index}]`)));
+  /**
+   * Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. `refused`:
+   * the items the request-body policy set aside (by index), answered with their problem.
+   */
+  async submitBulk(caller: Caller, items: unknown[], refused: ReadonlyMap<number, JsonProblem> = new Map()): Promise<BulkSubmitResponse> {
+    const inputs = await Promise.all(
+      items.map((item, index) => {
+        const problem = refused.get(index);
+        return problem ? jsonProblemError(problem) : validateSubmission(item, `jobs[${index}]`);
+      }),
+    );
     const outcomes = await this.producer.submitMany(caller.owner, inputs);
     const accepted = outcomes.filter((o) => 'job' in o).length;
     return {
