@@ -244,6 +244,54 @@ describe('Ownership and bad input', () => {
       expect(res.body.errors[0].field).toBe('data.url');
     });
 
+    it('refuses IPv6 addresses that lead to a non-public IPv4 one, as targets and callbacks', async () => {
+      // The suite's policy allows loopback, not private ranges; this one the other way round.
+      const noLoopback = await conveyor.extraApi({ OUTBOUND_ALLOW_LOOPBACK: 'false', OUTBOUND_ALLOW_PRIVATE: 'true' });
+      const cases: Array<[string, () => TestAgent]> = [
+        // IPv4-compatible (::/96), IPv4-mapped, NAT64, 6to4, Teredo (server; client inverted).
+        ...['::a9fe:a9fe', '::169.254.169.254', '::10.0.0.1', '::ffff:169.254.169.254', '64:ff9b::10.0.0.1', '2002:a9fe:a9fe::1']
+          .concat(['2001:0:a9fe:a9fe::f7f7:f7f7', '2001:0:808:808::f5ff:fffe'])
+          .map((host): [string, () => TestAgent] => [host, () => conveyor.http()]),
+        ...[
+          '::127.0.0.1',
+          '::ffff:127.0.0.1',
+          '64:ff9b::127.0.0.1',
+          '2002:7f00:1::1',
+          '2001:0:7f00:1::f7f7:f7f7',
+          '2001:0:808:808::80ff:fffe',
+        ].map((host): [string, () => TestAgent] => [host, () => noLoopback.http()]),
+      ];
+      const port = new URL(target.url()).port;
+      for (const [host, api] of cases) {
+        const url = `http://[${host}]:${port}/canary`;
+        const asTarget = await api()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({ type: 'http.request', data: { url, method: 'GET' } });
+        expect([host, asTarget.status, asTarget.body.error_code, asTarget.body.errors?.[0]?.field]).toEqual([
+          host,
+          400,
+          'TARGET_NOT_ALLOWED',
+          'data.url',
+        ]);
+        // The refusal names the IPv4 address the IPv6 one leads to.
+        expect([host, asTarget.body.detail]).toEqual([
+          host,
+          expect.stringMatching(/ carries (169\.254\.169\.254|10\.0\.0\.1|127\.0\.0\.1)\)$/),
+        ]);
+        const asCallback = await api()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({
+            type: 'http.request',
+            data: { url: 'http://example.com/x', method: 'GET' },
+            callbackUrl: url,
+            callbackSecret: 'a-callback-secret-0123456789',
+          });
+        expect([host, asCallback.status, asCallback.body.errors?.[0]?.field]).toEqual([host, 400, 'callbackUrl']);
+      }
+    });
+
     it.each([
       ['malformed JSON', '{"type":', 'application/json', 400, 'MALFORMED_JSON'],
       ['a scalar JSON body', '42', 'application/json', 400, 'MALFORMED_JSON'],
