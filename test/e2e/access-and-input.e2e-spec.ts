@@ -293,6 +293,24 @@ describe('Ownership and bad input', () => {
     });
 
     it.each([
+      ['a snowman', '☃'],
+      ['an emoji', 'go 🚀'],
+      ['a control character', 'a\u0001b'],
+      ['a DEL', 'a\u007fb'],
+      ['a line break', 'a\r\nx-injected: 1'],
+    ])('refuses a header value with %s at submit, naming the header (Node would refuse to send it)', async (_what, value) => {
+      const res = await post({
+        type: 'http.request',
+        data: { url: target.url('/x'), method: 'GET', headers: { 'x-ok': 'fine', 'x-bad': value } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+      expect(res.body.errors).toEqual([
+        { field: 'data.headers', message: expect.stringMatching(/^data\.headers\["x-bad"\] has characters/) },
+      ]);
+    });
+
+    it.each([
       ['malformed JSON', '{"type":', 'application/json', 400, 'MALFORMED_JSON'],
       ['a scalar JSON body', '42', 'application/json', 400, 'MALFORMED_JSON'],
       ['a non-JSON content type', 'type=http.request', 'application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
