@@ -118,6 +118,9 @@ describe('Scheduler API', () => {
       const cases: Array<[object, string]> = [
         [{ cron: 'every minute' }, 'cron'],
         [{ cron: '61 * * * *' }, 'cron'],
+        // cron-parser would pad these to every minute and every hour: 5 or 6 fields only.
+        [{ cron: '* * * *' }, 'cron'],
+        [{ cron: '@hourly' }, 'cron'],
         [{ timezone: 'Mars/Olympus' }, 'timezone'],
         [{ name: 'Not A Slug' }, 'name'],
         [{ data: { url: 'ftp://example.com', method: 'GET' } }, 'data.url'],
