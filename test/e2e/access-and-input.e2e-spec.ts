@@ -139,6 +139,31 @@ describe('Ownership and bad input', () => {
       for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(new Set(ids).size).toBe(3);
     });
+
+    it('finds a job by its id in any case on every job route (UUIDs are case-insensitive)', async () => {
+      const id = (await post(validJob())).body.data.jobId as string;
+      const upper = id.toUpperCase();
+      const mixed = id.replace(/[a-f]/, (c) => c.toUpperCase());
+      const mine = { 'x-user-id': OWNER };
+      const http = () => conveyor.http();
+      expect((await http().get(`/api/v1/jobs/${upper}`).set(mine)).body.data).toMatchObject({ jobId: id, status: 'waiting' });
+      expect((await http().get(`/api/v1/jobs/${upper}/status`).set(mine)).body.data).toMatchObject({ jobId: id, status: 'waiting' });
+      expect((await http().get(`/api/v1/jobs/${upper}/webhooks`).set(mine)).body.data).toEqual({ items: [], truncated: false });
+      expect((await http().put(`/api/v1/jobs/${upper}/priority`).set(mine).send({ priority: 1 })).body.data).toMatchObject({
+        jobId: id,
+        priority: 1,
+      });
+      expect((await http().post(`/api/v1/jobs/${upper}/cancel`).set(mine)).body.data).toEqual({ cancelled: true, status: 'cancelled' });
+      // A finished job's stream is its snapshot and its final event, then it ends.
+      const events = await http().get(`/api/v1/jobs/${upper}/events`).set(mine);
+      expect(events.status).toBe(200);
+      expect(events.text).toContain('event: cancelled');
+      expect(events.text).toContain(`"jobId":"${id}"`);
+      expect((await http().post(`/api/v1/jobs/${upper}/retry`).set(mine)).body.data).toEqual({ jobId: id, status: 'waiting', run: 2 });
+      expect((await http().delete(`/api/v1/jobs/${mixed}`).set(mine)).body.data).toEqual({ cancelled: true, status: 'cancelled' });
+      // Still nobody else's: the owner check holds in any case too.
+      expect((await http().get(`/api/v1/jobs/${upper}`).set('x-user-id', 'intruder')).status).toBe(404);
+    });
   });
 
   describe('bad input never gets a 500', () => {
