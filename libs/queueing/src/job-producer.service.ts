@@ -13,6 +13,7 @@ import {
   Owner,
   QueueName,
   ResolvedJobOptions,
+  ScheduledRun,
   SubmitJobInput,
   checkOutboundUrl,
   ownerKey,
@@ -103,13 +104,14 @@ export class JobProducer {
     private readonly settings: QueueSettings,
   ) {}
 
-  async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
+  /** `scheduledRun`: the cron run a repeating schedule submits this job for, kept on its record. */
+  async submit(owner: Owner, input: SubmitJobInput, scheduledRun?: ScheduledRun): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
     const { reservation, refusal } = await this.admission(prepared.policy, 1);
     let record: JobRecord;
     try {
       if (reservation.granted < 1) throw refusal();
-      record = await this.enqueue(owner, prepared);
+      record = await this.enqueue(owner, prepared, scheduledRun);
     } catch (error) {
       await this.release(reservation);
       throw error;
@@ -291,7 +293,12 @@ export class JobProducer {
     });
   }
 
-  private newRecord(owner: Owner, jobId: string, { definition, payload, options, callback }: PreparedJob): JobRecord {
+  private newRecord(
+    owner: Owner,
+    jobId: string,
+    { definition, payload, options, callback }: PreparedJob,
+    scheduledRun?: ScheduledRun,
+  ): JobRecord {
     return newJobRecord({
       jobId,
       ownerKey: ownerKey(owner),
@@ -300,6 +307,7 @@ export class JobProducer {
       data: payload,
       options,
       callback,
+      scheduledRun,
     });
   }
 
@@ -312,10 +320,10 @@ export class JobProducer {
   }
 
   /** Records and enqueues one job; the record once both are done. */
-  private async enqueue(owner: Owner, prepared: PreparedJob): Promise<JobRecord> {
+  private async enqueue(owner: Owner, prepared: PreparedJob, scheduledRun?: ScheduledRun): Promise<JobRecord> {
     const jobId = randomUUID();
     const queueName = prepared.definition.queue;
-    const record = this.newRecord(owner, jobId, prepared);
+    const record = this.newRecord(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
     try {
       const job = this.bullJob(jobId, prepared);

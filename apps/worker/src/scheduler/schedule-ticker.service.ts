@@ -108,7 +108,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const job = schedule.system
         ? await this.maintenance.enqueue(schedule._id, { trigger: 'scheduled', runAt: runAt.toISOString() })
-        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
+        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data }, { schedule: schedule._id, runAt });
       return { outcome: 'submitted', at, jobId: job.jobId, trigger: 'scheduled', error: null };
     } catch (error) {
       const code = error instanceof ConveyorError ? error.code : 'SUBMIT_FAILED';
