@@ -1,5 +1,8 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { SCHEDULER_OWNER } from '@conveyor/contracts';
+import { isDuplicateKey } from '@conveyor/database';
+import { JobProducer } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
 import { holdsFor, waitFor } from '../support/wait-for';
@@ -265,6 +268,22 @@ describe('Scheduler API', () => {
         expect(run.runAt.getTime()).toBeLessThanOrEqual(run.createdAt.getTime()); // never fired early
       }
       await http().delete('/api/v1/scheduler/repeating/survivor').set(admin);
+    });
+  });
+
+  describe('one job per run', () => {
+    it('keeps a second submit of the same run out, however the ticks race (the run fixes its job id)', async () => {
+      const producer = conveyor.app.get(JobProducer);
+      const run = { schedule: 'raced', runAt: new Date('2030-01-01T00:00:00Z') };
+      const outcomes = await Promise.allSettled([1, 2, 3].map(() => producer.submit(SCHEDULER_OWNER, ping('/raced'), run)));
+      expect(
+        outcomes.map((o) => (o.status === 'fulfilled' ? 'submitted' : isDuplicateKey(o.reason) ? 'duplicate' : o.reason)).sort(),
+      ).toEqual(['duplicate', 'duplicate', 'submitted']);
+      const [job] = await firedJobs('/raced');
+      expect(await firedJobs('/raced')).toHaveLength(1);
+      expect(job.scheduledRun).toEqual(run);
+      await waitFor(async () => (await conveyor.record(String(job._id)))?.status === 'completed', { what: 'the run’s job to complete' });
+      expect(target.hitsOn('/raced')).toHaveLength(1);
     });
   });
 

@@ -20,6 +20,7 @@ export * from './queue-settings';
 export * from './observability';
 export * from './schedules/schedule-timing';
 export * from './schedules/scheduled-run';
+export * from './derived-uuid';
 export * from './schedules/scheduler-keys';
 export * from './viral-ideas/viral-ideas';
 export * from './schedules/system-schedules';

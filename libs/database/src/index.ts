@@ -18,3 +18,4 @@ export * from './viral-ideas/viral-ideas.repository';
 export * from './queue-stats/queue-stats-snapshot.schema';
 export * from './queue-stats/queue-stats-snapshots.repository';
 export * from './database-unavailable';
+export { isDuplicateKey } from './duplicate-key';

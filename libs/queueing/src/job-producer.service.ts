@@ -18,6 +18,7 @@ import {
   checkOutboundUrl,
   ownerKey,
   resolveJobOptions,
+  scheduledRunJobId,
   validatePayload,
   validationFailed,
   messageOf,
@@ -104,7 +105,11 @@ export class JobProducer {
     private readonly settings: QueueSettings,
   ) {}
 
-  /** `scheduledRun`: the cron run a repeating schedule submits this job for, kept on its record. */
+  /**
+   * `scheduledRun`: the cron run a repeating schedule submits this job for, kept on its record; its
+   * job id is derived from the run, so a second submit of the run fails on the record's unique id
+   * (a duplicate-key error) and never reaches Bull.
+   */
   async submit(owner: Owner, input: SubmitJobInput, scheduledRun?: ScheduledRun): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
     const { reservation, refusal } = await this.admission(prepared.policy, 1);
@@ -321,7 +326,7 @@ export class JobProducer {
 
   /** Records and enqueues one job; the record once both are done. */
   private async enqueue(owner: Owner, prepared: PreparedJob, scheduledRun?: ScheduledRun): Promise<JobRecord> {
-    const jobId = randomUUID();
+    const jobId = scheduledRun ? scheduledRunJobId(scheduledRun) : randomUUID();
     const queueName = prepared.definition.queue;
     const record = this.newRecord(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
