@@ -1,7 +1,10 @@
 import { QueueName, resolveJobOptions } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { JobsRepository, newJobRecord } from '@conveyor/database';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import TestAgent from 'supertest/lib/agent';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
 
@@ -137,6 +140,31 @@ describe('Ownership and bad input', () => {
       for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(new Set(ids).size).toBe(3);
     });
+
+    it('finds a job by its id in any case on every job route (UUIDs are case-insensitive)', async () => {
+      const id = (await post(validJob())).body.data.jobId as string;
+      const upper = id.toUpperCase();
+      const mixed = id.replace(/[a-f]/, (c) => c.toUpperCase());
+      const mine = { 'x-user-id': OWNER };
+      const http = () => conveyor.http();
+      expect((await http().get(`/api/v1/jobs/${upper}`).set(mine)).body.data).toMatchObject({ jobId: id, status: 'waiting' });
+      expect((await http().get(`/api/v1/jobs/${upper}/status`).set(mine)).body.data).toMatchObject({ jobId: id, status: 'waiting' });
+      expect((await http().get(`/api/v1/jobs/${upper}/webhooks`).set(mine)).body.data).toEqual({ items: [], truncated: false });
+      expect((await http().put(`/api/v1/jobs/${upper}/priority`).set(mine).send({ priority: 1 })).body.data).toMatchObject({
+        jobId: id,
+        priority: 1,
+      });
+      expect((await http().post(`/api/v1/jobs/${upper}/cancel`).set(mine)).body.data).toEqual({ cancelled: true, status: 'cancelled' });
+      // A finished job's stream is its snapshot and its final event, then it ends.
+      const events = await http().get(`/api/v1/jobs/${upper}/events`).set(mine);
+      expect(events.status).toBe(200);
+      expect(events.text).toContain('event: cancelled');
+      expect(events.text).toContain(`"jobId":"${id}"`);
+      expect((await http().post(`/api/v1/jobs/${upper}/retry`).set(mine)).body.data).toEqual({ jobId: id, status: 'waiting', run: 2 });
+      expect((await http().delete(`/api/v1/jobs/${mixed}`).set(mine)).body.data).toEqual({ cancelled: true, status: 'cancelled' });
+      // Still nobody else's: the owner check holds in any case too.
+      expect((await http().get(`/api/v1/jobs/${upper}`).set('x-user-id', 'intruder')).status).toBe(404);
+    });
   });
 
   describe('bad input never gets a 500', () => {
@@ -242,6 +270,72 @@ describe('Ownership and bad input', () => {
       expect(res.body.errors[0].field).toBe('data.url');
     });
 
+    it('refuses IPv6 addresses that lead to a non-public IPv4 one, as targets and callbacks', async () => {
+      // The suite's policy allows loopback, not private ranges; this one the other way round.
+      const noLoopback = await conveyor.extraApi({ OUTBOUND_ALLOW_LOOPBACK: 'false', OUTBOUND_ALLOW_PRIVATE: 'true' });
+      const cases: Array<[string, () => TestAgent]> = [
+        // IPv4-compatible (::/96), IPv4-mapped, NAT64, 6to4, Teredo (server; client inverted).
+        ...['::a9fe:a9fe', '::169.254.169.254', '::10.0.0.1', '::ffff:169.254.169.254', '64:ff9b::10.0.0.1', '2002:a9fe:a9fe::1']
+          .concat(['2001:0:a9fe:a9fe::f7f7:f7f7', '2001:0:808:808::f5ff:fffe'])
+          .map((host): [string, () => TestAgent] => [host, () => conveyor.http()]),
+        ...[
+          '::127.0.0.1',
+          '::ffff:127.0.0.1',
+          '64:ff9b::127.0.0.1',
+          '2002:7f00:1::1',
+          '2001:0:7f00:1::f7f7:f7f7',
+          '2001:0:808:808::80ff:fffe',
+        ].map((host): [string, () => TestAgent] => [host, () => noLoopback.http()]),
+      ];
+      const port = new URL(target.url()).port;
+      for (const [host, api] of cases) {
+        const url = `http://[${host}]:${port}/canary`;
+        const asTarget = await api()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({ type: 'http.request', data: { url, method: 'GET' } });
+        expect([host, asTarget.status, asTarget.body.error_code, asTarget.body.errors?.[0]?.field]).toEqual([
+          host,
+          400,
+          'TARGET_NOT_ALLOWED',
+          'data.url',
+        ]);
+        // The refusal names the IPv4 address the IPv6 one leads to.
+        expect([host, asTarget.body.detail]).toEqual([
+          host,
+          expect.stringMatching(/ carries (169\.254\.169\.254|10\.0\.0\.1|127\.0\.0\.1)\)$/),
+        ]);
+        const asCallback = await api()
+          .post('/api/v1/jobs')
+          .set('x-user-id', OWNER)
+          .send({
+            type: 'http.request',
+            data: { url: 'http://example.com/x', method: 'GET' },
+            callbackUrl: url,
+            callbackSecret: 'a-callback-secret-0123456789',
+          });
+        expect([host, asCallback.status, asCallback.body.errors?.[0]?.field]).toEqual([host, 400, 'callbackUrl']);
+      }
+    });
+
+    it.each([
+      ['a snowman', '☃'],
+      ['an emoji', 'go 🚀'],
+      ['a control character', 'a\u0001b'],
+      ['a DEL', 'a\u007fb'],
+      ['a line break', 'a\r\nx-injected: 1'],
+    ])('refuses a header value with %s at submit, naming the header (Node would refuse to send it)', async (_what, value) => {
+      const res = await post({
+        type: 'http.request',
+        data: { url: target.url('/x'), method: 'GET', headers: { 'x-ok': 'fine', 'x-bad': value } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+      expect(res.body.errors).toEqual([
+        { field: 'data.headers', message: expect.stringMatching(/^data\.headers\["x-bad"\] has characters/) },
+      ]);
+    });
+
     it.each([
       ['malformed JSON', '{"type":', 'application/json', 400, 'MALFORMED_JSON'],
       ['a scalar JSON body', '42', 'application/json', 400, 'MALFORMED_JSON'],
@@ -278,6 +372,83 @@ describe('Ownership and bad input', () => {
       const res = await conveyor.http().get(`/api/v1/jobs/${id}`).set('x-user-id', OWNER);
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+    });
+
+    describe('a NUL character in a key (no stored document can hold one)', () => {
+      const ADMIN_TOKEN = 'access-and-input-admin-token';
+      let admin: { http: () => TestAgent };
+
+      beforeAll(async () => {
+        admin = await conveyor.extraApi({ ADMIN_API_TOKEN: ADMIN_TOKEN });
+      });
+
+      const nulPayload = () => ({ url: target.url('/nul'), method: 'POST', body: { 'a\u0000b': 1 } });
+      const jobCount = () => conveyor.app.get<Connection>(getConnectionToken()).collection('jobs').countDocuments();
+
+      it.each<[string, string, () => object, string]>([
+        ['POST /api/v1/jobs', '/api/v1/jobs', () => ({ type: 'http.request', data: nulPayload() }), 'body.data.body'],
+        ['a dry run', '/api/v1/jobs?dryRun=true', () => ({ type: 'http.request', data: nulPayload() }), 'body.data.body'],
+        [
+          'POST /api/v1/scheduler/delayed',
+          '/api/v1/scheduler/delayed',
+          () => ({ type: 'http.request', data: nulPayload(), delayMs: 1000 }),
+          'body.data.body',
+        ],
+        [
+          'POST /api/v1/scheduler/repeating',
+          '/api/v1/scheduler/repeating',
+          () => ({ name: 'nul', type: 'http.request', data: nulPayload(), cron: '0 * * * *' }),
+          'body.data.body',
+        ],
+        ['a dead letter requeue', `/api/v1/dead-letters/${randomUUID()}/requeue`, () => ({ data: nulPayload() }), 'body.data.body'],
+        [
+          'POST /api/viral-ideas/queue',
+          '/api/viral-ideas/queue',
+          () => ({ session_id: 'nul-session', primary_username: 'someone', analysis_settings: { 'a\u0000b': 1 } }),
+          'body.analysis_settings',
+        ],
+      ])('%s → 400 naming the key, nothing stored', async (_route, path, body, parent) => {
+        const before = await jobCount();
+        const res = await admin
+          .http()
+          .post(path)
+          .set({ 'x-user-id': OWNER, authorization: `Bearer ${ADMIN_TOKEN}` })
+          .send(body());
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject(errorEnvelope('VALIDATION_FAILED'));
+        expect(res.body.errors).toEqual([
+          { field: `${parent}["a\\u0000b"]`, message: expect.stringContaining('keys may not contain a NUL') },
+        ]);
+        expect(await jobCount()).toBe(before);
+      });
+
+      it.each<[string, object, string]>([
+        ['a NUL in a key', { body: { 'a\u0000b': 1 } }, 'jobs[1].data.body["a\\u0000b"]'],
+        ['a NUL in a string', { body: 'a\u0000b' }, 'jobs[1].data.body'],
+        ['a constructor.prototype path', { body: { constructor: { prototype: { polluted: true } } } }, 'jobs[1].data.body.constructor'],
+        ['an operator key', { body: { $where: 'sleep(1000)' } }, 'jobs[1].data.body.$where'],
+      ])('fails only its own bulk item when the item has %s; the others are accepted', async (_what, extra, field) => {
+        const good = (path: string) => ({ type: 'http.request', data: { url: target.url(path), method: 'GET' } });
+        const bad = { type: 'http.request', data: { url: target.url('/bulk-bad'), method: 'POST', ...extra } };
+        const res = await conveyor
+          .http()
+          .post('/api/v1/jobs/bulk')
+          .set('x-user-id', OWNER)
+          .send({ jobs: [good('/bulk-a'), bad, good('/bulk-b')] });
+        expect(res.status).toBe(200);
+        expect(res.body.data).toMatchObject({ accepted: 2, rejected: 1 });
+        const [first, refused, last] = res.body.data.items;
+        expect(refused).toEqual({
+          index: 1,
+          error: {
+            error_code: 'VALIDATION_FAILED',
+            detail: expect.any(String),
+            errors: [{ field, message: expect.stringContaining(field) }],
+          },
+        });
+        for (const item of [first, last]) expect((await conveyor.record(item.job.jobId))?.status).toBe('waiting');
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      });
     });
 
     it('answers unknown routes with the envelope', async () => {

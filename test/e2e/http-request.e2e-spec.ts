@@ -63,6 +63,17 @@ describe('http.request jobs (API → MongoDB → Bull → worker process → rec
     expect(JSON.parse(hit.body)).toEqual({ hello: 'world' });
   });
 
+  it('calls an IPv4-mapped IPv6 target the submit check allowed (submit and connect give one verdict)', async () => {
+    target.respond((_req, res) => res.end('mapped'));
+    // The suite allows loopback, so [::ffff:127.0.0.1] is 127.0.0.1 to both checks.
+    const url = target.url('/mapped').replace('127.0.0.1', '[::ffff:127.0.0.1]');
+    const res = await submit({ type: 'http.request', data: { url, method: 'GET' }, options: { attempts: 1 } });
+    expect(res.status).toBe(201);
+    const job = await conveyor.waitForJob(res.body.data.jobId, USER, (j) => j.status === 'completed' || j.status === 'failed');
+    expect(job).toMatchObject({ status: 'completed', result: { statusCode: 200, responseExcerpt: 'mapped' } });
+    expect(target.hitsOn('/mapped')).toHaveLength(1);
+  });
+
   it('retries a failing target per the backoff and ends failed with every attempt counted', async () => {
     target.respond((_req, res) => {
       res.statusCode = 500;

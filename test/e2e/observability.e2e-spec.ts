@@ -422,6 +422,18 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(guesses).toEqual([401, 401, 401, 429]);
     });
 
+    it('counts wrong passwords tried on its static files against the admin limit too', async () => {
+      // Its own key prefix, so its counters start at zero whatever the other tests did.
+      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', BULL_PREFIX: 'dashboard-static-throttle' });
+      const asset = /href="(static\/[^"]+\.css)"/.exec((await conveyor.http().get('/admin/queues').set(ADMIN)).text)![1];
+      const guesses = [];
+      for (let i = 0; i < 5; i++) guesses.push((await strict.http().get(`/admin/queues/${asset}`).auth('ops', `guess-${i}`)).status);
+      expect(guesses).toEqual([401, 401, 401, 429, 429]);
+      // An administrator's requests for them are still not counted, by bearer token or Basic.
+      expect((await strict.http().get(`/admin/queues/${asset}`).set(ADMIN)).status).toBe(200);
+      expect((await strict.http().get(`/admin/queues/${asset}`).auth('ops', ADMIN_TOKEN)).status).toBe(200);
+    });
+
     it('never shows callback secrets in job data', async () => {
       const jobId = await submit('/ok', { callbackUrl: target.url('/hook'), callbackSecret: 'caller-own-secret-0123456789' });
       await conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed');

@@ -19,6 +19,8 @@ export * from './webhook-delivery';
 export * from './queue-settings';
 export * from './observability';
 export * from './schedules/schedule-timing';
+export * from './schedules/scheduled-run';
+export * from './derived-uuid';
 export * from './schedules/system-schedules';
 export * from './service-health';
 export * from './error-message';

@@ -1,9 +1,10 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * Which URLs Conveyor may call on a client's behalf (http.request targets, later webhooks).
- * Checked on the literal URL at submit time (here) and again on the resolved address when the
- * worker connects (request-filtering-agent), which also defeats DNS rebinding.
+ * Which URLs Conveyor may call on a client's behalf (http.request targets, webhook receivers).
+ * Checked on the literal URL at submit time (checkOutboundUrl) and on every address the worker
+ * connects to (its outbound agents), which also defeats DNS rebinding; both ask addressRefusal,
+ * so the two checks cannot disagree about an address.
  */
 export interface OutboundPolicy {
   /** Host patterns: `*` (any host), `example.com`, `*.example.com`. */
@@ -14,8 +15,6 @@ export interface OutboundPolicy {
 }
 
 export type OutboundVerdict = { allowed: true; url: URL } | { allowed: false; reason: string };
-
-const LOOPBACK_RANGES = ['127.0.0.0/8', '::1/128'];
 
 export function checkOutboundUrl(raw: string, policy: OutboundPolicy): OutboundVerdict {
   let url: URL;
@@ -34,18 +33,8 @@ export function checkOutboundUrl(raw: string, policy: OutboundPolicy): OutboundV
   if (!hostMatches(host, policy.allowedHosts)) {
     return { allowed: false, reason: `host ${host} is not in the allowed hosts list` };
   }
-  const rangeReason = addressRangeRefusal(host, policy);
+  const rangeReason = hostRefusal(host, policy);
   return rangeReason ? { allowed: false, reason: rangeReason } : { allowed: true, url };
-}
-
-/** Options for request-filtering-agent that enforce the same policy on resolved addresses. */
-export function connectTimeFilter(policy: OutboundPolicy) {
-  return {
-    allowPrivateIPAddress: policy.allowPrivate,
-    allowMetaIPAddress: false,
-    allowIPAddressList: policy.allowLoopback ? LOOPBACK_RANGES : [],
-    denyIPAddressList: policy.allowLoopback ? [] : LOOPBACK_RANGES,
-  };
 }
 
 function hostMatches(host: string, patterns: string[]): boolean {
@@ -56,16 +45,56 @@ function hostMatches(host: string, patterns: string[]): boolean {
   });
 }
 
-/** Why a host's literal address is refused, or undefined when it may be called. */
-function addressRangeRefusal(host: string, policy: OutboundPolicy): string | undefined {
+/** Why a URL's host is refused, or undefined when it may be called. */
+function hostRefusal(host: string, policy: OutboundPolicy): string | undefined {
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return policy.allowLoopback ? undefined : 'loopback targets are not allowed';
   }
-  if (!ipaddr.isValid(host)) return undefined; // a DNS name: checked again once resolved
-  // process() turns IPv4-mapped IPv6 (::ffff:127.0.0.1) back into the IPv4 address it hides.
-  const range = ipaddr.process(host).range();
-  if (range === 'unicast') return undefined;
+  if (!ipaddr.isValid(host)) return undefined; // a DNS name: its addresses are checked on connect
+  return addressRefusal(host, policy);
+}
+
+/**
+ * Why an IP address may not be called, or undefined when it may: the one verdict behind the
+ * submit-time check of literal hosts and the worker's connect-time check of resolved addresses.
+ * An IPv6 address that carries an IPv4 one (see embeddedIPv4) is refused when that IPv4 would be.
+ */
+export function addressRefusal(address: string, policy: OutboundPolicy): string | undefined {
+  const ip = ipaddr.parse(address);
+  const range = ip.range();
   if (range === 'unspecified') return 'the unspecified address is not allowed';
   if (range === 'loopback') return policy.allowLoopback ? undefined : 'loopback targets are not allowed';
+  if (ip instanceof ipaddr.IPv6) {
+    for (const inner of embeddedIPv4(ip)) {
+      const refusal = addressRefusal(inner.toString(), policy);
+      if (refusal) return `${refusal} (${ip.toString()} carries ${inner.toString()})`;
+    }
+    // An IPv4-mapped address is its IPv4 address on the wire: judged as that alone.
+    if (range === 'ipv4Mapped') return undefined;
+  }
+  if (range === 'unicast') return undefined;
   return policy.allowPrivate ? undefined : `${range} addresses are not allowed`;
+}
+
+/**
+ * The IPv4 addresses an IPv6 address leads to: IPv4-mapped (::ffff:0:0/96), IPv4-translated
+ * (::ffff:0:0:0/96), NAT64 (64:ff9b::/96) and IPv4-compatible (::/96, deprecated but still
+ * routed by some stacks) in the last 32 bits; 6to4 (2002::/16) in bits 16–48; Teredo (2001::/32)
+ * its server in bits 32–64 and its client, inverted, in the last 32 bits.
+ */
+function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4[] {
+  const p = ip.parts;
+  const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  switch (ip.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+    case 'rfc6052':
+      return [v4(p[6], p[7])];
+    case '6to4':
+      return [v4(p[1], p[2])];
+    case 'teredo':
+      return [v4(p[2], p[3]), v4(p[6] ^ 0xffff, p[7] ^ 0xffff)];
+    default:
+      return p.slice(0, 6).every((part) => part === 0) ? [v4(p[6], p[7])] : [];
+  }
 }

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { derivedUuid } from './derived-uuid';
 import { JobStatus } from './job-status';
 import { JobProgress } from './progress';
 import { JobCallback, WebhookEvent } from './webhooks';
@@ -66,14 +67,7 @@ export interface WebhookDelivery {
 export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' | 'attempt' | 'progress'>, event: WebhookEvent): string {
   const parts = [subject.jobId, String(subject.run ?? 1), event];
   if (event === WebhookEvent.Progress) parts.push(String(subject.attempt ?? 1), subject.progress.step ?? '');
-  const bytes = createHash('sha256')
-    .update(`conveyor-webhook\n${parts.join('\n')}`)
-    .digest()
-    .subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x80; // version 8 (custom)
-  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 9562 variant
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return derivedUuid(`conveyor-webhook\n${parts.join('\n')}`);
 }
 
 /** The body of the webhook reporting `event` about `subject`. Result and error only where they belong. */

@@ -1,6 +1,12 @@
-import { JSON_LIMITS, findJsonProblem } from './request-body.policy';
+import { JSON_LIMITS, findJsonProblem as findProblem } from './request-body.policy';
 
-describe(findJsonProblem.name, () => {
+/** The problem as its error message reads (`field: reason`), or undefined. */
+const findJsonProblem = (value: unknown, root?: string, rootDepth?: number) => {
+  const problem = findProblem(value, root, rootDepth);
+  return problem && `${problem.field}: ${problem.reason}`;
+};
+
+describe(findProblem.name, () => {
   it('accepts ordinary JSON', () => {
     expect(findJsonProblem({ type: 'x', data: { list: [1, 'two', { three: null }], nested: { a: { b: true } } } })).toBeUndefined();
   });
@@ -25,11 +31,22 @@ describe(findJsonProblem.name, () => {
   });
 
   it('refuses a NUL character in a key or a string', () => {
-    expect(findJsonProblem(JSON.parse('{"data":{"body":{"a\\u0000b":1}}}'))).toBe('body.data.body: keys may not contain a NUL character');
+    expect(findJsonProblem(JSON.parse('{"data":{"body":{"a\\u0000b":1}}}'))).toBe(
+      'body.data.body["a\\u0000b"]: keys may not contain a NUL character',
+    );
     expect(findJsonProblem({ data: { note: 'a\u0000b' } })).toBe('body.data.note: strings may not contain a NUL character');
   });
 
   it('allows $ and . inside values', () => {
     expect(findJsonProblem({ data: { note: '$set a.b' } })).toBeUndefined();
+  });
+
+  it('names the field from the root it is given, and counts depth from there', () => {
+    expect(findJsonProblem({ data: { 'k\u0000': 1 } }, 'jobs[2]', 3)).toBe(
+      'jobs[2].data["k\\u0000"]: keys may not contain a NUL character',
+    );
+    const nest = (depth: number) => Array.from({ length: depth - 1 }).reduce<unknown>((inner) => ({ n: inner }), {});
+    expect(findJsonProblem(nest(JSON_LIMITS.maxDepth - 2), 'jobs[0]', 3)).toBeUndefined();
+    expect(findJsonProblem(nest(JSON_LIMITS.maxDepth - 1), 'jobs[0]', 3)).toContain('nesting');
   });
 });

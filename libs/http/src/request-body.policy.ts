@@ -42,16 +42,61 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
   next();
 }
 
-/** Rejects parsed JSON that is too deep, too wide, or carries prototype or operator keys. */
+/** Why a JSON value is refused: the path of the value at fault, and the reason. */
+export interface JsonProblem {
+  field: string;
+  reason: string;
+}
+
+/**
+ * Bodies made of items their route answers one by one (path → the key of the items' array): a
+ * problem inside an item refuses that item alone, like the item's other validation errors.
+ */
+const ITEMISED_BODIES = new Map([['/api/v1/jobs/bulk', 'jobs']]);
+/** The items set aside per request, by index, for their route to answer (see refusedItems). */
+const REFUSED_ITEMS = new WeakMap<Request, ReadonlyMap<number, JsonProblem>>();
+
+/**
+ * Rejects parsed JSON that is too deep, too wide, or carries prototype or operator keys. On a
+ * bulk route an item with such a problem is set aside instead (null in the body, so that nothing
+ * downstream reads it, class-transformer included) and its route answers it: see refusedItems.
+ */
 export function rejectUnsafeJson(req: Request, _res: Response, next: NextFunction): void {
-  const problem = req.body === undefined ? undefined : findJsonProblem(req.body);
-  next(
-    problem
-      ? new ConveyorError(ErrorCode.ValidationFailed, `Request body rejected: ${problem}`, {
-          fields: [{ field: problem.split(':')[0], message: problem }],
-        })
-      : undefined,
-  );
+  if (req.body === undefined) return next();
+  const itemised = itemsOf(req);
+  if (itemised) {
+    const refused = new Map<number, JsonProblem>();
+    itemised.items.forEach((item, index) => {
+      // Depth counts from the body, as it would for the whole body (body → jobs → item).
+      const problem = findJsonProblem(item, `${itemised.key}[${index}]`, 3);
+      if (problem) refused.set(index, problem);
+    });
+    for (const index of refused.keys()) itemised.items[index] = null;
+    REFUSED_ITEMS.set(req, refused);
+  }
+  const problem = findJsonProblem(req.body);
+  next(problem ? jsonProblemError(problem) : undefined);
+}
+
+/** The items of a bulk body that rejectUnsafeJson set aside, by index, with their problems. */
+export function refusedItems(req: Request): ReadonlyMap<number, JsonProblem> {
+  return REFUSED_ITEMS.get(req) ?? new Map();
+}
+
+/** A JSON problem as the 400 that names its field. */
+export function jsonProblemError({ field, reason }: JsonProblem): ConveyorError {
+  const message = `${field}: ${reason}`;
+  return new ConveyorError(ErrorCode.ValidationFailed, `Request body rejected: ${message}`, { fields: [{ field, message }] });
+}
+
+/** The items of a bulk body, and their key, when the route checks them one by one. */
+function itemsOf(req: Request): { key: string; items: unknown[] } | undefined {
+  // The path as Express routes it: case-insensitive, trailing slash optional.
+  const key = req.method === 'POST' ? ITEMISED_BODIES.get(req.path.toLowerCase().replace(/\/+$/, '')) : undefined;
+  const body = req.body as unknown;
+  if (key === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const items = (body as Record<string, unknown>)[key];
+  return Array.isArray(items) ? { key, items } : undefined;
 }
 
 /**
@@ -59,30 +104,32 @@ export function rejectUnsafeJson(req: Request, _res: Response, next: NextFunctio
  * are refused so that no client data can be read as a MongoDB operator or path; keys and strings
  * with a NUL, because not every store can hold one.
  */
-export function findJsonProblem(value: unknown): string | undefined {
+export function findJsonProblem(value: unknown, root = 'body', rootDepth = 1): JsonProblem | undefined {
   let keys = 0;
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: 'body', depth: 1 }];
+  const problem = (field: string, reason: string): JsonProblem => ({ field, reason });
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: rootDepth }];
   while (stack.length > 0) {
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
-      if (current.length > JSON_LIMITS.maxStringLength) return `${path}: strings may be at most ${JSON_LIMITS.maxStringLength} characters`;
+      if (current.length > JSON_LIMITS.maxStringLength)
+        return problem(path, `strings may be at most ${JSON_LIMITS.maxStringLength} characters`);
       // Stored JSON cannot hold a NUL everywhere we run (PostgreSQL under the MongoDB stand-in refuses it).
-      if (current.includes('\0')) return `${path}: strings may not contain a NUL character`;
+      if (current.includes('\0')) return problem(path, 'strings may not contain a NUL character');
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
-    if (depth > JSON_LIMITS.maxDepth) return `${path}: nesting deeper than ${JSON_LIMITS.maxDepth} levels`;
+    if (depth > JSON_LIMITS.maxDepth) return problem(path, `nesting deeper than ${JSON_LIMITS.maxDepth} levels`);
     if (Array.isArray(current)) {
-      if (current.length > JSON_LIMITS.maxArrayLength) return `${path}: arrays may hold at most ${JSON_LIMITS.maxArrayLength} items`;
+      if (current.length > JSON_LIMITS.maxArrayLength) return problem(path, `arrays may hold at most ${JSON_LIMITS.maxArrayLength} items`);
       current.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
       continue;
     }
     for (const [key, child] of Object.entries(current)) {
-      if (++keys > JSON_LIMITS.maxKeys) return `body: more than ${JSON_LIMITS.maxKeys} keys`;
-      if (PROTOTYPE_KEYS.has(key)) return `${path}.${key}: the key "${key}" is not allowed`;
-      if (key.startsWith('$') || key.includes('.')) return `${path}.${key}: keys may not start with "$" or contain "."`;
-      // A NUL cannot be stored in a document key (BSON ends keys with it).
-      if (key.includes('\0')) return `${path}: keys may not contain a NUL character`;
+      if (++keys > JSON_LIMITS.maxKeys) return problem(root, `more than ${JSON_LIMITS.maxKeys} keys`);
+      if (PROTOTYPE_KEYS.has(key)) return problem(`${path}.${key}`, `the key "${key}" is not allowed`);
+      if (key.startsWith('$') || key.includes('.')) return problem(`${path}.${key}`, 'keys may not start with "$" or contain "."');
+      // A NUL cannot be stored in a document key (BSON ends keys with it); named JSON-escaped.
+      if (key.includes('\0')) return problem(`${path}[${JSON.stringify(key)}]`, 'keys may not contain a NUL character');
       stack.push({ value: child, path: `${path}.${key}`, depth: depth + 1 });
     }
   }

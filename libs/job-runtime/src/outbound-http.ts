@@ -1,10 +1,10 @@
 import { Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { checkOutboundUrl, connectTimeFilter } from '@conveyor/contracts';
+import { checkOutboundUrl } from '@conveyor/contracts';
 import { IncomingMessage, OutgoingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { PermanentJobError } from './job-errors';
+import { AddressRefusedError, PolicyHttpAgent, PolicyHttpsAgent } from './policy-agents';
 
 export interface OutboundRequest {
   method: string;
@@ -17,19 +17,19 @@ export interface OutboundRequest {
 /**
  * The worker's one way to call URLs on a caller's behalf (http.request targets, webhook
  * receivers), so every call passes the outbound policy twice: on the literal URL here, and on the
- * resolved address when connecting (request-filtering-agent), which also defeats DNS rebinding.
- * Redirects are never followed (node:http does not): a 3xx is the answer.
+ * address it connects to (policy-agents), which also defeats DNS rebinding. Both use the verdict
+ * submissions are checked with. Redirects are never followed (node:http does not): a 3xx is the
+ * answer.
  */
 @Injectable()
 export class OutboundHttp implements OnModuleDestroy {
-  // These agents check every resolved address against the outbound policy when they connect.
-  private readonly httpAgent: RequestFilteringHttpAgent;
-  private readonly httpsAgent: RequestFilteringHttpsAgent;
+  // These agents check every address against the outbound policy when they connect.
+  private readonly httpAgent: PolicyHttpAgent;
+  private readonly httpsAgent: PolicyHttpsAgent;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    const filter = connectTimeFilter(config.outbound);
-    this.httpAgent = new RequestFilteringHttpAgent({ ...filter, keepAlive: true });
-    this.httpsAgent = new RequestFilteringHttpsAgent({ ...filter, keepAlive: true });
+    this.httpAgent = new PolicyHttpAgent(config.outbound, { keepAlive: true });
+    this.httpsAgent = new PolicyHttpsAgent(config.outbound, { keepAlive: true });
   }
 
   onModuleDestroy(): void {
@@ -62,8 +62,8 @@ export class OutboundHttp implements OnModuleDestroy {
 
 function classify(error: Error, signal: AbortSignal): Error {
   if (signal.aborted) return signal.reason instanceof Error ? signal.reason : error;
-  // request-filtering-agent refuses at connect time, after DNS: retrying would be refused again.
-  if (/is not allowed/.test(error.message)) return new PermanentJobError(`Target address refused: ${error.message}`, { cause: error });
+  // Refused at connect time, after DNS: retrying would be refused again.
+  if (error instanceof AddressRefusedError) return new PermanentJobError(`Target address refused: ${error.message}`, { cause: error });
   return error;
 }
 

@@ -13,10 +13,12 @@ import {
   Owner,
   QueueName,
   ResolvedJobOptions,
+  ScheduledRun,
   SubmitJobInput,
   checkOutboundUrl,
   ownerKey,
   resolveJobOptions,
+  scheduledRunJobId,
   validatePayload,
   validationFailed,
   messageOf,
@@ -103,13 +105,18 @@ export class JobProducer {
     private readonly settings: QueueSettings,
   ) {}
 
-  async submit(owner: Owner, input: SubmitJobInput): Promise<SubmittedJob> {
+  /**
+   * `scheduledRun`: the cron run a repeating schedule submits this job for, kept on its record; its
+   * job id is derived from the run, so a second submit of the run fails on the record's unique id
+   * (a duplicate-key error) and never reaches Bull.
+   */
+  async submit(owner: Owner, input: SubmitJobInput, scheduledRun?: ScheduledRun): Promise<SubmittedJob> {
     const prepared = await this.prepare(owner, input);
     const { reservation, refusal } = await this.admission(prepared.policy, 1);
     let record: JobRecord;
     try {
       if (reservation.granted < 1) throw refusal();
-      record = await this.enqueue(owner, prepared);
+      record = await this.enqueue(owner, prepared, scheduledRun);
     } catch (error) {
       await this.release(reservation);
       throw error;
@@ -291,7 +298,12 @@ export class JobProducer {
     });
   }
 
-  private newRecord(owner: Owner, jobId: string, { definition, payload, options, callback }: PreparedJob): JobRecord {
+  private newRecord(
+    owner: Owner,
+    jobId: string,
+    { definition, payload, options, callback }: PreparedJob,
+    scheduledRun?: ScheduledRun,
+  ): JobRecord {
     return newJobRecord({
       jobId,
       ownerKey: ownerKey(owner),
@@ -300,6 +312,7 @@ export class JobProducer {
       data: payload,
       options,
       callback,
+      scheduledRun,
     });
   }
 
@@ -312,10 +325,10 @@ export class JobProducer {
   }
 
   /** Records and enqueues one job; the record once both are done. */
-  private async enqueue(owner: Owner, prepared: PreparedJob): Promise<JobRecord> {
-    const jobId = randomUUID();
+  private async enqueue(owner: Owner, prepared: PreparedJob, scheduledRun?: ScheduledRun): Promise<JobRecord> {
+    const jobId = scheduledRun ? scheduledRunJobId(scheduledRun) : randomUUID();
     const queueName = prepared.definition.queue;
-    const record = this.newRecord(owner, jobId, prepared);
+    const record = this.newRecord(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
     try {
       const job = this.bullJob(jobId, prepared);

@@ -12,6 +12,7 @@ import {
   ApiErrorResponses,
   ApiSuccess,
   preferredWaitSeconds,
+  refusedItems,
   ThrottleAs,
 } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
@@ -115,7 +116,7 @@ export class JobsController {
   ): Promise<unknown> {
     return this.answerOnce(caller, req, res, body, async () => ({
       status: HttpStatus.OK,
-      body: await this.jobs.submitBulk(caller, body.jobs),
+      body: await this.jobs.submitBulk(caller, body.jobs, refusedItems(req)),
       headers: {},
     }));
   }

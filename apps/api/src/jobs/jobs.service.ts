@@ -21,7 +21,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
 import { BullProbe, BullState, JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
-import { Caller } from '@conveyor/http';
+import { Caller, JsonProblem, jsonProblemError } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitResponse, JobPlanResponse, JobResponse } from './dto/job.response';
@@ -64,9 +64,17 @@ export class JobsService {
     return { dryRun: true, ...(await this.producer.plan(caller.owner, request)) };
   }
 
-  /** Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. */
-  async submitBulk(caller: Caller, items: unknown[]): Promise<BulkSubmitResponse> {
-    const inputs = await Promise.all(items.map((item, index) => validateSubmission(item, `jobs[${index}]`)));
+  /**
+   * Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. `refused`:
+   * the items the request-body policy set aside (by index), answered with their problem.
+   */
+  async submitBulk(caller: Caller, items: unknown[], refused: ReadonlyMap<number, JsonProblem> = new Map()): Promise<BulkSubmitResponse> {
+    const inputs = await Promise.all(
+      items.map((item, index) => {
+        const problem = refused.get(index);
+        return problem ? jsonProblemError(problem) : validateSubmission(item, `jobs[${index}]`);
+      }),
+    );
     const outcomes = await this.producer.submitMany(caller.owner, inputs);
     const accepted = outcomes.filter((o) => 'job' in o).length;
     return {

@@ -31,6 +31,15 @@ export function dashboardGate(
   };
 }
 
+/** Whether the request carries valid admin credentials (as dashboardGate reads them); never throws. */
+export function hasAdminCredentials(req: Request, identity: IdentityResolver, adminToken: string | undefined): boolean {
+  try {
+    return isAdmin(req, identity, adminToken);
+  } catch {
+    return false;
+  }
+}
+
 function isAdmin(req: Request, identity: IdentityResolver, adminToken: string | undefined): boolean {
   const basic = BASIC.exec(typeof req.headers.authorization === 'string' ? req.headers.authorization : '');
   if (!basic) return identity.resolve(req).admin;

@@ -9,7 +9,7 @@ class QueueDashboardRoute {
   handle(): void {}
 }
 
-/** The board's own files (scripts, styles, images): read from disk, not counted. */
+/** The board's own files (scripts, styles, images), read from disk. */
 const STATIC_ASSETS = /^\/static\//;
 
 /**
@@ -17,10 +17,14 @@ const STATIC_ASSETS = /^\/static\//;
  * (RELIABILITY §3). It runs the app's own throttler guard on each request, as a route of the
  * `admin` class: the same Redis counters as the admin API (per caller, and the per-IP ceiling),
  * the same fail-open and the same 429 envelope with Retry-After.
+ *
+ * The board's static files are not counted for a request `isAdmin` vouches for, so loading the
+ * board does not eat an administrator's budget. Anyone else's are: the gate checks the Basic
+ * password there too, and guesses must be limited wherever they are made.
  */
-export function dashboardThrottle(guard: ConveyorThrottlerGuard): RequestHandler {
+export function dashboardThrottle(guard: ConveyorThrottlerGuard, isAdmin: (req: Request) => boolean = () => false): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (STATIC_ASSETS.test(req.path)) return next();
+    if (STATIC_ASSETS.test(req.path) && isAdmin(req)) return next();
     const context = new ExecutionContextHost([req, res, next], QueueDashboardRoute, QueueDashboardRoute.prototype.handle);
     context.setType('http');
     guard.canActivate(context).then(

@@ -10,7 +10,7 @@ import type { Express } from 'express';
 import { Queue } from 'bull';
 import { IdentityResolver } from '@conveyor/http';
 import { ConveyorThrottlerGuard } from '@conveyor/http';
-import { dashboardGate } from './dashboard-gate';
+import { dashboardGate, hasAdminCredentials } from './dashboard-gate';
 import { dashboardThrottle } from './dashboard-throttle';
 import { DASHBOARD_PATH } from './http-route';
 
@@ -47,7 +47,7 @@ export class QueueDashboard implements OnModuleInit {
     this.host.httpAdapter.getInstance<Express>().use(
       DASHBOARD_PATH,
       // Throttled first, like the API's guards: floods of bad credentials are limited per IP too.
-      dashboardThrottle(this.throttler),
+      dashboardThrottle(this.throttler, (req) => hasAdminCredentials(req, this.identity, this.config.identity.adminToken)),
       dashboardGate(this.identity, this.config.identity.adminToken),
       board.getRouter(),
     );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf } from '@conveyor/contracts';
-import { Schedule, ScheduleRunResult, SchedulesRepository } from '@conveyor/database';
+import { Schedule, ScheduleRunResult, SchedulesRepository, isDuplicateKey } from '@conveyor/database';
 import { JobProducer, MaintenanceQueue, RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
 
@@ -21,7 +21,8 @@ const PENDING = 'pending';
  * JobProducer (owner `service:scheduler`) and records the run on the schedule.
  *
  * A run fires once: the lease keeps ticks apart, the claim keeps two submits of one run apart if
- * the lease was lost, and `lastRunAt` makes later ticks skip it even when Redis forgot both.
+ * the lease was lost, `lastRunAt` makes later ticks skip it even when Redis forgot both, and the
+ * run's job id, derived from the run, keeps a second job out when Redis forgot both mid-submit.
  */
 @Injectable()
 export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -86,6 +87,8 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       return false;
     }
     const result = await this.submit(schedule, runAt);
+    // Submitted by another tick: its claim was lost while it submitted, but the run's job id was not.
+    if (!result) return false;
     await redis.set(claim, JSON.stringify(result), 'PX', CLAIM_TTL_MS);
     await redis
       .multi()
@@ -100,16 +103,19 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * A refused submit (queue full or draining, payload no longer valid, Redis unusable) is recorded
    * as the run's result and not retried: the next run comes at its own time. A system schedule's
-   * run is one maintenance job (no record, no admission: Conveyor's own work).
+   * run is one maintenance job (no record, no admission: Conveyor's own work). Undefined when the
+   * run's job already exists: its id is derived from the run (scheduledRunJobId), so the record's
+   * unique id refuses a second submit of it.
    */
-  private async submit(schedule: Schedule, runAt: Date): Promise<ScheduleRunResult> {
+  private async submit(schedule: Schedule, runAt: Date): Promise<ScheduleRunResult | undefined> {
     const at = new Date();
     try {
       const job = schedule.system
         ? await this.maintenance.enqueue(schedule._id, { trigger: 'scheduled', runAt: runAt.toISOString() })
-        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
+        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data }, { schedule: schedule._id, runAt });
       return { outcome: 'submitted', at, jobId: job.jobId, trigger: 'scheduled', error: null };
     } catch (error) {
+      if (isDuplicateKey(error)) return undefined;
       const code = error instanceof ConveyorError ? error.code : 'SUBMIT_FAILED';
       return { outcome: 'refused', at, jobId: null, trigger: 'scheduled', error: { code, message: messageOf(error) } };
     }

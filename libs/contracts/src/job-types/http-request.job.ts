@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, ValidationOptions, isObject } from 'class-validator';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { defineJobType } from '../job-type-definition';
 import { QueueName } from '../queue-name';
 import { JobType } from './job-type';
@@ -8,29 +9,54 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 const MAX_HEADERS = 50;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+const MAX_HEADER_NAME_LENGTH = 128;
+const MAX_HEADER_VALUE_LENGTH = 8192;
 /** Hop-by-hop and framing headers the worker sets itself. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te', 'trailer']);
+
+/**
+ * Why a header map cannot be sent, naming the header at fault, or undefined when it can. Names
+ * and values are judged by node:http itself, the client the worker sends with: a value it would
+ * refuse (control characters, characters outside Latin-1) would fail every attempt.
+ */
+export function headerMapProblem(value: unknown): string | undefined {
+  if (!isObject(value) || Array.isArray(value)) return 'headers must be an object of header names to string values';
+  const entries = Object.entries(value);
+  if (entries.length > MAX_HEADERS) return `headers may hold at most ${MAX_HEADERS} headers`;
+  for (const [name, headerValue] of entries) {
+    const header = `headers[${JSON.stringify(name)}]`;
+    if (name.length > MAX_HEADER_NAME_LENGTH || !acceptedByNode(() => validateHeaderName(name))) {
+      return `${header}: the name must be an HTTP token of at most ${MAX_HEADER_NAME_LENGTH} characters`;
+    }
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      return `${header} is set by the worker itself, as are ${[...RESERVED_HEADERS].join(', ')}`;
+    }
+    if (typeof headerValue !== 'string' || headerValue.length > MAX_HEADER_VALUE_LENGTH) {
+      return `${header} must be a string of at most ${MAX_HEADER_VALUE_LENGTH} characters`;
+    }
+    if (!acceptedByNode(() => validateHeaderValue(name, headerValue))) {
+      return `${header} has characters an HTTP header cannot carry (control characters, or characters outside Latin-1)`;
+    }
+  }
+  return undefined;
+}
+
+function acceptedByNode(validate: () => void): boolean {
+  try {
+    validate();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function IsHeaderMap(options?: ValidationOptions) {
   return ValidateBy(
     {
       name: 'isHeaderMap',
       validator: {
-        validate: (value: unknown) =>
-          isObject(value) &&
-          !Array.isArray(value) &&
-          Object.keys(value).length <= MAX_HEADERS &&
-          Object.entries(value).every(
-            ([name, v]) =>
-              HEADER_NAME.test(name) &&
-              !RESERVED_HEADERS.has(name.toLowerCase()) &&
-              typeof v === 'string' &&
-              v.length <= 8192 &&
-              !/[\r\n\0]/.test(v),
-          ),
-        defaultMessage: () =>
-          `headers must be an object of at most ${MAX_HEADERS} string values with valid names, excluding ${[...RESERVED_HEADERS].join(', ')}`,
+        validate: (value: unknown) => headerMapProblem(value) === undefined,
+        defaultMessage: (args) => headerMapProblem(args?.value) ?? 'headers are not valid',
       },
     },
     options,

@@ -36,6 +36,15 @@ describe('schedule timing', () => {
     expect(checkCronSpec({ cron: '0 3 * * *', timezone: 'America/New_York' }, 60_000)).toEqual([]);
   });
 
+  it.each([['* * * *'], ['*'], ['@daily'], ['* * * * * * *']])('refuses %j: a cron has 5 fields, or 6 with seconds first', (cron) => {
+    expect(checkCronSpec({ cron }, 1_000)).toEqual([{ field: 'cron', message: expect.stringMatching(/^cron must have 5 fields/) }]);
+  });
+
+  it('accepts 5 and 6 fields, however they are spaced', () => {
+    expect(checkCronSpec({ cron: ' 0  3 * * * ' }, 60_000)).toEqual([]);
+    expect(checkCronSpec({ cron: '0\t0 3 * * *' }, 60_000)).toEqual([]);
+  });
+
   it('accepts slugs as names', () => {
     expect(['a', 'nightly-report', 'x'.repeat(64)].every((n) => SCHEDULE_NAME.test(n))).toBe(true);
     expect(['', '-a', 'a-', 'A', 'a_b', 'x'.repeat(65), 'a:b'].some((n) => SCHEDULE_NAME.test(n))).toBe(false);

@@ -73,6 +73,17 @@ export function checkCronSpec(spec: CronSpec, minIntervalMs: number, now = new D
   if (spec.timezone != null && !isValidTimezone(spec.timezone)) {
     return [{ field: 'timezone', message: `timezone must be an IANA time zone such as Europe/Paris (got "${spec.timezone}")` }];
   }
+  // cron-parser pads shorter expressions (`* * * *` runs every minute) and reads macros such as
+  // `@daily`: a schedule says exactly what it means instead.
+  const fields = spec.cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    return [
+      {
+        field: 'cron',
+        message: `cron must have 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first; it has ${fields}`,
+      },
+    ];
+  }
   let gap: number;
   try {
     if (!nextRunAfter(spec, now)) return [{ field: 'cron', message: 'cron has no future run' }];

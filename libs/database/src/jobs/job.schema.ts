@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory, raw } from '@nestjs/mongoose';
-import { BackoffSpec, JobCallback, JobProgress, JobStatus } from '@conveyor/contracts';
+import { BackoffSpec, JobCallback, JobProgress, JobStatus, ScheduledRun } from '@conveyor/contracts';
 import { HydratedDocument, SchemaTypes } from 'mongoose';
 
 export interface JobError {
@@ -103,6 +103,10 @@ export class JobRecord {
 
   @Prop({ type: Date, default: null })
   finishedAt!: Date | null;
+
+  /** Set on a job a repeating schedule fired for one of its cron runs; null otherwise. */
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  scheduledRun?: ScheduledRun | null;
 
   /** Set when an operator dismissed this failed run from the dead letters; a new run clears it. */
   @Prop({ type: SchemaTypes.Mixed, default: null })

@@ -1,4 +1,4 @@
-import { JobCallback, JobStatus, ResolvedJobOptions, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { JobCallback, JobStatus, ResolvedJobOptions, ScheduledRun, TransitionPhase, transitionSeq } from '@conveyor/contracts';
 import { JobRecord } from './job.schema';
 
 export interface NewJob {
@@ -9,11 +9,13 @@ export interface NewJob {
   data: unknown;
   options: ResolvedJobOptions;
   callback?: JobCallback;
+  /** The cron run a repeating schedule fires this job for. */
+  scheduledRun?: ScheduledRun;
   now?: Date;
 }
 
 /** The record of a job that has just been accepted: waiting, or delayed until its delay passes. */
-export function newJobRecord({ jobId, ownerKey, type, queue, data, options, callback, now = new Date() }: NewJob): JobRecord {
+export function newJobRecord({ jobId, ownerKey, type, queue, data, options, callback, scheduledRun, now = new Date() }: NewJob): JobRecord {
   const delayed = options.delayMs > 0;
   return {
     _id: jobId,
@@ -38,6 +40,7 @@ export function newJobRecord({ jobId, ownerKey, type, queue, data, options, call
     startedAt: null,
     finishedAt: null,
     // Every field the schema defaults, set here: the record is inserted by the driver, not Mongoose.
+    scheduledRun: scheduledRun ?? null,
     dismissed: null,
   };
 }
