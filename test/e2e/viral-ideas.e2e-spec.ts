@@ -437,4 +437,63 @@ describe('Viral-ideas analysis', () => {
     expect(direct.status).toBe(400);
     expect(direct.body.errors[0].message).toContain('POST /api/viral-ideas/queue/{queue_id}/start');
   });
+  it('takes competitors as plain usernames (as seed 001’s worker lists them), as objects, or both, and analyses each', async () => {
+    const { primary, competitors } = seedProfiles(services, 'plain');
+    const plain = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({ session_id: `plain-${sessions++}`, primary_username: primary, competitors });
+    expect(plain.status).toBe(201);
+    expect(plain.body.data.competitors.map((c: any) => [c.competitor_username, c.selection_method])).toEqual([
+      [competitors[0], 'suggested'],
+      [competitors[1], 'suggested'],
+    ]);
+    const mixed = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({
+        session_id: `mixed-${sessions++}`,
+        primary_username: primary,
+        competitors: [`@${competitors[0]}`, { username: competitors[1], selection_method: 'manual' }],
+      });
+    expect(mixed.status).toBe(201);
+    expect(mixed.body.data.competitors.map((c: any) => [c.competitor_username, c.selection_method])).toEqual([
+      [competitors[0], 'suggested'],
+      [competitors[1], 'manual'],
+    ]);
+    // Plain usernames follow the objects' rules, and anything else is a 400 naming its place.
+    const refused = async (list: unknown[]) => {
+      const res = await conveyor
+        .http()
+        .post('/api/viral-ideas/queue')
+        .set(ALICE)
+        .send({ session_id: `bad-competitors-${sessions++}`, primary_username: primary, competitors: list });
+      expect(res.status).toBe(400);
+      expect(res.body.error_code).toBe('VALIDATION_FAILED');
+      return res.body.errors;
+    };
+    expect(await refused(['comp_a', '../admin'])).toEqual([{ field: 'competitors.1.username', message: expect.any(String) }]);
+    expect(await refused(['comp_a', 'COMP_A'])).toEqual([
+      { field: 'competitors.1.username', message: 'competitor COMP_A is listed twice' },
+    ]);
+    expect(await refused([primary])).toEqual([{ field: 'competitors.0.username', message: 'a competitor cannot be the primary profile' }]);
+    for (const element of [42, null, ['comp_b'], true]) {
+      expect(await refused(['comp_a', element])).toEqual([
+        { field: 'competitors.1', message: 'each competitor must be a username or an object { username, selection_method? }' },
+      ]);
+    }
+
+    // The worker analyses competitors given by name like any others.
+    expect((await start(plain.body.data.id)).status).toBe(200);
+    const done = await entryWhen(plain.body.data.session_id, (e) => e.status === 'completed', 'the run to complete');
+    expect(done.competitors.map((c: any) => c.processing_status)).toEqual(['completed', 'completed']);
+    const latest = (await conveyor.http().get(`/api/viral-analysis/${plain.body.data.id}/results`).set(ALICE)).body.data.latest;
+    const analysed = latest.profiles.filter((p: any) => p.role === 'competitor').map((p: any) => [p.username, p.fetch_status]);
+    expect(analysed.sort()).toEqual([
+      [competitors[0], 'ok'],
+      [competitors[1], 'ok'],
+    ]);
+  });
 });

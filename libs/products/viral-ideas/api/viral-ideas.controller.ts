@@ -29,7 +29,7 @@ export class ViralIdeasController {
   @ApiOperation({
     summary: 'Create a viral-ideas queue entry with its competitors',
     description:
-      'The form flow’s submission. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
+      'The form flow’s submission. `competitors`: usernames, objects `{ username, selection_method? }`, or both mixed. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
   })
   @ApiSuccess(ViralEntryView, ApiCreatedResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ViralErrorCode.SessionExists)
