@@ -387,7 +387,7 @@ describe('Viral-ideas analysis', () => {
     const second = await conveyor
       .http()
       .post('/api/viral-ideas/queue')
-      .set(BOB)
+      .set(ALICE)
       .send({ session_id: entry.session_id, primary_username: 'x' });
     expect(second.status).toBe(409);
     expect(second.body.error_code).toBe('SESSION_EXISTS');
@@ -495,5 +495,55 @@ describe('Viral-ideas analysis', () => {
       [competitors[0], 'ok'],
       [competitors[1], 'ok'],
     ]);
+  });
+  it('keeps session ids per owner: another owner may use the same one, its owner gets 409, and the old global index goes at boot', async () => {
+    const CAROL = { 'x-user-id': 'carol' };
+    const DAVE = { 'x-user-id': 'dave' };
+    const entries = db().collection('viral_ideas_queue');
+    // A database made by an older version holds the global unique index on session_id.
+    await entries.createIndex({ session_id: 1 }, { unique: true, name: 'session_id_1' });
+    expect((await entries.indexes()).map((i) => i.name)).toContain('session_id_1');
+    // Any process's boot drops it (here a second API replica; the worker does the same).
+    await conveyor.extraApi({});
+    const indexes = await entries.indexes();
+    expect(indexes.map((i) => i.name)).not.toContain('session_id_1');
+    expect(indexes.find((i) => i.name === 'session_id_1_owner_key_1')).toMatchObject({
+      key: { session_id: 1, owner_key: 1 },
+      unique: true,
+    });
+
+    const session = `shared-session-${Date.now()}`;
+    const create = (headers: Record<string, string>, primary: string) =>
+      conveyor.http().post('/api/viral-ideas/queue').set(headers).send({ session_id: session, primary_username: primary });
+    const carols = await create(CAROL, 'carol_profile');
+    expect(carols.status).toBe(201);
+    // Dave learns nothing of Carol's session, and cannot squat it either: he gets his own entry.
+    const daves = await create(DAVE, 'dave_profile');
+    expect(daves.status).toBe(201);
+    expect(daves.body.data.id).not.toBe(carols.body.data.id);
+    // The same owner twice: 409, at once and racing.
+    for (const [headers, primary] of [
+      [CAROL, 'carol_again'],
+      [DAVE, 'dave_again'],
+    ] as const) {
+      const again = await create(headers, primary);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({
+        error_code: 'SESSION_EXISTS',
+        detail: `You already have a viral-ideas queue entry for session ${session}`,
+      });
+    }
+    const racing = await Promise.all([1, 2, 3].map(() => create({ 'x-user-id': 'erin' }, 'erin_profile')));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+
+    // Each owner reads their own entry by the session id; an admin the latest submitted.
+    const bySession = (headers: Record<string, string>) => conveyor.http().get(`/api/viral-ideas/queue/${session}`).set(headers);
+    expect((await bySession(CAROL)).body.data).toMatchObject({ id: carols.body.data.id, primary_username: 'carol_profile' });
+    expect((await bySession(DAVE)).body.data).toMatchObject({ id: daves.body.data.id, primary_username: 'dave_profile' });
+    const erins = racing.find((r) => r.status === 201)!.body.data.id;
+    expect((await bySession(admin)).body.data.id).toBe(erins);
+    expect((await bySession(BOB)).status).toBe(404);
+    // Starting is by queue_id: Dave cannot start Carol's entry.
+    expect((await start(carols.body.data.id, DAVE)).status).toBe(404);
   });
 });

@@ -29,7 +29,7 @@ export class ViralIdeasController {
   @ApiOperation({
     summary: 'Create a viral-ideas queue entry with its competitors',
     description:
-      'The form flow’s submission. `competitors`: usernames, objects `{ username, selection_method? }`, or both mixed. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
+      'The form flow’s submission. `competitors`: usernames, objects `{ username, selection_method? }`, or both mixed. One entry per `session_id` and owner (409 `SESSION_EXISTS` for your second; another caller’s session of the same id is theirs and does not conflict). Start it with POST /queue/{queue_id}/start.',
   })
   @ApiSuccess(ViralEntryView, ApiCreatedResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ViralErrorCode.SessionExists)
@@ -80,7 +80,10 @@ export class ViralIdeasController {
   }
 
   @Get('queue/:session_id')
-  @ApiOperation({ summary: 'One entry’s progress, competitors and runs, by its session id' })
+  @ApiOperation({
+    summary: 'One entry’s progress, competitors and runs, by its session id',
+    description: 'Your entry for the session. An admin without one of their own gets the latest submitted entry of that session id.',
+  })
   @ApiSuccess(ViralEntryDetailView, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.Unauthenticated, ViralErrorCode.QueueEntryNotFound)
   bySession(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string): Promise<ViralEntryDetailView> {

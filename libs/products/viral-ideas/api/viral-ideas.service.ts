@@ -85,9 +85,13 @@ export class ViralIdeasService {
       removed_at: null,
     }));
     if (!(await this.repository.create(entry, competitors))) {
-      throw new ConveyorError(ViralErrorCode.SessionExists, `Session ${request.session_id} already has a viral-ideas queue entry`, {
-        troubleshooting: 'Use GET /api/viral-ideas/queue/{session_id} to follow the existing entry, or start a new session',
-      });
+      throw new ConveyorError(
+        ViralErrorCode.SessionExists,
+        `You already have a viral-ideas queue entry for session ${request.session_id}`,
+        {
+          troubleshooting: 'Use GET /api/viral-ideas/queue/{session_id} to follow the existing entry, or start a new session',
+        },
+      );
     }
     return entryView(entry, competitors);
   }
@@ -112,9 +116,16 @@ export class ViralIdeasService {
     throw invalidQueueState(now.status);
   }
 
+  /**
+   * The caller's entry for the session. Session ids are unique per owner, so an admin gets their
+   * own entry if they have one, else the latest submitted of anyone's (each entry has its own
+   * queue_id for the routes that take one).
+   */
   async bySession(caller: Caller, sessionId: string): Promise<ViralEntryDetailView> {
-    const entry = await this.repository.findBySession(sessionId);
-    if (!entry || !mayRead(caller, entry)) throw queueEntryNotFound();
+    const entry =
+      (await this.repository.findBySession(ownerKey(caller.owner), sessionId)) ??
+      (caller.admin ? await this.repository.findBySessionAsAdmin(sessionId) : null);
+    if (!entry) throw queueEntryNotFound();
     const [competitors, runs] = await Promise.all([this.repository.competitorsOf(entry._id), this.repository.runHistory(entry._id)]);
     return { ...entryView(entry, competitors), runs: runs.map(runSummaryView) };
   }
