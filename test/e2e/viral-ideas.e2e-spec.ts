@@ -402,6 +402,8 @@ describe('Viral-ideas analysis', () => {
       total: 1,
       counts: { pending: 1, processing: 0, completed: 0, failed: 0, paused: 0 },
     });
+    // Seed 001's monitoring script reads `.data.statistics.pending` and `.data.statistics.processing`.
+    expect(own.body.data.statistics).toEqual({ pending: 1, processing: 0, completed: 0, failed: 0, paused: 0, total: 1 });
     // Bob's statistics are his own: none of Alice's runs.
     expect(own.body.data.processing_statistics).toMatchObject({
       completed_sampled: 0,
@@ -410,6 +412,17 @@ describe('Viral-ideas analysis', () => {
     });
     const all = await conveyor.http().get('/api/viral-ideas/queue-status').set(admin);
     expect(all.body.data.scope).toBe('all');
+    // The admin token counts everyone's entries, in the seed's shape too.
+    const { counts, total } = all.body.data;
+    expect(all.body.data.statistics).toEqual({
+      pending: counts.pending,
+      processing: counts.processing,
+      completed: counts.completed,
+      failed: counts.failed,
+      paused: counts.paused,
+      total,
+    });
+    expect(all.body.data.statistics.pending).toBeGreaterThan(own.body.data.statistics.pending);
     expect(all.body.data.total).toBeGreaterThan(own.body.data.total);
     expect(all.body.data.total).toBe(Object.values(all.body.data.counts as Record<string, number>).reduce((a, b) => a + b, 0));
     expect(all.body.data.counts.completed).toBeGreaterThanOrEqual(2);

@@ -72,7 +72,11 @@ export class ViralIdeasController {
   }
 
   @Get('queue-status')
-  @ApiOperation({ summary: 'Entries per status and processing statistics', description: 'Admins see every entry; others their own.' })
+  @ApiOperation({
+    summary: 'Entries per status and processing statistics',
+    description:
+      '`statistics.{pending, processing, completed, failed, paused, total}` (seed 001’s shape; also as `counts`), average run time and the analysis queue’s counts. Admins (`Authorization: Bearer <ADMIN_API_TOKEN>`) see every entry; others their own.',
+  })
   @ApiSuccess(ViralQueueStatusView, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.Unauthenticated)
   status(@CurrentCaller() caller: Caller): Promise<ViralQueueStatusView> {

@@ -136,7 +136,10 @@ export class ViralIdeasService {
     return { queue_id: entry._id, session_id: entry.session_id, status: entry.status, latest, runs: runs.map(runSummaryView) };
   }
 
-  /** Counts per status (all entries for admins, the caller's own otherwise) and processing statistics. */
+  /**
+   * Counts per status (all entries for admins, the caller's own otherwise), also as seed 001's
+   * `statistics`, and processing statistics.
+   */
   async status(caller: Caller): Promise<ViralQueueStatusView> {
     const owner = caller.admin ? undefined : ownerKey(caller.owner);
     const [counts, recent, queue] = await Promise.all([
@@ -147,10 +150,19 @@ export class ViralIdeasService {
     const durations = recent
       .filter((e) => e.started_processing_at && e.completed_at)
       .map((e) => new Date(e.completed_at!).getTime() - new Date(e.started_processing_at!).getTime());
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {
       scope: owner ? 'own' : 'all',
+      statistics: {
+        pending: counts[ViralEntryStatus.Pending],
+        processing: counts[ViralEntryStatus.Processing],
+        completed: counts[ViralEntryStatus.Completed],
+        failed: counts[ViralEntryStatus.Failed],
+        paused: counts[ViralEntryStatus.Paused],
+        total,
+      },
       counts,
-      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      total,
       processing_statistics: {
         completed_sampled: durations.length,
         average_processing_seconds: durations.length
