@@ -559,4 +559,62 @@ describe('Viral-ideas analysis', () => {
     // Starting is by queue_id: Dave cannot start Carol's entry.
     expect((await start(carols.body.data.id, DAVE)).status).toBe(404);
   });
+  it('starts one entry now for an admin (POST /queue/{queue_id}/process, seed 001) with the start route’s rules', async () => {
+    const { primary } = seedProfiles(services, 'process');
+    const entry = await createEntry(ALICE, { primary_username: primary, priority: 3 });
+    const processEntry = (id: string, headers: Record<string, string> = admin) =>
+      conveyor.http().post(`/api/viral-ideas/queue/${id}/process`).set(headers);
+
+    // Administrators only, even for the entry's owner.
+    expect((await processEntry(entry.id, {})).status).toBe(401);
+    for (const headers of [ALICE, { 'x-user-id': 'mallory', 'x-user-role': 'admin' }]) {
+      const forbidden = await processEntry(entry.id, headers);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.error_code).toBe('FORBIDDEN');
+    }
+    expect((await processEntry('not-a-valid-uuid')).body).toMatchObject({ error_code: 'INVALID_UUID_FORMAT' });
+    const unknown = await processEntry('12345678-1234-4234-8234-123456789012');
+    expect([unknown.status, unknown.body.error_code]).toEqual([404, 'QUEUE_NOT_FOUND']);
+
+    services.gates = { profiles: new Gate() };
+    await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/pause`).set(admin).expect(200);
+    let jobId: string;
+    try {
+      const processed = await processEntry(entry.id);
+      expect(processed.status).toBe(200);
+      expect(processed.body).toMatchObject({
+        success: true,
+        message: 'Analysis queued successfully - processor will start shortly',
+        data: {
+          queue_processing: { queue_id: entry.id, status: 'pending', signal_sent: true, processing_state: 'ready_for_pickup' },
+          queue_details: { session_id: entry.session_id, primary_username: primary, priority: 3 },
+        },
+      });
+      jobId = processed.body.data.queue_processing.job_id;
+      // One run per entry, whichever route asks: the admin again and the owner's start get that run.
+      for (const res of [await processEntry(entry.id), await start(entry.id)]) {
+        expect(res.body.data.queue_processing).toMatchObject({ job_id: jobId, signal_sent: false, processing_state: 'already_queued' });
+      }
+      const waiting = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter((job) => job.data.payload.queueId === entry.id);
+      expect(waiting.map((job) => [job.id, job.opts.priority])).toEqual([[jobId, 3]]);
+      // The run belongs to the entry's owner, not to the admin who started it.
+      expect((await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(ALICE)).body.data).toMatchObject({ type: 'viral-ideas.analysis' });
+    } finally {
+      await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/resume`).set(admin).expect(200);
+    }
+    await entryWhen(entry.session_id, (e) => e.status === 'processing', 'the run to start');
+    expect((await processEntry(entry.id)).body.data).toMatchObject({ processing_state: 'already_started', status: 'processing' });
+    services.gates.profiles!.open();
+    const done = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the run to complete');
+    expect(done).toMatchObject({ job_id: jobId!, total_runs: 1 });
+    const completed = await processEntry(entry.id);
+    expect([completed.status, completed.body.error_code]).toEqual([409, 'INVALID_QUEUE_STATE']);
+
+    // Documented in Swagger, as an admin route.
+    const operation = (await conveyor.http().get('/docs-json')).body.paths['/api/viral-ideas/queue/{queue_id}/process'].post;
+    expect(operation.summary).toMatch(/admin/);
+    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '503']);
+    expect(operation.responses['429'].description).toBe('RATE_LIMITED, QUEUE_FULL');
+  });
 });
