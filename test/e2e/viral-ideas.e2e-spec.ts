@@ -509,6 +509,7 @@ describe('Viral-ideas analysis', () => {
       [competitors[1], 'ok'],
     ]);
   });
+
   it('keeps session ids per owner: another owner may use the same one, its owner gets 409, and the old global index goes at boot', async () => {
     const CAROL = { 'x-user-id': 'carol' };
     const DAVE = { 'x-user-id': 'dave' };
@@ -559,6 +560,7 @@ describe('Viral-ideas analysis', () => {
     // Starting is by queue_id: Dave cannot start Carol's entry.
     expect((await start(carols.body.data.id, DAVE)).status).toBe(404);
   });
+
   it('starts one entry now for an admin (POST /queue/{queue_id}/process, seed 001) with the start route’s rules', async () => {
     const { primary } = seedProfiles(services, 'process');
     const entry = await createEntry(ALICE, { primary_username: primary, priority: 3 });
@@ -616,5 +618,45 @@ describe('Viral-ideas analysis', () => {
     expect(operation.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '503']);
     expect(operation.responses['429'].description).toBe('RATE_LIMITED, QUEUE_FULL');
+  });
+
+  it('refuses the generic retry and requeue of an analysis run: only the product’s routes start one', async () => {
+    services.failing.add('retry_down');
+    const entry = await createEntry(ALICE, { primary_username: 'retry_down' });
+    const jobId = (await start(entry.id)).body.data.queue_processing.job_id;
+    await entryWhen(entry.session_id, (e) => e.status === 'failed', 'the entry to fail');
+    await conveyor.waitForJob(jobId, 'alice', (j) => j.status === 'failed');
+    services.failing.delete('retry_down');
+    services.profiles.set('retry_down', { followers: 1, reels: [{ id: 'rd-1', views: 10, posted_at: day(1) }] });
+
+    const refusedAlike = (res: { status: number; body: any }) => {
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({
+        error_code: 'INVALID_JOB_STATE',
+        detail: `Job ${jobId} is a viral-ideas.analysis run, which its product starts; run it again with POST /api/viral-ideas/queue/{queue_id}/start`,
+        details: { type: 'viral-ideas.analysis', startedBy: 'POST /api/viral-ideas/queue/{queue_id}/start' },
+      });
+    };
+    refusedAlike(await conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(ALICE));
+    // The operator's requeue of the dead letter is a retry too, with or without a new payload.
+    refusedAlike(await conveyor.http().post(`/api/v1/dead-letters/${jobId}/requeue`).set(admin).send({}));
+    refusedAlike(
+      await conveyor
+        .http()
+        .post(`/api/v1/dead-letters/${jobId}/requeue`)
+        .set(admin)
+        .send({ data: { queueId: entry.id } }),
+    );
+    // Nothing ran again behind the entry's back.
+    expect(await conveyor.record(jobId)).toMatchObject({ status: 'failed', run: 1 });
+    const bullJob = await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getJob(jobId);
+    expect(bullJob ? await bullJob.getState() : 'removed').toMatch(/^(failed|removed)$/);
+    expect(await entryOf(entry.session_id)).toMatchObject({ status: 'failed', job_id: jobId });
+
+    // The product's start claims the entry for a new run, as its rules say.
+    const restarted = await start(entry.id);
+    expect(restarted.body.data.queue_processing).toMatchObject({ status: 'failed', signal_sent: true });
+    expect(restarted.body.data.queue_processing.job_id).not.toBe(jobId);
+    await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the restarted entry to complete');
   });
 });

@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ConveyorError,
   ErrorCode,
   JobEnvelope,
   JobProgress,
   JobStatus,
+  JobTypeRegistry,
   Owner,
   PriorityInput,
   QueueName,
@@ -21,7 +22,7 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository } from '@conveyor/database';
-import { JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
 import { Job, JobStatus as BullState } from 'bull';
 import { Caller, decodeKeysetCursor, encodeKeysetCursor } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
@@ -54,6 +55,7 @@ export class JobsService {
     private readonly control: JobControl,
     private readonly stats: QueueStats,
     private readonly settlement: RunSettlement,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -147,6 +149,7 @@ export class JobsService {
    */
   async runAgain(record: JobRecord, data?: object): Promise<RetryJobResponse> {
     const jobId = record._id;
+    this.checkRunnableAgain(record);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
@@ -194,6 +197,21 @@ export class JobsService {
       throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     return { jobId, status: JobStatus.Waiting, run };
+  }
+
+  /**
+   * A type a product starts itself (`startedBy`) never gets a new run here, whatever its state: it
+   * would skip the product's own rules (for example one run per entry, claimed before it is
+   * enqueued), so the answer names the product's route instead.
+   */
+  checkRunnableAgain(record: JobRecord): void {
+    const startedBy = this.registry.get(record.type)?.startedBy;
+    if (!startedBy) return;
+    throw new ConveyorError(
+      ErrorCode.InvalidJobState,
+      `Job ${record._id} is a ${record.type} run, which its product starts; run it again with ${startedBy}`,
+      { details: { status: record.status, type: record.type, startedBy } },
+    );
   }
 
   /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */
