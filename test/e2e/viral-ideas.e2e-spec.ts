@@ -387,7 +387,7 @@ describe('Viral-ideas analysis', () => {
     const second = await conveyor
       .http()
       .post('/api/viral-ideas/queue')
-      .set(BOB)
+      .set(ALICE)
       .send({ session_id: entry.session_id, primary_username: 'x' });
     expect(second.status).toBe(409);
     expect(second.body.error_code).toBe('SESSION_EXISTS');
@@ -402,6 +402,8 @@ describe('Viral-ideas analysis', () => {
       total: 1,
       counts: { pending: 1, processing: 0, completed: 0, failed: 0, paused: 0 },
     });
+    // Seed 001's monitoring script reads `.data.statistics.pending` and `.data.statistics.processing`.
+    expect(own.body.data.statistics).toEqual({ pending: 1, processing: 0, completed: 0, failed: 0, paused: 0, total: 1 });
     // Bob's statistics are his own: none of Alice's runs.
     expect(own.body.data.processing_statistics).toMatchObject({
       completed_sampled: 0,
@@ -410,6 +412,17 @@ describe('Viral-ideas analysis', () => {
     });
     const all = await conveyor.http().get('/api/viral-ideas/queue-status').set(admin);
     expect(all.body.data.scope).toBe('all');
+    // The admin token counts everyone's entries, in the seed's shape too.
+    const { counts, total } = all.body.data;
+    expect(all.body.data.statistics).toEqual({
+      pending: counts.pending,
+      processing: counts.processing,
+      completed: counts.completed,
+      failed: counts.failed,
+      paused: counts.paused,
+      total,
+    });
+    expect(all.body.data.statistics.pending).toBeGreaterThan(own.body.data.statistics.pending);
     expect(all.body.data.total).toBeGreaterThan(own.body.data.total);
     expect(all.body.data.total).toBe(Object.values(all.body.data.counts as Record<string, number>).reduce((a, b) => a + b, 0));
     expect(all.body.data.counts.completed).toBeGreaterThanOrEqual(2);
@@ -436,5 +449,214 @@ describe('Viral-ideas analysis', () => {
       .send({ type: 'viral-ideas.analysis', data: { queueId: entry.id } });
     expect(direct.status).toBe(400);
     expect(direct.body.errors[0].message).toContain('POST /api/viral-ideas/queue/{queue_id}/start');
+  });
+  it('takes competitors as plain usernames (as seed 001’s worker lists them), as objects, or both, and analyses each', async () => {
+    const { primary, competitors } = seedProfiles(services, 'plain');
+    const plain = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({ session_id: `plain-${sessions++}`, primary_username: primary, competitors });
+    expect(plain.status).toBe(201);
+    expect(plain.body.data.competitors.map((c: any) => [c.competitor_username, c.selection_method])).toEqual([
+      [competitors[0], 'suggested'],
+      [competitors[1], 'suggested'],
+    ]);
+    const mixed = await conveyor
+      .http()
+      .post('/api/viral-ideas/queue')
+      .set(ALICE)
+      .send({
+        session_id: `mixed-${sessions++}`,
+        primary_username: primary,
+        competitors: [`@${competitors[0]}`, { username: competitors[1], selection_method: 'manual' }],
+      });
+    expect(mixed.status).toBe(201);
+    expect(mixed.body.data.competitors.map((c: any) => [c.competitor_username, c.selection_method])).toEqual([
+      [competitors[0], 'suggested'],
+      [competitors[1], 'manual'],
+    ]);
+    // Plain usernames follow the objects' rules, and anything else is a 400 naming its place.
+    const refused = async (list: unknown[]) => {
+      const res = await conveyor
+        .http()
+        .post('/api/viral-ideas/queue')
+        .set(ALICE)
+        .send({ session_id: `bad-competitors-${sessions++}`, primary_username: primary, competitors: list });
+      expect(res.status).toBe(400);
+      expect(res.body.error_code).toBe('VALIDATION_FAILED');
+      return res.body.errors;
+    };
+    expect(await refused(['comp_a', '../admin'])).toEqual([{ field: 'competitors.1.username', message: expect.any(String) }]);
+    expect(await refused(['comp_a', 'COMP_A'])).toEqual([
+      { field: 'competitors.1.username', message: 'competitor COMP_A is listed twice' },
+    ]);
+    expect(await refused([primary])).toEqual([{ field: 'competitors.0.username', message: 'a competitor cannot be the primary profile' }]);
+    for (const element of [42, null, ['comp_b'], true]) {
+      expect(await refused(['comp_a', element])).toEqual([
+        { field: 'competitors.1', message: 'each competitor must be a username or an object { username, selection_method? }' },
+      ]);
+    }
+
+    // The worker analyses competitors given by name like any others.
+    expect((await start(plain.body.data.id)).status).toBe(200);
+    const done = await entryWhen(plain.body.data.session_id, (e) => e.status === 'completed', 'the run to complete');
+    expect(done.competitors.map((c: any) => c.processing_status)).toEqual(['completed', 'completed']);
+    const latest = (await conveyor.http().get(`/api/viral-analysis/${plain.body.data.id}/results`).set(ALICE)).body.data.latest;
+    const analysed = latest.profiles.filter((p: any) => p.role === 'competitor').map((p: any) => [p.username, p.fetch_status]);
+    expect(analysed.sort()).toEqual([
+      [competitors[0], 'ok'],
+      [competitors[1], 'ok'],
+    ]);
+  });
+
+  it('keeps session ids per owner: another owner may use the same one, its owner gets 409, and the old global index goes at boot', async () => {
+    const CAROL = { 'x-user-id': 'carol' };
+    const DAVE = { 'x-user-id': 'dave' };
+    const entries = db().collection('viral_ideas_queue');
+    // A database made by an older version holds the global unique index on session_id.
+    await entries.createIndex({ session_id: 1 }, { unique: true, name: 'session_id_1' });
+    expect((await entries.indexes()).map((i) => i.name)).toContain('session_id_1');
+    // Any process's boot drops it (here a second API replica; the worker does the same).
+    await conveyor.extraApi({});
+    const indexes = await entries.indexes();
+    expect(indexes.map((i) => i.name)).not.toContain('session_id_1');
+    expect(indexes.find((i) => i.name === 'session_id_1_owner_key_1')).toMatchObject({
+      key: { session_id: 1, owner_key: 1 },
+      unique: true,
+    });
+
+    const session = `shared-session-${Date.now()}`;
+    const create = (headers: Record<string, string>, primary: string) =>
+      conveyor.http().post('/api/viral-ideas/queue').set(headers).send({ session_id: session, primary_username: primary });
+    const carols = await create(CAROL, 'carol_profile');
+    expect(carols.status).toBe(201);
+    // Dave learns nothing of Carol's session, and cannot squat it either: he gets his own entry.
+    const daves = await create(DAVE, 'dave_profile');
+    expect(daves.status).toBe(201);
+    expect(daves.body.data.id).not.toBe(carols.body.data.id);
+    // The same owner twice: 409, at once and racing.
+    for (const [headers, primary] of [
+      [CAROL, 'carol_again'],
+      [DAVE, 'dave_again'],
+    ] as const) {
+      const again = await create(headers, primary);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({
+        error_code: 'SESSION_EXISTS',
+        detail: `You already have a viral-ideas queue entry for session ${session}`,
+      });
+    }
+    const racing = await Promise.all([1, 2, 3].map(() => create({ 'x-user-id': 'erin' }, 'erin_profile')));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+
+    // Each owner reads their own entry by the session id; an admin the latest submitted.
+    const bySession = (headers: Record<string, string>) => conveyor.http().get(`/api/viral-ideas/queue/${session}`).set(headers);
+    expect((await bySession(CAROL)).body.data).toMatchObject({ id: carols.body.data.id, primary_username: 'carol_profile' });
+    expect((await bySession(DAVE)).body.data).toMatchObject({ id: daves.body.data.id, primary_username: 'dave_profile' });
+    const erins = racing.find((r) => r.status === 201)!.body.data.id;
+    expect((await bySession(admin)).body.data.id).toBe(erins);
+    expect((await bySession(BOB)).status).toBe(404);
+    // Starting is by queue_id: Dave cannot start Carol's entry.
+    expect((await start(carols.body.data.id, DAVE)).status).toBe(404);
+  });
+
+  it('starts one entry now for an admin (POST /queue/{queue_id}/process, seed 001) with the start route’s rules', async () => {
+    const { primary } = seedProfiles(services, 'process');
+    const entry = await createEntry(ALICE, { primary_username: primary, priority: 3 });
+    const processEntry = (id: string, headers: Record<string, string> = admin) =>
+      conveyor.http().post(`/api/viral-ideas/queue/${id}/process`).set(headers);
+
+    // Administrators only, even for the entry's owner.
+    expect((await processEntry(entry.id, {})).status).toBe(401);
+    for (const headers of [ALICE, { 'x-user-id': 'mallory', 'x-user-role': 'admin' }]) {
+      const forbidden = await processEntry(entry.id, headers);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.error_code).toBe('FORBIDDEN');
+    }
+    expect((await processEntry('not-a-valid-uuid')).body).toMatchObject({ error_code: 'INVALID_UUID_FORMAT' });
+    const unknown = await processEntry('12345678-1234-4234-8234-123456789012');
+    expect([unknown.status, unknown.body.error_code]).toEqual([404, 'QUEUE_NOT_FOUND']);
+
+    services.gates = { profiles: new Gate() };
+    await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/pause`).set(admin).expect(200);
+    let jobId: string;
+    try {
+      const processed = await processEntry(entry.id);
+      expect(processed.status).toBe(200);
+      expect(processed.body).toMatchObject({
+        success: true,
+        message: 'Analysis queued successfully - processor will start shortly',
+        data: {
+          queue_processing: { queue_id: entry.id, status: 'pending', signal_sent: true, processing_state: 'ready_for_pickup' },
+          queue_details: { session_id: entry.session_id, primary_username: primary, priority: 3 },
+        },
+      });
+      jobId = processed.body.data.queue_processing.job_id;
+      // One run per entry, whichever route asks: the admin again and the owner's start get that run.
+      for (const res of [await processEntry(entry.id), await start(entry.id)]) {
+        expect(res.body.data.queue_processing).toMatchObject({ job_id: jobId, signal_sent: false, processing_state: 'already_queued' });
+      }
+      const waiting = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter((job) => job.data.payload.queueId === entry.id);
+      expect(waiting.map((job) => [job.id, job.opts.priority])).toEqual([[jobId, 3]]);
+      // The run belongs to the entry's owner, not to the admin who started it.
+      expect((await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(ALICE)).body.data).toMatchObject({ type: 'viral-ideas.analysis' });
+    } finally {
+      await conveyor.http().post(`/api/v1/queues/${VIRAL_ANALYSIS_QUEUE}/resume`).set(admin).expect(200);
+    }
+    await entryWhen(entry.session_id, (e) => e.status === 'processing', 'the run to start');
+    expect((await processEntry(entry.id)).body.data).toMatchObject({ processing_state: 'already_started', status: 'processing' });
+    services.gates.profiles!.open();
+    const done = await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the run to complete');
+    expect(done).toMatchObject({ job_id: jobId!, total_runs: 1 });
+    const completed = await processEntry(entry.id);
+    expect([completed.status, completed.body.error_code]).toEqual([409, 'INVALID_QUEUE_STATE']);
+
+    // Documented in Swagger, as an admin route.
+    const operation = (await conveyor.http().get('/docs-json')).body.paths['/api/viral-ideas/queue/{queue_id}/process'].post;
+    expect(operation.summary).toMatch(/admin/);
+    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '503']);
+    expect(operation.responses['429'].description).toBe('RATE_LIMITED, QUEUE_FULL');
+  });
+
+  it('refuses the generic retry and requeue of an analysis run: only the product’s routes start one', async () => {
+    services.failing.add('retry_down');
+    const entry = await createEntry(ALICE, { primary_username: 'retry_down' });
+    const jobId = (await start(entry.id)).body.data.queue_processing.job_id;
+    await entryWhen(entry.session_id, (e) => e.status === 'failed', 'the entry to fail');
+    await conveyor.waitForJob(jobId, 'alice', (j) => j.status === 'failed');
+    services.failing.delete('retry_down');
+    services.profiles.set('retry_down', { followers: 1, reels: [{ id: 'rd-1', views: 10, posted_at: day(1) }] });
+
+    const refusedAlike = (res: { status: number; body: any }) => {
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({
+        error_code: 'INVALID_JOB_STATE',
+        detail: `Job ${jobId} is a viral-ideas.analysis run, which its product starts; run it again with POST /api/viral-ideas/queue/{queue_id}/start`,
+        details: { type: 'viral-ideas.analysis', startedBy: 'POST /api/viral-ideas/queue/{queue_id}/start' },
+      });
+    };
+    refusedAlike(await conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(ALICE));
+    // The operator's requeue of the dead letter is a retry too, with or without a new payload.
+    refusedAlike(await conveyor.http().post(`/api/v1/dead-letters/${jobId}/requeue`).set(admin).send({}));
+    refusedAlike(
+      await conveyor
+        .http()
+        .post(`/api/v1/dead-letters/${jobId}/requeue`)
+        .set(admin)
+        .send({ data: { queueId: entry.id } }),
+    );
+    // Nothing ran again behind the entry's back.
+    expect(await conveyor.record(jobId)).toMatchObject({ status: 'failed', run: 1 });
+    const bullJob = await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getJob(jobId);
+    expect(bullJob ? await bullJob.getState() : 'removed').toMatch(/^(failed|removed)$/);
+    expect(await entryOf(entry.session_id)).toMatchObject({ status: 'failed', job_id: jobId });
+
+    // The product's start claims the entry for a new run, as its rules say.
+    const restarted = await start(entry.id);
+    expect(restarted.body.data.queue_processing).toMatchObject({ status: 'failed', signal_sent: true });
+    expect(restarted.body.data.queue_processing.job_id).not.toBe(jobId);
+    await entryWhen(entry.session_id, (e) => e.status === 'completed', 'the restarted entry to complete');
   });
 });

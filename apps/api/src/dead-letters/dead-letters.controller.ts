@@ -43,7 +43,8 @@ export class DeadLettersController {
     summary: 'Requeue a dead letter',
     description:
       'Runs the job again as a new run from its first attempt (like POST /api/v1/jobs/:jobId/retry; the failed run stays in its ' +
-      'history). With `data`, the new run uses that payload instead, validated exactly like a submission of the job’s type.',
+      'history). With `data`, the new run uses that payload instead, validated exactly like a submission of the job’s type. ' +
+      'A type a product starts itself is refused with 409 naming the product’s route, as for a retry.',
   })
   @ApiSuccess(RetryJobResponse, ApiOkResponse)
   @ApiErrorResponses(

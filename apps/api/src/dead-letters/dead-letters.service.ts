@@ -42,6 +42,7 @@ export class DeadLettersService {
    */
   async requeue(caller: Caller, jobId: string, data?: Record<string, unknown>): Promise<RetryJobResponse> {
     const record = await this.find(jobId);
+    this.jobs.checkRunnableAgain(record); // before the payload check: a product's run is refused alike with or without data
     const payload = data === undefined ? undefined : (await this.producer.prepare(caller.owner, { type: record.type, data })).payload;
     return this.jobs.runAgain(record, payload);
   }

@@ -210,7 +210,8 @@ export class JobsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Run a failed or cancelled job again',
-    description: 'Starts a new run from the first attempt; earlier runs stay in the history.',
+    description:
+      'Starts a new run from the first attempt; earlier runs stay in the history. A type a product starts itself is refused with 409 naming the product’s route.',
   })
   @ApiSuccess(RetryJobResponse, ApiOkResponse)
   @ApiErrorResponses(

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ConveyorError,
   ErrorCode,
   JobProgress,
   JobStatus,
+  JobTypeRegistry,
   Owner,
   PriorityInput,
   QueueName,
@@ -20,7 +21,17 @@ import {
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
-import { BullProbe, BullState, JobControl, JobProducer, QueueRegistry, QueueStats, RunSettlement, SubmittedJob } from '@conveyor/queueing';
+import {
+  BullProbe,
+  BullState,
+  JOB_TYPE_REGISTRY,
+  JobControl,
+  JobProducer,
+  QueueRegistry,
+  QueueStats,
+  RunSettlement,
+  SubmittedJob,
+} from '@conveyor/queueing';
 import { Caller, JsonProblem, jsonProblemError } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
@@ -53,6 +64,7 @@ export class JobsService {
     private readonly control: JobControl,
     private readonly stats: QueueStats,
     private readonly settlement: RunSettlement,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
@@ -154,6 +166,7 @@ export class JobsService {
    */
   async runAgain(record: JobRecord, data?: object): Promise<RetryJobResponse> {
     const jobId = record._id;
+    this.checkRunnableAgain(record);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
@@ -201,6 +214,21 @@ export class JobsService {
       throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     return { jobId, status: JobStatus.Waiting, run };
+  }
+
+  /**
+   * A type a product starts itself (`startedBy`) never gets a new run here, whatever its state: it
+   * would skip the product's own rules (for example one run per entry, claimed before it is
+   * enqueued), so the answer names the product's route instead.
+   */
+  checkRunnableAgain(record: JobRecord): void {
+    const startedBy = this.registry.get(record.type)?.startedBy;
+    if (!startedBy) return;
+    throw new ConveyorError(
+      ErrorCode.InvalidJobState,
+      `Job ${record._id} is a ${record.type} run, which its product starts; run it again with ${startedBy}`,
+      { details: { status: record.status, type: record.type, startedBy } },
+    );
   }
 
   /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */

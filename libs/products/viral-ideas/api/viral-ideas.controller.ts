@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, applyDecorators } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import type { Request } from 'express';
@@ -17,6 +17,31 @@ import { ViralBatchService } from './viral-batch.service';
 import { ViralIdeasService } from './viral-ideas.service';
 import { ViralErrorCode } from './viral-ideas.errors';
 
+/** What a start answers (the start route and the admin's process route): a run signalled, or already started. */
+function ApiStartAnswers(): MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(StartSignalledView, AlreadyStartedView),
+    ApiOkResponse({
+      schema: {
+        type: 'object',
+        properties: {
+          success: { type: 'boolean', enum: [true] },
+          data: { oneOf: [{ $ref: getSchemaPath(StartSignalledView) }, { $ref: getSchemaPath(AlreadyStartedView) }] },
+          message: { type: 'string' },
+        },
+      },
+    }),
+    ApiErrorResponses(
+      ViralErrorCode.InvalidUuidFormat,
+      ViralErrorCode.QueueEntryNotFound,
+      ViralErrorCode.InvalidQueueState,
+      ErrorCode.RateLimited,
+      ErrorCode.QueueFull,
+      ErrorCode.QueueUnavailable,
+    ),
+  );
+}
+
 /** The viral-ideas analysis product (seed docs 000 and 001): entries, starts, progress. */
 @ApiTags('viral-ideas')
 @UseGuards(IdentityGuard)
@@ -29,7 +54,7 @@ export class ViralIdeasController {
   @ApiOperation({
     summary: 'Create a viral-ideas queue entry with its competitors',
     description:
-      'The form flow’s submission. One entry per `session_id` (409 `SESSION_EXISTS` for a second). Start it with POST /queue/{queue_id}/start.',
+      'The form flow’s submission. `competitors`: usernames, objects `{ username, selection_method? }`, or both mixed. One entry per `session_id` and owner (409 `SESSION_EXISTS` for your second; another caller’s session of the same id is theirs and does not conflict). Start it with POST /queue/{queue_id}/start.',
   })
   @ApiSuccess(ViralEntryView, ApiCreatedResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ViralErrorCode.SessionExists)
@@ -45,25 +70,8 @@ export class ViralIdeasController {
     description:
       'pending, failed or paused → one run enqueued with the entry’s priority (`ready_for_pickup`); a run still waiting for a worker → that run (`already_queued`, never a second); processing → `already_started`; completed → 409 `INVALID_QUEUE_STATE`.',
   })
-  @ApiExtraModels(StartSignalledView, AlreadyStartedView)
-  @ApiOkResponse({
-    schema: {
-      type: 'object',
-      properties: {
-        success: { type: 'boolean', enum: [true] },
-        data: { oneOf: [{ $ref: getSchemaPath(StartSignalledView) }, { $ref: getSchemaPath(AlreadyStartedView) }] },
-        message: { type: 'string' },
-      },
-    },
-  })
-  @ApiErrorResponses(
-    ViralErrorCode.InvalidUuidFormat,
-    ErrorCode.Unauthenticated,
-    ViralErrorCode.QueueEntryNotFound,
-    ViralErrorCode.InvalidQueueState,
-    ErrorCode.QueueFull,
-    ErrorCode.QueueUnavailable,
-  )
+  @ApiStartAnswers()
+  @ApiErrorResponses(ErrorCode.Unauthenticated)
   start(
     @CurrentCaller() caller: Caller,
     @Param('queue_id') queueId: string,
@@ -72,7 +80,11 @@ export class ViralIdeasController {
   }
 
   @Get('queue-status')
-  @ApiOperation({ summary: 'Entries per status and processing statistics', description: 'Admins see every entry; others their own.' })
+  @ApiOperation({
+    summary: 'Entries per status and processing statistics',
+    description:
+      '`statistics.{pending, processing, completed, failed, paused, total}` (seed 001’s shape; also as `counts`), average run time and the analysis queue’s counts. Admins (`Authorization: Bearer <ADMIN_API_TOKEN>`) see every entry; others their own.',
+  })
   @ApiSuccess(ViralQueueStatusView, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.Unauthenticated)
   status(@CurrentCaller() caller: Caller): Promise<ViralQueueStatusView> {
@@ -80,7 +92,10 @@ export class ViralIdeasController {
   }
 
   @Get('queue/:session_id')
-  @ApiOperation({ summary: 'One entry’s progress, competitors and runs, by its session id' })
+  @ApiOperation({
+    summary: 'One entry’s progress, competitors and runs, by its session id',
+    description: 'Your entry for the session. An admin without one of their own gets the latest submitted entry of that session id.',
+  })
   @ApiSuccess(ViralEntryDetailView, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.Unauthenticated, ViralErrorCode.QueueEntryNotFound)
   bySession(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string): Promise<ViralEntryDetailView> {
@@ -88,12 +103,30 @@ export class ViralIdeasController {
   }
 }
 
-/** Seed 001's batch trigger: admin only, one call per cooldown. */
+/** Seed 001's administrative operations: the batch trigger (one call per cooldown) and one entry's start. */
 @ApiTags('viral-ideas')
 @AdminOnly()
 @Controller('api/viral-ideas')
 export class ViralIdeasAdminController {
-  constructor(private readonly batch: ViralBatchService) {}
+  constructor(
+    private readonly batch: ViralBatchService,
+    private readonly viralIdeas: ViralIdeasService,
+  ) {}
+
+  @Post('queue/:queue_id/process')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start one viral-ideas entry now, whoever owns it (admin)',
+    description:
+      'Seed 001’s “Individual Processing”: the start route’s rules for any entry, without waiting for a batch. pending, failed or paused → one run enqueued at once with the entry’s priority, owned by the entry’s owner (`ready_for_pickup`); a run still waiting for a worker → that run (`already_queued`, never a second); processing → `already_started`; completed → 409 `INVALID_QUEUE_STATE`.',
+  })
+  @ApiStartAnswers()
+  process(
+    @CurrentCaller() caller: Caller,
+    @Param('queue_id') queueId: string,
+  ): Promise<WithMessage<StartSignalledView | AlreadyStartedView>> {
+    return this.viralIdeas.start(caller, queueId);
+  }
 
   @Post('process-pending')
   @HttpCode(200)

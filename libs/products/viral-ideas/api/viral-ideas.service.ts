@@ -85,9 +85,13 @@ export class ViralIdeasService {
       removed_at: null,
     }));
     if (!(await this.repository.create(entry, competitors))) {
-      throw new ConveyorError(ViralErrorCode.SessionExists, `Session ${request.session_id} already has a viral-ideas queue entry`, {
-        troubleshooting: 'Use GET /api/viral-ideas/queue/{session_id} to follow the existing entry, or start a new session',
-      });
+      throw new ConveyorError(
+        ViralErrorCode.SessionExists,
+        `You already have a viral-ideas queue entry for session ${request.session_id}`,
+        {
+          troubleshooting: 'Use GET /api/viral-ideas/queue/{session_id} to follow the existing entry, or start a new session',
+        },
+      );
     }
     return entryView(entry, competitors);
   }
@@ -112,9 +116,16 @@ export class ViralIdeasService {
     throw invalidQueueState(now.status);
   }
 
+  /**
+   * The caller's entry for the session. Session ids are unique per owner, so an admin gets their
+   * own entry if they have one, else the latest submitted of anyone's (each entry has its own
+   * queue_id for the routes that take one).
+   */
   async bySession(caller: Caller, sessionId: string): Promise<ViralEntryDetailView> {
-    const entry = await this.repository.findBySession(sessionId);
-    if (!entry || !mayRead(caller, entry)) throw queueEntryNotFound();
+    const entry =
+      (await this.repository.findBySession(ownerKey(caller.owner), sessionId)) ??
+      (caller.admin ? await this.repository.findBySessionAsAdmin(sessionId) : null);
+    if (!entry) throw queueEntryNotFound();
     const [competitors, runs] = await Promise.all([this.repository.competitorsOf(entry._id), this.repository.runHistory(entry._id)]);
     return { ...entryView(entry, competitors), runs: runs.map(runSummaryView) };
   }
@@ -125,7 +136,10 @@ export class ViralIdeasService {
     return { queue_id: entry._id, session_id: entry.session_id, status: entry.status, latest, runs: runs.map(runSummaryView) };
   }
 
-  /** Counts per status (all entries for admins, the caller's own otherwise) and processing statistics. */
+  /**
+   * Counts per status (all entries for admins, the caller's own otherwise), also as seed 001's
+   * `statistics`, and processing statistics.
+   */
   async status(caller: Caller): Promise<ViralQueueStatusView> {
     const owner = caller.admin ? undefined : ownerKey(caller.owner);
     const [counts, recent, queue] = await Promise.all([
@@ -136,10 +150,19 @@ export class ViralIdeasService {
     const durations = recent
       .filter((e) => e.started_processing_at && e.completed_at)
       .map((e) => new Date(e.completed_at!).getTime() - new Date(e.started_processing_at!).getTime());
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {
       scope: owner ? 'own' : 'all',
+      statistics: {
+        pending: counts[ViralEntryStatus.Pending],
+        processing: counts[ViralEntryStatus.Processing],
+        completed: counts[ViralEntryStatus.Completed],
+        failed: counts[ViralEntryStatus.Failed],
+        paused: counts[ViralEntryStatus.Paused],
+        total,
+      },
       counts,
-      total: Object.values(counts).reduce((a, b) => a + b, 0),
+      total,
       processing_statistics: {
         completed_sampled: durations.length,
         average_processing_seconds: durations.length

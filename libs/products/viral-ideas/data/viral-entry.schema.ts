@@ -1,6 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { SchemaTypes } from 'mongoose';
 
+/** The unique index on (session_id, owner_key). */
+export const VIRAL_ENTRY_SESSION_INDEX = 'session_id_1_owner_key_1';
+/** The global unique index on session_id that older versions created; dropped at boot. */
+export const LEGACY_VIRAL_SESSION_INDEX = 'session_id_1';
+
 /**
  * One viral-ideas queue entry (seed 000's `viral_ideas_queue`); `_id` is its UUID. Field names
  * follow the product's API (snake_case). While a run is in flight only that run's worker writes
@@ -79,7 +84,11 @@ export class ViralEntry {
 }
 
 export const ViralEntrySchema = SchemaFactory.createForClass(ViralEntry);
-ViralEntrySchema.index({ session_id: 1 }, { unique: true });
+// One entry per session of one owner (SESSION_EXISTS on insert), not per session id overall: a
+// global index told other callers that a session existed and let them squat it. Serves the
+// owner's lookup by session (both fields) and an admin's (the session_id prefix). Replaces the
+// global `session_id_1`, which ViralEntryIndexMigration drops at boot.
+ViralEntrySchema.index({ session_id: 1, owner_key: 1 }, { unique: true, name: VIRAL_ENTRY_SESSION_INDEX });
 ViralEntrySchema.index({ status: 1 });
 ViralEntrySchema.index({ active_job_id: 1 });
 ViralEntrySchema.index({ priority: 1, submitted_at: 1 });

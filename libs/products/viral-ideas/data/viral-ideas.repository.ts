@@ -33,7 +33,7 @@ export class ViralIdeasRepository {
     @InjectModel(ViralResult.name) private readonly resultModel: Model<ViralResult>,
   ) {}
 
-  /** Inserts an entry and its competitors; false when the session already has an entry. */
+  /** Inserts an entry and its competitors; false when its owner already has an entry for the session. */
   async create(entry: ViralEntry, competitors: ViralCompetitor[]): Promise<boolean> {
     if (!(await insertUnlessDuplicate(this.entryModel, entry))) return false;
     try {
@@ -49,8 +49,15 @@ export class ViralIdeasRepository {
     return this.entryModel.findById(id).lean<ViralEntry>().exec();
   }
 
-  async findBySession(sessionId: string): Promise<ViralEntry | null> {
-    return this.entryModel.findOne({ session_id: sessionId }).lean<ViralEntry>().exec();
+  /** The owner's entry for a session (session ids are unique per owner, not overall). */
+  async findBySession(ownerKey: string, sessionId: string): Promise<ViralEntry | null> {
+    if (typeof ownerKey !== 'string') throw new TypeError('ownerKey must be a string');
+    return this.entryModel.findOne({ session_id: sessionId, owner_key: ownerKey }).lean<ViralEntry>().exec();
+  }
+
+  /** For admins: the most recently submitted entry of a session, whoever owns it. */
+  async findBySessionAsAdmin(sessionId: string): Promise<ViralEntry | null> {
+    return this.entryModel.findOne({ session_id: sessionId }).sort({ submitted_at: -1, _id: 1 }).lean<ViralEntry>().exec();
   }
 
   async competitorsOf(queueId: string, activeOnly = false): Promise<ViralCompetitor[]> {

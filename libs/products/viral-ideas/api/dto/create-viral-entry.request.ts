@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Transform, plainToInstance } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -37,7 +37,20 @@ export class CompetitorInput {
   selection_method?: CompetitorSelection;
 }
 
+/**
+ * A competitor as given: a plain username (`"rival"`, how seed 001's worker lists them) or an
+ * object with its selection method; arrays may mix both. Anything else becomes null, which the
+ * validator refuses at the element's own place (`competitors.2`).
+ */
+function toCompetitorInput(value: unknown): CompetitorInput | null {
+  if (typeof value === 'string') return plainToInstance(CompetitorInput, { username: value });
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return plainToInstance(CompetitorInput, value);
+  return null;
+}
+const COMPETITOR_RULE = 'each competitor must be a username or an object { username, selection_method? }';
+
 /** The viral-ideas form flow's submission: one entry with its competitors. */
+@ApiExtraModels(CompetitorInput)
 export class CreateViralEntryRequest {
   @ApiProperty({ example: 'user_session_xyz789', description: 'The form session; one entry per session' })
   @IsString()
@@ -49,12 +62,19 @@ export class CreateViralEntryRequest {
   @Matches(USERNAME, { message: `primary_username must be ${USERNAME_RULE}` })
   primary_username!: string;
 
-  @ApiPropertyOptional({ type: [CompetitorInput], maxItems: MAX_COMPETITORS })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { oneOf: [{ type: 'string', example: 'rival_creator' }, { $ref: getSchemaPath(CompetitorInput) }] },
+    maxItems: MAX_COMPETITORS,
+    description: 'Usernames, or objects with a selection method; both may be mixed (a plain username is `suggested`)',
+    example: ['rival_creator', { username: 'other_rival', selection_method: 'manual' }],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_COMPETITORS)
-  @ValidateNested({ each: true })
-  @Type(() => CompetitorInput)
+  @ValidateNested({ each: true, message: COMPETITOR_RULE })
+  // From the raw body, so the outcome does not depend on class-transformer's decorator order.
+  @Transform(({ obj, key }) => (Array.isArray(obj[key]) ? (obj[key] as unknown[]).map(toCompetitorInput) : obj[key]))
   competitors?: CompetitorInput[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'ContentStrategyData from the form' })

@@ -179,7 +179,25 @@ export class ProcessPendingView {
   runs?: BatchRunView[];
 }
 
+/** Seed 001's `data.statistics`: entries per status (its monitoring script reads these paths). */
+export class ViralQueueStatisticsView {
+  @ApiProperty()
+  pending!: number;
+  @ApiProperty()
+  processing!: number;
+  @ApiProperty()
+  completed!: number;
+  @ApiProperty()
+  failed!: number;
+  @ApiProperty()
+  paused!: number;
+  @ApiProperty({ description: 'All entries counted' })
+  total!: number;
+}
+
 export class ViralQueueStatusView {
+  @ApiProperty({ type: ViralQueueStatisticsView, description: 'Entries per status, in seed 001’s shape' })
+  statistics!: ViralQueueStatisticsView;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'Entries per status' })
   counts!: Record<string, number>;
   @ApiProperty()
