@@ -135,7 +135,7 @@ describe('Claims', () => {
         const created = await Promise.all(tries.map((e) => sut.create(e, [competitorOf(e._id, 'rival')])));
         expect(created.filter(Boolean)).toHaveLength(1);
         const winner = tries[created.indexOf(true)];
-        expect((await sut.findBySession(session))?._id).toBe(winner._id);
+        expect((await sut.findBySession('user:v', session))?._id).toBe(winner._id);
         const stored = await Promise.all(tries.map((t) => sut.competitorsOf(t._id)));
         expect(stored.map((c) => c.length)).toEqual(tries.map((t) => (t === winner ? 1 : 0)));
       });
