@@ -1,6 +1,6 @@
 import { BackoffSpec, MAX_BACKOFF_DELAY_MS } from './backoff';
 import { FieldError } from './conveyor-error';
-import { DEFAULT_PRIORITY, resolvePriority } from './priority';
+import { DEFAULT_PRIORITY, PRIORITY_RULE, resolvePriority } from './priority';
 import { QueuePolicy } from './queue-policy';
 import { BackoffInput, JobOptionsInput, MAX_DELAY_MS, MAX_LISTED_BACKOFF_DELAYS, ResolvedJobOptions } from './submit-job';
 import { validationFailed } from './validation';
@@ -18,7 +18,7 @@ export function resolveJobOptions(policy: QueuePolicy, input: JobOptionsInput = 
     errors.push({ field: `${fieldPrefix}${field}`, message: `${fieldPrefix}${field} ${message}` });
 
   const priority = input.priority === undefined ? DEFAULT_PRIORITY : resolvePriority(input.priority);
-  if (priority === undefined) fail('priority', 'must be an integer from 1 (most urgent) to 10, or urgent, high, normal or low');
+  if (priority === undefined) fail('priority', PRIORITY_RULE);
 
   const delayMs = input.delay ?? 0;
   if (!isIntIn(delayMs, 0, MAX_DELAY_MS)) fail('delay', `must be an integer number of milliseconds from 0 to ${MAX_DELAY_MS}`);

@@ -1,3 +1,5 @@
+import { ValidateBy } from 'class-validator';
+
 /** 1 is the most urgent, 10 the least (DESIGN §3); Bull v4 uses the same direction. */
 export const HIGHEST_PRIORITY = 1;
 export const LOWEST_PRIORITY = 10;
@@ -17,3 +19,19 @@ export function resolvePriority(input: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** What a valid priority is, in the one wording every refusal uses. */
+export const PRIORITY_RULE = 'must be an integer from 1 (most urgent) to 10, or one of urgent, high, normal, low';
+
+/**
+ * The one priority check of the job API's DTOs (submit options, change priority); the producer's
+ * resolveJobOptions refuses with the same rule for callers that skip the DTOs.
+ */
+export const IsPriority = () =>
+  ValidateBy({
+    name: 'isPriority',
+    validator: {
+      validate: (value: unknown) => resolvePriority(value) !== undefined,
+      defaultMessage: () => `priority ${PRIORITY_RULE}`,
+    },
+  });

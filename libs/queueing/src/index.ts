@@ -18,3 +18,5 @@ export * from './runs/run-settlement';
 export * from './redis/redis-keys';
 export * from './redis/redis-lease';
 export * from './bull-probe';
+export * from './submission-check';
+export * from './wait-estimate';

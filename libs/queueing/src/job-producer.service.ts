@@ -1,26 +1,19 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   BackoffSpec,
   ConveyorError,
-  DEFAULT_WEBHOOK_EVENTS,
   EffectiveQueuePolicy,
   ErrorCode,
   JobCallback,
   JobStatus,
   JobTypeDefinition,
-  JobTypeRegistry,
   Owner,
   QueueName,
   ResolvedJobOptions,
   ScheduledRun,
   SubmitJobInput,
-  checkOutboundUrl,
   ownerKey,
-  resolveJobOptions,
   scheduledRunJobId,
-  validatePayload,
-  validationFailed,
   messageOf,
 } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
@@ -28,10 +21,9 @@ import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
 import { QueueRegistry } from './queue-registry.service';
-import { QueueSettings } from './queue-settings.service';
-import { QueueStats } from './queue-stats.service';
 import { withTimeout } from './with-timeout';
-import { JOB_TYPE_REGISTRY } from './tokens';
+import { SubmissionCheck } from './submission-check';
+import { WaitEstimate } from './wait-estimate';
 
 export interface SubmittedJob {
   jobId: string;
@@ -90,19 +82,20 @@ interface BatchItem {
 /** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
 
-/** The one submit path: validate → admit → write the record → enqueue. Bulk and dry runs share it. */
+/**
+ * The one submit path: check (SubmissionCheck) → admit → write the record → enqueue → estimate
+ * (WaitEstimate). Bulk, dry runs and products' claimed submissions share it.
+ */
 @Injectable()
 export class JobProducer {
   private readonly logger = new Logger(JobProducer.name);
 
   constructor(
-    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
-    private readonly stats: QueueStats,
     private readonly backlog: BacklogAdmission,
     private readonly jobs: JobsRepository,
-    private readonly settings: QueueSettings,
+    private readonly check: SubmissionCheck,
+    private readonly waits: WaitEstimate,
   ) {}
 
   /**
@@ -131,7 +124,7 @@ export class JobProducer {
     const { definition, options, policy } = await this.prepare(owner, input);
     const queue = definition.queue;
     const [{ queuePosition, estimatedWaitSeconds }, { reservation }] = await Promise.all([
-      this.estimate(policy, options, options.delayMs > 0, 1),
+      this.waits.estimate(policy, options, options.delayMs > 0, 1),
       this.admission(policy, 0),
     ]);
     return {
@@ -199,60 +192,9 @@ export class JobProducer {
     return outcomes.sort((a, b) => a.index - b.index);
   }
 
-  /** Checks type, identity, payload, outbound targets and callback; resolves the options. */
-  async prepare(owner: Owner, input: SubmitJobInput, origin: SubmitOrigin = 'client'): Promise<PreparedJob> {
-    const definition = this.registry.get(input.type);
-    if (!definition) {
-      throw new ConveyorError(ErrorCode.UnknownJobType, `Unknown job type "${input.type}"`, {
-        fields: [{ field: 'type', message: `type must be one of: ${clientTypes(this.registry)}` }],
-      });
-    }
-    if (definition.startedBy && origin === 'client') {
-      const message = `type ${definition.type} is not submitted directly; start it with ${definition.startedBy}`;
-      throw new ConveyorError(ErrorCode.UnknownJobType, message, { fields: [{ field: 'type', message }] });
-    }
-    if (owner.kind === 'session' && !definition.anonymousSessions) {
-      throw new ConveyorError(ErrorCode.Forbidden, `Job type "${input.type}" needs a signed-in user; anonymous sessions cannot submit it`);
-    }
-    // Stored as JSON, exactly as Bull stores it: unset optional fields vanish instead of becoming
-    // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
-    const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
-    for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
-    const policy = await this.settings.policy(definition.queue);
-    const options = resolveJobOptions(policy, input.options);
-    return { definition, payload, options, policy, callback: this.callback(input) };
-  }
-
-  private callback(input: SubmitJobInput): JobCallback | undefined {
-    if (input.callbackUrl === undefined) {
-      if (input.callbackEvents !== undefined || input.callbackSecret !== undefined) {
-        throw validationFailed([{ field: 'callbackUrl', message: 'callbackUrl is required with callbackEvents or callbackSecret' }]);
-      }
-      return undefined;
-    }
-    this.checkOutboundUrl('callbackUrl', input.callbackUrl);
-    if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
-      throw validationFailed([
-        {
-          field: 'callbackSecret',
-          message: 'callbackSecret is required: this service has no WEBHOOK_SIGNING_SECRET to sign webhooks with',
-        },
-      ]);
-    }
-    return {
-      url: input.callbackUrl,
-      events: [...new Set(input.callbackEvents ?? DEFAULT_WEBHOOK_EVENTS)],
-      ...(input.callbackSecret !== undefined ? { secret: input.callbackSecret } : {}),
-    };
-  }
-
-  private checkOutboundUrl(field: string, url: string): void {
-    const verdict = checkOutboundUrl(url, this.config.outbound);
-    if (!verdict.allowed) {
-      throw new ConveyorError(ErrorCode.TargetNotAllowed, `${field} ${verdict.reason}`, {
-        fields: [{ field, message: `${field} ${verdict.reason}` }],
-      });
-    }
+  /** Checks type, identity, payload, outbound targets and callback; resolves the options (SubmissionCheck). */
+  prepare(owner: Owner, input: SubmitJobInput, origin: SubmitOrigin = 'client'): Promise<PreparedJob> {
+    return this.check.prepare(owner, input, origin);
   }
 
   /**
@@ -364,7 +306,7 @@ export class JobProducer {
 
   private async submitted(record: JobRecord, { policy, options }: PreparedJob): Promise<SubmittedJob> {
     const delayed = record.status === JobStatus.Delayed;
-    const { queuePosition, estimatedWaitSeconds } = await this.estimate(policy, options, delayed);
+    const { queuePosition, estimatedWaitSeconds } = await this.waits.estimate(policy, options, delayed);
     return {
       jobId: record._id,
       queue: record.queue as QueueName,
@@ -373,36 +315,6 @@ export class JobProducer {
       estimatedWaitSeconds,
     };
   }
-
-  /**
-   * Where the job stands and a rough wait. The job is already accepted, so if Redis fails now the
-   * estimate falls back to the queue policy rather than failing the submission. For a dry run the
-   * job is not in the queue yet, so its position is one more than the jobs ahead of it.
-   */
-  private async estimate(policy: EffectiveQueuePolicy, options: ResolvedJobOptions, delayed: boolean, notYetQueued: 0 | 1 = 0) {
-    const name = policy.name;
-    let queuePosition: number | null = null;
-    let averageMs = policy.expectedDurationMs;
-    try {
-      const [ahead, average] = await Promise.all([
-        delayed ? null : this.stats.waitingAtOrAbove(name, options.priority),
-        this.stats.recentAverageDurationMs(name),
-      ]);
-      queuePosition = ahead === null ? null : ahead + notYetQueued;
-      averageMs = average;
-    } catch (error) {
-      this.logger.warn(`No queue position for a job on ${name}: ${messageOf(error)}`);
-    }
-    const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
-    return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };
-  }
-}
-
-function clientTypes(registry: JobTypeRegistry): string {
-  return registry
-    .clientSubmittable()
-    .map((d) => d.type)
-    .join(', ');
 }
 
 function queueUnavailable(cause: unknown): ConveyorError {

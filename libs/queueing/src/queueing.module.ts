@@ -6,6 +6,8 @@ import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay } fro
 import { JOB_TYPE_REGISTRY } from './tokens';
 import { JobControl } from './job-control.service';
 import { JobProducer } from './job-producer.service';
+import { SubmissionCheck } from './submission-check';
+import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
 import { QueueSettings } from './queue-settings.service';
@@ -91,6 +93,8 @@ export class QueueingModule {
         QueueRegistry.provider(registry),
         QueueStats,
         BacklogAdmission,
+        SubmissionCheck,
+        WaitEstimate,
         JobProducer,
         JobControl,
         QueueSettings,

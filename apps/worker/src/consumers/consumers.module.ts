@@ -8,7 +8,7 @@ import { HandlersModule } from '../handlers/handlers.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 import { QueueConsumers } from './queue-consumers.service';
-import { OutboundModule } from '@conveyor/job-runtime/outbound-http';
+import { OutboundModule } from '@conveyor/job-runtime';
 
 @Module({})
 export class ConsumersModule {

@@ -2,7 +2,7 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
-import { OutboundModule } from '@conveyor/job-runtime/outbound-http';
+import { OutboundModule } from '@conveyor/job-runtime';
 
 /** The platform job types' handlers, one line per type; a product's are in its worker module. */
 export const PLATFORM_HANDLERS: Provider[] = [HttpRequestHandler];

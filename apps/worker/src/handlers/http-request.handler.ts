@@ -8,8 +8,7 @@ import {
   RESPONSE_READ_LIMIT_BYTES,
 } from '@conveyor/contracts';
 import { IncomingMessage } from 'node:http';
-import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
-import { OutboundHttp } from '@conveyor/job-runtime/outbound-http';
+import { JobContext, JobHandler, JobHandlerContract, OutboundHttp } from '@conveyor/job-runtime';
 
 /** A response whose status is not the one the job expects; retried like a network error. */
 export class UnexpectedStatusError extends Error {

@@ -11,9 +11,7 @@ import {
 import { WebhookDeliveriesRepository } from '@conveyor/database';
 import { Job } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { JobTimeoutError, PermanentJobError } from '@conveyor/job-runtime';
-import { attemptOutcome } from '@conveyor/job-runtime';
-import { OutboundHttp, discardBody } from '@conveyor/job-runtime/outbound-http';
+import { JobTimeoutError, PermanentJobError, attemptOutcome, OutboundHttp, discardBody } from '@conveyor/job-runtime';
 
 /** Longest error message kept in an attempt's record. */
 const ERROR_MESSAGE_LIMIT = 500;

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { JobStatus, PRIORITY_LEVELS, PriorityInput } from '@conveyor/contracts';
+import { IsPriority, JobStatus, PRIORITY_LEVELS, PriorityInput } from '@conveyor/contracts';
 import { IsDefined } from 'class-validator';
-import { IsPriority } from './submit-job.request';
 
 export class ChangePriorityRequest {
   @ApiProperty({

@@ -6,10 +6,10 @@ import {
   MAX_DELAY_MS,
   MAX_LISTED_BACKOFF_DELAYS,
   PRIORITY_LEVELS,
+  IsPriority,
   PriorityInput,
   SubmitJobInput,
   WebhookEvent,
-  resolvePriority,
 } from '@conveyor/contracts';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -30,15 +30,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { jobCatalog } from '@conveyor/products';
-
-export const IsPriority = () =>
-  ValidateBy({
-    name: 'isPriority',
-    validator: {
-      validate: (value: unknown) => resolvePriority(value) !== undefined,
-      defaultMessage: () => 'priority must be an integer from 1 (most urgent) to 10, or one of urgent, high, normal, low',
-    },
-  });
 
 export const IsBackoff = () =>
   ValidateBy({

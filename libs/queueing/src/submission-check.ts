@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import {
+  ConveyorError,
+  DEFAULT_WEBHOOK_EVENTS,
+  ErrorCode,
+  JobCallback,
+  JobTypeRegistry,
+  Owner,
+  SubmitJobInput,
+  checkOutboundUrl,
+  resolveJobOptions,
+  validatePayload,
+  validationFailed,
+} from '@conveyor/contracts';
+import type { PreparedJob, SubmitOrigin } from './job-producer.service';
+import { QueueSettings } from './queue-settings.service';
+import { JOB_TYPE_REGISTRY } from './tokens';
+
+/**
+ * Whether a submission may be accepted, and what it becomes: its type (and whether this caller may
+ * submit it), its payload, its outbound targets and callback, its options against the queue's
+ * policy. No Redis write and no record: the producer admits and enqueues what this returns.
+ */
+@Injectable()
+export class SubmissionCheck {
+  constructor(
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: QueueSettings,
+  ) {}
+
+  /** Checks type, identity, payload, outbound targets and callback; resolves the options. */
+  async prepare(owner: Owner, input: SubmitJobInput, origin: SubmitOrigin = 'client'): Promise<PreparedJob> {
+    const definition = this.registry.get(input.type);
+    if (!definition) {
+      throw new ConveyorError(ErrorCode.UnknownJobType, `Unknown job type "${input.type}"`, {
+        fields: [{ field: 'type', message: `type must be one of: ${clientTypes(this.registry)}` }],
+      });
+    }
+    if (definition.startedBy && origin === 'client') {
+      const message = `type ${definition.type} is not submitted directly; start it with ${definition.startedBy}`;
+      throw new ConveyorError(ErrorCode.UnknownJobType, message, { fields: [{ field: 'type', message }] });
+    }
+    if (owner.kind === 'session' && !definition.anonymousSessions) {
+      throw new ConveyorError(ErrorCode.Forbidden, `Job type "${input.type}" needs a signed-in user; anonymous sessions cannot submit it`);
+    }
+    // Stored as JSON, exactly as Bull stores it: unset optional fields vanish instead of becoming
+    // nulls in MongoDB, so a re-run from the record sends the same request as the first run.
+    const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
+    for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
+    const policy = await this.settings.policy(definition.queue);
+    const options = resolveJobOptions(policy, input.options);
+    return { definition, payload, options, policy, callback: this.callback(input) };
+  }
+
+  private callback(input: SubmitJobInput): JobCallback | undefined {
+    if (input.callbackUrl === undefined) {
+      if (input.callbackEvents !== undefined || input.callbackSecret !== undefined) {
+        throw validationFailed([{ field: 'callbackUrl', message: 'callbackUrl is required with callbackEvents or callbackSecret' }]);
+      }
+      return undefined;
+    }
+    this.checkOutboundUrl('callbackUrl', input.callbackUrl);
+    if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
+      throw validationFailed([
+        {
+          field: 'callbackSecret',
+          message: 'callbackSecret is required: this service has no WEBHOOK_SIGNING_SECRET to sign webhooks with',
+        },
+      ]);
+    }
+    return {
+      url: input.callbackUrl,
+      events: [...new Set(input.callbackEvents ?? DEFAULT_WEBHOOK_EVENTS)],
+      ...(input.callbackSecret !== undefined ? { secret: input.callbackSecret } : {}),
+    };
+  }
+
+  private checkOutboundUrl(field: string, url: string): void {
+    const verdict = checkOutboundUrl(url, this.config.outbound);
+    if (!verdict.allowed) {
+      throw new ConveyorError(ErrorCode.TargetNotAllowed, `${field} ${verdict.reason}`, {
+        fields: [{ field, message: `${field} ${verdict.reason}` }],
+      });
+    }
+  }
+}
+
+function clientTypes(registry: JobTypeRegistry): string {
+  return registry
+    .clientSubmittable()
+    .map((d) => d.type)
+    .join(', ');
+}
