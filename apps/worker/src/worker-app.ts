@@ -13,7 +13,15 @@ export async function createWorker(options: WorkerModuleOptions): Promise<INestA
   });
   // JSON lines through pino from here on (logs made while the context was built included).
   app.useLogger(app.get(JsonLogger));
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A worker that cannot finish booting (a metrics port in use, say) may have started its
+    // consumers and published a heartbeat already: close it, so it neither holds jobs nor shows as
+    // live, then report why it stopped.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }
 

@@ -4,7 +4,7 @@ import { DeadLettersRepository, JobRecord } from '@conveyor/database';
 import { JobProducer, QueueRegistry, BullProbe } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
-import { JobsService } from '../jobs/jobs.service';
+import { JobActions } from '../jobs/job-actions.service';
 import { ListDeadLettersQuery } from './dto/dead-letter.request';
 import { DeadLetterListResponse, DeadLetterResponse, DismissDeadLetterResponse } from './dto/dead-letter.response';
 
@@ -20,7 +20,7 @@ export class DeadLettersService {
 
   constructor(
     private readonly deadLetters: DeadLettersRepository,
-    private readonly jobs: JobsService,
+    private readonly actions: JobActions,
     private readonly producer: JobProducer,
     private readonly queues: QueueRegistry,
     private readonly probe: BullProbe,
@@ -42,9 +42,9 @@ export class DeadLettersService {
    */
   async requeue(caller: Caller, jobId: string, data?: Record<string, unknown>): Promise<RetryJobResponse> {
     const record = await this.find(jobId);
-    this.jobs.checkRunnableAgain(record); // before the payload check: a product's run is refused alike with or without data
+    this.actions.checkRunnableAgain(record); // before the payload check: a product's run is refused alike with or without data
     const payload = data === undefined ? undefined : (await this.producer.prepare(caller.owner, { type: record.type, data })).payload;
-    return this.jobs.runAgain(record, payload);
+    return this.actions.runAgain(record, payload);
   }
 
   /**

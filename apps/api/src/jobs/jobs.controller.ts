@@ -20,7 +20,9 @@ import { BulkSubmitResponse, JobResponse, SubmittedJobResponse } from './dto/job
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
-import { JobsService } from './jobs.service';
+import { JobActions } from './job-actions.service';
+import { JobReads } from './job-reads.service';
+import { JobSubmissions } from './job-submissions.service';
 import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import { JobOutcomeWaiter } from './events/job-outcome-waiter';
@@ -34,7 +36,9 @@ import { jobCatalog } from '@conveyor/products';
 @Controller('api/v1/jobs')
 export class JobsController {
   constructor(
-    private readonly jobs: JobsService,
+    private readonly submissions: JobSubmissions,
+    private readonly reads: JobReads,
+    private readonly actions: JobActions,
     private readonly idempotency: IdempotencyService,
     private readonly lifecycle: ApiLifecycle,
     private readonly outcomes: JobOutcomeWaiter,
@@ -79,11 +83,11 @@ export class JobsController {
   ): Promise<unknown> {
     if (query.dryRun) {
       res.status(HttpStatus.OK);
-      return this.jobs.plan(caller, body);
+      return this.submissions.plan(caller, body);
     }
     const waitSeconds = preferredWaitSeconds(req.headers.prefer);
     return this.answerOnce(caller, req, res, body, async (remember) => {
-      const job = await this.jobs.submit(caller, body);
+      const job = await this.submissions.submit(caller, body);
       const location = `/api/v1/jobs/${job.jobId}`;
       const created = { status: HttpStatus.CREATED, body: job, headers: { location } };
       if (waitSeconds === undefined) return created;
@@ -116,7 +120,7 @@ export class JobsController {
   ): Promise<unknown> {
     return this.answerOnce(caller, req, res, body, async () => ({
       status: HttpStatus.OK,
-      body: await this.jobs.submitBulk(caller, body.jobs, refusedItems(req)),
+      body: await this.submissions.submitBulk(caller, body.jobs, refusedItems(req)),
       headers: {},
     }));
   }
@@ -148,7 +152,7 @@ export class JobsController {
   @ApiSuccess(JobListResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated)
   list(@CurrentCaller() caller: Caller, @Query() query: ListJobsQuery): Promise<JobListResponse> {
-    return this.jobs.list(caller, query);
+    return this.reads.list(caller, query);
   }
 
   @Get('user/:userId')
@@ -160,7 +164,7 @@ export class JobsController {
     @Param('userId', userIdPipe) userId: string,
     @Query() query: ListJobsQuery,
   ): Promise<JobListResponse> {
-    return this.jobs.listForUser(caller, userId, query);
+    return this.reads.listForUser(caller, userId, query);
   }
 
   @Get(':jobId/status')
@@ -171,7 +175,7 @@ export class JobsController {
   @ApiSuccess(JobStatusResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
   status(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobStatusResponse> {
-    return this.jobs.status(caller, jobId);
+    return this.reads.status(caller, jobId);
   }
 
   @Get(':jobId')
@@ -182,7 +186,7 @@ export class JobsController {
   @ApiSuccess(JobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
   get(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
-    return this.jobs.get(caller, jobId);
+    return this.reads.get(caller, jobId);
   }
 
   @Post(':jobId/cancel')
@@ -194,7 +198,7 @@ export class JobsController {
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
   cancel(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
-    return this.jobs.cancel(caller, jobId);
+    return this.actions.cancel(caller, jobId);
   }
 
   @Delete(':jobId')
@@ -202,7 +206,7 @@ export class JobsController {
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
   remove(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
-    return this.jobs.cancel(caller, jobId);
+    return this.actions.cancel(caller, jobId);
   }
 
   @Post(':jobId/retry')
@@ -222,7 +226,7 @@ export class JobsController {
     ErrorCode.QueueUnavailable,
   )
   retry(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<RetryJobResponse> {
-    return this.jobs.retry(caller, jobId);
+    return this.actions.retry(caller, jobId);
   }
 
   @Put(':jobId/priority')
@@ -237,7 +241,7 @@ export class JobsController {
     @Param('jobId', jobIdPipe) jobId: string,
     @Body() body: ChangePriorityRequest,
   ): Promise<ChangePriorityResponse> {
-    return this.jobs.changePriority(caller, jobId, body.priority);
+    return this.actions.changePriority(caller, jobId, body.priority);
   }
 }
 

@@ -19,7 +19,7 @@ export class WebhookDeliveriesRepository {
 
   /**
    * A job's delivery attempts, newest first, at most `limit`. Not scoped by owner: the caller must
-   * have checked that the job is visible to whoever asks (JobsService.get).
+   * have checked that the job is visible to whoever asks (JobReads.get).
    */
   async listForJob(jobId: string, limit: number): Promise<WebhookDeliveryAttempt[]> {
     if (typeof jobId !== 'string') throw new TypeError('jobId must be a string');

@@ -3,7 +3,7 @@ import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contrac
 import type { Response } from 'express';
 import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
-import { JobsService } from '../jobs.service';
+import { JobReads } from '../job-reads.service';
 import { JobEventHub, JobSignal } from './job-event-hub';
 import { JobEventTracker, JobStreamEvent, formatEvent } from './job-event-tracker';
 import { StreamSlot, StreamSlots } from './stream-slots';
@@ -24,7 +24,7 @@ const RECONNECT_DELAY_MS = 3_000;
  * happens before the first byte of the stream, so those answers are ordinary JSON errors.
  *
  * Sources: Bull's global events, fanned out in-process by JobEventHub, give immediacy; each
- * `changed` signal and a poll every POLL_INTERVAL_MS re-read the job through JobsService.get, so a
+ * `changed` signal and a poll every POLL_INTERVAL_MS re-read the job through JobReads.get, so a
  * state Bull announces nowhere (a retry's delay, a waiting job the API cancelled) is still seen
  * within a second. Signals are handled one at a time, in arrival order.
  *
@@ -38,7 +38,7 @@ export class JobEventStreamService implements OnModuleDestroy {
   private readonly open = new Set<JobEventStream>();
 
   constructor(
-    private readonly jobs: JobsService,
+    private readonly jobs: JobReads,
     private readonly hub: JobEventHub,
     private readonly slots: StreamSlots,
   ) {}
@@ -116,7 +116,7 @@ class JobEventStream {
     private readonly jobId: string,
     private readonly tracker: JobEventTracker,
     private readonly res: Response,
-    private readonly jobs: JobsService,
+    private readonly jobs: JobReads,
     private readonly slot: StreamSlot,
     private readonly onEnd: () => void,
   ) {}

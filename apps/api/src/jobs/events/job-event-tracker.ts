@@ -18,7 +18,7 @@ export interface JobStreamEvent {
 }
 
 /**
- * Turns what one stream learns about a job (views read through JobsService.get, progress
+ * Turns what one stream learns about a job (views read through JobReads.get, progress
  * published by the worker) into the events its client sees. Pure: no I/O, no clock.
  *
  * Event ids are integers, strictly increasing on a stream, starting above the client's

@@ -1,7 +1,7 @@
 import { JobStatus } from '@conveyor/contracts';
 import { Caller } from '@conveyor/http';
 import { jobView } from '../dto/job-response.fixture';
-import { JobsService } from '../jobs.service';
+import { JobReads } from '../job-reads.service';
 import { JobEventHub, JobSignalListener } from './job-event-hub';
 import { JobOutcomeWaiter } from './job-outcome-waiter';
 import { POLL_INTERVAL_MS } from './job-event-stream.service';
@@ -32,7 +32,7 @@ describe(JobOutcomeWaiter.name, () => {
         return () => (unsubscribed = true);
       },
     } as unknown as JobEventHub;
-    sut = new JobOutcomeWaiter(jobs as unknown as JobsService, hub);
+    sut = new JobOutcomeWaiter(jobs as unknown as JobReads, hub);
   });
 
   afterEach(() => jest.useRealTimers());

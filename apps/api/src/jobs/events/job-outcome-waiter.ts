@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isTerminal } from '@conveyor/contracts';
 import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
-import { JobsService } from '../jobs.service';
+import { JobReads } from '../job-reads.service';
 import { JobEventHub } from './job-event-hub';
 import { POLL_INTERVAL_MS } from './job-event-stream.service';
 
@@ -15,7 +15,7 @@ import { POLL_INTERVAL_MS } from './job-event-stream.service';
 @Injectable()
 export class JobOutcomeWaiter {
   constructor(
-    private readonly jobs: JobsService,
+    private readonly jobs: JobReads,
     private readonly hub: JobEventHub,
   ) {}
 

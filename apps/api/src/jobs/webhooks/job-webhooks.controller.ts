@@ -5,7 +5,7 @@ import { WebhookDeliveriesRepository, WebhookDeliveryAttempt } from '@conveyor/d
 import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
 import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
 import { jobIdPipe } from '../job-id.pipe';
-import { JobsService } from '../jobs.service';
+import { JobReads } from '../job-reads.service';
 import { JobWebhooksResponse, WebhookAttemptResponse } from './job-webhooks.response';
 
 /** Most attempts one read returns. */
@@ -18,7 +18,7 @@ export const MAX_WEBHOOK_ATTEMPTS_LISTED = 100;
 @Controller('api/v1/jobs')
 export class JobWebhooksController {
   constructor(
-    private readonly jobs: JobsService,
+    private readonly jobs: JobReads,
     private readonly deliveries: WebhookDeliveriesRepository,
   ) {}
 

@@ -1,0 +1,180 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ConveyorError,
+  ErrorCode,
+  JobStatus,
+  JobTypeRegistry,
+  PriorityInput,
+  TransitionPhase,
+  isTerminal,
+  resolvePriority,
+  transitionSeq,
+  runClosingSeq,
+} from '@conveyor/contracts';
+import { JobRecord, JobsRepository } from '@conveyor/database';
+import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunSettlement } from '@conveyor/queueing';
+import { Caller } from '@conveyor/http';
+import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
+import { JobReads } from './job-reads.service';
+
+/** Runs one job may have (1 + retries): each keeps a history entry in the record. */
+export const MAX_RUNS = 20;
+const CANCELLABLE = [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active];
+
+/** What a caller may do to a job's run: cancel it, retry it, re-prioritise it; dead letters' requeue shares runAgain. */
+@Injectable()
+export class JobActions {
+  constructor(
+    private readonly reads: JobReads,
+    private readonly jobs: JobsRepository,
+    private readonly control: JobControl,
+    private readonly stats: QueueStats,
+    private readonly settlement: RunSettlement,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+  ) {}
+
+  /**
+   * Waiting or delayed: removed from the queue and recorded as cancelled at once. Active: the
+   * worker is asked to stop it (at its next step boundary, or sooner where the step takes the
+   * abort signal); it records the cancellation and never retries the job.
+   */
+  async cancel(caller: Caller, jobId: string): Promise<CancelJobResponse> {
+    const record = await this.reads.findRecord(caller, jobId);
+    if (isTerminal(record.status)) throw invalidState(record, 'cancelled', CANCELLABLE);
+    const outcome = await queueCall(() => this.control.removeIfQueued(record.queue, jobId));
+    if (outcome === 'running') {
+      await queueCall(() => this.control.requestCancel(record.queue, jobId));
+      return { cancelled: true, status: 'cancelling' };
+    }
+    if (outcome === 'finished') {
+      // Bull finished it since the record was read; the record now says how.
+      throw invalidState(await this.reads.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
+    }
+    // Removed (or already gone from Redis): no worker holds the job, so the API records it, with
+    // a seq above any attempt's (a retry may have been scheduled since the record was read).
+    const recorded = await this.settlement.settle({
+      record,
+      status: JobStatus.Cancelled,
+      set: { finishedAt: new Date() },
+      message: 'Cancelled before a worker took it; start it again to re-run',
+    });
+    if (!recorded) throw invalidState(await this.reads.findRecord(caller, jobId), 'cancelled', CANCELLABLE);
+    return { cancelled: true, status: JobStatus.Cancelled };
+  }
+
+  /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */
+  async retry(caller: Caller, jobId: string): Promise<RetryJobResponse> {
+    return this.runAgain(await this.reads.findRecord(caller, jobId));
+  }
+
+  /**
+   * Starts the next run of a failed or cancelled job: a retry, or a dead letter's requeue. `data`,
+   * when given, is the new payload (validated by the caller like a submission); the record keeps
+   * it. The caller has already checked that it may act on `record`.
+   */
+  async runAgain(record: JobRecord, data?: object): Promise<RetryJobResponse> {
+    const jobId = record._id;
+    this.checkRunnableAgain(record);
+    if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
+      throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    if (record.run >= MAX_RUNS) {
+      throw new ConveyorError(
+        ErrorCode.InvalidJobState,
+        `Job ${jobId} has run ${record.run} times, the most allowed; submit it again as a new job`,
+        {
+          details: { status: record.status, run: record.run, maxRuns: MAX_RUNS },
+        },
+      );
+    }
+    // The worker records an outcome before Bull releases the job; until then it cannot be replaced.
+    if ((await queueCall(() => this.control.stateOf(record.queue, jobId))) === 'active') {
+      throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} is still being settled by its worker; retry in a moment`, {
+        details: { status: record.status },
+        retryAfterSeconds: 1,
+      });
+    }
+    const run = record.run + 1;
+    if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run), data))) {
+      throw invalidState(await this.recordAfterRace(jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    try {
+      await this.control.enqueueRun(data === undefined ? record : { ...record, data }, run);
+    } catch (cause) {
+      await this.jobs.transition({
+        jobId,
+        seq: runClosingSeq(run),
+        status: JobStatus.Failed,
+        set: { error: { message: 'The retry could not be enqueued', code: ErrorCode.QueueUnavailable }, finishedAt: new Date() },
+      });
+      throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the retry was not accepted. Retry later.', {
+        cause,
+        retryAfterSeconds: 5,
+      });
+    }
+    // A cancel that came between the new run's record and its Bull job found nothing to remove;
+    // it recorded the run cancelled, so the Bull job added since must not run either.
+    const after = await this.jobs.findByIdUnscoped(jobId);
+    if (after && isTerminal(after.status) && after.run === run) {
+      if ((await queueCall(() => this.control.removeIfQueued(record.queue, jobId))) === 'running') {
+        await queueCall(() => this.control.requestCancel(record.queue, jobId));
+      }
+      throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    return { jobId, status: JobStatus.Waiting, run };
+  }
+
+  /**
+   * A type a product starts itself (`startedBy`) never gets a new run here, whatever its state: it
+   * would skip the product's own rules (for example one run per entry, claimed before it is
+   * enqueued), so the answer names the product's route instead.
+   */
+  checkRunnableAgain(record: JobRecord): void {
+    const startedBy = this.registry.get(record.type)?.startedBy;
+    if (!startedBy) return;
+    throw new ConveyorError(
+      ErrorCode.InvalidJobState,
+      `Job ${record._id} is a ${record.type} run, which its product starts; run it again with ${startedBy}`,
+      { details: { status: record.status, type: record.type, startedBy } },
+    );
+  }
+
+  /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */
+  async changePriority(caller: Caller, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
+    const priority = resolvePriority(input)!; // validated by ChangePriorityRequest
+    const record = await this.reads.findRecord(caller, jobId);
+    if (record.status !== JobStatus.Waiting || !(await queueCall(() => this.control.reprioritize(record.queue, jobId, priority)))) {
+      throw invalidState(await this.reads.findRecord(caller, jobId), 'reprioritised', [JobStatus.Waiting]);
+    }
+    await this.jobs.setPriority(jobId, record.seq, priority);
+    return { jobId, priority, queuePosition: await queueCall(() => this.stats.waitingAtOrAbove(record.queue, priority)) };
+  }
+
+  /** The record as it is now, after a guarded write found it changed (the caller may act on it). */
+  private async recordAfterRace(jobId: string): Promise<JobRecord> {
+    const record = await this.jobs.findByIdUnscoped(jobId);
+    if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
+    return record;
+  }
+}
+
+function invalidState(record: JobRecord, action: string, validStates: JobStatus[]): ConveyorError {
+  // A job Bull has already taken is "active" even while its record still says "waiting".
+  return new ConveyorError(
+    ErrorCode.InvalidJobState,
+    `Job ${record._id} is ${record.status} and cannot be ${action}; valid states: ${validStates.join(', ')}`,
+    {
+      details: { status: record.status, validStates },
+    },
+  );
+}
+
+/** Redis errors on a job action are the queue being unavailable (503), not a server fault. */
+async function queueCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    if (cause instanceof ConveyorError) throw cause;
+    throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
+  }
+}

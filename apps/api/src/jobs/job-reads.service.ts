@@ -1,0 +1,138 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConveyorError, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
+import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
+import { BullProbe, BullState } from '@conveyor/queueing';
+import { Caller } from '@conveyor/http';
+import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
+import { JobResponse } from './dto/job.response';
+
+/** Bull's states in Conveyor's words ("paused" is a waiting job on a paused queue). */
+const FROM_BULL_STATE: Partial<Record<BullState, JobStatus>> = {
+  waiting: JobStatus.Waiting,
+  paused: JobStatus.Waiting,
+  delayed: JobStatus.Delayed,
+  active: JobStatus.Active,
+  completed: JobStatus.Completed,
+  failed: JobStatus.Failed,
+};
+
+/**
+ * Reads of jobs as their callers may see them: one job (record overlaid with Bull's live state),
+ * its status, and the lists. Another caller's job is "not found", never "forbidden".
+ */
+@Injectable()
+export class JobReads {
+  private readonly logger = new Logger(JobReads.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly probe: BullProbe,
+  ) {}
+
+  /**
+   * One job as its owner sees it: the MongoDB record, overlaid with Bull's live state and progress
+   * while the job is still in Redis. Another caller's job is "not found", never "forbidden".
+   */
+  async get(caller: Caller, jobId: string): Promise<JobResponse> {
+    const record = await this.findRecord(caller, jobId);
+    if (isTerminal(record.status)) return fromRecord(record);
+    const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
+    if (!live) return fromRecord(record);
+    if (live.status && isTerminal(live.status)) {
+      // The job finished between the two reads. Its outcome is written to the record before Bull
+      // marks it finished, so the record now holds the result or error.
+      const settled = await this.findRecord(caller, jobId);
+      if (isTerminal(settled.status)) return fromRecord(settled);
+    }
+    return { ...fromRecord(record), ...live, source: 'queue' };
+  }
+
+  /** The compact status model: what a polling client needs and nothing more. */
+  async status(caller: Caller, jobId: string): Promise<JobStatusResponse> {
+    const job = await this.get(caller, jobId);
+    return {
+      jobId,
+      status: job.status,
+      progress: job.progress.percent,
+      currentStep: job.progress.step,
+      ...(job.status === JobStatus.Completed ? { result: job.result } : {}),
+      ...(job.status === JobStatus.Failed && job.error ? { error: job.error } : {}),
+    };
+  }
+
+  /** The caller's jobs, newest first; an admin sees every caller's. From the records alone. */
+  async list(caller: Caller, query: ListJobsQuery): Promise<JobListResponse> {
+    return this.page(query, (filter, page) =>
+      caller.admin ? this.jobs.listAsAdmin(filter, page) : this.jobs.listOwned(ownerKey(caller.owner), filter, page),
+    );
+  }
+
+  /** One user's jobs: for that user or an admin. */
+  async listForUser(caller: Caller, userId: string, query: ListJobsQuery): Promise<JobListResponse> {
+    const self = caller.owner.kind === 'user' && caller.owner.id === userId;
+    if (!self && !caller.admin)
+      throw new ConveyorError(ErrorCode.Forbidden, 'Only the user themself or an administrator may list these jobs');
+    const owner: Owner = { kind: 'user', id: userId };
+    return this.page(query, (filter, page) => this.jobs.listOwned(ownerKey(owner), filter, page));
+  }
+
+  private async page(
+    query: ListJobsQuery,
+    fetch: (filter: JobListFilter, page: KeysetPageRequest) => Promise<KeysetPage<JobRecord>>,
+  ): Promise<JobListResponse> {
+    const { cursor, limit, ...filter } = query;
+    const page = await fetch(filter, { limit, cursor });
+    return { items: page.items.map(fromRecord), nextCursor: page.nextCursor };
+  }
+
+  /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */
+  async findRecord(caller: Caller, jobId: string): Promise<JobRecord> {
+    const record = caller.admin ? await this.jobs.findByIdUnscoped(jobId) : await this.jobs.findOwned(ownerKey(caller.owner), jobId);
+    if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
+    return record;
+  }
+
+  private async liveJob(queue: QueueName, jobId: string, run: number): Promise<Partial<JobResponse> | undefined> {
+    try {
+      const seen = await this.probe.find(queue, jobId, { run });
+      if (!seen) return undefined;
+      const { job } = seen;
+      const state = FROM_BULL_STATE[seen.state];
+      const progress = job.progress() as unknown;
+      return {
+        ...(state ? { status: state } : {}),
+        ...(isProgress(progress) ? { progress } : {}),
+        attemptsMade: job.attemptsMade,
+      };
+    } catch (error) {
+      // Redis being unreachable must not hide a job whose durable record we have.
+      this.logger.warn(`Live state of job ${jobId} unavailable: ${error instanceof Error ? error.message : error}`);
+      return undefined;
+    }
+  }
+}
+
+function fromRecord(record: JobRecord): JobResponse {
+  return {
+    jobId: record._id,
+    type: record.type,
+    queue: record.queue as QueueName,
+    status: record.status,
+    priority: record.priority,
+    progress: { percent: record.progress?.percent ?? 0, step: record.progress?.step ?? null },
+    attemptsMade: record.attemptsMade,
+    maxAttempts: record.options.attempts,
+    run: record.run ?? 1,
+    result: record.result ?? null,
+    error: record.error ? { message: record.error.message, code: record.error.code } : null,
+    createdAt: record.createdAt.toISOString(),
+    startedAt: record.startedAt?.toISOString() ?? null,
+    finishedAt: record.finishedAt?.toISOString() ?? null,
+    runAt: record.runAt?.toISOString() ?? null,
+    source: 'record',
+  };
+}
+
+function isProgress(value: unknown): value is JobProgress {
+  return typeof value === 'object' && value !== null && typeof (value as JobProgress).percent === 'number';
+}

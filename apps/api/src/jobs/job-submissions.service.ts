@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { ConveyorError, STRICT_VALIDATION, flattenValidationErrors, validationFailed } from '@conveyor/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { JobProducer, SubmittedJob } from '@conveyor/queueing';
+import { Caller, JsonProblem, jsonProblemError } from '@conveyor/http';
+import { BulkSubmitResponse, JobPlanResponse } from './dto/job.response';
+import { SubmitJobRequest } from './dto/submit-job.request';
+
+/** Submissions through the job API: one, a dry run, or a bulk of items answered one by one. */
+@Injectable()
+export class JobSubmissions {
+  constructor(private readonly producer: JobProducer) {}
+
+  submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
+    return this.producer.submit(caller.owner, request);
+  }
+
+  /** `?dryRun=true`: everything a submit checks, and how the job would run, without enqueuing it. */
+  async plan(caller: Caller, request: SubmitJobRequest): Promise<JobPlanResponse> {
+    return { dryRun: true, ...(await this.producer.plan(caller.owner, request)) };
+  }
+
+  /**
+   * Up to MAX_BULK_JOBS submissions; each item is validated alone and answered alone. `refused`:
+   * the items the request-body policy set aside (by index), answered with their problem.
+   */
+  async submitBulk(caller: Caller, items: unknown[], refused: ReadonlyMap<number, JsonProblem> = new Map()): Promise<BulkSubmitResponse> {
+    const inputs = await Promise.all(
+      items.map((item, index) => {
+        const problem = refused.get(index);
+        return problem ? jsonProblemError(problem) : validateSubmission(item, `jobs[${index}]`);
+      }),
+    );
+    const outcomes = await this.producer.submitMany(caller.owner, inputs);
+    const accepted = outcomes.filter((o) => 'job' in o).length;
+    return {
+      accepted,
+      rejected: outcomes.length - accepted,
+      items: outcomes.map((o) =>
+        'job' in o
+          ? { index: o.index, job: o.job }
+          : {
+              index: o.index,
+              error: {
+                error_code: o.error.code,
+                detail: o.error.message,
+                ...(o.error.extras.fields ? { errors: o.error.extras.fields } : {}),
+              },
+            },
+      ),
+    };
+  }
+}
+
+/** One bulk item through the same rules as a single submission's body; errors name the item. */
+async function validateSubmission(item: unknown, field: string): Promise<SubmitJobRequest | ConveyorError> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return validationFailed([{ field, message: `${field} must be a job object { type, data, options? }` }]);
+  }
+  const request = plainToInstance(SubmitJobRequest, item);
+  const errors = await validate(request, STRICT_VALIDATION);
+  return errors.length > 0 ? validationFailed(flattenValidationErrors(errors, field)) : request;
+}
