@@ -52,7 +52,7 @@ const BULL_LIST: Record<Exclude<CleanableState, 'delayed'>, 'wait' | 'completed'
 /**
  * Operator actions on Bull itself (libs/queueing keeps Bull out of the API's controllers): counts,
  * job pages, pause, clean, clear and stuck-job recovery. Record updates that follow are the
- * caller's (QueuesService), so this class stays about Redis.
+ * caller's (the API's QueueActions), so this class stays about Redis.
  */
 @Injectable()
 export class QueueAdmin {

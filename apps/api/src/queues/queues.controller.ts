@@ -15,15 +15,16 @@ import {
   QueueOverallStatusResponse,
   QueueSummaryResponse,
 } from './queue-admin.response';
-import { QueuesService } from './queues.service';
+import { QueueActions } from './queue-actions.service';
+import { QueueReads } from './queue-reads.service';
 
 /** A queue name from the path: one this service runs, or 404 QUEUE_NOT_FOUND. */
 @Injectable()
 export class QueueNamePipe implements PipeTransform<string, QueueName> {
-  constructor(private readonly queues: QueuesService) {}
+  constructor(private readonly reads: QueueReads) {}
 
   transform(name: string): QueueName {
-    return this.queues.queue(name);
+    return this.reads.queue(name);
   }
 }
 
@@ -32,13 +33,16 @@ export class QueueNamePipe implements PipeTransform<string, QueueName> {
 @AdminOnly()
 @Controller('api/v1/queues')
 export class QueuesController {
-  constructor(private readonly queues: QueuesService) {}
+  constructor(
+    private readonly reads: QueueReads,
+    private readonly actions: QueueActions,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every queue with live counts, health and processing times' })
   @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
   list(): Promise<QueueSummaryResponse[]> {
-    return this.queues.list();
+    return this.reads.list();
   }
 
   @Get(':name')
@@ -46,7 +50,7 @@ export class QueuesController {
   @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   get(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueSummaryResponse> {
-    return this.queues.summary(name);
+    return this.reads.summary(name);
   }
 
   @Get(':name/jobs')
@@ -54,7 +58,7 @@ export class QueuesController {
   @ApiSuccess(QueueJobsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   jobs(@Param('name', QueueNamePipe) name: QueueName, @Query() query: QueueJobsQuery): Promise<QueueJobsResponse> {
-    return this.queues.jobs(name, query);
+    return this.reads.jobs(name, query);
   }
 
   @Post(':name/pause')
@@ -63,7 +67,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   pause(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
-    return this.queues.pause(name);
+    return this.actions.pause(name);
   }
 
   @Post(':name/resume')
@@ -72,7 +76,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   resume(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
-    return this.queues.resume(name);
+    return this.actions.resume(name);
   }
 
   @Post(':name/drain')
@@ -84,7 +88,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   drain(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
-    return this.queues.drain(name);
+    return this.actions.drain(name);
   }
 
   @Post(':name/clean')
@@ -96,7 +100,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   clean(@Param('name', QueueNamePipe) name: QueueName, @Body() body: CleanQueueRequest): Promise<QueueActionResponse> {
-    return this.queues.clean(name, body);
+    return this.actions.clean(name, body);
   }
 
   @Post(':name/clear')
@@ -105,7 +109,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   clear(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueActionResponse> {
-    return this.queues.clear(name);
+    return this.actions.clear(name);
   }
 
   @Post(':name/clear-stuck')
@@ -117,7 +121,7 @@ export class QueuesController {
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   clearStuck(@Param('name', QueueNamePipe) name: QueueName, @Body() body: ClearStuckRequest): Promise<QueueActionResponse> {
-    return this.queues.clearStuck(name, body);
+    return this.actions.clearStuck(name, body);
   }
 
   @Get(':name/metrics')
@@ -125,7 +129,7 @@ export class QueuesController {
   @ApiSuccess(HourlyMetricsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   metrics(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HoursQuery): Promise<HourlyMetricsResponse[]> {
-    return this.queues.hourly(name, query.hours);
+    return this.reads.hourly(name, query.hours);
   }
 
   @Get(':name/history')
@@ -137,7 +141,7 @@ export class QueuesController {
   @ApiSuccess(QueueSnapshotResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   history(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HistoryQuery): Promise<QueueSnapshotResponse[]> {
-    return this.queues.history(name, query.hours);
+    return this.reads.history(name, query.hours);
   }
 
   @Get(':name/config')
@@ -145,7 +149,7 @@ export class QueuesController {
   @ApiSuccess(QueueConfigResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
   config(@Param('name', QueueNamePipe) name: QueueName): Promise<QueueConfigResponse> {
-    return this.queues.config(name);
+    return this.reads.config(name);
   }
 
   @Put(':name/config')
@@ -161,7 +165,7 @@ export class QueuesController {
     @Body() body: QueueConfigRequest,
     @CurrentCaller() caller: Caller,
   ): Promise<QueueConfigResponse> {
-    return this.queues.saveConfig(name, body, ownerKey(caller.owner));
+    return this.actions.saveConfig(name, body, ownerKey(caller.owner));
   }
 }
 
@@ -170,13 +174,16 @@ export class QueuesController {
 @AdminOnly()
 @Controller('api/v1/queue')
 export class QueueOverviewController {
-  constructor(private readonly queues: QueuesService) {}
+  constructor(
+    private readonly reads: QueueReads,
+    private readonly actions: QueueActions,
+  ) {}
 
   @Get('status')
   @ApiOperation({ summary: 'Backlog, active jobs, live workers and utilisation over every job queue' })
   @ApiSuccess(QueueOverallStatusResponse, ApiOkResponse)
   status(): Promise<QueueOverallStatusResponse> {
-    return this.queues.overallStatus();
+    return this.reads.overallStatus();
   }
 
   @Get('metrics')
@@ -187,6 +194,6 @@ export class QueueOverviewController {
   @ApiSuccess(QueueOverallMetricsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed)
   metrics(@Query() query: HoursQuery): Promise<QueueOverallMetricsResponse> {
-    return this.queues.overallMetrics(query.hours);
+    return this.reads.overallMetrics(query.hours);
   }
 }
