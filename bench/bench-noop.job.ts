@@ -12,7 +12,7 @@ export class BenchNoopPayload {
 
 export const BENCH_NOOP = 'bench.noop';
 
-export const benchNoopJob = defineJobType<BenchNoopPayload>({
+export const benchNoopJob = defineJobType({
   type: BENCH_NOOP,
   queue: QueueName.Http,
   description: 'Benchmark no-op',

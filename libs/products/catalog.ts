@@ -1,4 +1,4 @@
-import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES } from '@conveyor/contracts';
+import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES, PlatformJobType } from '@conveyor/contracts';
 import { viralIdeasContracts } from './viral-ideas/contracts';
 
 /**
@@ -9,3 +9,6 @@ export const jobCatalog = JobTypeRegistry.compose(
   { name: 'platform', jobTypes: PLATFORM_JOB_TYPES, queues: PLATFORM_QUEUE_POLICIES },
   viralIdeasContracts,
 );
+
+/** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
+export type JobTypeName = PlatformJobType | (typeof viralIdeasContracts.jobTypes)[number]['type'];

@@ -5,8 +5,9 @@ import { StepDefinition } from './progress';
 export type PayloadClass<P extends object = object> = new () => P;
 
 /** Everything Conveyor knows about a job type apart from the code that runs it (the handler). */
-export interface JobTypeDefinition<P extends object = object> {
-  readonly type: string;
+/** `T`: the type's name as a literal, so lists of definitions yield the union of their names. */
+export interface JobTypeDefinition<P extends object = object, T extends string = string> {
+  readonly type: T;
   readonly queue: QueueName;
   readonly description: string;
   readonly payload: PayloadClass<P>;
@@ -25,7 +26,8 @@ export interface JobTypeDefinition<P extends object = object> {
   readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
 }
 
-export function defineJobType<P extends object>(definition: JobTypeDefinition<P>): JobTypeDefinition<P> {
+/** Checks a definition; call it without type arguments so the payload type and the name are inferred. */
+export function defineJobType<P extends object, T extends string>(definition: JobTypeDefinition<P, T>): JobTypeDefinition<P, T> {
   const names = definition.steps.map((s) => s.name);
   if (names.length === 0 || new Set(names).size !== names.length) {
     throw new Error(`Job type ${definition.type} needs at least one step and unique step names`);

@@ -3,7 +3,6 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, Val
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { defineJobType } from '../job-type-definition';
 import { QueueName } from '../queue-name';
-import { JobType } from './job-type';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -128,8 +127,8 @@ export enum HttpRequestStep {
   ReadResponse = 'read-response',
 }
 
-export const httpRequestJob = defineJobType<HttpRequestPayload>({
-  type: JobType.HttpRequest,
+export const httpRequestJob = defineJobType({
+  type: 'http.request',
   queue: QueueName.Http,
   description: 'Call an HTTP(S) URL; retried with backoff on network errors and unexpected statuses.',
   payload: HttpRequestPayload,

@@ -1,8 +1,10 @@
 import { JobTypeDefinition } from '../job-type-definition';
 import { httpRequestJob } from './http-request.job';
 
-export * from './job-type';
 export * from './http-request.job';
 
 /** The platform's own job types; the catalog (libs/products) adds the products'. */
-export const PLATFORM_JOB_TYPES: readonly JobTypeDefinition<any>[] = [httpRequestJob];
+export const PLATFORM_JOB_TYPES = [httpRequestJob] as const satisfies readonly JobTypeDefinition<any>[];
+
+/** Names of the platform's job types, derived from the list above. */
+export type PlatformJobType = (typeof PLATFORM_JOB_TYPES)[number]['type'];

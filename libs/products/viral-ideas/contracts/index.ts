@@ -8,8 +8,8 @@ export * from './viral-ideas-analysis.job';
 export * from './viral-ideas.settings';
 
 /** The viral-ideas product's part of the job catalog. */
-export const viralIdeasContracts: ProductContracts = {
+export const viralIdeasContracts = {
   name: 'viral-ideas',
   jobTypes: [viralIdeasAnalysisJob],
   queues: [viralAnalysisQueuePolicy],
-};
+} as const satisfies ProductContracts;

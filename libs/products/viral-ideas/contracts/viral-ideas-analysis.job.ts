@@ -33,7 +33,7 @@ export const VIRAL_ANALYSIS_STEPS: ReadonlyArray<{ name: ViralAnalysisStep; entr
   { name: ViralAnalysisStep.StoreResults, entryProgress: 100, label: 'Storing results' },
 ];
 
-export const viralIdeasAnalysisJob = defineJobType<ViralIdeasAnalysisPayload>({
+export const viralIdeasAnalysisJob = defineJobType({
   type: VIRAL_IDEAS_ANALYSIS,
   queue: VIRAL_ANALYSIS_QUEUE,
   description: 'One viral-ideas analysis run of a queue entry: fetch profiles, transcripts, analyse, store results.',
