@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { QueueConsumers } from './consumers/queue-consumers.service';
+import { WorkerHeartbeatService } from './observability/worker-heartbeat.service';
 import { WorkerModule, WorkerModuleOptions } from './worker.module';
 
 /** Starts a worker: a Nest application context (no HTTP server) whose consumers start at bootstrap. */
@@ -13,15 +14,9 @@ export async function createWorker(options: WorkerModuleOptions): Promise<INestA
   });
   // JSON lines through pino from here on (logs made while the context was built included).
   app.useLogger(app.get(JsonLogger));
-  try {
-    await app.init();
-  } catch (error) {
-    // A worker that cannot finish booting (a metrics port in use, say) may have started its
-    // consumers and published a heartbeat already: close it, so it neither holds jobs nor shows as
-    // live, then report why it stopped.
-    await app.close().catch(() => undefined);
-    throw error;
-  }
+  await app.init();
+  // Only a worker that booted shows as live (a failed boot, e.g. a metrics port in use, never does).
+  app.get(WorkerHeartbeatService).start();
   return app;
 }
 

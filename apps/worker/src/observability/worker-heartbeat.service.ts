@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { WORKER_HEARTBEAT_INTERVAL_MS, WorkerHeartbeat, WorkerHeartbeats } from '@conveyor/queueing';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -11,33 +11,39 @@ const REMOVE_TIMEOUT_MS = 1_000;
 /**
  * Writes this process's heartbeat to Redis every WORKER_HEARTBEAT_INTERVAL_MS (and at once when its
  * consumers change), so operators and the API see which workers are alive, what they consume and
- * how busy they are. A stopping worker removes its heartbeat; a killed one expires.
+ * how busy they are. A stopping worker removes its heartbeat; a killed one expires. It starts only
+ * once the worker has booted (createWorker): a worker that fails to boot never shows as live.
  */
 @Injectable()
-export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+export class WorkerHeartbeatService implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerHeartbeatService.name);
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly startedAt = new Date().toISOString();
   private timer?: NodeJS.Timeout;
   private failing = false;
+  /** Set once the worker stops: a late beat (its consumers stopping, say) must not bring the heartbeat back. */
+  private stopped = false;
 
   constructor(
     private readonly heartbeats: WorkerHeartbeats,
     private readonly activity: WorkerActivity,
   ) {}
 
-  onApplicationBootstrap(): void {
+  start(): void {
+    if (this.stopped || this.timer) return;
     this.activity.onConsumersChanged(() => void this.beat());
     void this.beat();
     this.timer = setInterval(() => void this.beat(), WORKER_HEARTBEAT_INTERVAL_MS).unref();
   }
 
   onModuleDestroy(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     let timeout: NodeJS.Timeout | undefined;
@@ -49,6 +55,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
   }
 
   private async beat(): Promise<void> {
+    if (this.stopped) return;
     const { concurrency, activeJobs } = this.activity.snapshot();
     const beat: WorkerHeartbeat = {
       id: this.id,
