@@ -1,5 +1,6 @@
+import { ConfigError, loadConfig } from '@conveyor/config';
 import { SERVICE_QUEUES } from '@conveyor/contracts';
-import { JobTypeName, jobCatalog } from './catalog';
+import { JobTypeName, checkProductSettings, jobCatalog } from './catalog';
 
 describe('the job catalog', () => {
   it('holds the platform’s job types and each product’s, named by the derived union', () => {
@@ -12,5 +13,13 @@ describe('the job catalog', () => {
       expect(jobCatalog.policy(queue).name).toBe(queue);
       expect(SERVICE_QUEUES).not.toContain(queue);
     }
+  });
+
+  it('checks every product’s settings, refusing a bad one with one line', () => {
+    expect(() => checkProductSettings(loadConfig({}))).not.toThrow();
+    expect(() => checkProductSettings(loadConfig({ VIRAL_BATCH_STAGGER_MS: 'soon' }))).toThrow(ConfigError);
+    expect(() => checkProductSettings(loadConfig({ VIRAL_BATCH_STAGGER_MS: 'soon' }))).toThrow(
+      /^Invalid configuration: VIRAL_BATCH_STAGGER_MS /,
+    );
   });
 });

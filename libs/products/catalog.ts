@@ -1,5 +1,6 @@
 import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES, PlatformJobType } from '@conveyor/contracts';
-import { viralIdeasContracts } from './viral-ideas/contracts';
+import { AppConfig, loadSettings } from '@conveyor/config';
+import { viralIdeasContracts, viralIdeasSettingsSchema } from './viral-ideas/contracts';
 
 /**
  * The job catalog both apps run: the platform's job types and queues, then one line per product.
@@ -12,3 +13,14 @@ export const jobCatalog = JobTypeRegistry.compose(
 
 /** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
 export type JobTypeName = PlatformJobType | (typeof viralIdeasContracts.jobTypes)[number]['type'];
+
+/** Each product's settings schema, one line per product. */
+const PRODUCT_SETTINGS = [viralIdeasSettingsSchema];
+
+/**
+ * Both apps check every product's settings at start, before Nest builds anything, so a bad value
+ * stops the app with one line naming the variable (as a bad platform setting does).
+ */
+export function checkProductSettings(config: Pick<AppConfig, 'source'>): void {
+  for (const schema of PRODUCT_SETTINGS) loadSettings(schema, config);
+}

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { INestApplication, Logger } from '@nestjs/common';
 import { AppConfig, exitOnStartupFailure, loadConfig } from '@conveyor/config';
+import { checkProductSettings } from '@conveyor/products';
 import { createApiApp } from './api-app';
 import { JobEventStreamService } from './jobs/events/job-event-stream.service';
 import { ApiLifecycle } from './lifecycle/api-lifecycle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  checkProductSettings(config);
   const app = await createApiApp(config);
   await app.listen(config.api.port, config.api.host);
   stopOnSignals(app, config);

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { exitOnStartupFailure, loadConfig } from '@conveyor/config';
+import { checkProductSettings } from '@conveyor/products';
 import { createWorker, stopWorker } from './worker-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  checkProductSettings(config);
   const app = await createWorker({ config });
   const logger = new Logger('Worker');
   logger.log('Worker started');

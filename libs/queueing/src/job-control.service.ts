@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobRecord } from '@conveyor/database';
 import { QueueName, ResolvedJobOptions } from '@conveyor/contracts';
-import { Job, Queue } from 'bull';
+import { Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueSettings } from './queue-settings.service';
@@ -91,9 +91,8 @@ export class JobControl {
   /** Enqueues the next run of a finished job under the same id, replacing Bull's old entry. */
   async enqueueRun(record: JobRecord, run: number): Promise<void> {
     const queue = this.queues.get(record.queue);
-    const old: Job | null = await queue.getJob(record._id);
     // Bull silently ignores an add whose id still exists (bull#1828).
-    if (old) await old.remove();
+    await (await this.probe.find(record.queue, record._id))?.job.remove();
     // A cancel request the last run never saw must not stop this one.
     await queue.client.del(cancelKey(queue, record._id));
     const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };

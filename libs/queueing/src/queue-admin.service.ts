@@ -34,8 +34,6 @@ export interface QueueJobView {
 /** What clear-stuck did to one job. */
 export interface StuckJobOutcome {
   jobId: string;
-  /** The job's type (its Bull name). */
-  type: string;
   /** Bull's new state: waiting or delayed when it will be retried, failed otherwise. */
   state: 'waiting' | 'delayed' | 'failed';
   attemptsMade: number;
@@ -166,7 +164,6 @@ export class QueueAdmin {
       const state = (await job.getState()) as string;
       outcomes.push({
         jobId: String(job.id),
-        type: job.name,
         state: state === 'delayed' ? 'delayed' : state === 'failed' ? 'failed' : 'waiting',
         attemptsMade: job.attemptsMade,
         run: (job.data as { run?: number } | undefined)?.run ?? 1,

@@ -31,6 +31,12 @@ class HandlerB {
   run = async () => 'b';
 }
 
+@JobHandler()
+@Injectable()
+class HandlerWithoutDefinition {
+  run = async () => 'none';
+}
+
 async function boot(types: string[], handlers: Array<new () => unknown>) {
   const module = await Test.createTestingModule({
     imports: [DiscoveryModule],
@@ -56,6 +62,12 @@ describe(HandlerRegistry.name, () => {
 
   it('refuses to boot when a type has two handlers', async () => {
     await expect(boot(['a'], [HandlerA, SecondHandlerA])).rejects.toThrow('job type a has 2 handlers (HandlerA, SecondHandlerA)');
+  });
+
+  it('refuses to boot when a handler declares no definition', async () => {
+    await expect(boot(['a'], [HandlerA, HandlerWithoutDefinition])).rejects.toThrow(
+      'HandlerWithoutDefinition is a @JobHandler() that declares no definition',
+    );
   });
 
   it('refuses to boot when a handler names an unregistered type', async () => {

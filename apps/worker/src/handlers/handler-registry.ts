@@ -19,13 +19,17 @@ export class HandlerRegistry implements OnModuleInit {
 
   onModuleInit(): void {
     const found = new Map<string, string[]>();
+    const problems: string[] = [];
     for (const wrapper of this.discovery.getProviders({ metadataKey: JobHandler.KEY })) {
-      const type = (wrapper.instance as JobHandlerContract | undefined)?.definition?.type;
-      if (!type) continue;
+      if (!wrapper.instance) continue;
+      const type = (wrapper.instance as JobHandlerContract).definition?.type;
+      if (!type) {
+        problems.push(`${wrapper.name} is a @JobHandler() that declares no definition`);
+        continue;
+      }
       found.set(type, [...(found.get(type) ?? []), wrapper.name]);
       this.byType.set(type, wrapper.instance as JobHandlerContract);
     }
-    const problems: string[] = [];
     for (const type of this.registry.types()) {
       const names = found.get(type) ?? [];
       if (names.length === 0) problems.push(`job type ${type} has no handler`);

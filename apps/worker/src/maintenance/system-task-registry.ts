@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
+import { SYSTEM_TASK_CLASSES } from './system-tasks';
 
 /** System tasks by schedule name: the platform's and the products', found through @SystemTaskProvider. */
 @Injectable()
@@ -21,6 +22,11 @@ export class SystemTaskRegistry implements OnModuleInit {
     const tasks = this.discovery
       .getProviders({ metadataKey: SystemTaskProvider.KEY })
       .flatMap((wrapper) => (wrapper.instance ? [wrapper.instance as SystemTask] : []));
+    // A platform task listed without its decorator would silently never run: refuse to start.
+    const missing = SYSTEM_TASK_CLASSES.filter((task) => !tasks.some((found) => found instanceof task));
+    if (missing.length > 0) {
+      throw new Error(`Worker cannot start: ${missing.map((t) => t.name).join(', ')} lack @SystemTaskProvider()`);
+    }
     this.byName = indexByName(tasks);
   }
 

@@ -64,7 +64,8 @@ export class ViralRunStarter {
     for (const entry of entries) {
       const jobId = randomUUID();
       // One claimant per entry at a time, in Redis: the compare-and-set below is atomic on MongoDB
-      // but not on FerretDB, where two starts at once both claimed the entry.
+      // but not on FerretDB, where two starts at once both claimed the entry. (The key keeps its
+      // older name, `viral-claim`, so a start during a deploy still sees the other version's guard.)
       const key = conveyorKeys(this.config.redis.prefix).product('viral-claim', entry._id);
       const guard = await RedisLease.acquire(redis, key, CLAIM_GUARD_MS, jobId);
       if (!guard) {

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { JobStatus, WebhookEvent, runClosingSeq } from '@conveyor/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { JobStatus, WebhookEvent, messageOf, runClosingSeq } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -31,6 +31,8 @@ export interface RunToSettle {
  */
 @Injectable()
 export class RunSettlement {
+  private readonly logger = new Logger(RunSettlement.name);
+
   constructor(
     private readonly records: JobsRepository,
     private readonly control: JobControl,
@@ -47,7 +49,14 @@ export class RunSettlement {
     const run = record.run ?? 1;
     const applied = await this.records.transition({ jobId: record._id, seq: runClosingSeq(run), status, set });
     if (!applied) return false;
-    if (status === JobStatus.Cancelled) await this.control.clearCancelRequest(record.queue, record._id);
+    // The record is settled: what follows is best effort, so one failing step (Redis down, say)
+    // neither skips the next ones nor turns a done settlement into an error. RunHooks and
+    // WebhookNotifier.notify never reject; a cancel request left behind expires.
+    if (status === JobStatus.Cancelled) {
+      await this.control.clearCancelRequest(record.queue, record._id).catch((error: unknown) => {
+        this.logger.warn(`Cancel request of job ${record._id} not cleared (it expires by itself): ${messageOf(error)}`);
+      });
+    }
     await this.hooks.runEnded({ jobId: record._id, type: record.type, outcome: status, message, byWorker: false });
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
