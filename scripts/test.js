@@ -6,7 +6,8 @@
  *   3. a Mongo-wire server (FerretDB when no MongoDB is installed), then the medium tests
  *      (repositories against it, one suite at a time);
  *   4. the redis-server binary (each e2e suite starts its own on a spare port) and a build of both
- *      apps (e2e suites run the built worker as a child process), then e2e tests one suite at a time;
+ *      apps and of the probe worker (e2e suites run built workers as child processes), then e2e
+ *      tests one suite at a time;
  *   5. one closing line: "tests: N passed, N failed".
  *
  * Flags: --unit-only, --medium-only, --e2e-only (one tier). Extra arguments go to Jest.
@@ -68,6 +69,8 @@ async function main() {
     ensureRedisServerBinary();
     await ensureMongo(TEST_MONGO_URL);
     if (run('npm', ['run', 'build']) !== 0) process.exit(1);
+    // The worker with the probe job type (test/probe), which the reliability suites run.
+    if (run(process.execPath, [path.join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'probe-worker']) !== 0) process.exit(1);
     // One suite at a time: each starts worker processes and a redis-server, and on two cores
     // parallel suites would race each other's timings.
     results.push(jest('e2e', ['--runInBand']));

@@ -10,7 +10,11 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApiApp } from '../../apps/api/src/api-app';
-import { TEST_MONGO_URL } from './paths';
+import { PROBE_WORKER_MAIN, TEST_MONGO_URL } from './paths';
+import { jobCatalog } from '@conveyor/products';
+import { probeJob } from '../probe/probe.job';
+
+const PROBE_WORKER = { main: PROBE_WORKER_MAIN, readyText: 'Worker started' };
 import { RedisServer } from './redis-server';
 import { waitFor } from './wait-for';
 import { freePort } from './ports';
@@ -30,6 +34,8 @@ export interface ConveyorOptions {
   env?: Record<string, string>;
   /** Redis with an fsynced append-only file: a SIGKILL and restart keeps its data. */
   redisAppendOnly?: boolean;
+  /** Register the probe job type (test/probe) in the API and run probe workers. */
+  probe?: boolean;
 }
 
 /**
@@ -44,6 +50,7 @@ export class Conveyor {
     readonly redis: RedisServer,
     readonly env: NodeJS.ProcessEnv,
     readonly app: INestApplication,
+    private readonly workerApp?: { main: string; readyText: string },
   ) {}
 
   static async start(options: ConveyorOptions = {}): Promise<Conveyor> {
@@ -63,9 +70,9 @@ export class Conveyor {
       ...TEST_TIMINGS,
       ...options.env,
     };
-    const app = await createApiApp(loadConfig(env));
+    const app = await createApiApp(loadConfig(env), options.probe ? jobCatalog.with(probeJob) : undefined);
     await app.get(JobsRepository).ensureIndexes();
-    const conveyor = new Conveyor(redis, env, app);
+    const conveyor = new Conveyor(redis, env, app, options.probe ? PROBE_WORKER : undefined);
     for (let i = 0; i < (options.workers ?? 1); i++) await conveyor.startWorker();
     return conveyor;
   }
@@ -95,7 +102,7 @@ export class Conveyor {
 
   async startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
     // At level "log" the worker announces "Worker started", which WorkerProcess waits for.
-    const worker = await WorkerProcess.start({ ...this.env, LOG_LEVEL: 'log', ...env });
+    const worker = await WorkerProcess.start({ ...this.env, LOG_LEVEL: 'log', ...env }, this.workerApp);
     this.workers.push(worker);
     return worker;
   }

@@ -11,6 +11,8 @@ module.exports = {
   ROOT,
   WORKER_MAIN: path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js'),
   API_MAIN: path.join(ROOT, 'dist/apps/api/apps/api/src/main.js'),
+  // The worker with the probe job type (test/probe), built by `npm test` next to the apps.
+  PROBE_WORKER_MAIN: path.join(ROOT, 'dist/probe/test/probe/probe-worker.main.js'),
   // The server every e2e suite shares; each suite uses its own database on it.
   TEST_MONGO_URL: process.env.CONVEYOR_TEST_MONGO_URL || process.env.MONGO_URL || 'mongodb://127.0.0.1:27017/conveyor',
 };

@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
+import { JobTypeRegistry } from '@conveyor/contracts';
 import { ApiModule } from './api.module';
 import { HttpObservability } from './observability/http-observability';
 import { ApiLifecycle } from './lifecycle/api-lifecycle';
@@ -13,9 +14,12 @@ import { IdentityResolver } from '@conveyor/http';
 import { ConveyorThrottlerGuard } from '@conveyor/http';
 import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from '@conveyor/http';
 
-/** Builds the API exactly as `main.ts` serves it; e2e tests use the same function. */
-export async function createApiApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+/**
+ * Builds the API exactly as `main.ts` serves it; e2e tests use the same function (with the probe
+ * job type added to the catalog where they need it).
+ */
+export async function createApiApp(config: AppConfig, registry?: JobTypeRegistry): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, registry), {
     bodyParser: false,
     logger: nestLogLevels(config.logLevel),
     bufferLogs: true,

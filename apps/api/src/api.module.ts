@@ -11,6 +11,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
 
@@ -20,13 +21,14 @@ import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
  */
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `registry`: the job catalog; tests add the probe type to it. */
+  static forRoot(config: AppConfig, registry: JobTypeRegistry = jobCatalog): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
-        QueueingModule.forRoot({ role: 'producer', registry: jobCatalog }),
+        QueueingModule.forRoot({ role: 'producer', registry }),
         LifecycleModule,
         IdentityModule,
         ThrottlingModule,

@@ -3,7 +3,9 @@ import { JobProgress, StepDefinition, progressPercent } from '@conveyor/contract
 /** What a handler sees of the job it runs. */
 export interface JobContext<P = unknown> {
   readonly jobId: string;
-  /** 1 for the first attempt. */
+  /** 1 unless the finished job was run again (a retry or a dead letter's requeue). */
+  readonly run: number;
+  /** 1 for the first attempt of the run. */
   readonly attempt: number;
   readonly payload: P;
   /** Aborted when the attempt times out; pass it to I/O so work stops promptly. */
@@ -28,6 +30,7 @@ export class StepContext<P> implements JobContext<P> {
 
   constructor(
     readonly jobId: string,
+    readonly run: number,
     readonly attempt: number,
     readonly payload: P,
     readonly signal: AbortSignal,

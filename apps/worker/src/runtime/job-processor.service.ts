@@ -56,7 +56,7 @@ export class JobProcessor {
       const result = await this.runner.run(
         definition,
         handler,
-        { jobId: ref.jobId, attempt: ref.attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
+        { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
         {
           abort: cancelled,
           beforeStep: () => this.cancellations.throwIfRequested(queue, ref.jobId),

@@ -4,6 +4,8 @@ import { JobTimeoutError, JobHandlerContract, ProgressSink, StepContext, StepGat
 
 export interface StepRun {
   jobId: string;
+  /** The job's run (1 unless run again); default 1. */
+  run?: number;
   attempt: number;
   payload: unknown;
   timeoutMs: number;
@@ -31,7 +33,7 @@ export class StepRunner {
     const onProgress = async (progress: Parameters<ProgressSink>[0]) => {
       if (!signal.aborted) await hooks.onProgress(progress);
     };
-    const context = new StepContext(run.jobId, run.attempt, run.payload, signal, definition.steps, onProgress, hooks.beforeStep);
+    const context = new StepContext(run.jobId, run.run ?? 1, run.attempt, run.payload, signal, definition.steps, onProgress, hooks.beforeStep);
     try {
       signal.throwIfAborted();
       return await Promise.race([handler.run(context), rejectOnAbort(signal)]);

@@ -1,0 +1,70 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { Conveyor } from '../support/conveyor';
+import { ProbeOracle } from '../support/probe-oracle';
+import { holdsFor, waitFor } from '../support/wait-for';
+
+const USER = 'probe-user';
+
+/**
+ * Fault tests read their oracle from the probe's own records (test/probe): what ran, where, and
+ * whether each acknowledged run committed exactly once (RELIABILITY F1, F13).
+ */
+describe('Probe: nothing lost, nothing run twice', () => {
+  let conveyor: Conveyor;
+  let oracle: ProbeOracle;
+  /** Every job the API acknowledged (201) in this suite: the oracle's "acknowledged" set. */
+  const acknowledged: string[] = [];
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({ probe: true, workers: 2 });
+    oracle = new ProbeOracle(conveyor.app.get<Connection>(getConnectionToken()));
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const submit = async (data: object, options: object = {}): Promise<string> => {
+    const res = await conveyor.http().post('/api/v1/jobs').set('x-user-id', USER).send({ type: 'test.probe', data, options });
+    expect(res.status).toBe(201);
+    acknowledged.push(res.body.data.jobId);
+    return res.body.data.jobId as string;
+  };
+
+  const completed = (jobId: string) => conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed', 30_000);
+
+  it('F1: a worker SIGKILLed mid-step; the other finishes the job, which commits once', async () => {
+    const jobId = await submit({ steps: 5, at: 2, fault: 'sleep', ms: 3_000 });
+    const first = await waitFor(async () => (await oracle.steps(jobId)).find((s) => s.step === 'step-2'), { what: 'step 2 to start' });
+    const victim = conveyor.workers.find((w) => w.pid === first.pid)!;
+    expect(victim).toBeDefined();
+    await victim.kill();
+
+    await completed(jobId);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+    const steps = await oracle.steps(jobId);
+    const stepTwoBy = steps.filter((s) => s.step === 'step-2').map((s) => s.pid);
+    expect(stepTwoBy).toHaveLength(2);
+    expect(stepTwoBy[1]).not.toBe(first.pid);
+    expect(steps.filter((s) => s.step === 'commit')).toHaveLength(1);
+    expect(steps.filter((s) => s.pid === first.pid).map((s) => s.step)).toEqual(['step-1', 'step-2']);
+  });
+
+  it('F13: a timed-out attempt whose handler keeps running stops at its next step; only the retry commits', async () => {
+    const jobId = await submit(
+      { steps: 3, at: 1, fault: 'stall', ms: 3_000, untilAttempt: 1 },
+      { attempts: 2, timeout: 1_000, backoff: { type: 'fixed', delay: 100 } },
+    );
+    await completed(jobId);
+    // The zombie wakes after the retry has committed: wait for that, then look at what it did.
+    await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.step === 'step-1-stall-ended'), { what: 'the zombie to wake' });
+    // Past its wake-up the zombie reaches the step-2 boundary at once; it must go no further.
+    const zombieStepTwo = async () => (await oracle.steps(jobId)).some((s) => s.attempt === 1 && s.step === 'step-2');
+    expect(await holdsFor(async () => !(await zombieStepTwo()), 500)).toBe(true);
+    const steps = await oracle.steps(jobId);
+    expect(steps.filter((s) => s.attempt === 1).map((s) => s.step)).toEqual(['step-1', 'step-1-stall-ended']);
+    expect(steps.filter((s) => s.step === 'commit').map((s) => s.attempt)).toEqual([2]);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+});

@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import { QueueName, defineJobType } from '@conveyor/contracts';
+import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { Connection } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The probe: a job type only the test harness registers (RELIABILITY's oracle). Every step it runs
+ * appends `{ jobId, run, attempt, step, pid, at }` to the insert-only `probe_steps`; its last step
+ * inserts the unique `{ jobId, run }` commit into `probe_commits`. Options make one step slow, spin
+ * the CPU, crash the process or throw, on chosen attempts.
+ */
+export const PROBE_STEPS = ['step-1', 'step-2', 'step-3', 'step-4', 'step-5'] as const;
+export const PROBE_COMMIT = 'commit';
+export const PROBE_STEPS_COLLECTION = 'probe_steps';
+export const PROBE_COMMITS_COLLECTION = 'probe_commits';
+
+export class ProbePayload {
+  /** Work steps before the commit (1–5). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(PROBE_STEPS.length)
+  steps?: number;
+
+  /** The step (1–5) the options below act on. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(PROBE_STEPS.length)
+  at?: number;
+
+  /**
+   * What happens at step `at`: wait (stopped by the attempt's abort signal), stall (a wait that
+   * ignores it, like a zombie handler; it records `<step>-stall-ended` when it wakes), spin the CPU,
+   * SIGKILL the worker, or throw.
+   */
+  @IsOptional()
+  @IsIn(['sleep', 'stall', 'spin', 'crash', 'throw'])
+  fault?: 'sleep' | 'stall' | 'spin' | 'crash' | 'throw';
+
+  /** How long a `sleep` or `spin` lasts. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  ms?: number;
+
+  /** The fault happens on attempts up to this one (default: every attempt). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  untilAttempt?: number;
+}
+
+export const probeJob = defineJobType({
+  type: 'test.probe',
+  queue: QueueName.Http,
+  description: 'Test probe: records every step it runs and commits once per run',
+  payload: ProbePayload,
+  anonymousSessions: false,
+  steps: [...PROBE_STEPS.map((name) => ({ name, weight: 1 })), { name: PROBE_COMMIT, weight: 1 }],
+});
+
+export interface ProbeStepRow {
+  jobId: string;
+  run: number;
+  attempt: number;
+  step: string;
+  pid: number;
+  at: Date;
+}
+
+@JobHandler()
+@Injectable()
+export class ProbeHandler implements JobHandlerContract<ProbePayload, { committed: boolean }> {
+  readonly definition = probeJob;
+
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  async run(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
+    const { steps = 3, at, fault, ms = 0, untilAttempt } = ctx.payload;
+    for (let i = 1; i <= steps; i++) {
+      await ctx.step(PROBE_STEPS[i - 1], async (signal) => {
+        await this.record(ctx, PROBE_STEPS[i - 1]);
+        if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
+        if (fault === 'sleep') await sleep(ms, undefined, { signal });
+        if (fault === 'stall') {
+          await sleep(ms);
+          await this.record(ctx, `${PROBE_STEPS[i - 1]}-stall-ended`);
+        }
+        if (fault === 'spin') spin(ms);
+        if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
+        if (fault === 'throw') throw new Error(`Probe fault at step ${i}, attempt ${ctx.attempt}`);
+      });
+    }
+    return ctx.step(PROBE_COMMIT, async () => {
+      await this.record(ctx, PROBE_COMMIT);
+      try {
+        await this.connection.collection(PROBE_COMMITS_COLLECTION).insertOne({
+          _id: `${ctx.jobId}:${ctx.run}` as never,
+          jobId: ctx.jobId,
+          run: ctx.run,
+          attempt: ctx.attempt,
+          pid: process.pid,
+          at: new Date(),
+        });
+        return { committed: true };
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error;
+        // The run was committed before: the oracle counts this as a duplicate execution.
+        await this.record(ctx, 'commit-duplicate');
+        return { committed: false };
+      }
+    });
+  }
+
+  private async record(ctx: JobContext<ProbePayload>, step: string): Promise<void> {
+    const row: ProbeStepRow = { jobId: ctx.jobId, run: ctx.run, attempt: ctx.attempt, step, pid: process.pid, at: new Date() };
+    await this.connection.collection(PROBE_STEPS_COLLECTION).insertOne(row);
+  }
+}
+
+/** Busy-waits: the event loop (and so Bull's lock renewal) stalls for `ms`. */
+function spin(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // spinning on purpose
+  }
+}
