@@ -70,7 +70,8 @@ async function main() {
     await ensureMongo(TEST_MONGO_URL);
     if (run('npm', ['run', 'build']) !== 0) process.exit(1);
     // The worker with the probe job type (test/probe), which the reliability suites run.
-    if (run(process.execPath, [path.join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'probe-worker']) !== 0) process.exit(1);
+    if (run(process.execPath, [path.join(ROOT, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build', 'probe-worker']) !== 0)
+      process.exit(1);
     // One suite at a time: each starts worker processes and a redis-server, and on two cores
     // parallel suites would race each other's timings.
     results.push(jest('e2e', ['--runInBand']));

@@ -33,7 +33,16 @@ export class StepRunner {
     const onProgress = async (progress: Parameters<ProgressSink>[0]) => {
       if (!signal.aborted) await hooks.onProgress(progress);
     };
-    const context = new StepContext(run.jobId, run.run ?? 1, run.attempt, run.payload, signal, definition.steps, onProgress, hooks.beforeStep);
+    const context = new StepContext(
+      run.jobId,
+      run.run ?? 1,
+      run.attempt,
+      run.payload,
+      signal,
+      definition.steps,
+      onProgress,
+      hooks.beforeStep,
+    );
     try {
       signal.throwIfAborted();
       return await Promise.race([handler.run(context), rejectOnAbort(signal)]);
