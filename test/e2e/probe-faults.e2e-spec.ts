@@ -5,6 +5,8 @@ import { ProbeOracle } from '../support/probe-oracle';
 import { holdsFor, waitFor } from '../support/wait-for';
 
 const USER = 'probe-user';
+const ADMIN_TOKEN = 'probe-faults-admin-token-0123456789';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /**
  * Fault tests read their oracle from the probe's own records (test/probe): what ran, where, and
@@ -17,7 +19,17 @@ describe('Probe: nothing lost, nothing run twice', () => {
   const acknowledged: string[] = [];
 
   beforeAll(async () => {
-    conveyor = await Conveyor.start({ probe: true, workers: 2 });
+    conveyor = await Conveyor.start({
+      probe: true,
+      workers: 2,
+      env: {
+        ADMIN_API_TOKEN: ADMIN_TOKEN,
+        THROTTLE_ADMIN_LIMIT: '1000',
+        THROTTLE_READ_LIMIT: '100000',
+        RECONCILE_INTERVAL_MS: '500',
+        RECONCILE_GRACE_MS: '1000',
+      },
+    });
     oracle = new ProbeOracle(conveyor.app.get<Connection>(getConnectionToken()));
   });
 
@@ -30,6 +42,23 @@ describe('Probe: nothing lost, nothing run twice', () => {
     expect(res.status).toBe(201);
     acknowledged.push(res.body.data.jobId);
     return res.body.data.jobId as string;
+  };
+
+  /** A supervisor: every worker that dies is replaced, until `done`; answers how many died. */
+  const supervise = async (done: () => Promise<boolean>, what: string): Promise<number> => {
+    const replaced = new Set<object>();
+    await waitFor(
+      async () => {
+        if (await done()) return true;
+        for (const dead of conveyor.workers.filter((w) => !w.running && !replaced.has(w))) {
+          replaced.add(dead);
+          await conveyor.startWorker();
+        }
+        return undefined;
+      },
+      { timeoutMs: 45_000, what },
+    );
+    return replaced.size;
   };
 
   const completed = (jobId: string) => conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed', 30_000);
@@ -65,6 +94,29 @@ describe('Probe: nothing lost, nothing run twice', () => {
     const steps = await oracle.steps(jobId);
     expect(steps.filter((s) => s.attempt === 1).map((s) => s.step)).toEqual(['step-1', 'step-1-stall-ended']);
     expect(steps.filter((s) => s.step === 'commit').map((s) => s.attempt)).toEqual([2]);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+
+  it('F2: a poison pill crashes its worker on every run; it fails at the stall limit, other jobs flow, and it can be requeued', async () => {
+    const deadBefore = conveyor.workers.filter((w) => !w.running).length;
+    const poison = await submit({ steps: 2, at: 1, fault: 'crash' });
+    const record = () => conveyor.record(poison);
+    const died = await supervise(async () => (await record())?.status === 'failed', 'the poison pill to fail');
+    expect(died - deadBefore).toBeGreaterThanOrEqual(2);
+    expect(await record()).toMatchObject({ status: 'failed', error: { code: 'STALLED' } });
+    // Jobs running beside the pill die with its process (and are retried); after it, work flows.
+    await completed(await submit({ steps: 2 }));
+
+    const letters = await conveyor.http().get('/api/v1/dead-letters').set(admin);
+    expect(letters.body.data.items.map((i: { jobId: string }) => i.jobId)).toContain(poison);
+    const requeued = await conveyor
+      .http()
+      .post(`/api/v1/dead-letters/${poison}/requeue`)
+      .set(admin)
+      .send({ data: { steps: 2 } });
+    expect(requeued.body.data).toEqual({ jobId: poison, status: 'waiting', run: 2 });
+    await conveyor.waitForJob(poison, USER, (j) => j.status === 'completed' && j.run === 2, 30_000);
+    expect((await oracle.steps(poison)).filter((s) => s.step === 'commit').map((s) => s.run)).toEqual([2]);
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
 });
