@@ -1,8 +1,9 @@
 import { getConnectionToken } from '@nestjs/mongoose';
+import { QueueName } from '@conveyor/contracts';
 import type { Connection } from 'mongoose';
 import { Conveyor } from '../support/conveyor';
 import { ProbeOracle } from '../support/probe-oracle';
-import { holdsFor, waitFor } from '../support/wait-for';
+import { waitFor } from '../support/wait-for';
 
 const USER = 'probe-user';
 const ADMIN_TOKEN = 'probe-faults-admin-token-0123456789';
@@ -86,13 +87,10 @@ describe('Probe: nothing lost, nothing run twice', () => {
       { attempts: 2, timeout: 1_000, backoff: { type: 'fixed', delay: 100 } },
     );
     await completed(jobId);
-    // The zombie wakes after the retry has committed: wait for that, then look at what it did.
-    await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.step === 'step-1-stall-ended'), { what: 'the zombie to wake' });
-    // Past its wake-up the zombie reaches the step-2 boundary at once; it must go no further.
-    const zombieStepTwo = async () => (await oracle.steps(jobId)).some((s) => s.attempt === 1 && s.step === 'step-2');
-    expect(await holdsFor(async () => !(await zombieStepTwo()), 500)).toBe(true);
+    // The zombie wakes after the retry has committed, and ends (`exit`) at its next boundary.
+    await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.attempt === 1 && s.step === 'exit'), { what: 'the zombie to end' });
     const steps = await oracle.steps(jobId);
-    expect(steps.filter((s) => s.attempt === 1).map((s) => s.step)).toEqual(['step-1', 'step-1-stall-ended']);
+    expect(steps.filter((s) => s.attempt === 1).map((s) => s.step)).toEqual(['step-1', 'step-1-stall-ended', 'exit']);
     expect(steps.filter((s) => s.step === 'commit').map((s) => s.attempt)).toEqual([2]);
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
@@ -117,6 +115,27 @@ describe('Probe: nothing lost, nothing run twice', () => {
     expect(requeued.body.data).toEqual({ jobId: poison, status: 'waiting', run: 2 });
     await conveyor.waitForJob(poison, USER, (j) => j.status === 'completed' && j.run === 2, 30_000);
     expect((await oracle.steps(poison)).filter((s) => s.step === 'commit').map((s) => s.run)).toEqual([2]);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+
+  it('F12: a job whose lock is lost mid-step runs again; the fenced execution goes no further and the run commits once', async () => {
+    const jobId = await submit({ steps: 3, at: 2, fault: 'sleep', ms: 3_000 });
+    await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.step === 'step-2'), { what: 'step 2 to start' });
+    const queue = conveyor.queue(QueueName.Http);
+    await queue.client.del(`${queue.toKey(jobId)}:lock`);
+
+    await completed(jobId);
+    // Both executions end (the fenced one included): then their records are all there is.
+    const steps = await waitFor(
+      async () => {
+        const rows = await oracle.steps(jobId);
+        const started = rows.filter((s) => s.step === 'step-2').length;
+        return started === 2 && rows.filter((s) => s.step === 'exit').length === started ? rows : undefined;
+      },
+      { what: 'both executions to end' },
+    );
+    expect(steps.filter((s) => s.step === 'step-3')).toHaveLength(1); // only the owning execution went on
+    expect(steps.filter((s) => s.step === 'commit')).toHaveLength(1);
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
 });

@@ -80,7 +80,16 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
 
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
+  /** Every execution that ends (not killed) records `exit` last, so tests know when it is over. */
   async run(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
+    try {
+      return await this.execute(ctx);
+    } finally {
+      await this.record(ctx, 'exit').catch(() => undefined);
+    }
+  }
+
+  private async execute(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
     const { steps = 3, at, fault, ms = 0, untilAttempt } = ctx.payload;
     for (let i = 1; i <= steps; i++) {
       await ctx.step(PROBE_STEPS[i - 1], async (signal) => {

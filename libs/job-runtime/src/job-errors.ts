@@ -24,3 +24,15 @@ export class JobCancelledError extends Error {
     super('Cancelled at the client’s request');
   }
 }
+
+/**
+ * This execution no longer owns its job: its Bull lock expired or was taken (a stalled check gave
+ * the job to another worker, or to this one again). It stops at once or at its next step and
+ * writes nothing more: the job's record, hooks and webhooks belong to the execution that owns it.
+ */
+export class JobLockLostError extends Error {
+  override readonly name = 'JobLockLostError';
+  constructor(jobId: string) {
+    super(`Job ${jobId}: this execution lost its lock to another; it stops without recording anything`);
+  }
+}

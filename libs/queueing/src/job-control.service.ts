@@ -73,6 +73,16 @@ export class JobControl {
       .exec();
   }
 
+  /**
+   * What a running attempt learns at a step boundary, in one round trip: whether the job's cancel
+   * was requested, and whether its Bull lock still holds `lockToken` (this worker's queue token).
+   */
+  async boundary(queueName: string, jobId: string, lockToken: string): Promise<{ cancelRequested: boolean; lockHeld: boolean }> {
+    const queue = this.queues.get(queueName);
+    const [cancel, lock] = await queue.client.mget(cancelKey(queue, jobId), `${queue.toKey(jobId)}:lock`);
+    return { cancelRequested: cancel !== null, lockHeld: lock === lockToken };
+  }
+
   async isCancelRequested(queueName: string, jobId: string): Promise<boolean> {
     const queue = this.queues.get(queueName);
     return (await queue.client.exists(cancelKey(queue, jobId))) === 1;

@@ -14,7 +14,7 @@ import { Job } from 'bull';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
-import { FailureOutcome, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
+import { FailureOutcome, JobLockLostError, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 import { LiveProgress } from './live-progress';
 
@@ -59,7 +59,7 @@ export class JobProcessor {
         { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
         {
           abort: cancelled,
-          beforeStep: () => this.cancellations.throwIfRequested(queue, ref.jobId),
+          beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job)),
           onProgress: async (next) => {
             const stepChanged = next.step !== progress.step;
             progress = next;
@@ -78,6 +78,13 @@ export class JobProcessor {
       }
       return result;
     } catch (error) {
+      if (error instanceof JobLockLostError) {
+        // Another execution owns the job now: this one records nothing and tells nobody, and lets
+        // Bull see its error only after a newer execution in this process has ended.
+        this.logger.warn(error.message);
+        await this.cancellations.newerEnded(ref.jobId, cancelled);
+        throw error;
+      }
       const outcome = attemptOutcome(job, error);
       try {
         await this.recordFailure(job, ref, error, outcome);
@@ -104,7 +111,7 @@ export class JobProcessor {
       throw error;
     } finally {
       live.end();
-      this.cancellations.untrack(ref.jobId);
+      this.cancellations.untrack(ref.jobId, cancelled);
     }
   }
 
@@ -143,4 +150,9 @@ export class JobProcessor {
       this.logger.warn(`Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}: ${messageOf(error)}`);
     }
   }
+}
+
+/** The value this worker's Bull queue writes into the locks of the jobs it takes (Bull v4's queue token). */
+function lockTokenOf(job: Job): string {
+  return (job.queue as unknown as { token: string }).token;
 }
