@@ -139,3 +139,42 @@ describe('Probe: nothing lost, nothing run twice', () => {
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
 });
+
+describe('Probe: a cold restart (RELIABILITY F3)', () => {
+  let conveyor: Conveyor;
+  let oracle: ProbeOracle;
+
+  beforeAll(async () => {
+    // One worker taking three jobs at a time, so three are active and the rest wait.
+    conveyor = await Conveyor.start({ probe: true, workers: 1, env: { WORKER_MAX_CONCURRENCY: '3', THROTTLE_READ_LIMIT: '100000' } });
+    oracle = new ProbeOracle(conveyor.app.get<Connection>(getConnectionToken()));
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  it('F3: the only worker SIGKILLed with 3 jobs active and 5 waiting; a new one completes all 8, re-running exactly the 3', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await conveyor
+        .http()
+        .post('/api/v1/jobs')
+        .set('x-user-id', USER)
+        .send({ type: 'test.probe', data: { steps: 2, at: 1, fault: 'sleep', ms: 2_000 } });
+      expect(res.status).toBe(201);
+      ids.push(res.body.data.jobId);
+    }
+    const startedBy = async () => (await Promise.all(ids.map((id) => oracle.steps(id)))).filter((rows) => rows.length > 0).length;
+    await waitFor(async () => ((await startedBy()) === 3 ? true : undefined), { what: 'three jobs to be active' });
+    await conveyor.workers[0].kill();
+    await conveyor.startWorker();
+
+    for (const id of ids) await conveyor.waitForJob(id, USER, (j) => j.status === 'completed', 45_000);
+    const runs = await Promise.all(ids.map((id) => oracle.steps(id)));
+    const reRun = runs.filter((rows) => rows.filter((r) => r.step === 'step-1').length === 2);
+    expect(reRun).toHaveLength(3);
+    expect(runs.every((rows) => rows.filter((r) => r.step === 'commit').length === 1)).toBe(true);
+    expect(await oracle.verdict(ids)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+});
