@@ -2,7 +2,9 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import { QueueName } from '@conveyor/contracts';
 import type { Connection } from 'mongoose';
 import { Conveyor } from '../support/conveyor';
+import Redis from 'ioredis';
 import { ProbeOracle } from '../support/probe-oracle';
+import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 
 const USER = 'probe-user';
@@ -136,6 +138,30 @@ describe('Probe: nothing lost, nothing run twice', () => {
     );
     expect(steps.filter((s) => s.step === 'step-3')).toHaveLength(1); // only the owning execution went on
     expect(steps.filter((s) => s.step === 'commit')).toHaveLength(1);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+
+  it('F9: every pub/sub and normal Redis connection killed while an SSE client watches a job; it still gets the terminal state', async () => {
+    await conveyor.app.listen(0, '127.0.0.1');
+    const api = await conveyor.app.getUrl();
+    const jobId = await submit({ steps: 3, at: 2, fault: 'sleep', ms: 1_500 });
+    const stream = await SseClient.open(api, `/api/v1/jobs/${jobId}/events`, { 'x-user-id': USER });
+    try {
+      await stream.next((e) => e.event === 'snapshot', 'the snapshot');
+      await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.step === 'step-2'), { what: 'step 2 to start' });
+      const admin = new Redis(conveyor.redis.url);
+      try {
+        expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThan(0);
+        expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal')).toBeGreaterThan(0); // not this connection (SKIPME)
+      } finally {
+        admin.disconnect();
+      }
+      const terminal = await stream.next((e) => ['completed', 'failed', 'cancelled'].includes(e.event ?? ''), 'the terminal event', 30_000);
+      expect(terminal.event).toBe('completed');
+      expect(terminal.data).toMatchObject({ jobId, status: 'completed' });
+    } finally {
+      stream.close();
+    }
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
 });
