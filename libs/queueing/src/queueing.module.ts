@@ -72,7 +72,7 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
  */
 @Module({})
 export class QueueingModule {
-  /** `registry`: the job catalog the app runs (libs/products composes it). */
+  /** `registry`: the job catalog the app runs (the app passes it in). */
   static forRoot(options: { role: QueueRole; registry: JobTypeRegistry }): DynamicModule {
     const { registry } = options;
     const queues = registeredQueueNames(registry).map((name) => BullModule.registerQueue({ name }));

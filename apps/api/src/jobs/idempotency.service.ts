@@ -95,9 +95,10 @@ export class IdempotencyService {
     try {
       answer = await work(remember);
     } catch (error) {
+      // Freed only while it is still ours: a claim that expired meanwhile may be another request's.
       if (!remembered)
-        await redis
-          .del(redisKey)
+        await claimed
+          .release()
           .catch((cause: unknown) =>
             this.logger.warn(`Idempotency key not freed (it expires in ${IN_FLIGHT_TTL_SECONDS} s): ${String(cause)}`),
           );

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { JobOutcome, messageOf } from '@conveyor/contracts';
 
-/** How a run of a job ended (or an attempt of it, for `retried`), as its product hears it. */
+/** How a run of a job ended (or an attempt of it, for `retried`), as the owner of its job type hears it. */
 export interface RunEnded {
   jobId: string;
   type: string;
@@ -10,13 +10,13 @@ export interface RunEnded {
   payload?: unknown;
   /** `retried`: the attempt failed and Bull runs the job again; the others end the run. */
   outcome: JobOutcome;
-  /** Why, in words for the product's own state. */
+  /** Why, in words for the job type's own state. */
   message: string;
   /** True when the worker running the attempt ended it; false for the API, an operator or the sweep. */
   byWorker: boolean;
 }
 
-/** A product's hook on the runs of its job types (e.g. an entry that follows its runs). */
+/** A hook on the runs of one job type, for state of its own that follows them. */
 export interface RunHook {
   runEnded(event: RunEnded): Promise<void>;
 }
