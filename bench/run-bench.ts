@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     quick,
     config,
     processEnv,
+    sectionDatabases: [],
     redis,
     worker,
     mongo: new MongoCommandCounter(mongoConnection(worker)),
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   } finally {
     ctx.mongo.close();
     await mongoConnection(worker).dropDatabase();
-    await mongoConnection(worker).useDb(appsMongoUrl.pathname.slice(1)).dropDatabase();
+    for (const name of [appsMongoUrl.pathname.slice(1), ...ctx.sectionDatabases]) await mongoConnection(worker).useDb(name).dropDatabase();
     await worker.close();
     await flushPrefix(redis, `bench-${runId}`);
     redis.disconnect();

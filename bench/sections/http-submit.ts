@@ -1,6 +1,6 @@
 import Bull from 'bull';
 import autocannon from 'autocannon';
-import { BenchContext, BenchRow, targeted } from '../support/bench-context';
+import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-context';
 import { startApi } from '../support/app-processes';
 import { processCpuMs } from '../support/process-cpu';
 import { round } from '../support/latency';
@@ -19,8 +19,9 @@ const JOB = { type: 'http.request', data: { url: 'http://127.0.0.1:9/never-calle
 export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
   const singles = ctx.quick ? 1500 : 5000;
   const bulks = ctx.quick ? 20 : 60;
-  const prefix = `${ctx.config.redis.prefix}-p2`;
-  const api = await startApi({ ...ctx.processEnv, BULL_PREFIX: prefix });
+  const env = sectionEnv(ctx, 'p2');
+  const prefix = env.BULL_PREFIX!;
+  const api = await startApi(env);
   try {
     // Warm-up: the first requests compile the hot paths and open connections.
     await load(api.url, '/api/v1/jobs', JOB, 300, CONNECTIONS);

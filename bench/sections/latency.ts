@@ -4,7 +4,7 @@ import { JobProducer } from '@conveyor/queueing';
 import Bull from 'bull';
 import { TargetServer } from '../../test/support/target-server';
 import { BENCH_NOOP, noopStarts } from '../bench-noop.job';
-import { BenchContext, BenchRow, targeted } from '../support/bench-context';
+import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-context';
 import { startApi, startWorker } from '../support/app-processes';
 import { LatencySummary, round, summarize } from '../support/latency';
 
@@ -23,8 +23,8 @@ export async function latency(ctx: BenchContext): Promise<BenchRow[]> {
   const pickup = await conveyorPickup(ctx, samples);
   const rawPickup = await rawPickupAndResult(ctx, samples);
   const target = await TargetServer.start();
-  const prefix = `${ctx.config.redis.prefix}-p3`;
-  const env = { ...ctx.processEnv, BULL_PREFIX: prefix };
+  const env = sectionEnv(ctx, 'p3');
+  const prefix = env.BULL_PREFIX!;
   const [api, worker] = await Promise.all([startApi(env), startWorker(env)]);
   try {
     const url = target.url('/p3');

@@ -27,14 +27,27 @@ export interface BenchContext {
   quick: boolean;
   /** The benchmark's configuration: its own MongoDB database and Redis key prefix. */
   config: AppConfig;
-  /** Environment for the API and worker processes some sections start (same Redis and database). */
+  /** Environment for the API and worker processes some sections start (same Redis); see sectionEnv. */
   processEnv: NodeJS.ProcessEnv;
+  /** Databases made by sectionEnv, dropped at the end of the run. */
+  sectionDatabases: string[];
   redis: Redis;
   /** A worker in this process, with the benchmark's no-op job type registered. */
   worker: INestApplicationContext;
   mongo: MongoCommandCounter;
   /** The PostgreSQL server for the pg-boss peer, if one answers. */
   postgresUrl?: string;
+}
+
+/**
+ * The environment of a section's own deployment: a key prefix and a database of its own (a
+ * database belongs to one prefix, RELIABILITY F14), so no sweep judges another section's jobs.
+ */
+export function sectionEnv(ctx: BenchContext, section: string): NodeJS.ProcessEnv {
+  const url = new URL(ctx.processEnv.MONGO_URL!);
+  url.pathname = `${url.pathname}_${section}`;
+  ctx.sectionDatabases.push(url.pathname.slice(1));
+  return { ...ctx.processEnv, BULL_PREFIX: `${ctx.config.redis.prefix}-${section}`, MONGO_URL: url.toString() };
 }
 
 export function mongoConnection(worker: INestApplicationContext): Connection {

@@ -402,7 +402,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
 
     it('is rate-limited as an admin route: 429 past THROTTLE_ADMIN_LIMIT, counted with the admin API', async () => {
       // Its own key prefix, so its counters start at zero whatever the other tests did.
-      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', BULL_PREFIX: 'dashboard-throttle' });
+      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', ...conveyor.otherDeployment('dashboard-throttle') });
       const page = await strict.http().get('/admin/queues').set(ADMIN);
       expect(page.status).toBe(200);
       const asset = /href="(static\/[^"]+\.css)"/.exec(page.text)![1];
@@ -424,7 +424,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
 
     it('counts wrong passwords tried on its static files against the admin limit too', async () => {
       // Its own key prefix, so its counters start at zero whatever the other tests did.
-      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', BULL_PREFIX: 'dashboard-static-throttle' });
+      const strict = await conveyor.extraApi({ THROTTLE_ADMIN_LIMIT: '3', ...conveyor.otherDeployment('dashboard-static-throttle') });
       const asset = /href="(static\/[^"]+\.css)"/.exec((await conveyor.http().get('/admin/queues').set(ADMIN)).text)![1];
       const guesses = [];
       for (let i = 0; i < 5; i++) guesses.push((await strict.http().get(`/admin/queues/${asset}`).auth('ops', `guess-${i}`)).status);

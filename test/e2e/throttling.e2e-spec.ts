@@ -107,12 +107,12 @@ describe('Throttling across two API processes', () => {
 
     it('is ignored with TRUST_PROXY_HOPS=0: spoofed addresses share the socket address’s budget', async () => {
       // Its own key prefix, so its counters start at zero whatever the other tests did.
-      const api = await conveyor.extraApi({ BULL_PREFIX: 'xff-off' });
+      const api = await conveyor.extraApi({ ...conveyor.otherDeployment('xff-off') });
       expect(await submitsFrom(api, (i) => `203.0.113.${i}`, 7)).toEqual([201, 201, 201, 201, 201, 429, 429]);
     });
 
     it('with TRUST_PROXY_HOPS=1 keys on the right-most hop, whatever the client put before it', async () => {
-      const api = await conveyor.extraApi({ BULL_PREFIX: 'xff-one', TRUST_PROXY_HOPS: '1' });
+      const api = await conveyor.extraApi({ ...conveyor.otherDeployment('xff-one'), TRUST_PROXY_HOPS: '1' });
       expect(await submitsFrom(api, (i) => `198.51.100.${i}, 203.0.113.7`, 7)).toEqual([201, 201, 201, 201, 201, 429, 429]);
       // Another client behind the same proxy: a budget of its own.
       expect(await submitsFrom(api, () => '203.0.113.8', 1)).toEqual([201]);

@@ -45,6 +45,7 @@ export interface ConveyorOptions {
 export class Conveyor {
   readonly workers: WorkerProcess[] = [];
   private readonly extraApps: INestApplication[] = [];
+  private readonly extraDatabases: string[] = [];
 
   private constructor(
     readonly redis: RedisServer,
@@ -85,6 +86,17 @@ export class Conveyor {
     const app = await createApiApp(loadConfig({ ...this.env, ...env }));
     this.extraApps.push(app);
     return { app, http: () => request(app.getHttpServer()) };
+  }
+
+  /**
+   * Settings of another deployment beside this one on the same Redis: its own Bull prefix and its
+   * own database, since a database belongs to one prefix (RELIABILITY F14). Dropped on close.
+   */
+  otherDeployment(prefix: string): Record<string, string> {
+    const url = new URL(this.env.MONGO_URL!);
+    url.pathname = `${url.pathname}_${prefix.replace(/[^A-Za-z0-9]/g, '_')}`;
+    this.extraDatabases.push(url.pathname.slice(1));
+    return { BULL_PREFIX: prefix, MONGO_URL: url.toString() };
   }
 
   /** The built API as a separate process on its own port (a real second replica). */
@@ -152,7 +164,9 @@ export class Conveyor {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.kill()));
     await Promise.all(this.extraApps.map((app) => app.close()));
-    await this.app.get<Connection>(getConnectionToken()).dropDatabase();
+    const connection = this.app.get<Connection>(getConnectionToken());
+    for (const name of this.extraDatabases) await connection.useDb(name).dropDatabase();
+    await connection.dropDatabase();
     await this.app.close();
     await this.redis.destroy();
   }

@@ -24,13 +24,22 @@ export class WorkerProcess {
 
   static async start(env: NodeJS.ProcessEnv, app: { main: string; readyText: string } = WORKER): Promise<WorkerProcess> {
     const worker = new WorkerProcess(spawn(process.execPath, [app.main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
-    await waitFor(
-      () => {
-        if (worker.child.exitCode !== null) throw new Error(`${app.main} exited during start:\n${worker.output}`);
-        return worker.output.includes(app.readyText);
-      },
-      { what: `${app.main} to start`, timeoutMs: 20_000 },
-    );
+    let started = false;
+    // An exit before the ready line fails the start at once, with everything the process said.
+    const exitedEarly = worker.exited.then((exit) => {
+      if (!started) throw new Error(`${app.main} exited (${exit.code ?? exit.signal}) during start:\n${worker.output}`);
+    });
+    exitedEarly.catch(() => undefined); // reported through the race below, or not at all once started
+    try {
+      await Promise.race([
+        waitFor(() => worker.output.includes(app.readyText), { what: `${app.main} to start`, timeoutMs: 20_000 }),
+        exitedEarly,
+      ]);
+    } catch (error) {
+      worker.signal('SIGKILL');
+      throw error;
+    }
+    started = true;
     return worker;
   }
 

@@ -2,7 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig, nestLogLevels } from '@conveyor/config';
+import { AppConfig, initOrClose, nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { ApiModule } from './api.module';
@@ -42,7 +42,7 @@ export async function createApiApp(config: AppConfig, registry?: JobTypeRegistry
   app.use(app.get(ApiLifecycle).middleware);
   app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app, config);
-  await app.init();
+  await initOrClose(app);
   return app;
 }
 

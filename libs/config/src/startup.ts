@@ -1,3 +1,4 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { ConfigError } from './app-config';
 
 /**
@@ -13,4 +14,14 @@ export function exitOnStartupFailure(app: string) {
     }
     process.exit(1);
   };
+}
+
+/** app.init(), closing what was opened (connections, timers) if a startup check refuses. */
+export async function initOrClose<T extends INestApplicationContext>(app: T): Promise<T> {
+  try {
+    return (await app.init()) as T;
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -15,6 +15,7 @@ import { Schedule, ScheduleSchema } from './schedules/schedule.schema';
 import { SchedulesRepository } from './schedules/schedules.repository';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
+import { DeploymentClaim } from './deployment/deployment-claim';
 
 // Client-supplied values can never become query operators, and a filter on an unknown field is an
 // error instead of a silently broader query (RELIABILITY §3 and §6).
@@ -60,7 +61,8 @@ export class DatabaseModule {
           { name: QueueStatsSnapshot.name, schema: QueueStatsSnapshotSchema },
         ]),
       ],
-      providers: REPOSITORIES,
+      // DeploymentClaim refuses to start on a database another BULL_PREFIX has claimed.
+      providers: [DeploymentClaim, ...REPOSITORIES],
       exports: [...REPOSITORIES, MongooseModule],
     };
   }

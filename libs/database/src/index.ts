@@ -16,3 +16,4 @@ export * from './queue-stats/queue-stats-snapshots.repository';
 export * from './database-unavailable';
 export * from './duplicate-key';
 export * from './keyset-pagination';
+export * from './deployment/deployment-claim';
