@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { QueueName, defineJobType } from '@conveyor/contracts';
 import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Connection } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
+import spin, { spinTask } from './probe-spin.task';
 
 /**
  * The probe: a job type only the test harness registers (RELIABILITY's oracle). Every step it runs
@@ -34,7 +35,8 @@ export class ProbePayload {
 
   /**
    * What happens at step `at`: wait (stopped by the attempt's abort signal), stall (a wait that
-   * ignores it, like a zombie handler; it records `<step>-stall-ended` when it wakes), spin the CPU,
+   * ignores it, like a zombie handler; it records `<step>-stall-ended` when it wakes), spin the CPU
+   * (blocking the event loop, or on a thread with `offload`),
    * SIGKILL the worker, or throw.
    */
   @IsOptional()
@@ -47,6 +49,16 @@ export class ProbePayload {
   @Min(0)
   @Max(60_000)
   ms?: number;
+
+  /** A `spin` runs on a worker thread (JobContext.offload) instead of the event loop. */
+  @IsOptional()
+  @IsBoolean()
+  offload?: boolean;
+
+  /** The fault happens only in the first execution to reach step `at` (stalled re-runs keep their attempt number). */
+  @IsOptional()
+  @IsBoolean()
+  once?: boolean;
 
   /** The fault happens on attempts up to this one (default: every attempt). */
   @IsOptional()
@@ -90,17 +102,18 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
   }
 
   private async execute(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
-    const { steps = 3, at, fault, ms = 0, untilAttempt } = ctx.payload;
+    const { steps = 3, at, fault, ms = 0, untilAttempt, offload, once } = ctx.payload;
     for (let i = 1; i <= steps; i++) {
       await ctx.step(PROBE_STEPS[i - 1], async (signal) => {
         await this.record(ctx, PROBE_STEPS[i - 1]);
         if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
+        if (once && (await this.executionsReaching(ctx, PROBE_STEPS[i - 1])) > 1) return;
         if (fault === 'sleep') await sleep(ms, undefined, { signal });
         if (fault === 'stall') {
           await sleep(ms);
           await this.record(ctx, `${PROBE_STEPS[i - 1]}-stall-ended`);
         }
-        if (fault === 'spin') spin(ms);
+        if (fault === 'spin') await (offload ? ctx.offload(spinTask, { ms }) : spin({ ms }));
         if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
         if (fault === 'throw') throw new Error(`Probe fault at step ${i}, attempt ${ctx.attempt}`);
       });
@@ -126,16 +139,12 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
     });
   }
 
+  private executionsReaching(ctx: JobContext<ProbePayload>, step: string): Promise<number> {
+    return this.connection.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId: ctx.jobId, run: ctx.run, step });
+  }
+
   private async record(ctx: JobContext<ProbePayload>, step: string): Promise<void> {
     const row: ProbeStepRow = { jobId: ctx.jobId, run: ctx.run, attempt: ctx.attempt, step, pid: process.pid, at: new Date() };
     await this.connection.collection(PROBE_STEPS_COLLECTION).insertOne(row);
-  }
-}
-
-/** Busy-waits: the event loop (and so Bull's lock renewal) stalls for `ms`. */
-function spin(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // spinning on purpose
   }
 }

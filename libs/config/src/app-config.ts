@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { HEALTH_THRESHOLDS, type HealthThresholds, type OutboundPolicy } from '@conveyor/contracts';
 import { z, ZodType } from 'zod';
 import { configSchema, RawConfig } from './config.schema';
@@ -17,7 +18,7 @@ export interface AppConfig {
   redis: { url: string; prefix: string };
   mongo: { url: string };
   bull: { lockDurationMs: number; lockRenewMs: number; stalledIntervalMs: number; maxStalledCount: number };
-  worker: { shutdownGraceMs: number; maxConcurrency?: number; configPollMs: number };
+  worker: { shutdownGraceMs: number; maxConcurrency?: number; configPollMs: number; cpuThreads: number };
   outbound: OutboundPolicy;
   reconcile: { intervalMs: number; graceMs: number; batchSize: number };
   scheduler: { tickMs: number; minIntervalMs: number };
@@ -80,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS,
       maxConcurrency: c.WORKER_MAX_CONCURRENCY,
       configPollMs: c.WORKER_CONFIG_POLL_MS,
+      cpuThreads: c.WORKER_CPU_THREADS ?? availableParallelism(),
     },
     reconcile: { intervalMs: c.RECONCILE_INTERVAL_MS, graceMs: c.RECONCILE_GRACE_MS, batchSize: c.RECONCILE_BATCH_SIZE },
     scheduler: { tickMs: c.SCHEDULER_TICK_MS, minIntervalMs: c.SCHEDULE_MIN_INTERVAL_MS },

@@ -69,6 +69,8 @@ export const configSchema = z.object({
 
   /** Caps every queue's concurrency in this worker process (default: each queue policy's own). */
   WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Threads a worker runs offloaded CPU work on (JobContext.offload); default: one per core. */
+  WORKER_CPU_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** How often a worker re-reads its queues' settings (concurrency, rate limit) from MongoDB. */
   WORKER_CONFIG_POLL_MS: milliseconds.default(5_000),
   /** How long a stopping worker lets active jobs finish before it exits anyway. */

@@ -1,5 +1,6 @@
 /** What a job handler or a system task is written against (the worker app runs them). */
 export * from './attempt-outcome';
+export * from './cpu-task';
 export * from './job-context';
 export * from './job-errors';
 export * from './job-handler';

@@ -1,4 +1,5 @@
 import { JobProgress, StepDefinition, progressPercent } from '@conveyor/contracts';
+import { CpuOffload, CpuTask } from './cpu-task';
 
 /** What a handler sees of the job it runs. */
 export interface JobContext<P = unknown> {
@@ -17,6 +18,11 @@ export interface JobContext<P = unknown> {
   step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Progress within the current step, 0–1, for long steps. */
   reportStepProgress(fraction: number): Promise<void>;
+  /**
+   * Runs CPU-bound work on a worker thread (see CpuTask): the event loop stays free, so the job's
+   * lock is renewed however long it computes, and the thread is terminated if the attempt aborts.
+   */
+  offload<I, O>(task: CpuTask<I, O>, input: I): Promise<O>;
 }
 
 export type ProgressSink = (progress: JobProgress) => Promise<void>;
@@ -37,6 +43,7 @@ export class StepContext<P> implements JobContext<P> {
     private readonly steps: readonly StepDefinition[],
     private readonly reportProgress: ProgressSink,
     private readonly gate: StepGate = async () => undefined,
+    private readonly offloader?: CpuOffload,
   ) {}
 
   async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -51,6 +58,12 @@ export class StepContext<P> implements JobContext<P> {
     this.currentIndex = index;
     await this.reportProgress({ percent: progressPercent(this.steps, index), step: name });
     return work(this.signal);
+  }
+
+  async offload<I, O>(task: CpuTask<I, O>, input: I): Promise<O> {
+    if (!this.offloader) throw new Error('This worker runs no CPU thread pool');
+    this.signal.throwIfAborted();
+    return this.offloader(task, input, this.signal);
   }
 
   async reportStepProgress(fraction: number): Promise<void> {

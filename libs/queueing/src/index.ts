@@ -15,6 +15,7 @@ export * from './maintenance/maintenance-queue';
 export * from './with-timeout';
 export * from './runs/run-hooks';
 export * from './runs/run-settlement';
+export * from './runs/queue-failure';
 export * from './redis/redis-keys';
 export * from './redis/redis-lease';
 export * from './bull-probe';

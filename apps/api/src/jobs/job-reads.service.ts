@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConveyorError, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
-import { BullProbe, BullState } from '@conveyor/queueing';
+import { BullProbe, BullState, queueFailure } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { JobResponse } from './dto/job.response';
@@ -102,6 +102,8 @@ export class JobReads {
       return {
         ...(state ? { status: state } : {}),
         ...(isProgress(progress) ? { progress } : {}),
+        // Failed by Bull itself (past the stall limit): no worker recorded why, so say what Bull says.
+        ...(state === JobStatus.Failed ? { error: queueFailure(job.failedReason) } : {}),
         attemptsMade: job.attemptsMade,
       };
     } catch (error) {

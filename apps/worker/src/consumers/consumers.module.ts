@@ -4,6 +4,7 @@ import { JobProcessor } from '../runtime/job-processor.service';
 import { JobRecordWriter } from '../runtime/job-record-writer';
 import { RecordWriteBuffer } from '../runtime/record-write-buffer';
 import { StepRunner } from '../runtime/step-runner';
+import { CpuPool } from '../runtime/cpu-pool';
 import { HandlersModule } from '../handlers/handlers.module';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
@@ -17,6 +18,7 @@ export class ConsumersModule {
       module: ConsumersModule,
       imports: [handlers, OutboundModule, MaintenanceModule],
       providers: [
+        CpuPool,
         StepRunner,
         RecordWriteBuffer,
         JobRecordWriter,

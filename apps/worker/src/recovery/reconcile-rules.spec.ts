@@ -1,6 +1,7 @@
 import { JobStatus } from '@conveyor/contracts';
 import { UnsettledRecord } from '@conveyor/database';
-import { BULL_STALLED_REASON, QueueSide, ReconcileErrorCode, ReconcileFix, reconcile } from './reconcile-rules';
+import { BULL_STALLED_REASON, QueueFailureCode } from '@conveyor/queueing';
+import { QueueSide, ReconcileErrorCode, ReconcileFix, reconcile } from './reconcile-rules';
 
 const now = new Date('2030-01-01T00:00:00Z');
 const context = { now, stallThresholdMs: 4_000 };
@@ -78,7 +79,7 @@ describe(reconcile.name, () => {
       action: 'settle',
       fix: ReconcileFix.Stalled,
       status: JobStatus.Failed,
-      set: { error: { message: BULL_STALLED_REASON, code: ReconcileErrorCode.Stalled }, attemptsMade: 1 },
+      set: { error: { message: BULL_STALLED_REASON, code: QueueFailureCode.Stalled }, attemptsMade: 1 },
     });
   });
 

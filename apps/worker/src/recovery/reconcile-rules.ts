@@ -1,18 +1,11 @@
 import { JobStatus } from '@conveyor/contracts';
 import { TransitionFields, UnsettledRecord } from '@conveyor/database';
-import type { SettledStatus } from '@conveyor/queueing';
-
-/** Bull's failedReason for a job its stalled checker failed past `maxStalledCount` (RELIABILITY §1). */
-export const BULL_STALLED_REASON = 'job stalled more than allowable limit';
+import { QueueFailureCode, queueFailure, type SettledStatus } from '@conveyor/queueing';
 
 /** Error codes the sweep records on jobs it fails (the `error.code` of the job, not an API error_code). */
 export enum ReconcileErrorCode {
-  /** Bull failed the job past its stall limit, without calling the processor. */
-  Stalled = 'STALLED',
   /** The record said waiting, delayed or active but Bull had no such job (or only an earlier run's). */
   MissingFromQueue = 'MISSING_FROM_QUEUE',
-  /** Bull failed the job but the worker's record of it was lost. */
-  FailedInQueue = 'FAILED_IN_QUEUE',
 }
 
 /** What the sweep fixed, one counter each. */
@@ -116,7 +109,8 @@ export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stall
           'failed in the queue, with a cancel request',
         );
       }
-      const stalled = bull.failedReason === BULL_STALLED_REASON;
+      const failure = queueFailure(bull.failedReason);
+      const stalled = failure.code === QueueFailureCode.Stalled;
       // Bull does not count a stalled attempt as made; the attempt that stalled did end, though.
       const attemptsMade = (bull.attemptsMade ?? record.attemptsMade) + (stalled ? 1 : 0);
       const stack = bull.stacktrace?.at(-1)?.split('\n').slice(0, STACK_LINES).join('\n');
@@ -124,11 +118,7 @@ export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stall
         stalled ? ReconcileFix.Stalled : ReconcileFix.FailedInQueue,
         JobStatus.Failed,
         {
-          error: {
-            message: bull.failedReason || 'Failed in the queue',
-            code: stalled ? ReconcileErrorCode.Stalled : ReconcileErrorCode.FailedInQueue,
-            ...(stack ? { stack } : {}),
-          },
+          error: { ...failure, ...(stack ? { stack } : {}) },
           attemptsMade,
           finishedAt,
         },

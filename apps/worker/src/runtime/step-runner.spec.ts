@@ -1,6 +1,9 @@
 import { JobProgress, defineJobType, QueueName } from '@conveyor/contracts';
-import { JobTimeoutError, JobContext } from '@conveyor/job-runtime';
+import { CpuTask, JobTimeoutError, JobContext } from '@conveyor/job-runtime';
+import path from 'node:path';
+import { AppConfig } from '@conveyor/config';
 import { StepRunner } from './step-runner';
+import { CpuPool } from './cpu-pool';
 
 class Payload {}
 const definition = defineJobType({
@@ -14,9 +17,12 @@ const definition = defineJobType({
   ],
 });
 
+const cpu = new CpuPool({ worker: { cpuThreads: 1 } } as AppConfig);
+afterAll(() => cpu.onModuleDestroy());
+
 const run = (handler: (ctx: JobContext) => Promise<unknown>, timeoutMs = 1_000) => {
   const progress: JobProgress[] = [];
-  const result = new StepRunner().run(
+  const result = new StepRunner(cpu).run(
     definition,
     { definition, run: handler },
     { jobId: 'j', attempt: 1, payload: {}, timeoutMs },
@@ -84,8 +90,42 @@ describe(StepRunner.name, () => {
     await expect(result).rejects.toThrow('Attempt timed out after 30 ms');
   });
 
+  describe('offload', () => {
+    const spinUntil: CpuTask<{ shared: SharedArrayBuffer }, { threadId: number }> = {
+      filename: path.join(__dirname, 'testing/spin-until.task.js'),
+    };
+
+    it('computes on a thread while the event loop stays free', async () => {
+      const shared = new SharedArrayBuffer(8);
+      const { result } = run((ctx) => ctx.step('one', () => ctx.offload(spinUntil, { shared })), 10_000);
+      // Only this thread's timer ends the spin: were the work on this thread, it would never fire.
+      setTimeout(() => Atomics.store(new Int32Array(shared), 0, 1), 20);
+      const { threadId } = (await result) as { threadId: number };
+      expect(threadId).toBeGreaterThan(0);
+    });
+
+    it('terminates the thread when the attempt aborts', async () => {
+      const shared = new SharedArrayBuffer(8);
+      const cells = new Int32Array(shared);
+      const { result } = run((ctx) => ctx.step('one', () => ctx.offload(spinUntil, { shared })), 200);
+      await expect(result).rejects.toBeInstanceOf(JobTimeoutError);
+      await waitUntil(() => {
+        const before = Atomics.load(cells, 1);
+        return new Promise((resolve) => setTimeout(() => resolve(Atomics.load(cells, 1) === before), 50));
+      });
+    });
+  });
+
   it('lets handler errors through untouched', async () => {
     const boom = new Error('boom');
     await expect(run(() => Promise.reject(boom)).result).rejects.toBe(boom);
   });
 });
+
+/** Polls `check` until it holds (the loop counter stops once piscina has terminated the thread). */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('The thread kept spinning after the abort');
+  }
+}

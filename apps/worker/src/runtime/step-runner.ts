@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobTypeDefinition } from '@conveyor/contracts';
 import { JobTimeoutError, JobHandlerContract, ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
+import { CpuPool } from './cpu-pool';
 
 export interface StepRun {
   jobId: string;
@@ -26,6 +27,8 @@ export interface StepHooks {
  */
 @Injectable()
 export class StepRunner {
+  constructor(private readonly cpu: CpuPool) {}
+
   async run(definition: JobTypeDefinition, handler: JobHandlerContract<any>, run: StepRun, hooks: StepHooks): Promise<unknown> {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new JobTimeoutError(run.timeoutMs)), run.timeoutMs);
@@ -42,6 +45,7 @@ export class StepRunner {
       definition.steps,
       onProgress,
       hooks.beforeStep,
+      (task, input, taskSignal) => this.cpu.run(task, input, taskSignal),
     );
     try {
       signal.throwIfAborted();
