@@ -92,7 +92,7 @@ describe(StepRunner.name, () => {
 
   describe('offload', () => {
     const spinUntil: CpuTask<{ shared: SharedArrayBuffer }, { threadId: number }> = {
-      filename: path.join(__dirname, 'testing/spin-until.task.js'),
+      filename: path.join(__dirname, 'testing/spin-until.task.mjs'),
     };
 
     it('computes on a thread while the event loop stays free', async () => {
