@@ -16,6 +16,7 @@ import { SchedulesRepository } from './schedules/schedules.repository';
 import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repository';
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 import { DeploymentClaim } from './deployment/deployment-claim';
+import { DeploymentStateRepository } from './deployment/deployment-state.repository';
 
 // Client-supplied values can never become query operators, and a filter on an unknown field is an
 // error instead of a silently broader query (RELIABILITY §3 and §6).
@@ -31,6 +32,7 @@ const REPOSITORIES = [
   QueueConfigsRepository,
   SchedulesRepository,
   QueueStatsSnapshotsRepository,
+  DeploymentStateRepository,
 ];
 
 /**

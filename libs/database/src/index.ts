@@ -17,3 +17,4 @@ export * from './database-unavailable';
 export * from './duplicate-key';
 export * from './keyset-pagination';
 export * from './deployment/deployment-claim';
+export * from './deployment/deployment-state.repository';

@@ -110,6 +110,18 @@ export class JobControl {
     await queue.add(record.type, jobEnvelope(record.data, options, run, record.callback), bullJobOptions(record._id, policy, options));
   }
 
+  /**
+   * Enqueues a record's current run again as it was (same id, run, priority and what is left of
+   * its delay) after Redis lost it. Bull ignores the add if the job is there after all.
+   */
+  async restoreRun(record: JobRecord): Promise<void> {
+    const queue = this.queues.get(record.queue);
+    const delayMs = record.runAt ? Math.max(0, record.runAt.getTime() - Date.now()) : 0;
+    const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs };
+    const policy = await this.settings.policy(record.queue as QueueName);
+    await queue.add(record.type, jobEnvelope(record.data, options, record.run ?? 1, record.callback), bullJobOptions(record._id, policy, options));
+  }
+
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */
   async reprioritize(queueName: string, jobId: string, priority: number): Promise<boolean> {
     const queue = this.queues.get(queueName);

@@ -39,6 +39,25 @@ describe(reconcile.name, () => {
     });
   });
 
+  describe('after Redis lost its data (restoreBefore set)', () => {
+    const restoring = { ...context, restoreBefore: new Date(now.getTime() - 1_000) };
+
+    it.each([JobStatus.Waiting, JobStatus.Delayed])('enqueues a %s record written before the loss again', (status) => {
+      expect(reconcile(record({ status }), bull({ state: null }), restoring)).toMatchObject({ action: 'restore' });
+    });
+
+    it('still fails an active record (its run may have done its work) and one written after the loss', () => {
+      expect(reconcile(record(), bull({ state: null }), restoring)).toMatchObject({ fix: ReconcileFix.MissingFromQueue });
+      const later = record({ status: JobStatus.Waiting, updatedAt: now });
+      expect(reconcile(later, bull({ state: null }), restoring)).toMatchObject({ fix: ReconcileFix.MissingFromQueue });
+    });
+
+    it('cancels a lost record with a pending cancel request instead', () => {
+      const verdict = reconcile(record({ status: JobStatus.Waiting }), bull({ state: null, cancelRequested: true }), restoring);
+      expect(verdict).toMatchObject({ fix: ReconcileFix.CancelRequested });
+    });
+  });
+
   it('cancels instead when a cancel request is pending', () => {
     expect(reconcile(record(), bull({ state: null, cancelRequested: true }), context)).toMatchObject({
       action: 'settle',

@@ -12,6 +12,7 @@ export enum ReconcileErrorCode {
 export enum ReconcileFix {
   Stalled = 'stalled',
   MissingFromQueue = 'missing-from-queue',
+  Restored = 'restored',
   CancelRequested = 'cancel-requested',
   CompletedInQueue = 'completed-in-queue',
   FailedInQueue = 'failed-in-queue',
@@ -39,6 +40,8 @@ export interface QueueSide {
 
 export type Verdict =
   | { action: 'leave' }
+  /** Redis lost the job with its data: enqueue the record's run again, as it was. */
+  | { action: 'restore'; note: string }
   /** Active in Bull with no live lock for too long: Bull's stalled checker will move it; only logged. */
   | { action: 'watch'; note: string }
   | { action: 'settle'; fix: ReconcileFix; status: SettledStatus; set: TransitionFields; note: string };
@@ -47,6 +50,8 @@ export interface ReconcileContext {
   now: Date;
   /** How long a job may be active without a lock before it is worth a log line. */
   stallThresholdMs: number;
+  /** Set while restoring after Redis lost its data (RedisEpoch): records written before it are restored. */
+  restoreBefore?: Date | null;
 }
 
 const STACK_LINES = 8;
@@ -58,17 +63,24 @@ const STACK_LINES = 8;
  * cannot overtake it and any write it lost the race to wins.
  *
  * - No Bull job (or only an earlier run's): nobody will ever run or settle this run. Cancelled
- *   if a cancel request is pending, else failed with MISSING_FROM_QUEUE.
+ *   if a cancel request is pending; enqueued again if it was waiting or delayed when Redis lost
+ *   its data (a restore); else failed with MISSING_FROM_QUEUE.
  * - Bull completed or failed, the record not: the worker's outcome write was lost, or Bull failed
  *   the job itself past the stall limit (STALLED). Settled from Bull.
  * - Active without a lock past the threshold: Bull's stalled checker moves it; logged only.
  * - Anything else (waiting, delayed, paused, active with a lock, or a later run's job) is normal.
  */
-export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stallThresholdMs }: ReconcileContext): Verdict {
+export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stallThresholdMs, restoreBefore }: ReconcileContext): Verdict {
   const run = record.run ?? 1;
   if (bull.state === null || (bull.run ?? 1) < run) {
     if (bull.cancelRequested) {
       return settle(ReconcileFix.CancelRequested, JobStatus.Cancelled, { finishedAt: now }, 'not in the queue, with a cancel request');
+    }
+    // Never started (an active run may still be running somewhere, or have done its work): only
+    // waiting and delayed runs are safe to enqueue again without running anything twice.
+    const queued = record.status === JobStatus.Waiting || record.status === JobStatus.Delayed;
+    if (queued && bull.state === null && restoreBefore && record.updatedAt < restoreBefore) {
+      return { action: 'restore', note: 'lost with Redis data; enqueued again from its record' };
     }
     return settle(
       ReconcileFix.MissingFromQueue,

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { messageOf } from '@conveyor/contracts';
-import { JobSweepRepository, UnsettledRecord, parseKeysetCursor } from '@conveyor/database';
+import { JobStatus, messageOf } from '@conveyor/contracts';
+import { JobSweepRepository, JobsRepository, UnsettledRecord, parseKeysetCursor } from '@conveyor/database';
 import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
 import { Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
 import { PeriodicLoop } from '../runtime/periodic-loop';
+import { RedisEpoch, SweepGeneration } from './redis-epoch';
 
 /** Batches one sweep reads at most; the next sweep continues where this one stopped. */
 const MAX_BATCHES_PER_SWEEP = 10;
@@ -49,6 +50,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly probe: BullProbe,
     private readonly connections: RedisConnections,
     private readonly settlement: RunSettlement,
+    private readonly epoch: RedisEpoch,
+    private readonly jobs: JobsRepository,
   ) {
     this.loop = new PeriodicLoop({
       what: 'Reconcile sweep',
@@ -83,6 +86,8 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
     try {
       const updatedBefore = new Date(startedAt - graceMs);
+      const generation = await this.epoch.check();
+      const { restoreBefore } = generation;
       let cursor = await this.loadCursor();
       for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.loop.isStopped; batchNo++) {
         if (!(await lock.expireIn(Math.max(BATCH_LEASE_MS, holdMs)))) {
@@ -91,13 +96,15 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
         }
         const batch = await this.sweepRecords.unsettledBatch({ updatedBefore, cursor, limit: batchSize });
         for (let i = 0; i < batch.items.length && !this.loop.isStopped; i += LOOKUP_CONCURRENCY) {
-          await Promise.all(batch.items.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report)));
+          await Promise.all(batch.items.slice(i, i + LOOKUP_CONCURRENCY).map((record) => this.reconcileOne(record, report, generation)));
         }
         // The last batch reached the newest candidates: the next sweep starts again from the oldest.
         cursor = batch.nextCursor ?? undefined;
         if (!cursor) break;
       }
       await this.saveCursor(cursor);
+      // A pass that reached the newest records and saw everything written before the loss ends it.
+      if (restoreBefore && !cursor && !this.loop.isStopped && updatedBefore >= restoreBefore) await this.epoch.restoreDone();
       await this.recordSweep(report);
       const fixes = Object.entries(report.fixed);
       if (fixes.length > 0 || report.watched > 0) {
@@ -113,7 +120,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private async reconcileOne(record: UnsettledRecord, report: SweepReport): Promise<void> {
+  private async reconcileOne(record: UnsettledRecord, report: SweepReport, generation: SweepGeneration): Promise<void> {
     if (this.loop.isStopped) return;
     report.examined++;
     let queue: Queue;
@@ -127,7 +134,13 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       const now = new Date();
       const observed = await this.observe(queue, record);
       if (!observed) return;
-      const verdict = reconcile(record, observed, { now, stallThresholdMs: this.stallThresholdMs() });
+      const verdict = reconcile(record, observed, {
+        now,
+        stallThresholdMs: this.stallThresholdMs(),
+        restoreBefore: generation.restoreBefore,
+      });
+      const missing = verdict.action === 'settle' && verdict.fix === ReconcileFix.MissingFromQueue;
+      if (missing && !(await this.epoch.unchanged(generation.epoch))) return; // Redis lost its data mid-sweep
       await this.apply(queue, record, verdict, report);
     } catch (error) {
       this.logger.warn(`Reconcile: job ${record._id} not checked: ${messageOf(error)}`);
@@ -168,6 +181,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       this.logger.warn(`Reconcile: job ${record._id} (${queue.name}) ${verdict.note}; left to Bull's stalled checker`);
       return;
     }
+    if (verdict.action === 'restore') return this.restore(queue, record, verdict.note, report);
     const run = record.run ?? 1;
     // A worker's write that landed first (or a new run) makes the settlement a no-op.
     const applied = await this.settlement.settle({
@@ -181,6 +195,16 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     this.logger.warn(
       `Reconcile: job ${record._id} (${queue.name}, run ${run}) ${record.status} → ${verdict.status}: ${verdict.note} [${verdict.fix}]`,
     );
+  }
+
+  /** Enqueues the record's run again (the sweep read it without its payload, so it reads it whole). */
+  private async restore(queue: Queue, record: UnsettledRecord, note: string, report: SweepReport): Promise<void> {
+    const whole = await this.jobs.findByIdUnscoped(record._id);
+    const stillQueued = whole?.status === JobStatus.Waiting || whole?.status === JobStatus.Delayed;
+    if (!whole || !stillQueued || (whole.run ?? 1) !== (record.run ?? 1)) return;
+    await this.control.restoreRun(whole);
+    report.fixed[ReconcileFix.Restored] = (report.fixed[ReconcileFix.Restored] ?? 0) + 1;
+    this.logger.warn(`Reconcile: job ${record._id} (${queue.name}, run ${record.run ?? 1}) ${note} [${ReconcileFix.Restored}]`);
   }
 
   /** Past this, an active job without a lock should have been moved by Bull (RELIABILITY §1). */

@@ -5,10 +5,14 @@ import type { Connection } from 'mongoose';
 import { isDuplicateKey } from '../duplicate-key';
 
 /** The one document of `conveyor_deployment`: which Bull key prefix this database belongs to. */
-interface ClaimDocument {
+export interface ClaimDocument {
   _id: 'claim';
   prefix: string;
   claimedAt: Date;
+  /** The Redis data generation the sweep last saw (see RedisEpoch in the worker). */
+  redisEpoch?: string;
+  /** Set when Redis lost its data: unsettled records written before this are enqueued again. */
+  restoreBefore?: Date | null;
 }
 
 export const DEPLOYMENT_COLLECTION = 'conveyor_deployment';

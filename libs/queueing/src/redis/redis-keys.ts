@@ -24,6 +24,8 @@ export function conveyorKeys(prefix: string) {
       /** Counters: `ticks`, `fired`, `refused`, `fired:<name>`, `refused:<name>`; `lastTickAt` (ISO). */
       stats: `${scheduler}:stats`,
     },
+    /** This Redis's data generation, also kept in MongoDB: gone or different means Redis lost its data. */
+    epoch: `${base}:epoch`,
     /** The reconcile sweep's lease, cursor and counters. */
     reconcile: (name: 'lock' | 'cursor' | 'stats') => `${base}:reconcile:${name}`,
     /** An Idempotency-Key's claim and stored answer, by the hash of owner and key. */
