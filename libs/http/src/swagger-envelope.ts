@@ -56,7 +56,12 @@ function successEnvelope(model: Type<unknown>, response: ResponseDecorator, data
   return applyDecorators(
     ApiExtraModels(model),
     response({
-      schema: { type: 'object', required: ['success', 'data'], properties: { success: { type: 'boolean', enum: [true] }, data } },
+      schema: {
+        type: 'object',
+        required: ['success', 'data'],
+        // `message`: a route's human-readable note next to its data (WithMessage).
+        properties: { success: { type: 'boolean', enum: [true] }, data, message: { type: 'string' } },
+      },
     }),
   );
 }
