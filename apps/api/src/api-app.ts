@@ -12,7 +12,7 @@ import { dashboardGate } from './observability/dashboard-gate';
 import { dashboardThrottle } from './observability/dashboard-throttle';
 import { IdentityResolver } from '@conveyor/http';
 import { ConveyorThrottlerGuard } from '@conveyor/http';
-import { parseJsonBody, rejectUnsafeJson, requireJsonBody } from '@conveyor/http';
+import { parseJsonBody, rejectNulInUrl, rejectUnsafeJson, requireJsonBody } from '@conveyor/http';
 
 /**
  * Builds the API exactly as `main.ts` serves it; e2e tests use the same function (with the probe
@@ -40,7 +40,7 @@ export async function createApiApp(config: AppConfig, registry?: JobTypeRegistry
   app.use(app.get(HttpObservability).middleware);
   // Then the shutdown gate: counts requests in flight and refuses new ones while draining.
   app.use(app.get(ApiLifecycle).middleware);
-  app.use(requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
+  app.use(rejectNulInUrl, requireJsonBody, parseJsonBody(config.api.bodyLimitBytes), rejectUnsafeJson);
   setUpSwagger(app, config);
   await initOrClose(app);
   return app;

@@ -1,4 +1,6 @@
-import { JSON_LIMITS, findJsonProblem as findProblem } from './request-body.policy';
+import type { Request, Response } from 'express';
+import { ConveyorError } from '@conveyor/contracts';
+import { JSON_LIMITS, findJsonProblem as findProblem, rejectNulInUrl } from './request-body.policy';
 
 /** The problem as its error message reads (`field: reason`), or undefined. */
 const findJsonProblem = (value: unknown, root?: string, rootDepth?: number) => {
@@ -48,5 +50,23 @@ describe(findProblem.name, () => {
     const nest = (depth: number) => Array.from({ length: depth - 1 }).reduce<unknown>((inner) => ({ n: inner }), {});
     expect(findJsonProblem(nest(JSON_LIMITS.maxDepth - 2), 'jobs[0]', 3)).toBeUndefined();
     expect(findJsonProblem(nest(JSON_LIMITS.maxDepth - 1), 'jobs[0]', 3)).toContain('nesting');
+  });
+});
+
+describe(rejectNulInUrl.name, () => {
+  const check = (originalUrl: string) => {
+    const next = jest.fn();
+    rejectNulInUrl({ originalUrl } as Request, {} as Response, next);
+    return next.mock.calls[0][0];
+  };
+
+  it('refuses %00 in the path or the query', () => {
+    expect(check('/api/entries/%00')).toBeInstanceOf(ConveyorError);
+    expect(check('/api/v1/jobs?cursor=a%00b')).toBeInstanceOf(ConveyorError);
+  });
+
+  it('lets other URLs through, an escaped percent sign before 00 included', () => {
+    expect(check('/api/v1/jobs/abc?limit=100')).toBeUndefined();
+    expect(check('/api/entries/%2500')).toBeUndefined();
   });
 });

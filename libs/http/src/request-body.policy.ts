@@ -42,6 +42,15 @@ export function requireJsonBody(req: Request, _res: Response, next: NextFunction
   next();
 }
 
+/**
+ * Refuses a NUL character (`%00`) anywhere in the path or query: like one in a body, it would reach
+ * a lookup the store cannot run (PostgreSQL under the MongoDB stand-in refuses it) and answer 500.
+ */
+export function rejectNulInUrl(req: Request, _res: Response, next: NextFunction): void {
+  if (!req.originalUrl.includes('%00')) return next();
+  next(new ConveyorError(ErrorCode.ValidationFailed, 'The URL may not contain a NUL character (%00)'));
+}
+
 /** Why a JSON value is refused: the path of the value at fault, and the reason. */
 export interface JsonProblem {
   field: string;

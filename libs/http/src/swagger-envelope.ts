@@ -32,15 +32,35 @@ export class ErrorEnvelopeDto {
   errors?: FieldErrorDto[];
 }
 
+type ResponseDecorator = (options: ApiResponseOptions) => MethodDecorator & ClassDecorator;
+
 /** Documents a `{ success: true, data: <model> }` response. */
-export function ApiSuccess(model: Type<unknown>, response: (options: ApiResponseOptions) => MethodDecorator & ClassDecorator) {
+export function ApiSuccess(model: Type<unknown>, response: ResponseDecorator) {
+  return successEnvelope(model, response, { $ref: getSchemaPath(model) });
+}
+
+/** Documents a `{ success: true, data: [<model>, …] }` response. */
+export function ApiSuccessList(model: Type<unknown>, response: ResponseDecorator) {
+  return successEnvelope(model, response, { type: 'array', items: { $ref: getSchemaPath(model) } });
+}
+
+/** Documents a `{ success: true, data }` response whose data is one of several models. */
+export function ApiSuccessOneOf(models: Array<Type<unknown>>, response: ResponseDecorator) {
+  return applyDecorators(
+    ApiExtraModels(...models),
+    successEnvelope(models[0], response, { oneOf: models.map((model) => ({ $ref: getSchemaPath(model) })) }),
+  );
+}
+
+function successEnvelope(model: Type<unknown>, response: ResponseDecorator, data: object) {
   return applyDecorators(
     ApiExtraModels(model),
     response({
       schema: {
         type: 'object',
         required: ['success', 'data'],
-        properties: { success: { type: 'boolean', enum: [true] }, data: { $ref: getSchemaPath(model) } },
+        // `message`: a route's human-readable note next to its data (WithMessage).
+        properties: { success: { type: 'boolean', enum: [true] }, data, message: { type: 'string' } },
       },
     }),
   );

@@ -11,12 +11,13 @@ import {
   userIdPipe,
   ApiErrorResponses,
   ApiSuccess,
+  ApiSuccessOneOf,
   preferredWaitSeconds,
   refusedItems,
   ThrottleAs,
 } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
-import { BulkSubmitResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
+import { BulkSubmitResponse, JobPlanResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
@@ -60,7 +61,8 @@ export class JobsController {
   })
   @ApiHeader({ name: 'prefer', required: false, description: 'wait=N (seconds, at most 30)' })
   @ApiSuccess(SubmittedJobResponse, ApiCreatedResponse)
-  @ApiSuccess(JobResponse, ApiOkResponse)
+  // 200: the job's final state (Prefer: wait), or the plan of a dry run.
+  @ApiSuccessOneOf([JobResponse, JobPlanResponse], ApiOkResponse)
   @ApiSuccess(SubmittedJobResponse, ApiAcceptedResponse)
   @ApiErrorResponses(
     ErrorCode.ValidationFailed,

@@ -112,7 +112,14 @@ export class QueueJobResponse {
   @ApiProperty() jobId!: string;
   @ApiProperty() type!: string;
   @ApiProperty() attemptsMade!: number;
-  @ApiProperty({ description: 'percent and step, as the worker reported it' }) progress!: unknown;
+  @ApiProperty({
+    oneOf: [
+      { type: 'number' },
+      { type: 'object', additionalProperties: true, properties: { percent: { type: 'number' }, step: { type: 'string', nullable: true } } },
+    ],
+    description: "Bull's own value: 0 until the worker first reports, then percent and step as it reported them",
+  })
+  progress!: unknown;
   @ApiProperty({ type: String, nullable: true }) failedReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) processedAt!: string | null;

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Injectable, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
 import { AdminOnly } from '@conveyor/http';
 import { Caller, CurrentCaller } from '@conveyor/http';
-import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess, ApiSuccessList } from '@conveyor/http';
 import { CleanQueueRequest, ClearStuckRequest, HistoryQuery, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
 import {
   HourlyMetricsResponse,
@@ -28,6 +28,9 @@ export class QueueNamePipe implements PipeTransform<string, QueueName> {
   }
 }
 
+/** Swagger's reflection left `:name` out of these operations' parameters, so it is declared. */
+const QueueNameParam = () => ApiParam({ name: 'name', type: String, description: 'A queue this service runs', example: 'http' });
+
 /** Operations on queues: live state, pause/resume/drain, clean/clear, stuck jobs and settings. Admin only. */
 @ApiTags('queues')
 @AdminOnly()
@@ -40,12 +43,13 @@ export class QueuesController {
 
   @Get()
   @ApiOperation({ summary: 'Every queue with live counts, health and processing times' })
-  @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
+  @ApiSuccessList(QueueSummaryResponse, ApiOkResponse)
   list(): Promise<QueueSummaryResponse[]> {
     return this.reads.list();
   }
 
   @Get(':name')
+  @QueueNameParam()
   @ApiOperation({ summary: 'One queue with live counts, health and processing times' })
   @ApiSuccess(QueueSummaryResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
@@ -54,6 +58,7 @@ export class QueuesController {
   }
 
   @Get(':name/jobs')
+  @QueueNameParam()
   @ApiOperation({ summary: "A page of a queue's jobs in one state", description: 'One Redis round trip per page.' })
   @ApiSuccess(QueueJobsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
@@ -62,6 +67,7 @@ export class QueuesController {
   }
 
   @Post(':name/pause')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Pause the queue for every worker', description: 'Active jobs finish; no worker takes a new one until resume.' })
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
@@ -71,6 +77,7 @@ export class QueuesController {
   }
 
   @Post(':name/resume')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Resume a paused or draining queue' })
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
@@ -80,6 +87,7 @@ export class QueuesController {
   }
 
   @Post(':name/drain')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Drain the queue',
@@ -92,6 +100,7 @@ export class QueuesController {
   }
 
   @Post(':name/clean')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Remove old jobs of one state',
@@ -104,6 +113,7 @@ export class QueuesController {
   }
 
   @Post(':name/clear')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Remove every waiting and delayed job', description: 'Their records become cancelled.' })
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
@@ -113,6 +123,7 @@ export class QueuesController {
   }
 
   @Post(':name/clear-stuck')
+  @QueueNameParam()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Release jobs stuck in active',
@@ -125,26 +136,29 @@ export class QueuesController {
   }
 
   @Get(':name/metrics')
+  @QueueNameParam()
   @ApiOperation({ summary: 'Per-hour processing metrics', description: 'Oldest hour first; `hours` from 1 to 168 (default 24).' })
-  @ApiSuccess(HourlyMetricsResponse, ApiOkResponse)
+  @ApiSuccessList(HourlyMetricsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   metrics(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HoursQuery): Promise<HourlyMetricsResponse[]> {
     return this.reads.hourly(name, query.hours);
   }
 
   @Get(':name/history')
+  @QueueNameParam()
   @ApiOperation({
     summary: 'Queue history from MongoDB',
     description:
       'Snapshots taken every 5 minutes by the `update-queue-stats` system schedule, kept JOB_RECORD_RETENTION_DAYS: oldest first, `hours` from 1 to 2160 (default 24), at most 2000.',
   })
-  @ApiSuccess(QueueSnapshotResponse, ApiOkResponse)
+  @ApiSuccessList(QueueSnapshotResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed)
   history(@Param('name', QueueNamePipe) name: QueueName, @Query() query: HistoryQuery): Promise<QueueSnapshotResponse[]> {
     return this.reads.history(name, query.hours);
   }
 
   @Get(':name/config')
+  @QueueNameParam()
   @ApiOperation({ summary: "A queue's settings: effective and saved" })
   @ApiSuccess(QueueConfigResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound)
@@ -153,6 +167,7 @@ export class QueuesController {
   }
 
   @Put(':name/config')
+  @QueueNameParam()
   @ApiOperation({
     summary: "Replace a queue's settings",
     description:

@@ -4,7 +4,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ErrorCode, SCHEDULE_NAME, validationFailed } from '@conveyor/contracts';
 import { AdminOnly } from '@conveyor/http';
 import { Caller, CurrentCaller, IdentityGuard } from '@conveyor/http';
-import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
+import { ApiErrorResponses, ApiSuccess, ApiSuccessList } from '@conveyor/http';
 import { ThrottleAs } from '@conveyor/http';
 import { DelayedJobRequest, RepeatingScheduleRequest } from './dto/scheduler.request';
 import {
@@ -83,7 +83,7 @@ export class SchedulerController {
 
   @Get('repeating')
   @ApiOperation({ summary: 'Every repeating schedule, by name, system schedules (`system: true`) included' })
-  @ApiSuccess(ScheduleResponse, ApiOkResponse)
+  @ApiSuccessList(ScheduleResponse, ApiOkResponse)
   list(): Promise<ScheduleResponse[]> {
     return this.scheduler.list();
   }

@@ -14,8 +14,9 @@ export function entryView(entry: ViralEntry, competitors: ViralCompetitor[]): Vi
     current_step: entry.current_step,
     progress_percentage: entry.progress_percentage,
     error_message: entry.error_message,
-    content_strategy: entry.content_strategy,
-    analysis_settings: entry.analysis_settings,
+    // Mongoose does not store empty objects (minimize), so a record may have none: shown as {}.
+    content_strategy: entry.content_strategy ?? {},
+    analysis_settings: entry.analysis_settings ?? {},
     auto_rerun_enabled: entry.auto_rerun_enabled,
     rerun_frequency_hours: entry.rerun_frequency_hours,
     total_runs: entry.total_runs,

@@ -1,8 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import type { Request } from 'express';
-import { AdminOnly, Caller, CurrentCaller, IdentityGuard, ApiErrorResponses, ApiSuccess, ThrottleAs, WithMessage } from '@conveyor/http';
+import {
+  AdminOnly,
+  Caller,
+  CurrentCaller,
+  IdentityGuard,
+  ApiErrorResponses,
+  ApiSuccess,
+  ApiSuccessOneOf,
+  ThrottleAs,
+  WithMessage,
+} from '@conveyor/http';
 import { CreateViralEntryRequest } from './dto/create-viral-entry.request';
 import {
   AlreadyStartedView,
@@ -20,17 +30,7 @@ import { ViralErrorCode } from './viral-ideas.errors';
 /** What a start answers (the start route and the admin's process route): a run signalled, or already started. */
 function ApiStartAnswers(): MethodDecorator {
   return applyDecorators(
-    ApiExtraModels(StartSignalledView, AlreadyStartedView),
-    ApiOkResponse({
-      schema: {
-        type: 'object',
-        properties: {
-          success: { type: 'boolean', enum: [true] },
-          data: { oneOf: [{ $ref: getSchemaPath(StartSignalledView) }, { $ref: getSchemaPath(AlreadyStartedView) }] },
-          message: { type: 'string' },
-        },
-      },
-    }),
+    ApiSuccessOneOf([StartSignalledView, AlreadyStartedView], ApiOkResponse),
     ApiErrorResponses(
       ViralErrorCode.InvalidUuidFormat,
       ViralErrorCode.QueueEntryNotFound,

@@ -2,6 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JobStatus, QueueName } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 
+/** Any JSON value (a job type's result), which the design type `unknown` would document as an object. */
+const JSON_VALUE = [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }];
+
 export class SubmittedJobResponse {
   @ApiProperty({ format: 'uuid' })
   jobId!: string;
@@ -63,7 +66,7 @@ export class JobResponse {
   @ApiProperty({ description: '1, plus one for every retry of the finished job' })
   run!: number;
 
-  @ApiPropertyOptional({ description: 'Present once completed; shape depends on the job type' })
+  @ApiProperty({ nullable: true, oneOf: JSON_VALUE, description: 'null until completed; shape depends on the job type' })
   result!: unknown;
 
   @ApiPropertyOptional({ type: JobErrorResponse, nullable: true, description: 'The last attempt’s error' })
