@@ -25,3 +25,4 @@ export * from './schedules/system-schedules';
 export * from './service-health';
 export * from './error-message';
 export * from './product-contracts';
+export * from './data-cipher';
