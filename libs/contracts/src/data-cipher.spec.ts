@@ -48,7 +48,7 @@ describe('DataCipher', () => {
   });
 
   it('refuses a tampered tag, ciphertext or key id', () => {
-    const sealed = cipher.seal(payload, 'job-1');
+    const sealed = cipher.seal(payload, 'job-1') as string;
     const [version, v, kid, iv, tag, data] = sealed.split(':');
     const flip = (part: string) => (part[0] === 'A' ? 'B' : 'A') + part.slice(1);
     expect(() => cipher.open([version, v, kid, iv, flip(tag), data].join(':'), 'job-1')).toThrow(DataDecryptionError);

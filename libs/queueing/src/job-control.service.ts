@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { JobRecord } from '@conveyor/database';
-import { QueueName, ResolvedJobOptions } from '@conveyor/contracts';
+import { JobRecord, sealedCallback } from '@conveyor/database';
+import { DataCipher, QueueName, ResolvedJobOptions } from '@conveyor/contracts';
 import { Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
@@ -40,6 +40,7 @@ export class JobControl {
     private readonly queues: QueueRegistry,
     private readonly settings: QueueSettings,
     private readonly probe: BullProbe,
+    private readonly cipher: DataCipher,
   ) {}
 
   /** Removes a job that no worker holds. A job a worker has taken cannot be removed (its lock). */
@@ -107,7 +108,10 @@ export class JobControl {
     await queue.client.del(cancelKey(queue, record._id));
     const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };
     const policy = await this.settings.policy(record.queue as QueueName);
-    await queue.add(record.type, jobEnvelope(record.data, options, run, record.callback), bullJobOptions(record._id, policy, options));
+    // Sealed as stored; a record from before encryption (plaintext) is sealed now.
+    const data = this.cipher.seal(record.data, record._id);
+    const callback = sealedCallback(this.cipher, record.callback, record._id);
+    await queue.add(record.type, jobEnvelope(data, options, run, callback), bullJobOptions(record._id, policy, options));
   }
 
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */
