@@ -1,11 +1,11 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { DataCipher } from '@conveyor/contracts';
+import { DataCipher, DataFingerprint } from '@conveyor/contracts';
 import { AppConfig, loadConfig } from './app-config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /**
- * Provides the validated {@link AppConfig} and the {@link DataCipher} its keys make. Apps load the
+ * Provides the validated {@link AppConfig}, and the {@link DataCipher} and {@link DataFingerprint} its keys make. Apps load the
  * config once in `main.ts` (so a bad value stops the process before Nest starts) and hand it in;
  * tests pass their own.
  */
@@ -18,8 +18,9 @@ export class ConfigModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DataCipher, useFactory: () => dataCipherOf(config) },
+        { provide: DataFingerprint, useValue: new DataFingerprint(config.encryption.keys) },
       ],
-      exports: [APP_CONFIG, DataCipher],
+      exports: [APP_CONFIG, DataCipher, DataFingerprint],
     };
   }
 }

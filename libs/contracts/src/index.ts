@@ -26,3 +26,4 @@ export * from './service-health';
 export * from './error-message';
 export * from './product-contracts';
 export * from './data-cipher';
+export * from './data-fingerprint';
