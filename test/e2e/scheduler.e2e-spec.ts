@@ -1,6 +1,6 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { SCHEDULER_OWNER } from '@conveyor/contracts';
+import { DataCipher, SCHEDULER_OWNER } from '@conveyor/contracts';
 import { isDuplicateKey } from '@conveyor/database';
 import { JobProducer } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
@@ -37,14 +37,17 @@ describe('Scheduler API', () => {
   const http = () => conveyor.http();
   const ping = (path: string) => ({ type: 'http.request', data: { url: target.url(path), method: 'GET' } });
   const repeating = (body: object) => http().post('/api/v1/scheduler/repeating').set(admin).send(body);
-  /** Jobs the scheduler submitted for `path`, oldest first, straight from the records. */
-  const firedJobs = async (path: string) =>
-    conveyor.app
+  /** Jobs the scheduler submitted for `path`, oldest first, straight from the records (payloads opened: sealed at rest). */
+  const firedJobs = async (path: string) => {
+    const cipher = conveyor.app.get(DataCipher);
+    const records = await conveyor.app
       .get<Connection>(getConnectionToken())
       .collection('jobs')
-      .find({ ownerKey: 'service:scheduler', 'data.url': target.url(path) })
+      .find({ ownerKey: 'service:scheduler' })
       .sort({ createdAt: 1 })
       .toArray();
+    return records.filter((r) => cipher.open<{ url: string }>(r.data, String(r._id)).url === target.url(path));
+  };
 
   describe('POST /delayed', () => {
     it('holds a job back for delayMs, owned by its submitter', async () => {

@@ -38,7 +38,7 @@ describe('Submission', () => {
       expect(again.body).toEqual(first.body);
       expect(again.headers['idempotent-replayed']).toBe('true');
       const delayed = await queue().getDelayed();
-      expect(delayed.filter((j) => j.data.payload.url === target.url('/idem-once'))).toHaveLength(1);
+      expect(delayed.filter((j) => conveyor.payloadOf(j).url === target.url('/idem-once'))).toHaveLength(1);
     });
 
     it('treats the same body with keys in another order as the same request', async () => {
@@ -84,7 +84,7 @@ describe('Submission', () => {
       expect(ids.size).toBe(1);
       for (const a of answers) expect([201, 409]).toContain(a.status);
       const delayed = await queue().getDelayed();
-      expect(delayed.filter((j) => j.data.payload.url === target.url('/idem-race'))).toHaveLength(1);
+      expect(delayed.filter((j) => conveyor.payloadOf(j).url === target.url('/idem-race'))).toHaveLength(1);
     });
   });
 

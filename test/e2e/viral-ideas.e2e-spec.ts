@@ -299,11 +299,13 @@ describe('Viral-ideas analysis', () => {
       expect(racing.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
       expect(racing.filter((res) => res.body.data.queue_processing.signal_sent)).toHaveLength(1);
       expect(new Set(racing.map((res) => res.body.data.queue_processing.job_id)).size).toBe(1);
-      const freshRuns = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter((job) => job.data.payload.queueId === fresh.id);
+      const freshRuns = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter(
+        (job) => conveyor.payloadOf(job).queueId === fresh.id,
+      );
       expect(freshRuns).toHaveLength(1);
       await (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getJob(freshRuns[0].id))!.remove();
       const waiting = await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting();
-      expect(waiting.filter((job) => job.data.payload.queueId === entry.id).map((job) => [job.id, job.opts.priority])).toEqual([
+      expect(waiting.filter((job) => conveyor.payloadOf(job).queueId === entry.id).map((job) => [job.id, job.opts.priority])).toEqual([
         [jobId, 2],
       ]);
     } finally {
@@ -597,7 +599,9 @@ describe('Viral-ideas analysis', () => {
       for (const res of [await processEntry(entry.id), await start(entry.id)]) {
         expect(res.body.data.queue_processing).toMatchObject({ job_id: jobId, signal_sent: false, processing_state: 'already_queued' });
       }
-      const waiting = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter((job) => job.data.payload.queueId === entry.id);
+      const waiting = (await conveyor.queue(VIRAL_ANALYSIS_QUEUE).getWaiting()).filter(
+        (job) => conveyor.payloadOf(job).queueId === entry.id,
+      );
       expect(waiting.map((job) => [job.id, job.opts.priority])).toEqual([[jobId, 3]]);
       // The run belongs to the entry's owner, not to the admin who started it.
       expect((await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(ALICE)).body.data).toMatchObject({ type: 'viral-ideas.analysis' });

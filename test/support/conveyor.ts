@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@conveyor/config';
-import { JobRecord, JobsRepository } from '@conveyor/database';
+import { JobRecord, JobsRepository, openedRecord } from '@conveyor/database';
 import { QueueRegistry } from '@conveyor/queueing';
-import { QueueName } from '@conveyor/contracts';
-import { Queue } from 'bull';
+import { DataCipher, JobEnvelope, QueueName } from '@conveyor/contracts';
+import { Job, Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
@@ -66,6 +66,8 @@ export class Conveyor {
       REDIS_URL: redis.url,
       MONGO_URL: mongoUrl.toString(),
       OUTBOUND_ALLOW_LOOPBACK: 'true',
+      // Job data encrypted at rest, as in production: every suite exercises it.
+      DATA_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
       // Several workers share a host here: each gets a metrics port only when a test asks for one.
       WORKER_METRICS_PORT: '0',
       ...TEST_TIMINGS,
@@ -139,9 +141,18 @@ export class Conveyor {
     return this.app.get(QueueRegistry).get(name);
   }
 
-  /** A job's record whoever owns it: tests assert on what is stored, not only on what is shown. */
-  record(jobId: string): Promise<JobRecord | null> {
-    return this.app.get(JobsRepository).findByIdUnscoped(jobId);
+  /**
+   * A job's record whoever owns it: tests assert on what is stored, not only on what is shown.
+   * Payload and result opened (they are sealed at rest; data-at-rest.e2e-spec reads them raw).
+   */
+  async record(jobId: string): Promise<JobRecord | null> {
+    const record = await this.app.get(JobsRepository).findByIdUnscoped(jobId);
+    return record && openedRecord(this.app.get(DataCipher), record);
+  }
+
+  /** A Bull job's payload, opened (sealed at rest like the record's). */
+  payloadOf<P = any>(job: Job<JobEnvelope>): P {
+    return this.app.get(DataCipher).open<P>(job.data.payload, String(job.id));
   }
 
   /** Polls GET /api/v1/jobs/:id as `userId` until `accept` holds for the job view. */

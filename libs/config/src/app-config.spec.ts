@@ -1,5 +1,9 @@
 import { HEALTH_THRESHOLDS } from '@conveyor/contracts';
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './app-config';
+
+/** Production needs data-encryption keys; these tests are about other settings. */
+const PRODUCTION = { NODE_ENV: 'production', DATA_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}` };
 
 describe(loadConfig.name, () => {
   it('starts everything locally with no variables set', () => {
@@ -11,14 +15,14 @@ describe(loadConfig.name, () => {
   });
 
   it('refuses loopback targets by default in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).outbound.allowLoopback).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback).toBe(true);
+    expect(loadConfig(PRODUCTION).outbound.allowLoopback).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, OUTBOUND_ALLOW_LOOPBACK: 'true' }).outbound.allowLoopback).toBe(true);
   });
 
   it('serves the API docs publicly, except to non-admins in production; API_DOCS overrides', () => {
     expect(loadConfig({}).api.docs).toBe('public');
-    expect(loadConfig({ NODE_ENV: 'production' }).api.docs).toBe('admin');
-    expect(loadConfig({ NODE_ENV: 'production', API_DOCS: 'public' }).api.docs).toBe('public');
+    expect(loadConfig(PRODUCTION).api.docs).toBe('admin');
+    expect(loadConfig({ ...PRODUCTION, API_DOCS: 'public' }).api.docs).toBe('public');
     expect(loadConfig({ API_DOCS: 'off' }).api.docs).toBe('off');
     expect(() => loadConfig({ API_DOCS: 'secret' })).toThrow(/API_DOCS/);
   });

@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { HEALTH_THRESHOLDS, type HealthThresholds, type OutboundPolicy } from '@conveyor/contracts';
+import { HEALTH_THRESHOLDS, type DataKey, type HealthThresholds, type OutboundPolicy } from '@conveyor/contracts';
 import { z, ZodType } from 'zod';
 import { configSchema, RawConfig } from './config.schema';
+import { ConfigError } from './config-error';
+import { dataKeysFrom } from './data-keys';
+
+export { ConfigError } from './config-error';
 
 /** Typed, validated configuration shared by both apps. Only this module reads `process.env`. */
 export interface AppConfig {
@@ -40,15 +44,12 @@ export interface AppConfig {
   };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
   metrics: { token?: string; workerPort: number; workerHost: string };
+  /** Job data at rest: the first key seals, all open; none → plaintext (refused in production). */
+  encryption: { keys: DataKey[] };
   /** Downstream HTTP services products call; unset means not configured. */
   services: { profileUrl?: string; transcriptUrl?: string; analysisUrl?: string };
   /** The environment this was read from (empty values dropped): products read their own settings from it (loadSettings). */
   source: Readonly<Record<string, string>>;
-}
-
-/** Thrown for a bad environment variable; its message is one line naming the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -120,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       backoffMs: c.WEBHOOK_BACKOFF_MS,
     },
     metrics: { token: c.METRICS_TOKEN, workerPort: c.WORKER_METRICS_PORT, workerHost: c.WORKER_METRICS_HOST },
+    encryption: { keys: dataKeysFrom(c.DATA_ENCRYPTION_KEYS, c.NODE_ENV) },
     services: {
       profileUrl: c.PROFILE_SERVICE_URL,
       transcriptUrl: c.TRANSCRIPT_SERVICE_URL,

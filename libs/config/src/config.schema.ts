@@ -147,6 +147,12 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
   /**
+   * Data-encryption keys, `<id>:<base64 32 bytes>` comma-separated, the active one first. Checked by
+   * dataKeysFrom, not here: a refusal here would print the value, and this one is a secret.
+   */
+  DATA_ENCRYPTION_KEYS: z.string().optional(),
+
+  /**
    * Downstream services products call (HTTP JSON): profile data, transcripts, idea generation. A
    * product says what it needs of them; one that is not configured is reported, never invented.
    */

@@ -25,3 +25,5 @@ export * from './schedules/system-schedules';
 export * from './service-health';
 export * from './error-message';
 export * from './product-contracts';
+export * from './data-cipher';
+export * from './data-fingerprint';

@@ -38,6 +38,7 @@ export const MAX_LISTED_BACKOFF_DELAYS = 20;
 
 /** What Conveyor stores as a Bull job's `data`: the payload plus what the worker needs to run it. */
 export interface JobEnvelope<P = unknown> {
+  /** Sealed for the job (DataCipher); the worker opens it before the handler runs. */
   payload: P;
   timeoutMs: number;
   /** 1, or more after explicit retries of the finished job (see transitionSeq). */

@@ -51,7 +51,7 @@ export interface WebhookDelivery {
   jobId: string;
   event: WebhookEvent;
   url: string;
-  /** The callback's own secret; absent → the worker's WEBHOOK_SIGNING_SECRET. */
+  /** The callback's own secret, sealed for the job; absent → the worker's WEBHOOK_SIGNING_SECRET. */
   secret?: string;
   payload: WebhookPayload;
   /** Each attempt's time limit: the `webhooks` queue's effective timeout when it was enqueued. */

@@ -5,6 +5,7 @@ export * from './jobs/dead-letters.repository';
 export * from './jobs/job-sweep.repository';
 export * from './jobs/job-retention.repository';
 export * from './jobs/new-job-record';
+export * from './jobs/sealed-job-data';
 export * from './webhooks/webhook-delivery-attempt.schema';
 export * from './webhooks/webhook-deliveries.repository';
 export * from './queues/queue-config.schema';

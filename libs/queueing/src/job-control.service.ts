@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { JobRecord } from '@conveyor/database';
-import { QueueName, ResolvedJobOptions } from '@conveyor/contracts';
+import { JobRecord, sealedCallback } from '@conveyor/database';
+import { DataCipher, QueueName, ResolvedJobOptions } from '@conveyor/contracts';
 import { Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
@@ -40,6 +40,7 @@ export class JobControl {
     private readonly queues: QueueRegistry,
     private readonly settings: QueueSettings,
     private readonly probe: BullProbe,
+    private readonly cipher: DataCipher,
   ) {}
 
   /** Removes a job that no worker holds. A job a worker has taken cannot be removed (its lock). */
@@ -105,9 +106,7 @@ export class JobControl {
     await (await this.probe.find(record.queue, record._id))?.job.remove();
     // A cancel request the last run never saw must not stop this one.
     await queue.client.del(cancelKey(queue, record._id));
-    const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs: 0 };
-    const policy = await this.settings.policy(record.queue as QueueName);
-    await queue.add(record.type, jobEnvelope(record.data, options, run, record.callback), bullJobOptions(record._id, policy, options));
+    await this.addRun(record, run, 0);
   }
 
   /**
@@ -115,11 +114,19 @@ export class JobControl {
    * its delay) after Redis lost it. Bull ignores the add if the job is there after all.
    */
   async restoreRun(record: JobRecord): Promise<void> {
-    const queue = this.queues.get(record.queue);
     const delayMs = record.runAt ? Math.max(0, record.runAt.getTime() - Date.now()) : 0;
+    await this.addRun(record, record.run ?? 1, delayMs);
+  }
+
+  /** Adds a record's run to Bull, with the record's options and priority. */
+  private async addRun(record: JobRecord, run: number, delayMs: number): Promise<void> {
+    const queue = this.queues.get(record.queue);
     const options: ResolvedJobOptions = { ...record.options, priority: record.priority, delayMs };
     const policy = await this.settings.policy(record.queue as QueueName);
-    await queue.add(record.type, jobEnvelope(record.data, options, record.run ?? 1, record.callback), bullJobOptions(record._id, policy, options));
+    // Sealed as stored; a record from before encryption (plaintext) is sealed now.
+    const data = this.cipher.seal(record.data, record._id);
+    const callback = sealedCallback(this.cipher, record.callback, record._id);
+    await queue.add(record.type, jobEnvelope(data, options, run, callback), bullJobOptions(record._id, policy, options));
   }
 
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */

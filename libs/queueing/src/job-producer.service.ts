@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   BackoffSpec,
   ConveyorError,
+  DataCipher,
   EffectiveQueuePolicy,
   ErrorCode,
   JobCallback,
@@ -16,7 +17,7 @@ import {
   scheduledRunJobId,
   messageOf,
 } from '@conveyor/contracts';
-import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
+import { JobRecord, JobsRepository, newJobRecord, sealedCallback } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
@@ -96,6 +97,7 @@ export class JobProducer {
     private readonly jobs: JobsRepository,
     private readonly check: SubmissionCheck,
     private readonly waits: WaitEstimate,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -240,40 +242,39 @@ export class JobProducer {
     });
   }
 
-  private newRecord(
+  /**
+   * The record and the Bull job of one submission, sealed once for both stores: the payload and
+   * the callback secret never reach MongoDB or Redis in plaintext (DataCipher).
+   */
+  private stored(
     owner: Owner,
     jobId: string,
-    { definition, payload, options, callback }: PreparedJob,
+    { definition, payload, options, policy, callback }: PreparedJob,
     scheduledRun?: ScheduledRun,
-  ): JobRecord {
-    return newJobRecord({
+  ) {
+    const data = this.cipher.seal(payload, jobId);
+    const sealed = sealedCallback(this.cipher, callback, jobId);
+    const record = newJobRecord({
       jobId,
       ownerKey: ownerKey(owner),
       type: definition.type,
       queue: definition.queue,
-      data: payload,
+      data,
       options,
-      callback,
+      callback: sealed,
       scheduledRun,
     });
-  }
-
-  private bullJob(jobId: string, { definition, payload, options, policy, callback }: PreparedJob) {
-    return {
-      name: definition.type,
-      data: jobEnvelope(payload, options, 1, callback),
-      opts: bullJobOptions(jobId, policy, options),
-    };
+    const bullJob = { name: definition.type, data: jobEnvelope(data, options, 1, sealed), opts: bullJobOptions(jobId, policy, options) };
+    return { record, bullJob };
   }
 
   /** Records and enqueues one job; the record once both are done. */
   private async enqueue(owner: Owner, prepared: PreparedJob, scheduledRun?: ScheduledRun): Promise<JobRecord> {
     const jobId = scheduledRun ? scheduledRunJobId(scheduledRun) : randomUUID();
     const queueName = prepared.definition.queue;
-    const record = this.newRecord(owner, jobId, prepared, scheduledRun);
+    const { record, bullJob: job } = this.stored(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
     try {
-      const job = this.bullJob(jobId, prepared);
       await withTimeout(this.queues.get(queueName).add(job.name, job.data, job.opts), ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
       // The client never learns this id, so the record must not outlive the failed enqueue. If this
@@ -285,13 +286,11 @@ export class JobProducer {
   }
 
   private async enqueueBatch(queueName: QueueName, jobs: BatchItem[]): Promise<BulkItemOutcome[]> {
-    const records = jobs.map(({ owner, jobId, prepared }) => this.newRecord(owner, jobId, prepared));
+    const stored = jobs.map(({ owner, jobId, prepared }) => this.stored(owner, jobId, prepared));
+    const records = stored.map((s) => s.record);
     await this.jobs.insertMany(records);
     try {
-      await withTimeout(
-        this.queues.get(queueName).addBulk(jobs.map(({ jobId, prepared }) => this.bullJob(jobId, prepared))),
-        ENQUEUE_TIMEOUT_MS,
-      );
+      await withTimeout(this.queues.get(queueName).addBulk(stored.map((s) => s.bullJob)), ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
       await this.jobs.deleteUnqueued(jobs.map((j) => j.jobId));
       const error = queueUnavailable(cause);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
-import { DeadLettersRepository, JobRecord } from '@conveyor/database';
+import { ConveyorError, DataCipher, ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
+import { DeadLettersRepository, JobRecord, openedRecord } from '@conveyor/database';
 import { JobProducer, QueueRegistry, BullProbe } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
@@ -24,16 +24,22 @@ export class DeadLettersService {
     private readonly producer: JobProducer,
     private readonly queues: QueueRegistry,
     private readonly probe: BullProbe,
+    private readonly cipher: DataCipher,
   ) {}
 
   async list(query: ListDeadLettersQuery): Promise<DeadLetterListResponse> {
     const { cursor, limit, ...filter } = query;
     const page = await this.deadLetters.listAsAdmin(filter, { limit, cursor });
-    return { items: page.items.map(toResponse), nextCursor: page.nextCursor };
+    return { items: page.items.map((record) => this.view(record)), nextCursor: page.nextCursor };
   }
 
   async get(jobId: string): Promise<DeadLetterResponse> {
-    return toResponse(await this.find(jobId));
+    return this.view(await this.find(jobId));
+  }
+
+  /** A dead letter as an operator reads it: its payload opened (sealed at rest, DataCipher). */
+  private view(record: JobRecord): DeadLetterResponse {
+    return toResponse(openedRecord(this.cipher, record));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
+import { ConveyorError, DataFingerprint, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
 import { RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { createHash } from 'node:crypto';
 
@@ -33,6 +33,7 @@ export class IdempotencyService {
   constructor(
     private readonly connections: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly fingerprints: DataFingerprint,
   ) {}
 
   /** Validates the header's value; undefined when the request has none. */
@@ -60,7 +61,9 @@ export class IdempotencyService {
   ): Promise<StoredAnswer & { replayed: boolean }> {
     const redis = this.connections.commandClient();
     const redisKey = conveyorKeys(this.config.redis.prefix).idempotency(sha256(`${ownerKey(owner)}\n${key}`));
-    const fingerprint = sha256(canonicalJson(request));
+    // Keyed: the request holds the payload and the callback secret (see DataFingerprint).
+    const canonical = canonicalJson(request);
+    const fingerprint = this.fingerprints.of(canonical);
     const store = (answer: StoredAnswer) =>
       redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS).then(() => undefined);
 
@@ -70,7 +73,7 @@ export class IdempotencyService {
     if (!claimed) {
       const stored = await unavailableOnError(() => RedisLease.holder(redis, redisKey));
       const entry = stored ? (JSON.parse(stored) as Entry) : undefined;
-      if (entry && entry.fingerprint !== fingerprint) {
+      if (entry && !this.fingerprints.matches(entry.fingerprint, canonical)) {
         throw new ConveyorError(
           ErrorCode.IdempotencyKeyReused,
           'This Idempotency-Key was used with a different request; use a new key for a new request',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ConveyorError,
+  DataCipher,
   ErrorCode,
   JobStatus,
   JobTypeRegistry,
@@ -31,6 +32,7 @@ export class JobActions {
     private readonly stats: QueueStats,
     private readonly settlement: RunSettlement,
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -72,8 +74,10 @@ export class JobActions {
    * when given, is the new payload (validated by the caller like a submission); the record keeps
    * it. The caller has already checked that it may act on `record`.
    */
-  async runAgain(record: JobRecord, data?: object): Promise<RetryJobResponse> {
+  async runAgain(record: JobRecord, newPayload?: object): Promise<RetryJobResponse> {
     const jobId = record._id;
+    // A new payload is stored sealed, like a submission's (DataCipher).
+    const data = newPayload === undefined ? undefined : this.cipher.seal(newPayload, jobId);
     this.checkRunnableAgain(record);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
-import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest } from '@conveyor/database';
+import { ConveyorError, DataCipher, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
+import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest, openedRecord } from '@conveyor/database';
 import { BullProbe, BullState, queueFailure } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
@@ -27,6 +27,7 @@ export class JobReads {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly probe: BullProbe,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -35,16 +36,16 @@ export class JobReads {
    */
   async get(caller: Caller, jobId: string): Promise<JobResponse> {
     const record = await this.findRecord(caller, jobId);
-    if (isTerminal(record.status)) return fromRecord(record);
+    if (isTerminal(record.status)) return this.view(record);
     const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
-    if (!live) return fromRecord(record);
+    if (!live) return this.view(record);
     if (live.status && isTerminal(live.status)) {
       // The job finished between the two reads. Its outcome is written to the record before Bull
       // marks it finished, so the record now holds the result or error.
       const settled = await this.findRecord(caller, jobId);
-      if (isTerminal(settled.status)) return fromRecord(settled);
+      if (isTerminal(settled.status)) return this.view(settled);
     }
-    return { ...fromRecord(record), ...live, source: 'queue' };
+    return { ...this.view(record), ...live, source: 'queue' };
   }
 
   /** The compact status model: what a polling client needs and nothing more. */
@@ -82,7 +83,12 @@ export class JobReads {
   ): Promise<JobListResponse> {
     const { cursor, limit, ...filter } = query;
     const page = await fetch(filter, { limit, cursor });
-    return { items: page.items.map(fromRecord), nextCursor: page.nextCursor };
+    return { items: page.items.map((record) => this.view(record)), nextCursor: page.nextCursor };
+  }
+
+  /** The record as the caller reads it: its result opened (sealed at rest, DataCipher). */
+  private view(record: JobRecord): JobResponse {
+    return fromRecord(openedRecord(this.cipher, record));
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   BackoffSpec,
+  DataCipher,
   JobEnvelope,
   JobProgress,
   JobStatus,
@@ -36,6 +37,7 @@ export class JobProcessor {
     private readonly control: JobControl,
     private readonly webhooks: WebhookNotifier,
     private readonly hooks: RunHooks,
+    private readonly cipher: DataCipher,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
@@ -48,7 +50,10 @@ export class JobProcessor {
     let progress: JobProgress = { percent: 0, step: null };
     const live = new LiveProgress((next) => job.progress(next), ref.startedAt.getTime());
     const handler = this.handlers.find(job.name);
+    // The payload as the handler and run hooks see it; undefined if it cannot be opened.
+    let payload: unknown;
     try {
+      payload = this.cipher.open(job.data.payload, ref.jobId);
       // Boot guarantees a handler for every registered type, so one check covers both.
       const definition = this.registry.get(job.name);
       if (!definition || !handler) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
@@ -56,7 +61,7 @@ export class JobProcessor {
       const result = await this.runner.run(
         definition,
         handler,
-        { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload: job.data.payload, timeoutMs: job.data.timeoutMs },
+        { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload, timeoutMs: job.data.timeoutMs },
         {
           abort: cancelled,
           beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job)),
@@ -70,13 +75,15 @@ export class JobProcessor {
           },
         },
       );
-      if (await this.recordCompleted(ref, result)) {
+      // Sealed once for the record, Bull's return value and the webhook: at rest it is never plaintext.
+      const sealed = this.cipher.seal(result, ref.jobId);
+      if (await this.recordCompleted(ref, sealed)) {
         await this.webhooks.notify(
-          { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result },
+          { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result: sealed },
           WebhookEvent.Completed,
         );
       }
-      return result;
+      return sealed;
     } catch (error) {
       if (error instanceof JobLockLostError) {
         // Another execution owns the job now: this one records nothing and tells nobody, and lets
@@ -96,7 +103,7 @@ export class JobProcessor {
       await this.hooks.runEnded({
         jobId: ref.jobId,
         type: job.name,
-        payload: job.data.payload,
+        payload,
         outcome,
         message: messageOf(error),
         byWorker: true,

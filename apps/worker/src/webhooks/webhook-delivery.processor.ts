@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
+  DataCipher,
   WEBHOOK_ID_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
@@ -47,6 +48,7 @@ export class WebhookDeliveryProcessor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbound: OutboundHttp,
     private readonly attempts: WebhookDeliveriesRepository,
+    private readonly cipher: DataCipher,
   ) {}
 
   async process(job: Job<WebhookDelivery>): Promise<WebhookAttemptResult> {
@@ -60,11 +62,12 @@ export class WebhookDeliveryProcessor {
     let statusCode: number | null = null;
     try {
       const url = this.outbound.checkTarget(delivery.url, 'Webhook URL');
-      const secret = delivery.secret ?? this.config.webhooks.signingSecret;
+      // Secret and result wait in Redis sealed for the job (WebhookNotifier); opened only here.
+      const secret = this.cipher.open<string | undefined>(delivery.secret, delivery.jobId) ?? this.config.webhooks.signingSecret;
       if (secret === undefined) {
         throw new PermanentJobError('No signing secret: the callback has none and WEBHOOK_SIGNING_SECRET is not set');
       }
-      const body = JSON.stringify(delivery.payload);
+      const body = JSON.stringify(this.openedPayload(delivery));
       const timestamp = Math.floor(Date.now() / 1000);
       const response = await this.outbound.send(url, {
         method: 'POST',
@@ -99,6 +102,10 @@ export class WebhookDeliveryProcessor {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private openedPayload({ payload, jobId }: WebhookDelivery): WebhookDelivery['payload'] {
+    return 'result' in payload ? { ...payload, result: this.cipher.open(payload.result, jobId) } : payload;
   }
 
   /**

@@ -57,10 +57,11 @@ export class JobRecord {
   @Prop({ required: true })
   priority!: number;
 
+  /** The payload, sealed for this job (DataCipher; plaintext in records from before encryption). */
   @Prop({ type: SchemaTypes.Mixed, required: true })
   data!: unknown;
 
-  /** Webhook target and events, if the submitter asked for them (the secret is never shown). */
+  /** Webhook target and events, if the submitter asked for them (the secret, sealed, is never shown). */
   @Prop({ type: SchemaTypes.Mixed, default: null })
   callback!: JobCallback | null;
 
@@ -82,6 +83,7 @@ export class JobRecord {
   @Prop({ required: true, default: 0 })
   attemptsMade!: number;
 
+  /** What the job returned, sealed like `data`. */
   @Prop({ type: SchemaTypes.Mixed, default: null })
   result!: unknown;
 

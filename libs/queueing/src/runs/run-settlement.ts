@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobStatus, WebhookEvent, messageOf, runClosingSeq } from '@conveyor/contracts';
+import { DataCipher, JobStatus, WebhookEvent, messageOf, runClosingSeq } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -38,6 +38,7 @@ export class RunSettlement {
     private readonly control: JobControl,
     private readonly hooks: RunHooks,
     private readonly webhooks: WebhookNotifier,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -45,8 +46,10 @@ export class RunSettlement {
    * else happens. The closing seq is above every attempt's write of this run, so no worker of the
    * run can overwrite the settlement afterwards.
    */
-  async settle({ record, status, set, message }: RunToSettle): Promise<boolean> {
+  async settle({ record, status, set: given, message }: RunToSettle): Promise<boolean> {
     const run = record.run ?? 1;
+    // A result comes from Bull's return value: sealed by the worker, or plaintext from before encryption.
+    const set = 'result' in given ? { ...given, result: this.cipher.seal(given.result, record._id) } : given;
     const applied = await this.records.transition({ jobId: record._id, seq: runClosingSeq(run), status, set });
     if (!applied) return false;
     // The record is settled: what follows is best effort, so one failing step (Redis down, say)

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@conveyor/config';
 import {
   BULL_BACKOFF_STRATEGY,
+  DataCipher,
   JobTypeRegistry,
   PLATFORM_JOB_TYPES,
   PLATFORM_QUEUE_POLICIES,
@@ -15,6 +16,7 @@ import {
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
 import { NOTIFY_TIMEOUT_MS, WebhookNotifier } from './webhook-notifier';
+import { randomBytes } from 'node:crypto';
 
 const jobCatalogOfPlatform = new JobTypeRegistry(PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES);
 
@@ -25,6 +27,7 @@ describe(WebhookNotifier.name, () => {
   let saved: QueueOverrides = {};
   const queues = new QueueRegistry([{ name: QueueName.Webhooks, add } as never]);
   let notifier: WebhookNotifier;
+  const cipher = new DataCipher([{ id: 'k1', key: randomBytes(32) }]);
   const subject = (events: WebhookEvent[], secret?: string): WebhookSubject => ({
     jobId: 'a6f1d1e4-2b7c-4a51-9a0e-9d1c2b3a4f50',
     callback: { url: 'https://example.com/hook', events, ...(secret ? { secret } : {}) },
@@ -39,6 +42,7 @@ describe(WebhookNotifier.name, () => {
     notifier = new WebhookNotifier(
       queues,
       new QueueSettings(config, { overrides: async () => saved } as never, queues, jobCatalogOfPlatform),
+      cipher,
     );
     add.mockReset().mockResolvedValue({});
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -57,10 +61,13 @@ describe(WebhookNotifier.name, () => {
       jobId: job.jobId,
       event: 'completed',
       url: 'https://example.com/hook',
-      secret: 'per-job-secret-0001',
-      payload: expect.objectContaining({ event: 'completed', status: 'completed', progress: 100, step: null, result: { ok: true } }),
+      secret: expect.stringMatching(/^enc:v1:k1:/),
+      payload: expect.objectContaining({ event: 'completed', status: 'completed', progress: 100, step: null, result: expect.any(String) }),
       timeoutMs: config.webhooks.timeoutMs,
     });
+    // Secret and result wait in Redis sealed for the job; the sender opens them.
+    expect(cipher.open(data.secret, job.jobId)).toBe('per-job-secret-0001');
+    expect(cipher.open(data.payload.result, job.jobId)).toEqual({ ok: true });
     expect(options).toMatchObject({
       jobId: deliveryId,
       attempts: 4,

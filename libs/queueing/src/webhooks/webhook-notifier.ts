@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { withTimeout } from '../with-timeout';
 import {
+  DataCipher,
   QueueName,
   WebhookDelivery,
   WebhookEvent,
@@ -29,6 +30,7 @@ export class WebhookNotifier {
   constructor(
     private readonly queues: QueueRegistry,
     private readonly settings: QueueSettings,
+    private readonly cipher: DataCipher,
   ) {}
 
   /**
@@ -44,13 +46,15 @@ export class WebhookNotifier {
       // Attempts, backoff, timeout and retention: the queue's effective policy (WEBHOOK_* env, then
       // what an operator saved with PUT /api/v1/queues/webhooks/config).
       const policy = await this.settings.policy(QueueName.Webhooks);
+      // The secret and the result wait in Redis sealed for the job; the sender opens them.
+      const payload = webhookPayload(job, event, new Date());
       const delivery: WebhookDelivery = {
         deliveryId,
         jobId: job.jobId,
         event,
         url: callback.url,
-        ...(callback.secret !== undefined ? { secret: callback.secret } : {}),
-        payload: webhookPayload(job, event, new Date()),
+        ...(callback.secret !== undefined ? { secret: this.cipher.seal(callback.secret, job.jobId) } : {}),
+        payload: 'result' in payload ? { ...payload, result: this.cipher.seal(payload.result, job.jobId) } : payload,
         timeoutMs: policy.timeoutMs,
       };
       // The delivery id as job id: Bull ignores an add whose id exists, so an event reported twice is sent once.
