@@ -17,10 +17,7 @@ export class DeploymentStateRepository {
 
   /** Records the Redis generation; `restoreBefore` starts (a Date), keeps (undefined) or ends (null) a restore. */
   async setRedisGeneration(redisEpoch: string, restoreBefore?: Date | null): Promise<void> {
-    await this.claims().updateOne(
-      { _id: 'claim' },
-      { $set: { redisEpoch, ...(restoreBefore !== undefined ? { restoreBefore } : {}) } },
-    );
+    await this.claims().updateOne({ _id: 'claim' }, { $set: { redisEpoch, ...(restoreBefore !== undefined ? { restoreBefore } : {}) } });
   }
 
   async endRestore(): Promise<void> {
