@@ -390,10 +390,12 @@ async function privateMongoCommand(port, dir) {
   const postgresUrl = await ensurePostgres();
   if (!postgresUrl) return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-backend', 'sqlite', '-data', dir] };
   // Its own PostgreSQL database (tests use their own MongoDB database names inside it too), with
-  // a small pool so private servers never crowd out the shared one's connections.
+  // a bounded pool so private servers never crowd out the shared one's connections. Not too small:
+  // with 10, the burst of reconnecting clients after a restart starved FerretDB's pool for good
+  // (every request waiting, every PostgreSQL connection idle), as the nemesis soak found.
   const u = new URL(postgresUrl);
   u.pathname = '/conveyor_ferretdb_private';
-  u.searchParams.set('pool_max_conns', '10');
+  u.searchParams.set('pool_max_conns', '40');
   return { command: FERRETDB_BIN, args: ['-listen', `127.0.0.1:${port}`, '-backend', 'postgresql', '-postgresql-url', u.toString()] };
 }
 

@@ -188,6 +188,42 @@ describe('Probe: nothing lost, nothing run twice', () => {
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
   });
 
+  it('F12 (re-pickup): an execution whose pickup was superseded (a new processedOn) stops at its next step; the retry commits', async () => {
+    const jobId = await submit(
+      { steps: 3, at: 2, fault: 'stall', ms: 1_000, untilAttempt: 1 },
+      { attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+    );
+    await waitFor(async () => (await oracle.steps(jobId)).some((s) => s.step === 'step-2'), { what: 'step 2 to start' });
+    // What a later pickup of the same job by the same worker does to Bull's hash (same lock token).
+    const queue = conveyor.queue(QueueName.Http);
+    await queue.client.hset(queue.toKey(jobId), 'processedOn', '1');
+
+    await completed(jobId);
+    const steps = await allEnded(jobId);
+    expect(steps.filter((s) => s.step === 'step-3').map((s) => s.attempt)).toEqual([2]);
+    expect(steps.filter((s) => s.step === 'commit').map((s) => s.attempt)).toEqual([2]);
+    expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+
+  it('a job redelivered after its run was recorded completed is completed from the record, not run again', async () => {
+    const jobId = await submit({ steps: 2 });
+    const done = await completed(jobId);
+    // The worker died between recording the outcome and telling Bull: Bull's stalled checker puts it back.
+    const queue = conveyor.queue(QueueName.Http);
+    const jobKey = queue.toKey(jobId);
+    await queue.client
+      .multi()
+      .zrem(queue.toKey('completed'), jobId)
+      .hdel(jobKey, 'finishedOn', 'returnvalue')
+      .hincrby(jobKey, 'stalledCounter', 1)
+      .lpush(queue.toKey('wait'), jobId)
+      .exec();
+    await waitFor(async () => (await queue.getJob(jobId))?.finishedOn, { what: 'Bull to complete the redelivered job' });
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('completed');
+    expect((await oracle.steps(jobId)).filter((s) => s.step === 'step-1')).toHaveLength(1);
+    expect((await conveyor.record(jobId))?.result).toEqual(done.result);
+  });
+
   it('F9: every pub/sub and normal Redis connection killed while an SSE client watches a job; it still gets the terminal state', async () => {
     await conveyor.app.listen(0, '127.0.0.1');
     const api = await conveyor.app.getUrl();

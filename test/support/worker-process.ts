@@ -37,7 +37,7 @@ export class WorkerProcess {
       ]);
     } catch (error) {
       worker.signal('SIGKILL');
-      throw error;
+      throw new Error(`${(error as Error).message}\n${app.main} said:\n${worker.output.slice(-3000)}`);
     }
     started = true;
     return worker;

@@ -75,13 +75,30 @@ export class JobControl {
   }
 
   /**
-   * What a running attempt learns at a step boundary, in one round trip: whether the job's cancel
-   * was requested, and whether its Bull lock still holds `lockToken` (this worker's queue token).
+   * What a running execution learns at a step boundary, in one round trip: whether the job's
+   * cancel was requested, and whether the job is still its own: the lock holds `lockToken` (this
+   * worker's queue token) and Bull's `processedOn` is still the one of this execution's pickup
+   * (a later pickup, even by this same worker, writes a new one).
    */
-  async boundary(queueName: string, jobId: string, lockToken: string): Promise<{ cancelRequested: boolean; lockHeld: boolean }> {
+  async boundary(
+    queueName: string,
+    jobId: string,
+    lockToken: string,
+    processedOn: number | undefined,
+  ): Promise<{ cancelRequested: boolean; lockHeld: boolean }> {
     const queue = this.queues.get(queueName);
-    const [cancel, lock] = await queue.client.mget(cancelKey(queue, jobId), `${queue.toKey(jobId)}:lock`);
-    return { cancelRequested: cancel !== null, lockHeld: lock === lockToken };
+    const jobKey = queue.toKey(jobId);
+    const replies = await queue.client.pipeline().mget(cancelKey(queue, jobId), `${jobKey}:lock`).hget(jobKey, 'processedOn').exec();
+    const [cancel, lock] = (replies?.[0]?.[1] ?? [null, null]) as [string | null, string | null];
+    const pickedUpAt = replies?.[1]?.[1] as string | null;
+    const samePickup = processedOn === undefined || pickedUpAt === String(processedOn);
+    return { cancelRequested: cancel !== null, lockHeld: lock === lockToken && samePickup };
+  }
+
+  /** How often Bull's stalled checker has put this job back (0 for a first delivery). */
+  async stalledCount(queueName: string, jobId: string): Promise<number> {
+    const queue = this.queues.get(queueName);
+    return Number(await queue.client.hget(queue.toKey(jobId), 'stalledCounter')) || 0;
   }
 
   async isCancelRequested(queueName: string, jobId: string): Promise<boolean> {

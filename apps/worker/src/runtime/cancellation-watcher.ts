@@ -61,8 +61,8 @@ export class CancellationWatcher implements OnApplicationBootstrap {
   }
 
   /** The step boundary: stops a cancelled job, and an execution that no longer holds the job's lock. */
-  async checkBoundary(queue: string, jobId: string, lockToken: string): Promise<void> {
-    const { cancelRequested, lockHeld } = await this.control.boundary(queue, jobId, lockToken);
+  async checkBoundary(queue: string, jobId: string, lockToken: string, processedOn?: number): Promise<void> {
+    const { cancelRequested, lockHeld } = await this.control.boundary(queue, jobId, lockToken, processedOn);
     if (!lockHeld) throw new JobLockLostError(jobId);
     if (cancelRequested) throw new JobCancelledError();
   }

@@ -12,6 +12,7 @@ import {
 } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
+import { JobsRepository } from '@conveyor/database';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
@@ -38,6 +39,7 @@ export class JobProcessor {
     private readonly webhooks: WebhookNotifier,
     private readonly hooks: RunHooks,
     private readonly cipher: DataCipher,
+    private readonly jobs: JobsRepository,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
@@ -57,6 +59,8 @@ export class JobProcessor {
       // Boot guarantees a handler for every registered type, so one check covers both.
       const definition = this.registry.get(job.name);
       if (!definition || !handler) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
+      const done = await this.completedBefore(job, ref);
+      if (done) return done.result;
       this.records.attemptStarted(ref, job.attemptsMade);
       const result = await this.runner.run(
         definition,
@@ -64,7 +68,7 @@ export class JobProcessor {
         { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload, timeoutMs: job.data.timeoutMs },
         {
           abort: cancelled,
-          beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job)),
+          beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job), job.processedOn),
           onProgress: async (next) => {
             const stepChanged = next.step !== progress.step;
             progress = next;
@@ -120,6 +124,20 @@ export class JobProcessor {
       live.end();
       this.cancellations.untrack(ref.jobId, cancelled);
     }
+  }
+
+  /**
+   * A job Bull's stalled checker put back whose run its record already shows completed: the
+   * execution that finished it died between recording the outcome and telling Bull. Its recorded
+   * result completes the job instead of running the handler again (which could charge or publish
+   * twice). Only redeliveries pay for the record read.
+   */
+  private async completedBefore(job: Job<JobEnvelope>, ref: AttemptRef): Promise<{ result: unknown } | undefined> {
+    if ((await this.control.stalledCount(job.queue.name, ref.jobId)) === 0) return undefined;
+    const record = await this.jobs.findByIdUnscoped(ref.jobId);
+    if (record?.status !== JobStatus.Completed || (record.run ?? 1) !== ref.run) return undefined;
+    this.logger.warn(`Job ${ref.jobId} (run ${ref.run}) was redelivered after it completed; its recorded result completes it`);
+    return { result: record.result };
   }
 
   /**
