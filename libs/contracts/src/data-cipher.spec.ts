@@ -29,6 +29,13 @@ describe('DataCipher', () => {
     });
   });
 
+  it('seals an incoming value even when it looks sealed (sealNew), and opens it back as given', () => {
+    const lookalike = cipher.seal('secret', 'job-1') as string;
+    const sealed = cipher.sealNew(lookalike, 'job-2');
+    expect(sealed).not.toBe(lookalike);
+    expect(cipher.open(sealed, 'job-2')).toBe(lookalike);
+  });
+
   it('leaves null, undefined and already sealed values as they are', () => {
     const sealed = cipher.seal(payload, 'job-1');
     expect(cipher.seal(sealed, 'job-1')).toBe(sealed);

@@ -51,9 +51,20 @@ export class DataCipher {
     return this.keys.length > 0;
   }
 
-  /** The value, sealed for `jobId` with the active key. Null, undefined and sealed values stay as they are. */
+  /**
+   * A stored value (sealed already, or plaintext from before encryption), sealed for `jobId` with
+   * the active key. Null, undefined and sealed values stay as they are.
+   */
   seal<T>(value: T, jobId: string): T | string {
-    if (!this.encrypting || value === undefined || value === null || isSealed(value)) return value;
+    return isSealed(value) ? value : this.sealNew(value, jobId);
+  }
+
+  /**
+   * A value as it comes in (a client's payload or secret, a handler's result), always sealed: one
+   * that merely looks sealed is data too, never passed through.
+   */
+  sealNew<T>(value: T, jobId: string): T | string {
+    if (!this.encrypting || value === undefined || value === null) return value;
     const { id, key } = this.keys[0];
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);

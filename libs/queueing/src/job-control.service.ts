@@ -89,10 +89,32 @@ export class JobControl {
     const queue = this.queues.get(queueName);
     const jobKey = queue.toKey(jobId);
     const replies = await queue.client.pipeline().mget(cancelKey(queue, jobId), `${jobKey}:lock`).hget(jobKey, 'processedOn').exec();
-    const [cancel, lock] = (replies?.[0]?.[1] ?? [null, null]) as [string | null, string | null];
-    const pickedUpAt = replies?.[1]?.[1] as string | null;
+    // An error reply (LOADING, READONLY in a failover) is Redis failing, not the lock being lost.
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (!replies || failed) throw failed ?? new Error('Redis answered no step-boundary replies');
+    const [cancel, lock] = replies[0][1] as [string | null, string | null];
+    const pickedUpAt = replies[1][1] as string | null;
     const samePickup = processedOn === undefined || pickedUpAt === String(processedOn);
     return { cancelRequested: cancel !== null, lockHeld: lock === lockToken && samePickup };
+  }
+
+  /**
+   * Notes that a run's handler returned `sealedResult`, before anything else is written: a
+   * redelivery of the run (its worker died before recording it or telling Bull) completes from
+   * it instead of running the handler again. Best effort: Redis down means no note.
+   */
+  async noteRunDone(queueName: string, jobId: string, run: number, sealedResult: unknown): Promise<void> {
+    const queue = this.queues.get(queueName);
+    await queue.client
+      .set(queueKeys(queue).runDone(jobId, run), JSON.stringify({ result: sealedResult ?? null }), 'EX', RUN_DONE_TTL_SECONDS)
+      .catch(() => undefined);
+  }
+
+  /** The note of a run whose handler returned, if there is one. */
+  async runDone(queueName: string, jobId: string, run: number): Promise<{ result: unknown } | undefined> {
+    const queue = this.queues.get(queueName);
+    const note = await queue.client.get(queueKeys(queue).runDone(jobId, run));
+    return note ? (JSON.parse(note) as { result: unknown }) : undefined;
   }
 
   /** How often Bull's stalled checker has put this job back (0 for a first delivery). */
@@ -135,6 +157,14 @@ export class JobControl {
     await this.addRun(record, record.run ?? 1, delayMs);
   }
 
+  /**
+   * Takes a restored run back out of Bull when its record moved on meanwhile (a cancel that found
+   * no Bull job and recorded `cancelled`, a retry): asks a worker that already took it to stop.
+   */
+  async withdrawRun(queueName: string, jobId: string): Promise<void> {
+    if ((await this.removeIfQueued(queueName, jobId)) === 'running') await this.requestCancel(queueName, jobId);
+  }
+
   /** Adds a record's run to Bull, with the record's options and priority. */
   private async addRun(record: JobRecord, run: number, delayMs: number): Promise<void> {
     const queue = this.queues.get(record.queue);
@@ -154,6 +184,9 @@ export class JobControl {
     return moved === 1;
   }
 }
+
+/** Longer than any redelivery takes to come back (the stalled check runs every few seconds). */
+const RUN_DONE_TTL_SECONDS = 24 * 60 * 60;
 
 function cancelKey(queue: Queue, jobId: string): string {
   return queueKeys(queue).cancel(jobId);

@@ -17,7 +17,7 @@ import {
   scheduledRunJobId,
   messageOf,
 } from '@conveyor/contracts';
-import { JobRecord, JobsRepository, newJobRecord, sealedCallback } from '@conveyor/database';
+import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
@@ -252,8 +252,11 @@ export class JobProducer {
     { definition, payload, options, policy, callback }: PreparedJob,
     scheduledRun?: ScheduledRun,
   ) {
-    const data = this.cipher.seal(payload, jobId);
-    const sealed = sealedCallback(this.cipher, callback, jobId);
+    const data = this.cipher.sealNew(payload, jobId);
+    const sealed =
+      callback && callback.secret !== undefined
+        ? { ...callback, secret: this.cipher.sealNew(callback.secret, jobId) }
+        : (callback ?? undefined);
     const record = newJobRecord({
       jobId,
       ownerKey: ownerKey(owner),

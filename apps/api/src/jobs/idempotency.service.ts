@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, DataFingerprint, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
+import { ConveyorError, DataCipher, DataFingerprint, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
 import { RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { createHash } from 'node:crypto';
 
@@ -18,7 +18,8 @@ export interface StoredAnswer {
   headers: Record<string, string>;
 }
 
-type Entry = { fingerprint: string; answer?: StoredAnswer };
+/** `answer` is sealed (DataCipher, bound to the Redis key): it may hold a job's result. */
+type Entry = { fingerprint: string; answer?: StoredAnswer | string };
 
 /**
  * `Idempotency-Key` on submissions: the same key from the same caller gets the first answer back
@@ -34,6 +35,7 @@ export class IdempotencyService {
     private readonly connections: RedisConnections,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly fingerprints: DataFingerprint,
+    private readonly cipher: DataCipher,
   ) {}
 
   /** Validates the header's value; undefined when the request has none. */
@@ -64,8 +66,16 @@ export class IdempotencyService {
     // Keyed: the request holds the payload and the callback secret (see DataFingerprint).
     const canonical = canonicalJson(request);
     const fingerprint = this.fingerprints.of(canonical);
+    // The answer may hold a job's result (Prefer: wait): sealed at rest like the job's own data.
     const store = (answer: StoredAnswer) =>
-      redis.set(redisKey, JSON.stringify({ fingerprint, answer } satisfies Entry), 'EX', REPLAY_TTL_SECONDS).then(() => undefined);
+      redis
+        .set(
+          redisKey,
+          JSON.stringify({ fingerprint, answer: this.cipher.seal(answer, redisKey) } satisfies Entry),
+          'EX',
+          REPLAY_TTL_SECONDS,
+        )
+        .then(() => undefined);
 
     const claimed = await unavailableOnError(() =>
       RedisLease.acquire(redis, redisKey, IN_FLIGHT_TTL_SECONDS * 1000, JSON.stringify({ fingerprint } satisfies Entry)),
@@ -79,7 +89,7 @@ export class IdempotencyService {
           'This Idempotency-Key was used with a different request; use a new key for a new request',
         );
       }
-      if (entry?.answer) return { ...entry.answer, replayed: true };
+      if (entry?.answer) return { ...this.cipher.open<StoredAnswer>(entry.answer, redisKey), replayed: true };
       throw new ConveyorError(
         ErrorCode.IdempotencyKeyInProgress,
         'A request with this Idempotency-Key is still being processed; retry shortly',

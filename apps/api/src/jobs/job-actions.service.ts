@@ -77,7 +77,7 @@ export class JobActions {
   async runAgain(record: JobRecord, newPayload?: object): Promise<RetryJobResponse> {
     const jobId = record._id;
     // A new payload is stored sealed, like a submission's (DataCipher).
-    const data = newPayload === undefined ? undefined : this.cipher.seal(newPayload, jobId);
+    const data = newPayload === undefined ? undefined : this.cipher.sealNew(newPayload, jobId);
     this.checkRunnableAgain(record);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);

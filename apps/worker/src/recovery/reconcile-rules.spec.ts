@@ -52,6 +52,11 @@ describe(reconcile.name, () => {
       expect(reconcile(later, bull({ state: null }), restoring)).toMatchObject({ fix: ReconcileFix.MissingFromQueue });
     });
 
+    it('waits for writes in flight at the loss to land before restoring anything', () => {
+      const settling = { ...restoring, restoreSettleMs: 5_000 };
+      expect(reconcile(record({ status: JobStatus.Waiting }), bull({ state: null }), settling)).toEqual({ action: 'leave' });
+    });
+
     it('cancels a lost record with a pending cancel request instead', () => {
       const verdict = reconcile(record({ status: JobStatus.Waiting }), bull({ state: null, cancelRequested: true }), restoring);
       expect(verdict).toMatchObject({ fix: ReconcileFix.CancelRequested });

@@ -52,6 +52,11 @@ export interface ReconcileContext {
   stallThresholdMs: number;
   /** Set while restoring after Redis lost its data (RedisEpoch): records written before it are restored. */
   restoreBefore?: Date | null;
+  /**
+   * A restore waits this long past the loss before enqueueing anything: a pickup's `active` write
+   * still buffered when Redis lost the job must land first, or the run would be restored and run twice.
+   */
+  restoreSettleMs?: number;
 }
 
 const STACK_LINES = 8;
@@ -70,7 +75,11 @@ const STACK_LINES = 8;
  * - Active without a lock past the threshold: Bull's stalled checker moves it; logged only.
  * - Anything else (waiting, delayed, paused, active with a lock, or a later run's job) is normal.
  */
-export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stallThresholdMs, restoreBefore }: ReconcileContext): Verdict {
+export function reconcile(
+  record: UnsettledRecord,
+  bull: QueueSide,
+  { now, stallThresholdMs, restoreBefore, restoreSettleMs = 0 }: ReconcileContext,
+): Verdict {
   const run = record.run ?? 1;
   if (bull.state === null || (bull.run ?? 1) < run) {
     if (bull.cancelRequested) {
@@ -80,6 +89,7 @@ export function reconcile(record: UnsettledRecord, bull: QueueSide, { now, stall
     // waiting and delayed runs are safe to enqueue again without running anything twice.
     const queued = record.status === JobStatus.Waiting || record.status === JobStatus.Delayed;
     if (queued && bull.state === null && restoreBefore && record.updatedAt < restoreBefore) {
+      if (now.getTime() < restoreBefore.getTime() + restoreSettleMs) return { action: 'leave' };
       return { action: 'restore', note: 'lost with Redis data; enqueued again from its record' };
     }
     return settle(

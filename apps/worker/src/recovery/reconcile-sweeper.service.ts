@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobStatus, messageOf } from '@conveyor/contracts';
+import { JobStatus, isTerminal, messageOf } from '@conveyor/contracts';
 import { JobSweepRepository, JobsRepository, UnsettledRecord, parseKeysetCursor } from '@conveyor/database';
 import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
 import { Queue } from 'bull';
@@ -22,6 +22,8 @@ export interface SweepReport {
   fixed: Partial<Record<ReconcileFix, number>>;
   /** Active without a lock past the threshold: left to Bull's stalled checker. */
   watched: number;
+  /** Records that could not be checked (logged); the next sweep tries again. */
+  errors: number;
 }
 
 /**
@@ -83,12 +85,14 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       ? await RedisLease.acquireUnlessHeld(this.redis(), this.key('lock'), holdMs)
       : await RedisLease.acquire(this.redis(), this.key('lock'), holdMs);
     if (!lock) return undefined;
-    const report: SweepReport = { examined: 0, fixed: {}, watched: 0 };
+    const report: SweepReport = { examined: 0, fixed: {}, watched: 0, errors: 0 };
     try {
       const updatedBefore = new Date(startedAt - graceMs);
       const generation = await this.epoch.check();
       const { restoreBefore } = generation;
-      let cursor = await this.loadCursor();
+      // A cursor saved into the new Redis by a sweep caught by the loss is no place to start a restore.
+      let cursor = generation.lossNoticed ? undefined : await this.loadCursor();
+      const fromOldest = cursor === undefined;
       for (let batchNo = 0; batchNo < MAX_BATCHES_PER_SWEEP && !this.loop.isStopped; batchNo++) {
         if (!(await lock.expireIn(Math.max(BATCH_LEASE_MS, holdMs)))) {
           this.logger.warn('Reconcile sweep lost its lease; stopping this sweep');
@@ -104,7 +108,10 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       }
       await this.saveCursor(cursor);
       // A pass that reached the newest records and saw everything written before the loss ends it.
-      if (restoreBefore && !cursor && !this.loop.isStopped && updatedBefore >= restoreBefore) await this.epoch.restoreDone();
+      // Ended by a whole pass, oldest to newest, with every record checked and nothing left over
+      // from before the loss; a pass longer than one sweep keeps the restore on (harmless).
+      const wholePass = fromOldest && !cursor && !this.loop.isStopped && report.errors === 0;
+      if (restoreBefore && wholePass && updatedBefore >= restoreBefore) await this.epoch.restoreDone();
       await this.recordSweep(report);
       const fixes = Object.entries(report.fixed);
       if (fixes.length > 0 || report.watched > 0) {
@@ -143,6 +150,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       if (missing && !(await this.epoch.unchanged(generation.epoch))) return; // Redis lost its data mid-sweep
       await this.apply(queue, record, verdict, report);
     } catch (error) {
+      report.errors++;
       this.logger.warn(`Reconcile: job ${record._id} not checked: ${messageOf(error)}`);
     }
   }
@@ -203,6 +211,12 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const stillQueued = whole?.status === JobStatus.Waiting || whole?.status === JobStatus.Delayed;
     if (!whole || !stillQueued || (whole.run ?? 1) !== (record.run ?? 1)) return;
     await this.control.restoreRun(whole);
+    // A client's cancel may have found no Bull job and recorded `cancelled` meanwhile: it wins.
+    const after = await this.jobs.findByIdUnscoped(record._id);
+    if (!after || isTerminal(after.status) || (after.run ?? 1) !== (whole.run ?? 1)) {
+      await this.control.withdrawRun(queue.name, record._id);
+      return;
+    }
     report.fixed[ReconcileFix.Restored] = (report.fixed[ReconcileFix.Restored] ?? 0) + 1;
     this.logger.warn(`Reconcile: job ${record._id} (${queue.name}, run ${record.run ?? 1}) ${note} [${ReconcileFix.Restored}]`);
   }

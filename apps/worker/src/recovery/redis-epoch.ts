@@ -13,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 export interface SweepGeneration {
   epoch: string;
   restoreBefore: Date | null;
+  /** The loss was noticed by this check: the sweep starts its pass from the oldest record. */
+  lossNoticed?: boolean;
 }
 
 @Injectable()
@@ -49,7 +51,7 @@ export class RedisEpoch {
       `Redis lost its data (generation ${known.redisEpoch} is gone): waiting and delayed jobs recorded before ` +
         `${restoreBefore.toISOString()} are enqueued again from MongoDB`,
     );
-    return { epoch, restoreBefore };
+    return { epoch, restoreBefore, lossNoticed: true };
   }
 
   /**

@@ -60,7 +60,17 @@ export class JobProcessor {
       const definition = this.registry.get(job.name);
       if (!definition || !handler) throw new PermanentJobError(`No job type named "${job.name}" is registered in this worker`);
       const done = await this.completedBefore(job, ref);
-      if (done) return done.result;
+      if (done) {
+        // Recorded here (the first execution died before it could): told here too.
+        if (done.recordedNow) {
+          const status = JobStatus.Completed;
+          await this.webhooks.notify(
+            { ...subject, status, progress: { percent: 100, step: null }, result: done.result },
+            WebhookEvent.Completed,
+          );
+        }
+        return done.result;
+      }
       this.records.attemptStarted(ref, job.attemptsMade);
       const result = await this.runner.run(
         definition,
@@ -80,7 +90,8 @@ export class JobProcessor {
         },
       );
       // Sealed once for the record, Bull's return value and the webhook: at rest it is never plaintext.
-      const sealed = this.cipher.seal(result, ref.jobId);
+      const sealed = this.cipher.sealNew(result, ref.jobId);
+      await this.control.noteRunDone(queue, ref.jobId, ref.run, sealed);
       if (await this.recordCompleted(ref, sealed)) {
         await this.webhooks.notify(
           { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result: sealed },
@@ -127,25 +138,27 @@ export class JobProcessor {
   }
 
   /**
-   * A job Bull's stalled checker put back whose run its record already shows completed: the
-   * execution that finished it died between recording the outcome and telling Bull. Its recorded
-   * result completes the job instead of running the handler again (which could charge or publish
-   * twice). Only redeliveries pay for the record read.
+   * A job Bull's stalled checker put back whose run already finished: the execution that ran it
+   * died after its handler returned but before telling Bull. The run's note in Redis (or its record,
+   * if the note is gone) completes the job instead of running the handler again, which could
+   * charge or publish twice. Only redeliveries pay for these reads.
    */
-  private async completedBefore(job: Job<JobEnvelope>, ref: AttemptRef): Promise<{ result: unknown } | undefined> {
-    if ((await this.control.stalledCount(job.queue.name, ref.jobId)) === 0) return undefined;
+  private async completedBefore(job: Job<JobEnvelope>, ref: AttemptRef): Promise<{ result: unknown; recordedNow: boolean } | undefined> {
+    const queue = job.queue.name;
+    if ((await this.control.stalledCount(queue, ref.jobId)) === 0) return undefined;
+    const noted = await this.control.runDone(queue, ref.jobId, ref.run);
+    if (noted) {
+      // A no-op when the first execution recorded it (the transition guard).
+      const recordedNow = await this.recordCompleted(ref, noted.result);
+      this.logger.warn(`Job ${ref.jobId} (run ${ref.run}) was redelivered after its handler returned; completed from that result`);
+      return { result: noted.result, recordedNow };
+    }
     const record = await this.jobs.findByIdUnscoped(ref.jobId);
     if (record?.status !== JobStatus.Completed || (record.run ?? 1) !== ref.run) return undefined;
     this.logger.warn(`Job ${ref.jobId} (run ${ref.run}) was redelivered after it completed; its recorded result completes it`);
-    return { result: record.result };
+    return { result: record.result, recordedNow: false };
   }
 
-  /**
-   * The work is done whether or not its record can be written: if the write fails even after its
-   * retries, Bull still completes the job with its result, and the reconcile sweep settles the
-   * record from Bull (and sends the completed webhook). Failing the attempt instead would run
-   * finished work again, or fail it for good.
-   */
   private async recordCompleted(ref: AttemptRef, result: unknown): Promise<boolean> {
     try {
       await this.records.completed(ref, result);

@@ -48,6 +48,8 @@ export function queueKeys(queue: Pick<Queue, 'toKey'>) {
     /** A job's cancel request, and the channel workers hear cancel requests on. */
     cancel: (jobId: string) => queue.toKey(`conveyor:cancel:${jobId}`),
     cancelChannel: queue.toKey('conveyor:cancel'),
+    /** A run's sealed result, set the moment its handler returns (before the record write and Bull's ack). */
+    runDone: (jobId: string, run: number) => queue.toKey(`conveyor:done:${jobId}:${run}`),
     /** Outcome counters and histograms. */
     metrics: (suffix: string) => queue.toKey(`conveyor:metrics:${suffix}`),
     /** The last processing times (for wait estimates). */
