@@ -62,6 +62,8 @@ export interface SoakReport {
   submitsPerSecond: number;
   workersKilled: number;
   verdict: ProbeVerdict;
+  /** Commits run again after a worker died between its commit and its return (absorbed by the commit's key). */
+  absorbedRedeliveries: number;
   /** What the first duplicated jobs ran, where and when (pid/attempt/step@mm:ss.mmm). */
   duplicatedSteps: string[];
   /** Whether two reconcile sweeps ran after the load (the agreement check means little without them). */
@@ -142,6 +144,7 @@ export async function runSoak(profile: SoakProfile): Promise<SoakReport> {
       submitsPerSecond: load.latencies.length / load.seconds,
       workersKilled: nemesis.killed,
       verdict,
+      absorbedRedeliveries: (await oracle.redeliveredAfterCommit()).filter((r) => !r.committerReturned).length,
       duplicatedSteps: await Promise.all(
         verdict.duplicated
           .slice(0, 3)
@@ -164,7 +167,8 @@ export function describeSoak(report: SoakReport): string {
   return [
     `nemesis soak: ${report.profile.submits} submits at concurrency ${report.profile.concurrency} over ${report.profile.seconds} s, ${report.profile.workers} workers`,
     `  acknowledged ${report.acknowledged}, refused 503 during outages ${report.refusedDuringOutage}, workers killed ${report.workersKilled}`,
-    `  lost ${verdict.lost.length}, duplicated ${verdict.duplicated.length}, unexpected ${verdict.unexpected.length}`,
+    `  lost ${verdict.lost.length}, duplicated ${verdict.duplicated.length}, unexpected ${verdict.unexpected.length}` +
+      ` (commits run again after a worker died mid-commit, absorbed by the commit's unique key: ${report.absorbedRedeliveries})`,
     ...report.duplicatedSteps.map((steps) => `    duplicated: ${steps}`),
     `  5xx outside outages ${report.serverErrors.length}${report.serverErrors.length ? `: ${JSON.stringify(report.serverErrors.slice(0, 3))}` : ''}`,
     `  submit p95 ${report.submitP95Ms.toFixed(0)} ms, p99 ${report.submitP99Ms.toFixed(0)} ms, ${report.submitsPerSecond.toFixed(1)} submits/s`,
