@@ -125,7 +125,7 @@ export async function runSoak(profile: SoakProfile): Promise<SoakReport> {
 
     const connection = conveyor.app.get<Connection>(getConnectionToken());
     const oracle = new ProbeOracle(connection);
-    await waitFor(async () => (await oracle.verdict(load.acknowledged)).lost.length === 0, {
+    await waitFor(async () => (await oracle.verdict(load.acknowledged, nemesis.killedAt)).lost.length === 0, {
       what: 'every acknowledged job to commit',
       timeoutMs: 120_000,
       intervalMs: 500,
@@ -133,7 +133,7 @@ export async function runSoak(profile: SoakProfile): Promise<SoakReport> {
     say('waiting for two more sweeps');
     const swept = await twoMoreSweeps(conveyor);
     say('checking records against Bull');
-    const verdict = await oracle.verdict(load.acknowledged);
+    const verdict = await oracle.verdict(load.acknowledged, nemesis.killedAt);
     return {
       profile,
       acknowledged: load.acknowledged.length,
@@ -144,7 +144,7 @@ export async function runSoak(profile: SoakProfile): Promise<SoakReport> {
       submitsPerSecond: load.latencies.length / load.seconds,
       workersKilled: nemesis.killed,
       verdict,
-      absorbedRedeliveries: (await oracle.redeliveredAfterCommit()).filter((r) => !r.committerReturned).length,
+      absorbedRedeliveries: (await oracle.redeliveredAfterCommit(nemesis.killedAt)).filter((r) => r.committerKilled).length,
       duplicatedSteps: await Promise.all(
         verdict.duplicated
           .slice(0, 3)
@@ -168,7 +168,7 @@ export function describeSoak(report: SoakReport): string {
     `nemesis soak: ${report.profile.submits} submits at concurrency ${report.profile.concurrency} over ${report.profile.seconds} s, ${report.profile.workers} workers`,
     `  acknowledged ${report.acknowledged}, refused 503 during outages ${report.refusedDuringOutage}, workers killed ${report.workersKilled}`,
     `  lost ${verdict.lost.length}, duplicated ${verdict.duplicated.length}, unexpected ${verdict.unexpected.length}` +
-      ` (commits run again after a worker died mid-commit, absorbed by the commit's unique key: ${report.absorbedRedeliveries})`,
+      ` (commits run again because their worker was SIGKILLed before the run was acknowledged, absorbed by the commit's unique key: ${report.absorbedRedeliveries})`,
     ...report.duplicatedSteps.map((steps) => `    duplicated: ${steps}`),
     `  5xx outside outages ${report.serverErrors.length}${report.serverErrors.length ? `: ${JSON.stringify(report.serverErrors.slice(0, 3))}` : ''}`,
     `  submit p95 ${report.submitP95Ms.toFixed(0)} ms, p99 ${report.submitP99Ms.toFixed(0)} ms, ${report.submitsPerSecond.toFixed(1)} submits/s`,
@@ -234,6 +234,8 @@ async function submitLoad(url: string, profile: SoakProfile, outages: Array<{ fr
 /** Kills workers on a beat, and Redis and the database once each; a supervisor replaces dead workers. */
 class Nemesis {
   killed = 0;
+  /** When each SIGKILLed worker died: the oracle's tell for a commit redelivered after a crash. */
+  readonly killedAt = new Map<number, number>();
 
   constructor(
     private readonly conveyor: Conveyor,
@@ -264,6 +266,7 @@ class Nemesis {
       const victim = this.conveyor.workers.filter((w) => w.running)[this.killed % this.profile.workers];
       if (victim) {
         await victim.kill();
+        this.killedAt.set(victim.pid, Date.now());
         this.killed++;
         say(`nemesis: worker ${victim.pid} SIGKILLed at ${new Date().toISOString().slice(14, 23)}`);
       }

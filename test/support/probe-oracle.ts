@@ -4,8 +4,9 @@ import { PROBE_COMMITS_COLLECTION, PROBE_STEPS_COLLECTION, ProbeStepRow } from '
 /**
  * What the probe's records say about a set of acknowledged jobs (Jepsen's terms):
  * - lost: acknowledged, never committed;
- * - duplicated: a run's commit step ran again after the execution that committed it had returned
- *   (the platform knew the run was done, and ran it again);
+ * - duplicated: a run's commit step ran again although the worker that committed it lived on
+ *   (when that worker was SIGKILLed before the run could be acknowledged, the commit running again
+ *   is at-least-once delivery after a crash, absorbed by the commit's unique key);
  * - unexpected: committed, never acknowledged.
  */
 export interface ProbeVerdict {
@@ -17,25 +18,27 @@ export interface ProbeVerdict {
 export class ProbeOracle {
   constructor(private readonly connection: Connection) {}
 
-  async verdict(acknowledged: string[]): Promise<ProbeVerdict> {
+  /** `killed`: when each SIGKILLed worker died (pid → ms since the epoch). */
+  async verdict(acknowledged: string[], killed: ReadonlyMap<number, number> = new Map()): Promise<ProbeVerdict> {
     const commits = await this.connection.collection(PROBE_COMMITS_COLLECTION).find({}).toArray();
     const committed = new Set(commits.map((c) => String(c.jobId)));
     const acked = new Set(acknowledged);
-    const redelivered = await this.redeliveredAfterCommit();
+    const redelivered = await this.redeliveredAfterCommit(killed);
     return {
       lost: acknowledged.filter((id) => !committed.has(id)),
-      duplicated: redelivered.filter((r) => r.committerReturned).map((r) => r.jobId),
+      duplicated: redelivered.filter((r) => !r.committerKilled).map((r) => r.jobId),
       unexpected: [...committed].filter((id) => !acked.has(id)),
     };
   }
 
   /**
-   * Every job whose commit step ran again after its run committed, and whether the committing
-   * execution had returned before the next one started. When it had not (its worker died between
-   * the commit and the handler's return), nothing could tell the platform the run was done: the
-   * redelivery is at-least-once, and the commit's unique key absorbed it.
+   * Every job whose commit step ran again after its run committed, and whether the worker that
+   * committed it was SIGKILLed before the next execution began (then nothing could have told the
+   * platform the run was done).
    */
-  async redeliveredAfterCommit(): Promise<Array<{ jobId: string; committerReturned: boolean }>> {
+  async redeliveredAfterCommit(
+    killed: ReadonlyMap<number, number> = new Map(),
+  ): Promise<Array<{ jobId: string; committerKilled: boolean }>> {
     const duplicates = await this.connection.collection(PROBE_STEPS_COLLECTION).find({ step: 'commit-duplicate' }).toArray();
     const jobIds = [...new Set(duplicates.map((d) => String(d.jobId)))];
     return Promise.all(
@@ -45,8 +48,9 @@ export class ProbeOracle {
         const duplicate = rows.find((r) => r.step === 'commit-duplicate')!;
         // The duplicate execution began at its worker's last step-1 before the duplicate commit.
         const began = rows.filter((r) => r.step === 'step-1' && r.pid === duplicate.pid && r.at <= duplicate.at).at(-1)?.at ?? duplicate.at;
-        const returned = rows.some((r) => r.step === 'exit' && r.pid === commit.pid && r.at >= commit.at && r.at <= began);
-        return { jobId, committerReturned: returned };
+        const diedAt = killed.get(commit.pid);
+        const committerKilled = diedAt !== undefined && diedAt >= commit.at.getTime() && diedAt <= began.getTime();
+        return { jobId, committerKilled };
       }),
     );
   }
