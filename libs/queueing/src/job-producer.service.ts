@@ -23,6 +23,7 @@ import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
 import { QueueRegistry } from './queue-registry.service';
 import { withTimeout } from './with-timeout';
+import { JobControl } from './job-control.service';
 import { SubmissionCheck } from './submission-check';
 import { WaitEstimate } from './wait-estimate';
 
@@ -98,6 +99,7 @@ export class JobProducer {
     private readonly check: SubmissionCheck,
     private readonly waits: WaitEstimate,
     private readonly cipher: DataCipher,
+    private readonly control: JobControl,
   ) {}
 
   /**
@@ -277,9 +279,11 @@ export class JobProducer {
     const queueName = prepared.definition.queue;
     const { record, bullJob: job } = this.stored(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
+    const adding = this.queues.get(queueName).add(job.name, job.data, job.opts);
     try {
-      await withTimeout(this.queues.get(queueName).add(job.name, job.data, job.opts), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
+      this.withdrawIfLanded(queueName, [jobId], adding);
       // The client never learns this id, so the record must not outlive the failed enqueue. If this
       // delete fails too, the reconciliation sweep finds a record with no Bull job.
       await this.jobs.deleteUnqueued([jobId]);
@@ -292,9 +296,15 @@ export class JobProducer {
     const stored = jobs.map(({ owner, jobId, prepared }) => this.stored(owner, jobId, prepared));
     const records = stored.map((s) => s.record);
     await this.jobs.insertMany(records);
+    const adding = this.queues.get(queueName).addBulk(stored.map((s) => s.bullJob));
     try {
-      await withTimeout(this.queues.get(queueName).addBulk(stored.map((s) => s.bullJob)), ENQUEUE_TIMEOUT_MS);
+      await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
+      this.withdrawIfLanded(
+        queueName,
+        jobs.map((j) => j.jobId),
+        adding,
+      );
       await this.jobs.deleteUnqueued(jobs.map((j) => j.jobId));
       const error = queueUnavailable(cause);
       return jobs.map(({ index }) => ({ index, error }));
@@ -304,6 +314,21 @@ export class JobProducer {
       outcomes.push({ index, job: await this.submitted(records[i], prepared) });
     }
     return outcomes;
+  }
+
+  /**
+   * An add that timed out may still land: ioredis replays queued commands once Redis is back, and
+   * the client was told 503 and never learns the id. Whenever it lands, the job is taken out again
+   * (or, if a worker was quicker, stopped before its first step), so nothing runs unacknowledged.
+   */
+  private withdrawIfLanded(queueName: QueueName, jobIds: string[], adding: Promise<unknown>): void {
+    adding.then(
+      () =>
+        Promise.all(jobIds.map((jobId) => this.control.withdrawRun(queueName, jobId))).catch((error: unknown) =>
+          this.logger.warn(`Jobs refused with 503 landed in ${queueName} late and could not be withdrawn: ${messageOf(error)}`),
+        ),
+      () => undefined, // never landed
+    );
   }
 
   private async submitted(record: JobRecord, { policy, options }: PreparedJob): Promise<SubmittedJob> {
