@@ -15,6 +15,9 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(wrapped)).toBe(true);
     const closed = new mongo.MongoBulkWriteError(new mongo.MongoTopologyClosedError(), bulkResult);
     expect(isDatabaseUnavailable(closed)).toBe(true);
+    // The server SIGKILLed mid-write (found by the nemesis soak): a 500 until this was known.
+    const cut = new mongo.MongoBulkWriteError({ message: 'This socket has been ended by the other party' }, bulkResult);
+    expect(isDatabaseUnavailable(cut)).toBe(true);
   });
 
   it('does not take a refused document or another error for an outage', () => {

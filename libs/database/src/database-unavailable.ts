@@ -22,7 +22,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * The driver's bulk API (insertMany, bulkWrite) re-throws a connection failure as a
  * MongoBulkWriteError with no per-document errors, copying the original's fields and message but
  * not its class: a network error's `beforeHandshake`, a server selection error's `reason`, and
- * the messages of a client not (or no longer) connected.
+ * the messages of a client not (or no longer) connected or of a connection cut mid-write.
  */
 function isUnreachableInBulk(error: Error): boolean {
   if (error.name !== 'MongoBulkWriteError') return false;
@@ -31,4 +31,5 @@ function isUnreachableInBulk(error: Error): boolean {
   return noDocumentRefused && ('beforeHandshake' in bulk || 'reason' in bulk || NOT_CONNECTED.test(bulk.message));
 }
 
-const NOT_CONNECTED = /must be connected|Topology is closed/;
+/** A client not (or no longer) connected, or a connection cut mid-write (the soak's SIGKILLed server). */
+const NOT_CONNECTED = /must be connected|Topology is closed|socket has been ended|connection \S+ to \S+ closed|ECONNRESET|EPIPE/;
