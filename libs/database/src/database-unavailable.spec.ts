@@ -16,7 +16,7 @@ describe('isDatabaseUnavailable', () => {
     const closed = new mongo.MongoBulkWriteError(new mongo.MongoTopologyClosedError(), bulkResult);
     expect(isDatabaseUnavailable(closed)).toBe(true);
     // The server SIGKILLed mid-write (found by the nemesis soak): a 500 until this was known.
-    const cut = new mongo.MongoBulkWriteError({ message: 'This socket has been ended by the other party' }, bulkResult);
+    const cut = new mongo.MongoBulkWriteError({ message: 'This socket has been ended by the other party' } as never, bulkResult);
     expect(isDatabaseUnavailable(cut)).toBe(true);
   });
 
