@@ -1,6 +1,6 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { initOrClose, nestLogLevels } from '@conveyor/config';
+import { nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { QueueConsumers } from './consumers/queue-consumers.service';
 import { WorkerHeartbeatService } from './observability/worker-heartbeat.service';
@@ -14,7 +14,9 @@ export async function createWorker(options: WorkerModuleOptions): Promise<INestA
   });
   // JSON lines through pino from here on (logs made while the context was built included).
   app.useLogger(app.get(JsonLogger));
-  await initOrClose(app);
+  // createApplicationContext has run the init hooks already (a startup refusal, such as another
+  // deployment's database, rejects it and the process exits); this call is a no-op kept for clarity.
+  await app.init();
   // Only a worker that booted shows as live (a failed boot, e.g. a metrics port in use, never does).
   app.get(WorkerHeartbeatService).start();
   return app;
