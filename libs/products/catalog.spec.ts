@@ -1,10 +1,10 @@
 import { ConfigError, loadConfig } from '@conveyor/config';
-import { SERVICE_QUEUES } from '@conveyor/contracts';
+import { JobStatus, SERVICE_QUEUES } from '@conveyor/contracts';
 import { JobTypeName, checkProductSettings, jobCatalog } from './catalog';
 
 describe('the job catalog', () => {
   it('holds the platform’s job types and each product’s, named by the derived union', () => {
-    const expected: JobTypeName[] = ['http.request', 'viral-ideas.analysis'];
+    const expected: JobTypeName[] = ['http.request', 'viral-ideas.analysis', 'website_analysis', 'content_generation'];
     expect(jobCatalog.types().sort()).toEqual(expected.sort());
   });
 
@@ -21,5 +21,14 @@ describe('the job catalog', () => {
     expect(() => checkProductSettings(loadConfig({ VIRAL_BATCH_STAGGER_MS: 'soon' }))).toThrow(
       /^Invalid configuration: VIRAL_BATCH_STAGGER_MS /,
     );
+    expect(() => checkProductSettings(loadConfig({ CONTENT_GENERATION_CREDITS: '0' }))).toThrow(/CONTENT_GENERATION_CREDITS/);
+  });
+
+  it("words seed 003's job types in its status vocabulary and leaves the others in Conveyor's", () => {
+    expect(jobCatalog.statusWord('website_analysis', JobStatus.Completed)).toBe('succeeded');
+    expect(jobCatalog.statusWord('content_generation', JobStatus.Waiting)).toBe('queued');
+    expect(jobCatalog.statusWord('content_generation', JobStatus.Active)).toBe('running');
+    expect(jobCatalog.statusWord('content_generation', JobStatus.Cancelled)).toBe('failed');
+    expect(jobCatalog.statusWord('http.request', JobStatus.Completed)).toBe('completed');
   });
 });

@@ -1,6 +1,7 @@
 import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES, PlatformJobType } from '@conveyor/contracts';
 import { AppConfig, loadSettings } from '@conveyor/config';
 import { viralIdeasContracts, viralIdeasSettingsSchema } from './viral-ideas/contracts';
+import { websiteContentContracts, websiteContentSettingsSchema } from './website-content/contracts';
 
 /**
  * The job catalog both apps run: the platform's job types and queues, then one line per product.
@@ -9,13 +10,17 @@ import { viralIdeasContracts, viralIdeasSettingsSchema } from './viral-ideas/con
 export const jobCatalog = JobTypeRegistry.compose(
   { name: 'platform', jobTypes: PLATFORM_JOB_TYPES, queues: PLATFORM_QUEUE_POLICIES },
   viralIdeasContracts,
+  websiteContentContracts,
 );
 
 /** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
-export type JobTypeName = PlatformJobType | (typeof viralIdeasContracts.jobTypes)[number]['type'];
+export type JobTypeName =
+  | PlatformJobType
+  | (typeof viralIdeasContracts.jobTypes)[number]['type']
+  | (typeof websiteContentContracts.jobTypes)[number]['type'];
 
 /** Each product's settings schema, one line per product. */
-const PRODUCT_SETTINGS = [viralIdeasSettingsSchema];
+const PRODUCT_SETTINGS = [viralIdeasSettingsSchema, websiteContentSettingsSchema];
 
 /**
  * Both apps check every product's settings at start, before Nest builds anything, so a bad value

@@ -14,6 +14,7 @@ import { SchedulerModule } from './scheduler/scheduler.module';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
+import { WebsiteContentApiModule } from '@conveyor/products/website-content';
 
 /**
  * The HTTP API: the platform's modules, then one line per product. It produces jobs and reads
@@ -40,6 +41,7 @@ export class ApiModule {
         ObservabilityModule,
         // Products: one line each (libs/products).
         ViralIdeasApiModule,
+        WebsiteContentApiModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

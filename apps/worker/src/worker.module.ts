@@ -3,6 +3,7 @@ import { AppConfig, ConfigModule } from '@conveyor/config';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasWorkerModule } from '@conveyor/products/viral-ideas';
+import { WebsiteContentWorkerModule } from '@conveyor/products/website-content';
 import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { ConsumersModule } from './consumers/consumers.module';
@@ -34,6 +35,7 @@ export class WorkerModule {
         SchedulerModule,
         // Products: one line each (libs/products).
         ViralIdeasWorkerModule,
+        WebsiteContentWorkerModule,
       ],
     };
   }

@@ -159,6 +159,8 @@ export const configSchema = z.object({
   PROFILE_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   TRANSCRIPT_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   ANALYSIS_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+  GENERATION_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+  GENERATION_SERVICE_TOKEN: z.string().min(1).max(4096).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@ export * from './backoff';
 export * from './conveyor-error';
 export * from './error-code';
 export * from './job-status';
+export * from './status-vocabulary';
 export * from './job-type-definition';
 export * from './job-type-registry';
 export * from './job-types';

@@ -1,5 +1,6 @@
 import { QueueName } from './queue-name';
 import { StepDefinition } from './progress';
+import { StatusVocabulary } from './status-vocabulary';
 
 /** A payload DTO class: class-validator decorators on it are the payload's validation rules. */
 export type PayloadClass<P extends object = object> = new () => P;
@@ -22,6 +23,13 @@ export interface JobTypeDefinition<P extends object = object, T extends string =
    * guards the product's state (e.g. one run per entry at a time).
    */
   readonly startedBy?: string;
+  /**
+   * Set when a type started by a product route may still be retried through the generic
+   * `POST /api/v1/jobs/:id/retry` (its product's documents say so); its RunAdmission hooks run first.
+   */
+  readonly retriedThroughJobsApi?: boolean;
+  /** The words this type's clients read for its statuses (StatusVocabulary); Conveyor's own when unset. */
+  readonly statusVocabulary?: StatusVocabulary;
   /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */
   readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
 }

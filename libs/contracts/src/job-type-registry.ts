@@ -1,4 +1,6 @@
+import { JobStatus } from './job-status';
 import { JobTypeDefinition } from './job-type-definition';
+import { statusWord } from './status-vocabulary';
 import { ProductContracts } from './product-contracts';
 import { QueueName } from './queue-name';
 import { QueuePolicy } from './queue-policy';
@@ -34,6 +36,11 @@ export class JobTypeRegistry {
 
   get(type: string): JobTypeDefinition | undefined {
     return this.byType.get(type);
+  }
+
+  /** The word a job of `type` shows for `status` (its StatusVocabulary, else Conveyor's word). */
+  statusWord(type: string, status: JobStatus): string {
+    return statusWord(status, this.byType.get(type)?.statusVocabulary);
   }
 
   types(): string[] {

@@ -45,4 +45,6 @@ export interface JobEnvelope<P = unknown> {
   run: number;
   /** Webhook target, when the submitter asked for one. */
   callback?: JobCallback;
+  /** Who submitted the job (ownerKey); absent on jobs enqueued before it was carried. */
+  owner?: string;
 }

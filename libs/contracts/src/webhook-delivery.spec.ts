@@ -84,6 +84,7 @@ describe(webhookPayload.name, () => {
       event: 'completed',
       jobId: 'j1',
       status: 'completed',
+      conveyorStatus: 'completed',
       progress: 100,
       step: null,
       result: { statusCode: 200 },
@@ -98,12 +99,18 @@ describe(webhookPayload.name, () => {
       event: 'failed',
       jobId: 'j1',
       status: 'failed',
+      conveyorStatus: 'failed',
       progress: 5,
       step: 'send',
       error: { message: 'boom', code: 'E' },
       timestamp: at.toISOString(),
     });
     expect(webhookPayload({ ...subject, status: JobStatus.Cancelled }, WebhookEvent.Cancelled, at)).not.toHaveProperty('result');
+  });
+
+  it("words the status in the job type's vocabulary and keeps Conveyor's word beside it", () => {
+    const payload = webhookPayload(subject, WebhookEvent.Completed, at, 'succeeded');
+    expect(payload).toMatchObject({ status: 'succeeded', conveyorStatus: 'completed' });
   });
 
   it('never copies more of the error than its message and code', () => {

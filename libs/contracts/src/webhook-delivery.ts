@@ -16,7 +16,10 @@ export const WEBHOOK_SIGNATURE_VERSION = 'v1';
 export interface WebhookPayload {
   event: WebhookEvent;
   jobId: string;
-  status: JobStatus;
+  /** In the job type's own words (StatusVocabulary); Conveyor's unless the type has one. */
+  status: string;
+  /** The status in Conveyor's words, whatever the job type. */
+  conveyorStatus: JobStatus;
   /** Percent, 0–100. */
   progress: number;
   /** The running step (progress events), else null. */
@@ -32,6 +35,8 @@ export interface WebhookPayload {
 /** What a job looked like when an event happened: the input of WebhookNotifier.notify. */
 export interface WebhookSubject {
   jobId: string;
+  /** The job's type: its status vocabulary words the payload's `status`. */
+  type?: string;
   /** The job's callback (from its record or its Bull envelope); none → nothing is delivered. */
   callback: JobCallback | null | undefined;
   status: JobStatus;
@@ -70,12 +75,16 @@ export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' 
   return derivedUuid(`conveyor-webhook\n${parts.join('\n')}`);
 }
 
-/** The body of the webhook reporting `event` about `subject`. Result and error only where they belong. */
-export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at: Date): WebhookPayload {
+/**
+ * The body of the webhook reporting `event` about `subject`. Result and error only where they
+ * belong. `statusWord`: the status in the job type's words, when it has a vocabulary.
+ */
+export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at: Date, statusWord: string = subject.status): WebhookPayload {
   return {
     event,
     jobId: subject.jobId,
-    status: subject.status,
+    status: statusWord,
+    conveyorStatus: subject.status,
     progress: subject.progress.percent,
     step: subject.progress.step,
     ...(event === WebhookEvent.Completed ? { result: subject.result ?? null } : {}),

@@ -1,4 +1,4 @@
-import { JobProgress, StepDefinition, progressPercent } from '@conveyor/contracts';
+import { JobProgress, Owner, StepDefinition, progressPercent } from '@conveyor/contracts';
 import { CpuOffload, CpuTask } from './cpu-task';
 
 /** What a handler sees of the job it runs. */
@@ -9,6 +9,8 @@ export interface JobContext<P = unknown> {
   /** 1 for the first attempt of the run. */
   readonly attempt: number;
   readonly payload: P;
+  /** Who submitted the job; undefined only for a job enqueued before owners were carried. */
+  readonly owner: Owner | undefined;
   /** Aborted when the attempt times out; pass it to I/O so work stops promptly. */
   readonly signal: AbortSignal;
   /**
@@ -44,6 +46,7 @@ export class StepContext<P> implements JobContext<P> {
     private readonly reportProgress: ProgressSink,
     private readonly gate: StepGate = async () => undefined,
     private readonly offloader?: CpuOffload,
+    readonly owner: Owner | undefined = undefined,
   ) {}
 
   async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -35,6 +35,12 @@ export function serviceJobOptions(jobId: string, policy: QueuePolicy): JobOption
   };
 }
 
-export function jobEnvelope(payload: unknown, options: ResolvedJobOptions, run: number, callback?: JobCallback | null): JobEnvelope {
-  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}) };
+export function jobEnvelope(
+  payload: unknown,
+  options: ResolvedJobOptions,
+  run: number,
+  callback: JobCallback | null | undefined,
+  owner: string,
+): JobEnvelope {
+  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}), owner };
 }

@@ -14,6 +14,7 @@ export * from './metrics';
 export * from './maintenance/maintenance-queue';
 export * from './with-timeout';
 export * from './runs/run-hooks';
+export * from './runs/run-admission';
 export * from './runs/run-settlement';
 export * from './runs/queue-failure';
 export * from './redis/redis-keys';

@@ -15,6 +15,7 @@ import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
 import { BullProbe } from './bull-probe';
 import { RunHooks } from './runs/run-hooks';
+import { RunAdmissions } from './runs/run-admission';
 import { RunSettlement } from './runs/run-settlement';
 import { BacklogAdmission } from './backlog-admission';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
@@ -101,6 +102,7 @@ export class QueueingModule {
         QueueAdmin,
         WebhookNotifier,
         RunHooks,
+        RunAdmissions,
         RunSettlement,
         BullProbe,
         MaintenanceQueue,
@@ -115,6 +117,7 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         RunHooks,
+        RunAdmissions,
         RunSettlement,
         BullProbe,
         MaintenanceQueue,

@@ -11,9 +11,10 @@ import {
   resolvePriority,
   transitionSeq,
   runClosingSeq,
+  ownerFromKey,
 } from '@conveyor/contracts';
 import { JobRecord, JobsRepository } from '@conveyor/database';
-import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunSettlement } from '@conveyor/queueing';
+import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement, RunStart } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobReads } from './job-reads.service';
@@ -33,6 +34,7 @@ export class JobActions {
     private readonly settlement: RunSettlement,
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly cipher: DataCipher,
+    private readonly admissions: RunAdmissions,
   ) {}
 
   /**
@@ -99,12 +101,18 @@ export class JobActions {
       });
     }
     const run = record.run + 1;
+    // The product's own state the run will consume (e.g. credits) is taken first, and given back
+    // if the run does not start.
+    const start: RunStart = { jobId, type: record.type, owner: ownerFromKey(record.ownerKey), run };
+    await this.admissions.admit(start);
     if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run), data))) {
+      await this.admissions.withdraw(start);
       throw invalidState(await this.recordAfterRace(jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
     try {
       await this.control.enqueueRun(data === undefined ? record : { ...record, data }, run);
     } catch (cause) {
+      await this.admissions.withdraw(start);
       await this.jobs.transition({
         jobId,
         seq: runClosingSeq(run),
@@ -134,8 +142,9 @@ export class JobActions {
    * enqueued), so the answer names the product's route instead.
    */
   checkRunnableAgain(record: JobRecord): void {
-    const startedBy = this.registry.get(record.type)?.startedBy;
-    if (!startedBy) return;
+    const definition = this.registry.get(record.type);
+    const startedBy = definition?.startedBy;
+    if (!startedBy || definition.retriedThroughJobsApi) return;
     throw new ConveyorError(
       ErrorCode.InvalidJobState,
       `Job ${record._id} is a ${record.type} run, which its product starts; run it again with ${startedBy}`,

@@ -1,7 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, DataCipher, ErrorCode, JobProgress, JobStatus, Owner, QueueName, isTerminal, ownerKey } from '@conveyor/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ConveyorError,
+  DataCipher,
+  ErrorCode,
+  JobProgress,
+  JobStatus,
+  JobTypeRegistry,
+  Owner,
+  QueueName,
+  isTerminal,
+  ownerKey,
+} from '@conveyor/contracts';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest, openedRecord } from '@conveyor/database';
-import { BullProbe, BullState, queueFailure } from '@conveyor/queueing';
+import { BullProbe, BullState, JOB_TYPE_REGISTRY, queueFailure } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { JobResponse } from './dto/job.response';
@@ -28,6 +39,7 @@ export class JobReads {
     private readonly jobs: JobsRepository,
     private readonly probe: BullProbe,
     private readonly cipher: DataCipher,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
 
   /**
@@ -39,25 +51,42 @@ export class JobReads {
     if (isTerminal(record.status)) return this.view(record);
     const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
     if (!live) return this.view(record);
-    if (live.status && isTerminal(live.status)) {
+    if (live.conveyorStatus && isTerminal(live.conveyorStatus)) {
       // The job finished between the two reads. Its outcome is written to the record before Bull
       // marks it finished, so the record now holds the result or error.
       const settled = await this.findRecord(caller, jobId);
       if (isTerminal(settled.status)) return this.view(settled);
     }
-    return { ...this.view(record), ...live, source: 'queue' };
+    return this.worded({ ...this.view(record), ...live, source: 'queue' });
   }
 
-  /** The compact status model: what a polling client needs and nothing more. */
+  /**
+   * The compact status model: what a polling client needs and nothing more. Both spellings of the
+   * step are there: `currentStep`, and `current_step` as seed 003's clients read it; a job whose
+   * type has a status vocabulary also carries that vocabulary's fields (cancelled_at, finished_at,
+   * an error as its message).
+   */
   async status(caller: Caller, jobId: string): Promise<JobStatusResponse> {
     const job = await this.get(caller, jobId);
+    const vocabulary = this.registry.get(job.type)?.statusVocabulary;
+    const finished = job.conveyorStatus === JobStatus.Completed;
+    const failed = job.conveyorStatus === JobStatus.Failed || (job.conveyorStatus === JobStatus.Cancelled && vocabulary !== undefined);
+    const error = job.conveyorStatus === JobStatus.Cancelled && vocabulary?.cancelledError ? { message: vocabulary.cancelledError, code: 'CANCELLED' } : job.error;
     return {
       jobId,
       status: job.status,
+      conveyorStatus: job.conveyorStatus,
       progress: job.progress.percent,
       currentStep: job.progress.step,
-      ...(job.status === JobStatus.Completed ? { result: job.result } : {}),
-      ...(job.status === JobStatus.Failed && job.error ? { error: job.error } : {}),
+      current_step: job.progress.step,
+      ...(finished ? { result: job.result } : {}),
+      ...(failed && error ? (vocabulary ? { error: error.message, error_code: error.code } : { error }) : {}),
+      ...(vocabulary
+        ? {
+            finished_at: job.finishedAt,
+            cancelled_at: job.conveyorStatus === JobStatus.Cancelled ? job.finishedAt : null,
+          }
+        : {}),
     };
   }
 
@@ -88,7 +117,12 @@ export class JobReads {
 
   /** The record as the caller reads it: its result opened (sealed at rest, DataCipher). */
   private view(record: JobRecord): JobResponse {
-    return fromRecord(openedRecord(this.cipher, record));
+    return this.worded(fromRecord(openedRecord(this.cipher, record)));
+  }
+
+  /** `status` in the job type's own words (StatusVocabulary); `conveyorStatus` keeps Conveyor's. */
+  private worded(view: JobResponse): JobResponse {
+    return { ...view, status: this.registry.statusWord(view.type, view.conveyorStatus) };
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */
@@ -106,7 +140,7 @@ export class JobReads {
       const state = FROM_BULL_STATE[seen.state];
       const progress = job.progress() as unknown;
       return {
-        ...(state ? { status: state } : {}),
+        ...(state ? { conveyorStatus: state } : {}),
         ...(isProgress(progress) ? { progress } : {}),
         // Failed by Bull itself (past the stall limit): no worker recorded why, so say what Bull says.
         ...(state === JobStatus.Failed ? { error: queueFailure(job.failedReason) } : {}),
@@ -126,6 +160,7 @@ function fromRecord(record: JobRecord): JobResponse {
     type: record.type,
     queue: record.queue as QueueName,
     status: record.status,
+    conveyorStatus: record.status,
     priority: record.priority,
     progress: { percent: record.progress?.percent ?? 0, step: record.progress?.step ?? null },
     attemptsMade: record.attemptsMade,

@@ -9,6 +9,7 @@ import {
   WebhookEvent,
   backoffDelay,
   messageOf,
+  ownerFromKey,
 } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier } from '@conveyor/queueing';
 import { Job } from 'bull';
@@ -48,7 +49,7 @@ export class JobProcessor {
     const cancelled = this.cancellations.track(ref.jobId);
     // Webhooks are enqueued only after the outcome they report is recorded. WebhookNotifier.notify
     // never rejects and waits at most a moment, so it cannot fail or hold up the job itself.
-    const subject = { jobId: ref.jobId, callback: job.data.callback, run: ref.run, attempt: ref.attempt };
+    const subject = { jobId: ref.jobId, type: job.name, callback: job.data.callback, run: ref.run, attempt: ref.attempt };
     let progress: JobProgress = { percent: 0, step: null };
     const live = new LiveProgress((next) => job.progress(next), ref.startedAt.getTime());
     const handler = this.handlers.find(job.name);
@@ -75,7 +76,14 @@ export class JobProcessor {
       const result = await this.runner.run(
         definition,
         handler,
-        { jobId: ref.jobId, run: ref.run, attempt: ref.attempt, payload, timeoutMs: job.data.timeoutMs },
+        {
+          jobId: ref.jobId,
+          run: ref.run,
+          attempt: ref.attempt,
+          payload,
+          timeoutMs: job.data.timeoutMs,
+          ...(job.data.owner ? { owner: ownerFromKey(job.data.owner) } : {}),
+        },
         {
           abort: cancelled,
           beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job), job.processedOn),
@@ -118,6 +126,7 @@ export class JobProcessor {
       await this.hooks.runEnded({
         jobId: ref.jobId,
         type: job.name,
+        run: ref.run,
         payload,
         outcome,
         message: messageOf(error),

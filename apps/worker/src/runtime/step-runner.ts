@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobTypeDefinition } from '@conveyor/contracts';
+import { JobTypeDefinition, Owner } from '@conveyor/contracts';
 import { JobTimeoutError, JobHandlerContract, ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
 import { CpuPool } from './cpu-pool';
 
@@ -10,6 +10,8 @@ export interface StepRun {
   attempt: number;
   payload: unknown;
   timeoutMs: number;
+  /** Who submitted the job, when its envelope says. */
+  owner?: Owner;
 }
 
 export interface StepHooks {
@@ -46,6 +48,7 @@ export class StepRunner {
       onProgress,
       hooks.beforeStep,
       (task, input, taskSignal) => this.cpu.run(task, input, taskSignal),
+      run.owner,
     );
     try {
       signal.throwIfAborted();

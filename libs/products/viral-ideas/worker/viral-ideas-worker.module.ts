@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ViralRunsModule } from '../runs';
-import { DownstreamClient } from './downstream-client';
+import { DownstreamClient } from '@conveyor/job-runtime';
 import { ViralIdeasAnalysisHandler } from './viral-ideas-analysis.handler';
 import { ViralIdeasRerunsTask } from './viral-ideas-reruns.task';
 import { ViralServices } from './viral-services';

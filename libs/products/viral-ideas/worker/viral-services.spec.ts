@@ -1,4 +1,4 @@
-import { DownstreamError } from './downstream-client';
+import { DownstreamError } from '@conveyor/job-runtime';
 import { pathSegment } from './viral-services';
 
 describe(pathSegment.name, () => {

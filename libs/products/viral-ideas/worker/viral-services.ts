@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { DownstreamClient, DownstreamError } from './downstream-client';
+import { DownstreamClient, DownstreamError } from '@conveyor/job-runtime';
 import { FetchedReel } from './viral-analytics';
 
 export interface FetchedProfile {

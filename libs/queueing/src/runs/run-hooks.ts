@@ -6,6 +6,8 @@ import { JobOutcome, messageOf } from '@conveyor/contracts';
 export interface RunEnded {
   jobId: string;
   type: string;
+  /** The run that ended (1 unless the finished job was run again). */
+  run: number;
   /** The payload, when the code that ended the run has it (a worker does; a settlement may not). */
   payload?: unknown;
   /** `retried`: the attempt failed and Bull runs the job again; the others end the run. */

@@ -60,11 +60,12 @@ export class RunSettlement {
         this.logger.warn(`Cancel request of job ${record._id} not cleared (it expires by itself): ${messageOf(error)}`);
       });
     }
-    await this.hooks.runEnded({ jobId: record._id, type: record.type, outcome: status, message, byWorker: false });
+    await this.hooks.runEnded({ jobId: record._id, type: record.type, run, outcome: status, message, byWorker: false });
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
       {
         jobId: record._id,
+        type: record.type,
         callback: record.callback,
         status,
         progress: set.progress ?? record.progress ?? { percent: 0, step: null },

@@ -43,6 +43,7 @@ describe(WebhookNotifier.name, () => {
       queues,
       new QueueSettings(config, { overrides: async () => saved } as never, queues, jobCatalogOfPlatform),
       cipher,
+      jobCatalogOfPlatform,
     );
     add.mockReset().mockResolvedValue({});
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);

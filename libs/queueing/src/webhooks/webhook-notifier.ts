@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { withTimeout } from '../with-timeout';
 import {
   DataCipher,
+  JobTypeRegistry,
   QueueName,
   WebhookDelivery,
   WebhookEvent,
@@ -13,6 +14,7 @@ import {
 import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
+import { JOB_TYPE_REGISTRY } from '../tokens';
 
 /** Longest a notify may wait on Redis; past it the job's own outcome goes ahead without the webhook. */
 export const NOTIFY_TIMEOUT_MS = 2_000;
@@ -31,6 +33,7 @@ export class WebhookNotifier {
     private readonly queues: QueueRegistry,
     private readonly settings: QueueSettings,
     private readonly cipher: DataCipher,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
 
   /**
@@ -47,7 +50,8 @@ export class WebhookNotifier {
       // what an operator saved with PUT /api/v1/queues/webhooks/config).
       const policy = await this.settings.policy(QueueName.Webhooks);
       // The secret and the result wait in Redis sealed for the job; the sender opens them.
-      const payload = webhookPayload(job, event, new Date());
+      const word = job.type === undefined ? job.status : this.registry.statusWord(job.type, job.status);
+      const payload = webhookPayload(job, event, new Date(), word);
       const delivery: WebhookDelivery = {
         deliveryId,
         jobId: job.jobId,

@@ -8,6 +8,7 @@ export function jobView(jobId: string, status: JobStatus, overrides: Partial<Job
     type: 'http.request',
     queue: QueueName.Http,
     status,
+    conveyorStatus: status,
     priority: 5,
     progress: { percent: 0, step: null },
     attemptsMade: 0,

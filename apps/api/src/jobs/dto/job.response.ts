@@ -48,8 +48,15 @@ export class JobResponse {
   @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
-  @ApiProperty({ enum: JobStatus })
-  status!: JobStatus;
+  @ApiProperty({
+    example: JobStatus.Active,
+    description:
+      "The status in the job type's own words: Conveyor's (`conveyorStatus`) unless the type has a status vocabulary, e.g. seed 003's `queued`/`running`/`succeeded`/`failed`",
+  })
+  status!: string;
+
+  @ApiProperty({ enum: JobStatus, description: 'The status in Conveyor’s words, whatever the job type' })
+  conveyorStatus!: JobStatus;
 
   @ApiProperty({ minimum: 1, maximum: 10 })
   priority!: number;

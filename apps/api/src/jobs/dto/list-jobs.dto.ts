@@ -38,8 +38,15 @@ export class JobStatusResponse {
   @ApiProperty({ format: 'uuid' })
   jobId!: string;
 
-  @ApiProperty({ enum: JobStatus })
-  status!: JobStatus;
+  @ApiProperty({
+    example: JobStatus.Active,
+    description:
+      "In the job type's own words: Conveyor's unless the type has a status vocabulary (seed 003's types: `queued`, `running`, `succeeded`, `failed`)",
+  })
+  status!: string;
+
+  @ApiProperty({ enum: JobStatus, description: 'The status in Conveyor’s words, whatever the job type' })
+  conveyorStatus!: JobStatus;
 
   @ApiProperty({ minimum: 0, maximum: 100 })
   progress!: number;
@@ -47,9 +54,25 @@ export class JobStatusResponse {
   @ApiProperty({ type: 'string', nullable: true })
   currentStep!: string | null;
 
-  @ApiPropertyOptional({ description: 'Only when completed' })
+  @ApiProperty({ type: 'string', nullable: true, description: '`currentStep`, spelled as seed 003 reads it' })
+  current_step!: string | null;
+
+  @ApiPropertyOptional({ description: 'Only when completed (succeeded)' })
   result?: unknown;
 
-  @ApiPropertyOptional({ description: 'Only when failed', type: Object })
-  error?: { message: string; code: string };
+  @ApiPropertyOptional({
+    description:
+      'Only when failed: `{ message, code }`; for a type with a status vocabulary, the message alone (`Cancelled` for a cancelled job) with `error_code` beside it',
+    oneOf: [{ type: 'object', properties: { message: { type: 'string' }, code: { type: 'string' } } }, { type: 'string' }],
+  })
+  error?: { message: string; code: string } | string;
+
+  @ApiPropertyOptional({ description: 'With a string `error`: its code' })
+  error_code?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Types with a status vocabulary: when the job ended' })
+  finished_at?: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Types with a status vocabulary: when the job was cancelled' })
+  cancelled_at?: string | null;
 }

@@ -1,8 +1,12 @@
 import { JobProgress, JobStatus, isTerminal } from '@conveyor/contracts';
 import { JobResponse } from '../dto/job.response';
 
-/** The event names a job's stream can carry, in the order a client meets them. */
-export type JobEventName = 'snapshot' | 'status' | 'progress' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled;
+/**
+ * The event names a job's stream can carry, in the order a client meets them. The final event is
+ * named by the job's status word: `completed`, `failed` or `cancelled`, or its type's own word
+ * (StatusVocabulary, e.g. `succeeded`).
+ */
+export type JobEventName = 'snapshot' | 'status' | 'progress' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled | (string & {});
 
 /** What a `progress` event carries. */
 export interface JobProgressEvent {
@@ -53,7 +57,7 @@ export class JobEventTracker {
   snapshot(view: JobResponse): JobStreamEvent[] {
     this.remember(view);
     const events = [this.event('snapshot', view)];
-    if (isTerminal(view.status)) events.push(this.final(view));
+    if (isTerminal(view.conveyorStatus)) events.push(this.final(view));
     return events;
   }
 
@@ -63,17 +67,17 @@ export class JobEventTracker {
    */
   view(view: JobResponse, fresh = true): JobStreamEvent[] {
     if (this.finished) return [];
-    if (isTerminal(view.status)) return [this.final(view)];
+    if (isTerminal(view.conveyorStatus)) return [this.final(view)];
     const attempt = attemptOf(view);
     const events: JobStreamEvent[] = [];
-    if (view.status !== this.status || attempt !== this.attempt) {
-      this.status = view.status;
+    if (view.conveyorStatus !== this.status || attempt !== this.attempt) {
+      this.status = view.conveyorStatus;
       this.attempt = attempt;
       events.push(this.event('status', view));
     }
     // Bull keeps the last attempt's progress until the next attempt reports its own, so an
     // unchanged value at a new attempt is not news; waiting and delayed jobs make none.
-    if (fresh && view.status === JobStatus.Active) events.push(...this.progressed(view.progress));
+    if (fresh && view.conveyorStatus === JobStatus.Active) events.push(...this.progressed(view.progress));
     return events;
   }
 
@@ -87,11 +91,11 @@ export class JobEventTracker {
 
   private final(view: JobResponse): JobStreamEvent {
     this.finished = true;
-    return this.event(view.status as JobEventName, view);
+    return this.event(view.status, view);
   }
 
   private remember(view: JobResponse): void {
-    this.status = view.status;
+    this.status = view.conveyorStatus;
     this.attempt = attemptOf(view);
     this.progress = { percent: view.progress.percent, step: view.progress.step };
   }

@@ -38,7 +38,7 @@ export class JobOutcomeWaiter {
         if (signal?.aborted) return undefined;
         changed = false;
         const job = await this.jobs.get(caller, jobId);
-        if (isTerminal(job.status)) return job;
+        if (isTerminal(job.conveyorStatus)) return job;
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted) return undefined;
         if (changed) continue; // it changed while being read: read again at once

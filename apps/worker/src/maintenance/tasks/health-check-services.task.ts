@@ -9,7 +9,7 @@ const ERROR_LIMIT = 300;
 
 /**
  * Probes each configured downstream service (PROFILE_SERVICE_URL, TRANSCRIPT_SERVICE_URL,
- * ANALYSIS_SERVICE_URL) with a GET of its URL and records up/down, status code and latency in
+ * ANALYSIS_SERVICE_URL, GENERATION_SERVICE_URL) with a GET of its URL and records up/down, status code and latency in
  * Redis for `/health/detailed`. Any answer below 500 is `up` (the service answered; a 404 on its
  * base URL still proves it runs); 5xx, a refused connection or no answer in time is `down`. The
  * URLs are the operator's configuration, not client input, so the outbound policy does not apply.

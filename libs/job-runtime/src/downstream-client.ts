@@ -19,23 +19,30 @@ export class DownstreamError extends Error {
   }
 }
 
+/** Extra headers of a call, e.g. a service's bearer token. */
+export type DownstreamHeaders = Record<string, string>;
+
 /**
- * JSON over HTTP to the analysis's downstream services (profile data, transcripts, ideas). Each
- * call has a time limit and a bounded number of tries; the job's abort signal (cancel, timeout)
- * stops it at once. These URLs come from the operator's configuration, not from clients, so the
- * outbound policy for client-given URLs does not apply.
+ * JSON over HTTP to the products' downstream services (profiles, transcripts, ideas, generation…).
+ * Each call has a time limit and a bounded number of tries; the job's abort signal (cancel,
+ * timeout) stops it at once. These URLs come from the operator's configuration, not from clients,
+ * so the outbound policy for client-given URLs does not apply.
  */
 @Injectable()
 export class DownstreamClient {
-  async getJson(url: string, signal: AbortSignal): Promise<unknown> {
-    return this.call(url, { method: 'GET' }, signal);
+  async getJson(url: string, signal: AbortSignal, headers: DownstreamHeaders = {}): Promise<unknown> {
+    return this.call(url, { method: 'GET', headers }, signal);
   }
 
-  async postJson(url: string, body: unknown, signal: AbortSignal): Promise<unknown> {
-    return this.call(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, signal);
+  async postJson(url: string, body: unknown, signal: AbortSignal, headers: DownstreamHeaders = {}): Promise<unknown> {
+    return this.call(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+      signal,
+    );
   }
 
-  private async call(url: string, init: RequestInit, signal: AbortSignal): Promise<unknown> {
+  private async call(url: string, init: RequestInit & { headers: DownstreamHeaders }, signal: AbortSignal): Promise<unknown> {
     let last: DownstreamError | undefined;
     for (let attempt = 1; attempt <= DOWNSTREAM_TRIES; attempt++) {
       signal.throwIfAborted();
@@ -44,7 +51,7 @@ export class DownstreamClient {
       try {
         const response = await fetch(url, {
           ...init,
-          headers: { accept: 'application/json', 'user-agent': 'Conveyor/0.1 (viral-ideas)', ...init.headers },
+          headers: { accept: 'application/json', 'user-agent': 'Conveyor/0.1', ...init.headers },
           redirect: 'manual',
           signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNSTREAM_TIMEOUT_MS)]),
         });
