@@ -40,7 +40,13 @@ export class WebsiteContentController {
       'until `succeeded` or `failed`; the result is `{ analysis, scenarios, ctas, organizationId, notes }`.',
   })
   @ApiSuccess(CreatedJobResponse, ApiCreatedResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.TargetNotAllowed, ErrorCode.Unauthenticated, ErrorCode.QueueFull, ErrorCode.QueueUnavailable)
+  @ApiErrorResponses(
+    ErrorCode.ValidationFailed,
+    ErrorCode.TargetNotAllowed,
+    ErrorCode.Unauthenticated,
+    ErrorCode.QueueFull,
+    ErrorCode.QueueUnavailable,
+  )
   analyseWebsite(@CurrentCaller() caller: Caller, @Body() body: WebsiteAnalysisPayload): Promise<CreatedJobResponse> {
     return this.service.analyseWebsite(caller, body);
   }
@@ -77,7 +83,10 @@ export class CreditsController {
   @Get()
   @UseGuards(IdentityGuard)
   @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
-  @ApiOperation({ summary: 'Your credits', description: 'Balance, reserved, available and the newest ledger entries. Signed-in users only.' })
+  @ApiOperation({
+    summary: 'Your credits',
+    description: 'Balance, reserved, available and the newest ledger entries. Signed-in users only.',
+  })
   @ApiSuccess(CreditsResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.Unauthenticated)
   credits(@CurrentCaller() caller: Caller): Promise<CreditsResponse> {

@@ -43,9 +43,13 @@ export class WebsiteContentService {
   async generateContent(caller: Caller, body: ContentGenerationPayload): Promise<CreatedJobResponse> {
     const userId = signedInUser(caller);
     if (this.config.services.generationUrl === undefined) {
-      throw new ConveyorError(WebsiteContentErrorCode.ServiceNotConfigured, 'Content generation needs the generation service, which is not configured', {
-        troubleshooting: 'Set GENERATION_SERVICE_URL on the API and the worker',
-      });
+      throw new ConveyorError(
+        WebsiteContentErrorCode.ServiceNotConfigured,
+        'Content generation needs the generation service, which is not configured',
+        {
+          troubleshooting: 'Set GENERATION_SERVICE_URL on the API and the worker',
+        },
+      );
     }
     if (body.organizationId !== undefined) {
       const organization = await this.repository.findOrganization(ownerKey(caller.owner));
@@ -56,7 +60,9 @@ export class WebsiteContentService {
     const jobId = randomUUID();
     await this.credits.reserve(userId, jobId, 1, this.settings.contentGenerationCredits);
     try {
-      const [outcome] = await this.producer.submitClaimed([{ owner: caller.owner, jobId, input: { type: CONTENT_GENERATION, data: { ...body } } }]);
+      const [outcome] = await this.producer.submitClaimed([
+        { owner: caller.owner, jobId, input: { type: CONTENT_GENERATION, data: { ...body } } },
+      ]);
       if ('error' in outcome) throw outcome.error;
     } catch (error) {
       await this.credits.release(userId, jobId, 1);
@@ -81,14 +87,24 @@ export class WebsiteContentService {
       userId,
       ...totals,
       contentGenerationCost: this.settings.contentGenerationCredits,
-      recent: recent.map((e) => ({ kind: e.kind, amount: e.amount, jobId: e.jobId, run: e.run, reason: e.reason, createdAt: e.createdAt.toISOString() })),
+      recent: recent.map((e) => ({
+        kind: e.kind,
+        amount: e.amount,
+        jobId: e.jobId,
+        run: e.run,
+        reason: e.reason,
+        createdAt: e.createdAt.toISOString(),
+      })),
     };
   }
 }
 
 function signedInUser(caller: Caller): string {
   if (caller.owner.kind !== 'user') {
-    throw new ConveyorError(ErrorCode.Unauthenticated, 'Content generation and credits are for signed-in users; an anonymous session cannot use them');
+    throw new ConveyorError(
+      ErrorCode.Unauthenticated,
+      'Content generation and credits are for signed-in users; an anonymous session cannot use them',
+    );
   }
   return caller.owner.id;
 }

@@ -9,7 +9,12 @@ export const websiteContentSettingsSchema = z
     /** Same-site pages fetched beside the one asked for. */
     WEBSITE_ANALYSIS_EXTRA_PAGES: z.coerce.number().int().min(0).max(10).default(4),
     /** Body bytes kept per page. */
-    WEBSITE_PAGE_MAX_BYTES: z.coerce.number().int().min(1024).max(20 * 1024 * 1024).default(2 * 1024 * 1024),
+    WEBSITE_PAGE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(20 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
     /** Time limit of one page fetch, redirects included. */
     WEBSITE_PAGE_TIMEOUT_MS: milliseconds.default(15_000),
   })

@@ -48,7 +48,15 @@ export class ContentCredits {
           { details: { required: amount, ...totals } },
         );
       }
-      await this.ledger.write({ _id: creditKeys.reserve(jobId, run), userId, kind: CreditEntryKind.Reserve, amount, jobId, run, reason: null });
+      await this.ledger.write({
+        _id: creditKeys.reserve(jobId, run),
+        userId,
+        kind: CreditEntryKind.Reserve,
+        amount,
+        jobId,
+        run,
+        reason: null,
+      });
     } finally {
       await lock.release().catch(() => undefined); // it expires by itself
     }
@@ -79,7 +87,15 @@ export class ContentCredits {
 
   /** Grants credits; a grant id seen before grants nothing again. */
   async grant(userId: string, amount: number, reason: string, grantId: string): Promise<boolean> {
-    return this.ledger.write({ _id: creditKeys.grant(grantId), userId, kind: CreditEntryKind.Grant, amount, jobId: null, run: null, reason });
+    return this.ledger.write({
+      _id: creditKeys.grant(grantId),
+      userId,
+      kind: CreditEntryKind.Grant,
+      amount,
+      jobId: null,
+      run: null,
+      reason,
+    });
   }
 
   /** The user's totals after releasing reservations whose runs ended without a capture. */

@@ -10,7 +10,11 @@ import { ContentRunHooks } from './content-run-hooks';
 @Module({
   imports: [WebsiteContentDataModule],
   providers: [
-    { provide: WEBSITE_CONTENT_SETTINGS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadSettings(websiteContentSettingsSchema, config) },
+    {
+      provide: WEBSITE_CONTENT_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => loadSettings(websiteContentSettingsSchema, config),
+    },
     ContentCredits,
     ContentRunAdmission,
     ContentRunHooks,

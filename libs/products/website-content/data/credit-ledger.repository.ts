@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import mongoose, { Model } from 'mongoose';
 import { insertUnlessDuplicate } from '@conveyor/database';
 import { CreditEntry, CreditEntryKind } from './credit-entry.schema';
 
@@ -62,7 +62,10 @@ export class CreditLedger {
   /** The user's reservations that no capture or release has closed yet. */
   async openReservations(userId: string): Promise<OpenReservation[]> {
     const entries = await this.entries
-      .find({ userId: assertString(userId), kind: { $in: [CreditEntryKind.Reserve, CreditEntryKind.Capture, CreditEntryKind.Release] } })
+      .find({
+        userId: assertString(userId),
+        kind: mongoose.trusted({ $in: [CreditEntryKind.Reserve, CreditEntryKind.Capture, CreditEntryKind.Release] }),
+      })
       .lean<CreditEntry[]>()
       .exec();
     // A capture spends its own run's reservation, a release gives its run's back.
@@ -75,7 +78,12 @@ export class CreditLedger {
 
   /** The newest entries of a user, newest first. */
   async recent(userId: string, limit: number): Promise<CreditEntry[]> {
-    return this.entries.find({ userId: assertString(userId) }).sort({ createdAt: -1, _id: 1 }).limit(limit).lean<CreditEntry[]>().exec();
+    return this.entries
+      .find({ userId: assertString(userId) })
+      .sort({ createdAt: -1, _id: 1 })
+      .limit(limit)
+      .lean<CreditEntry[]>()
+      .exec();
   }
 }
 

@@ -32,7 +32,10 @@ export class WebsiteContentRepository {
 
   /** The owner's organization, created on first use; two first uses at once make one (unique owner). */
   async organizationOf(ownerKey: string): Promise<SiteOrganization> {
-    const found = await this.organizations.findOne({ ownerKey: assertString(ownerKey) }).lean<SiteOrganization>().exec();
+    const found = await this.organizations
+      .findOne({ ownerKey: assertString(ownerKey) })
+      .lean<SiteOrganization>()
+      .exec();
     if (found) return found;
     const created: SiteOrganization = { _id: randomUUID(), ownerKey, website: null, createdAt: new Date() };
     if (await insertUnlessDuplicate(this.organizations, created)) return created;
@@ -43,7 +46,10 @@ export class WebsiteContentRepository {
 
   /** The owner's organization if it exists (no creation). */
   async findOrganization(ownerKey: string): Promise<SiteOrganization | null> {
-    return this.organizations.findOne({ ownerKey: assertString(ownerKey) }).lean<SiteOrganization>().exec();
+    return this.organizations
+      .findOne({ ownerKey: assertString(ownerKey) })
+      .lean<SiteOrganization>()
+      .exec();
   }
 
   /** Keeps the analysis a job made (written again, identically, by a redelivery) and notes the website. */
@@ -64,14 +70,19 @@ export class WebsiteContentRepository {
       return inserted.length;
     } catch (error) {
       // Targets already saved are refused by the unique index; the others were inserted.
-      const writeErrors = (error as { writeErrors?: unknown[] }).writeErrors;
-      if (!Array.isArray(writeErrors) || !writeErrors.every(isDuplicateKey)) throw error;
+      // (Mongoose hands the driver's write errors over as `{ err, index }`.)
+      const writeErrors = (error as { writeErrors?: Array<{ err?: unknown }> }).writeErrors;
+      if (!Array.isArray(writeErrors) || !writeErrors.every((w) => isDuplicateKey(w) || isDuplicateKey(w.err))) throw error;
       return documents.length - writeErrors.length;
     }
   }
 
   async ctasOf(organizationId: string): Promise<SiteCta[]> {
-    return this.ctas.find({ organizationId: assertString(organizationId) }).sort({ firstSeenAt: 1, _id: 1 }).lean<SiteCta[]>().exec();
+    return this.ctas
+      .find({ organizationId: assertString(organizationId) })
+      .sort({ firstSeenAt: 1, _id: 1 })
+      .lean<SiteCta[]>()
+      .exec();
   }
 
   /** Saves a job's post once: a redelivered job finds the post its first delivery saved. */

@@ -16,7 +16,14 @@ import { GeneratedPost, GenerationService } from './generation-service';
 export interface ContentGenerationResult {
   data: GeneratedPost;
   savedPost: { id: string; organizationId: string; title: string; headerImageUrl: string | null; createdAt: string };
-  metadata: { topic: string; generationMs: number | null; answerBytes: number | null; totalMs: number; credits: number; redelivered: boolean };
+  metadata: {
+    topic: string;
+    generationMs: number | null;
+    answerBytes: number | null;
+    totalMs: number;
+    credits: number;
+    redelivered: boolean;
+  };
   imageGeneration: { status: 'generated' | 'failed'; imageUrl: string | null; reason: string | null };
 }
 
@@ -46,7 +53,13 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
     const saved = await this.repository.findPost(ctx.jobId);
     if (saved) {
       await this.credits.capture(owner.id, ctx.jobId, ctx.run, cost);
-      return resultOf(saved, ctx.payload.topic, { generationMs: null, answerBytes: null, totalMs: Date.now() - startedAt, credits: cost, redelivered: true });
+      return resultOf(saved, ctx.payload.topic, {
+        generationMs: null,
+        answerBytes: null,
+        totalMs: Date.now() - startedAt,
+        credits: cost,
+        redelivered: true,
+      });
     }
     if (!this.generation.configured) throw new PermanentJobError('The generation service is not configured (GENERATION_SERVICE_URL)');
     const { topic, businessInfo, additionalInstructions, options } = ctx.payload;
@@ -57,7 +70,11 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
     });
     const image = await ctx.step(ContentGenerationStep.Image, async (signal) => {
       try {
-        return { status: 'generated' as const, imageUrl: await this.generation.image({ topic, title: generated.post.title }, signal), reason: null };
+        return {
+          status: 'generated' as const,
+          imageUrl: await this.generation.image({ topic, title: generated.post.title }, signal),
+          reason: null,
+        };
       } catch (error) {
         if (!(error instanceof DownstreamError)) throw error;
         return { status: 'failed' as const, imageUrl: null, reason: messageOf(error) };

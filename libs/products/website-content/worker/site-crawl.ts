@@ -50,7 +50,8 @@ export async function crawlSite(
   const first = await fetchPage(http, url, { ...options, what: 'Website URL' });
   if (first.status >= 500) throw new Error(`The website answered ${first.status}`); // may recover: retried
   if (first.status >= 400) throw new PermanentJobError(`The website answered ${first.status}`);
-  if (!isHtml(first.contentType)) throw new PermanentJobError(`The website answered ${first.contentType ?? 'without a content type'}, not HTML`);
+  if (!isHtml(first.contentType))
+    throw new PermanentJobError(`The website answered ${first.contentType ?? 'without a content type'}, not HTML`);
   const main = extractPageFacts(first.body, first.url);
   const pages: PageFacts[] = [main];
   const reports: FetchedPageReport[] = [{ url, finalUrl: first.url, status: first.status, title: main.title, error: null }];

@@ -58,7 +58,8 @@ export function extractPageFacts(html: string, pageUrl: string): PageFacts {
   const socials = new Map<string, SocialProfile>();
   const sameSite = new Map<string, string>();
   const addCta = (text: string, target: string, kind: FoundCta['kind']) => {
-    if (text && ctas.length < MAX_CTAS && !ctas.some((c) => c.target === target)) ctas.push({ text: text.slice(0, 200), target, kind, pageUrl });
+    if (text && ctas.length < MAX_CTAS && !ctas.some((c) => c.target === target))
+      ctas.push({ text: text.slice(0, 200), target, kind, pageUrl });
   };
 
   $('a[href]').each((_, el) => {
@@ -101,7 +102,8 @@ export function extractPageFacts(html: string, pageUrl: string): PageFacts {
   return {
     url: pageUrl,
     title: clean($('title').first().text()) || clean($('meta[property="og:title"]').attr('content')) || null,
-    description: clean($('meta[name="description"]').attr('content')) || clean($('meta[property="og:description"]').attr('content')) || null,
+    description:
+      clean($('meta[name="description"]').attr('content')) || clean($('meta[property="og:description"]').attr('content')) || null,
     language: clean($('html').attr('lang')) || null,
     headings,
     text,
@@ -114,15 +116,27 @@ export function extractPageFacts(html: string, pageUrl: string): PageFacts {
 }
 
 const SOCIAL_HOSTS: Array<{ platform: SocialProfile['platform']; hosts: string[]; handle: (segments: string[]) => string | null }> = [
-  { platform: 'instagram', hosts: ['instagram.com'], handle: (s) => (s[0] && !['p', 'reel', 'explore', 'accounts'].includes(s[0]) ? s[0] : null) },
+  {
+    platform: 'instagram',
+    hosts: ['instagram.com'],
+    handle: (s) => (s[0] && !['p', 'reel', 'explore', 'accounts'].includes(s[0]) ? s[0] : null),
+  },
   { platform: 'tiktok', hosts: ['tiktok.com'], handle: (s) => (s[0]?.startsWith('@') ? s[0].slice(1) : null) },
   {
     platform: 'youtube',
     hosts: ['youtube.com'],
     handle: (s) => (s[0]?.startsWith('@') ? s[0].slice(1) : ['c', 'channel', 'user'].includes(s[0] ?? '') && s[1] ? s[1] : null),
   },
-  { platform: 'linkedin', hosts: ['linkedin.com'], handle: (s) => (['company', 'in', 'school'].includes(s[0] ?? '') && s[1] ? s[1] : null) },
-  { platform: 'x', hosts: ['x.com', 'twitter.com'], handle: (s) => (s[0] && !['intent', 'share', 'home', 'i'].includes(s[0]) ? s[0].replace(/^@/, '') : null) },
+  {
+    platform: 'linkedin',
+    hosts: ['linkedin.com'],
+    handle: (s) => (['company', 'in', 'school'].includes(s[0] ?? '') && s[1] ? s[1] : null),
+  },
+  {
+    platform: 'x',
+    hosts: ['x.com', 'twitter.com'],
+    handle: (s) => (s[0] && !['intent', 'share', 'home', 'i'].includes(s[0]) ? s[0].replace(/^@/, '') : null),
+  },
   {
     platform: 'facebook',
     hosts: ['facebook.com', 'fb.com'],

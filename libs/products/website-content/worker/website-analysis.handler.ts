@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { messageOf, ownerKey } from '@conveyor/contracts';
 import { DownstreamError, JobContext, JobHandler, JobHandlerContract, OutboundHttp, PermanentJobError } from '@conveyor/job-runtime';
-import { WEBSITE_CONTENT_SETTINGS, WebsiteAnalysisPayload, WebsiteAnalysisStep, WebsiteContentSettings, websiteAnalysisJob } from '../contracts';
+import {
+  WEBSITE_CONTENT_SETTINGS,
+  WebsiteAnalysisPayload,
+  WebsiteAnalysisStep,
+  WebsiteContentSettings,
+  websiteAnalysisJob,
+} from '../contracts';
 import { FoundCta, WebsiteContentRepository } from '../data';
 import { Audience, GenerationService, Pitch } from './generation-service';
 import { SiteAnalysisFacts, crawlSite } from './site-crawl';
@@ -47,7 +53,9 @@ export class WebsiteAnalysisHandler implements JobHandlerContract<WebsiteAnalysi
     const owner = ctx.owner;
     const notes: string[] = [];
     const { facts, ctas, organizationId } = await ctx.step(WebsiteAnalysisStep.Analyze, async (signal) => {
-      const crawl = await crawlSite(this.http, ctx.payload.url, this.settings, signal, (done, total) => ctx.reportStepProgress(done / total));
+      const crawl = await crawlSite(this.http, ctx.payload.url, this.settings, signal, (done, total) =>
+        ctx.reportStepProgress(done / total),
+      );
       const organization = await this.repository.organizationOf(ownerKey(owner));
       await this.repository.saveAnalysis(ctx.jobId, organization._id, ctx.payload.url, crawl.facts);
       await this.repository.saveCtas(organization._id, crawl.ctas);
