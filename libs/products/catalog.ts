@@ -15,9 +15,7 @@ export const jobCatalog = JobTypeRegistry.compose(
 
 /** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
 export type JobTypeName =
-  | PlatformJobType
-  | (typeof viralIdeasContracts.jobTypes)[number]['type']
-  | (typeof websiteContentContracts.jobTypes)[number]['type'];
+  PlatformJobType | (typeof viralIdeasContracts.jobTypes)[number]['type'] | (typeof websiteContentContracts.jobTypes)[number]['type'];
 
 /** Each product's settings schema, one line per product. */
 const PRODUCT_SETTINGS = [viralIdeasSettingsSchema, websiteContentSettingsSchema];

@@ -79,7 +79,12 @@ export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' 
  * The body of the webhook reporting `event` about `subject`. Result and error only where they
  * belong. `statusWord`: the status in the job type's words, when it has a vocabulary.
  */
-export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at: Date, statusWord: string = subject.status): WebhookPayload {
+export function webhookPayload(
+  subject: WebhookSubject,
+  event: WebhookEvent,
+  at: Date,
+  statusWord: string = subject.status,
+): WebhookPayload {
   return {
     event,
     jobId: subject.jobId,

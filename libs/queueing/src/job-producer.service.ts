@@ -269,7 +269,11 @@ export class JobProducer {
       callback: sealed,
       scheduledRun,
     });
-    const bullJob = { name: definition.type, data: jobEnvelope(data, options, 1, sealed, record.ownerKey), opts: bullJobOptions(jobId, policy, options) };
+    const bullJob = {
+      name: definition.type,
+      data: jobEnvelope(data, options, 1, sealed, record.ownerKey),
+      opts: bullJobOptions(jobId, policy, options),
+    };
     return { record, bullJob };
   }
 

@@ -71,7 +71,10 @@ export class JobReads {
     const vocabulary = this.registry.get(job.type)?.statusVocabulary;
     const finished = job.conveyorStatus === JobStatus.Completed;
     const failed = job.conveyorStatus === JobStatus.Failed || (job.conveyorStatus === JobStatus.Cancelled && vocabulary !== undefined);
-    const error = job.conveyorStatus === JobStatus.Cancelled && vocabulary?.cancelledError ? { message: vocabulary.cancelledError, code: 'CANCELLED' } : job.error;
+    const error =
+      job.conveyorStatus === JobStatus.Cancelled && vocabulary?.cancelledError
+        ? { message: vocabulary.cancelledError, code: 'CANCELLED' }
+        : job.error;
     return {
       jobId,
       status: job.status,

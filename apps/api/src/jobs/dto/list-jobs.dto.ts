@@ -70,9 +70,19 @@ export class JobStatusResponse {
   @ApiPropertyOptional({ description: 'With a string `error`: its code' })
   error_code?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Types with a status vocabulary: when the job ended' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Types with a status vocabulary: when the job ended',
+  })
   finished_at?: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'Types with a status vocabulary: when the job was cancelled' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Types with a status vocabulary: when the job was cancelled',
+  })
   cancelled_at?: string | null;
 }

@@ -6,7 +6,8 @@ import { JobResponse } from '../dto/job.response';
  * named by the job's status word: `completed`, `failed` or `cancelled`, or its type's own word
  * (StatusVocabulary, e.g. `succeeded`).
  */
-export type JobEventName = 'snapshot' | 'status' | 'progress' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled | (string & {});
+export type JobEventName =
+  'snapshot' | 'status' | 'progress' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled | (string & {});
 
 /** What a `progress` event carries. */
 export interface JobProgressEvent {
