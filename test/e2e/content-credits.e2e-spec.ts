@@ -137,7 +137,7 @@ describe('Content generation with credits (seed 003)', () => {
     // Another submit now would need a second credit: refused while the retry takes the one there is.
     const retried = await conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(user('writer-2'));
     expect(retried.status).toBe(200);
-    expect(retried.body.data).toMatchObject({ jobId, run: 2 });
+    expect(retried.body.data).toEqual({ jobId, run: 2, status: 'queued' });
     expect((await submit(user('writer-2'))).status).toBe(402);
     expect((await settled(jobId, 'writer-2')).status).toBe('succeeded');
     expect(await credits('writer-2')).toMatchObject({ balance: 0, reserved: 0, available: 0 });

@@ -1,5 +1,6 @@
 import { QueueName } from '@conveyor/contracts';
 import { VIRAL_ANALYSIS_QUEUE } from '@conveyor/products/viral-ideas';
+import { WEBSITE_CONTENT_QUEUE } from '@conveyor/products/website-content';
 import { spawnSync } from 'node:child_process';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
@@ -116,6 +117,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
         mongo: { status: 'up', health: 'healthy' },
       });
       expect(report.queues.map((q: any) => q.name)).toEqual([
+        WEBSITE_CONTENT_QUEUE,
         QueueName.Http,
         QueueName.Maintenance,
         VIRAL_ANALYSIS_QUEUE,
@@ -373,6 +375,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       const api = await conveyor.http().get('/admin/queues/api/queues').set(ADMIN);
       expect(api.status).toBe(200);
       expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([
+        WEBSITE_CONTENT_QUEUE,
         QueueName.Http,
         QueueName.Maintenance,
         VIRAL_ANALYSIS_QUEUE,
@@ -383,6 +386,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
         [QueueName.Http]: false,
         [QueueName.Maintenance]: true,
         [VIRAL_ANALYSIS_QUEUE]: false,
+        [WEBSITE_CONTENT_QUEUE]: false,
         [QueueName.Webhooks]: true,
       });
 

@@ -46,7 +46,7 @@ describe('Queues admin API', () => {
     expect((await conveyor.http().post('/api/v1/queues/http/pause').set('x-user-id', USER)).status).toBe(403);
     const list = await call('get', '');
     expect(list.status).toBe(200);
-    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual(['http', 'maintenance', 'viral-analysis', 'webhooks']);
+    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual(['amb-jobs', 'http', 'maintenance', 'viral-analysis', 'webhooks']);
     expect(list.body.data[0]).toMatchObject({ isPaused: false, isDraining: false, isActive: true, healthStatus: 'healthy' });
     const unknown = await call('get', '/nope');
     expect(unknown.status).toBe(404);

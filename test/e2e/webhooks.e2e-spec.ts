@@ -108,6 +108,7 @@ describe('Webhooks', () => {
       event: 'completed',
       jobId,
       status: 'completed',
+      conveyorStatus: 'completed',
       progress: 100,
       step: null,
       result: expect.objectContaining({ statusCode: 200, responseExcerpt: 'ok' }),

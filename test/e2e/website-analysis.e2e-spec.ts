@@ -74,6 +74,7 @@ describe('Website analysis (seed 003)', () => {
     expect(generation.requests('audiences')[0].authorization).toBe('Bearer generation-token-1');
 
     expect(status).toMatchObject({ jobId, status: 'succeeded', conveyorStatus: 'completed', progress: 100 });
+    expect((await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(me)).headers['retry-after']).toBeUndefined();
     const { analysis, scenarios, ctas, organizationId, notes } = status.result;
     expect(analysis).toMatchObject({
       title: 'Spoke & Chain — bicycle repairs',
@@ -158,7 +159,9 @@ describe('Website analysis (seed 003)', () => {
     try {
       const jobId = await create(me, site.url('/pricing'));
       await waitFor(async () => (await statusOf(jobId, me))?.current_step === 'Generating audiences…', { what: 'the audiences step' });
-      expect((await statusOf(jobId, me)).status).toBe('running');
+      const running = await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(me);
+      expect(running.body.data.status).toBe('running');
+      expect(running.headers['retry-after']).toBe('2');
       const res = await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(me);
       expect(res.status).toBe(200);
       expect(res.body.data.cancelled).toBe(true);

@@ -133,7 +133,7 @@ export class JobActions {
       }
       throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
-    return { jobId, status: JobStatus.Waiting, run };
+    return { jobId, status: this.registry.statusWord(record.type, JobStatus.Waiting), run };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorCode } from '@conveyor/contracts';
+import { ErrorCode, isTerminal } from '@conveyor/contracts';
 import {
   Caller,
   CurrentCaller,
@@ -28,6 +28,9 @@ import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import { JobOutcomeWaiter } from './events/job-outcome-waiter';
 import { jobCatalog } from '@conveyor/products';
+
+/** Seconds a client polling a job's status is asked to wait between reads (`Retry-After`). */
+const STATUS_POLL_SECONDS = 2;
 
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
@@ -172,12 +175,21 @@ export class JobsController {
   @Get(':jobId/status')
   @ApiOperation({
     summary: "A job's compact status",
-    description: 'Status, progress, current step; the result once completed, the error once failed.',
+    description:
+      'Status, progress, current step; the result once completed, the error once failed. While the job has not ended, ' +
+      '`Retry-After` says when to poll again.',
   })
   @ApiSuccess(JobStatusResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
-  status(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobStatusResponse> {
-    return this.reads.status(caller, jobId);
+  async status(
+    @CurrentCaller() caller: Caller,
+    @Param('jobId', jobIdPipe) jobId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<JobStatusResponse> {
+    const status = await this.reads.status(caller, jobId);
+    // A polling client's pace: ask again in a moment while the job has not ended.
+    if (!isTerminal(status.conveyorStatus)) res.setHeader('retry-after', String(STATUS_POLL_SECONDS));
+    return status;
   }
 
   @Get(':jobId')

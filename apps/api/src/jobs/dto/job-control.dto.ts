@@ -30,8 +30,8 @@ export class RetryJobResponse {
   @ApiProperty({ format: 'uuid' })
   jobId!: string;
 
-  @ApiProperty({ enum: [JobStatus.Waiting] })
-  status!: JobStatus.Waiting;
+  @ApiProperty({ example: JobStatus.Waiting, description: '`waiting`, in the job type’s own words (`queued` for seed 003’s types)' })
+  status!: string;
 
   @ApiProperty({ description: 'The run this retry starts (1 was the original submission)' })
   run!: number;
