@@ -91,8 +91,8 @@ describe('Queues admin API', () => {
 
     expect(await summary()).toMatchObject({ workers: 2, capacity: 20, lastProcessedAt: expect.any(String) });
     const status = await conveyor.http().get('/api/v1/queue/status').set(admin);
-    // Two workers × the job-type queues' concurrency (http 10, viral-analysis 2).
-    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 24, uptimeSeconds: expect.any(Number) });
+    // Two workers × the job-type queues' concurrency (http 10, viral-analysis 2, amb-jobs 4).
+    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 32, uptimeSeconds: expect.any(Number) });
     const totals = await conveyor.http().get('/api/v1/queue/metrics?hours=1').set(admin);
     expect(totals.body.data.processed).toBeGreaterThanOrEqual(2);
     expect(totals.body.data.failed).toBeGreaterThanOrEqual(1);
