@@ -53,6 +53,8 @@ describe('Content generation with credits (seed 003)', () => {
       { what: `job ${jobId} to settle`, timeoutMs },
     );
   const ledger = (jobId: string) => db.collection('credit_ledger').find({ jobId }).sort({ _id: 1 }).toArray();
+  /** The job's ledger entries as `key=kind`, in key order. */
+  const entries = async (jobId: string) => (await ledger(jobId)).map((e) => `${e._id}=${e.kind}`);
 
   it('is for signed-in users: a session alone gets 401', async () => {
     const session = { 'x-session-id': `content-session-${Date.now()}` };
@@ -109,7 +111,7 @@ describe('Content generation with credits (seed 003)', () => {
         options: { tone: 'friendly' },
       });
       expect(await credits('writer-1')).toMatchObject({ balance: 1, reserved: 0, available: 1 });
-      expect((await ledger(jobId)).map((e) => e._id)).toEqual([`capture:${jobId}`, `reserve:${jobId}:1`]);
+      expect(await entries(jobId)).toEqual([`close:${jobId}:1=capture`, `reserve:${jobId}:1=reserve`]);
       expect(await db.collection('website_posts').countDocuments({ _id: jobId as never })).toBe(1);
     } finally {
       generation.gates.delete('blog_post');
@@ -129,23 +131,28 @@ describe('Content generation with credits (seed 003)', () => {
       expect(failed).toMatchObject({ status: 'failed', conveyorStatus: 'failed', error: expect.stringMatching(/400/) });
       await waitFor(async () => (await credits('writer-2')).reserved === 0, { what: 'the reservation to be released' });
       expect(await credits('writer-2')).toMatchObject({ balance: 1, reserved: 0, available: 1 });
-      expect((await ledger(jobId)).map((e) => e._id)).toEqual([`release:${jobId}:1`, `reserve:${jobId}:1`]);
+      expect(await entries(jobId)).toEqual([`close:${jobId}:1=release`, `reserve:${jobId}:1=reserve`]);
     } finally {
       generation.failures.delete('blog_post');
     }
 
     // Another submit now would need a second credit: refused while the retry takes the one there is.
-    const retried = await conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(user('writer-2'));
-    expect(retried.status).toBe(200);
+    // Two retries at once: one starts run 2 (and reserves for it), the other is refused.
+    const [first, second] = await Promise.all([
+      conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(user('writer-2')),
+      conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(user('writer-2')),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const retried = first.status === 200 ? first : second;
     expect(retried.body.data).toEqual({ jobId, run: 2, status: 'queued' });
     expect((await submit(user('writer-2'))).status).toBe(402);
     expect((await settled(jobId, 'writer-2')).status).toBe('succeeded');
     expect(await credits('writer-2')).toMatchObject({ balance: 0, reserved: 0, available: 0 });
-    expect((await ledger(jobId)).map((e) => e._id)).toEqual([
-      `capture:${jobId}`,
-      `release:${jobId}:1`,
-      `reserve:${jobId}:1`,
-      `reserve:${jobId}:2`,
+    expect(await entries(jobId)).toEqual([
+      `close:${jobId}:1=release`,
+      `close:${jobId}:2=capture`,
+      `reserve:${jobId}:1=reserve`,
+      `reserve:${jobId}:2=reserve`,
     ]);
   });
 
@@ -157,9 +164,9 @@ describe('Content generation with credits (seed 003)', () => {
       expect((await settled(jobId, 'writer-6')).status).toBe('failed');
       await waitFor(async () => (await ledger(jobId)).length === 2, { what: 'the release' });
       // As if the app running the hook had died before writing it.
-      await db.collection('credit_ledger').deleteOne({ _id: `release:${jobId}:1` as never });
+      await db.collection('credit_ledger').deleteOne({ _id: `close:${jobId}:1` as never });
       expect(await credits('writer-6')).toMatchObject({ balance: 1, reserved: 0, available: 1 });
-      expect((await ledger(jobId)).map((e) => e._id)).toEqual([`release:${jobId}:1`, `reserve:${jobId}:1`]);
+      expect(await entries(jobId)).toEqual([`close:${jobId}:1=release`, `reserve:${jobId}:1=reserve`]);
     } finally {
       generation.failures.delete('blog_post');
     }

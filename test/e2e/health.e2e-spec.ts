@@ -44,8 +44,23 @@ describe('Health, API docs and process roles', () => {
     }
     expect(res.body.components.schemas.HttpRequestPayload.required).toEqual(['url', 'method']);
     const submit = res.body.components.schemas.SubmitJobRequest;
-    expect(submit.properties.data.oneOf).toEqual([{ $ref: '#/components/schemas/HttpRequestPayload' }]);
-    expect(submit.properties.type.enum).toEqual(['http.request']);
+    expect(submit.properties.data.oneOf).toEqual([
+      { $ref: '#/components/schemas/HttpRequestPayload' },
+      { $ref: '#/components/schemas/WebsiteAnalysisPayload' },
+    ]);
+    expect(submit.properties.type.enum).toEqual(['http.request', 'website_analysis']);
+    // A type that declares its result has it documented where the job's result is read.
+    const result = res.body.components.schemas.JobResponse.properties.result;
+    expect(result.anyOf).toEqual(
+      expect.arrayContaining([
+        { $ref: '#/components/schemas/WebsiteAnalysisResult' },
+        { $ref: '#/components/schemas/ContentGenerationResult' },
+      ]),
+    );
+    expect(res.body.components.schemas.ContentGenerationPayload.required).toEqual(['topic']);
+    expect(res.body.paths['/api/v1/jobs/website-analysis'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/WebsiteAnalysisPayload',
+    });
     expect((await conveyor.http().get('/docs')).status).toBe(200);
   });
 

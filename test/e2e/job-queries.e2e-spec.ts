@@ -30,8 +30,10 @@ describe('Job lists and the compact status', () => {
       expect(res.body.data).toEqual({
         jobId,
         status: 'completed',
+        conveyorStatus: 'completed',
         progress: 100,
         currentStep: null,
+        current_step: null,
         result: expect.objectContaining({ statusCode: 200 }),
       });
     });

@@ -191,6 +191,7 @@ describe('System schedules', () => {
     expect(Date.parse(byName(report).profile.checkedAt)).toBeGreaterThanOrEqual(startedAt - 1000);
     expect(byName(report)).toEqual({
       analysis: { name: 'analysis', status: 'not_configured' },
+      generation: { name: 'generation', status: 'not_configured' },
       profile: expect.objectContaining({ status: 'up', statusCode: 200, latencyMs: expect.any(Number), checkedAt: expect.any(String) }),
       transcript: expect.objectContaining({ status: 'down', statusCode: 503, error: 'answered 503' }),
     });

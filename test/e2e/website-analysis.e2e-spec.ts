@@ -168,6 +168,14 @@ describe('Website analysis (seed 003)', () => {
       const status = await settled(jobId, me);
       expect(status).toMatchObject({ status: 'failed', conveyorStatus: 'cancelled', error: 'Cancelled', error_code: 'CANCELLED' });
       expect(Date.parse(status.cancelled_at)).toBeGreaterThan(0);
+      // The job read, the list and the final live event say the same.
+      const read = (await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(me)).body.data;
+      expect(read).toMatchObject({ status: 'failed', conveyorStatus: 'cancelled', error: { message: 'Cancelled', code: 'CANCELLED' } });
+      const listed = (await conveyor.http().get('/api/v1/jobs').set(me)).body.data.items;
+      expect(listed).toEqual([expect.objectContaining({ jobId, status: 'failed', error: { message: 'Cancelled', code: 'CANCELLED' } })]);
+      const stream = await SseClient.open(api, `/api/v1/jobs/${jobId}/events`, me);
+      await stream.end();
+      expect(stream.names()).toEqual(['snapshot', 'failed']);
       // Stopped in the audiences step: this analysis never asked for pitches.
       expect(generation.requests('pitches').filter((r) => r.input.analysis.url === site.url('/pricing'))).toEqual([]);
     } finally {
@@ -176,8 +184,9 @@ describe('Website analysis (seed 003)', () => {
     }
   });
 
-  it('words webhooks in seed 003’s vocabulary too', async () => {
+  it('words webhooks in seed 003’s vocabulary too, a cancelled job included', async () => {
     const receiver = await TargetServer.start();
+    const gate = new Gate();
     try {
       const res = await conveyor
         .http()
@@ -197,7 +206,34 @@ describe('Website analysis (seed 003)', () => {
         status: 'succeeded',
         conveyorStatus: 'completed',
       });
+
+      generation.gates.set('audiences', gate);
+      const held = await conveyor
+        .http()
+        .post('/api/v1/jobs')
+        .set({ 'x-user-id': 'webhook-user' })
+        .send({
+          type: 'website_analysis',
+          data: { url: site.url('/pricing') },
+          callbackUrl: receiver.url('/cancelled'),
+          callbackEvents: ['cancelled'],
+        });
+      const heldId: string = held.body.data.jobId;
+      await waitFor(async () => (await statusOf(heldId, { 'x-user-id': 'webhook-user' }))?.current_step === 'Generating audiences…', {
+        what: 'the audiences step',
+      });
+      expect((await conveyor.http().post(`/api/v1/jobs/${heldId}/cancel`).set({ 'x-user-id': 'webhook-user' })).status).toBe(200);
+      const cancelled = await waitFor(() => receiver.hitsOn('/cancelled')[0], { what: 'the cancelled webhook' });
+      expect(JSON.parse(cancelled.body)).toMatchObject({
+        event: 'cancelled',
+        jobId: heldId,
+        status: 'failed',
+        conveyorStatus: 'cancelled',
+        error: { message: 'Cancelled', code: 'CANCELLED' },
+      });
     } finally {
+      generation.gates.delete('audiences');
+      gate.open();
       await receiver.close();
     }
   });

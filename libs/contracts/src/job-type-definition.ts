@@ -30,6 +30,8 @@ export interface JobTypeDefinition<P extends object = object, T extends string =
   readonly retriedThroughJobsApi?: boolean;
   /** The words this type's clients read for its statuses (StatusVocabulary); Conveyor's own when unset. */
   readonly statusVocabulary?: StatusVocabulary;
+  /** The class Swagger documents the type's result with (a job read's `result` once completed). */
+  readonly result?: new () => object;
   /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */
   readonly outboundUrls?: (payload: P) => Array<{ field: string; url: string }>;
 }

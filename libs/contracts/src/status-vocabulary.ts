@@ -12,6 +12,14 @@ export interface StatusVocabulary {
   readonly cancelledError?: string;
 }
 
+/** The error code of the error a cancelled job shows under a vocabulary's `cancelledError`. */
+export const CANCELLED_ERROR_CODE = 'CANCELLED';
+
+/** The error a cancelled job shows under `vocabulary`, if it folds cancellation into another word. */
+export function cancelledError(vocabulary: StatusVocabulary | undefined): { message: string; code: string } | undefined {
+  return vocabulary?.cancelledError ? { message: vocabulary.cancelledError, code: CANCELLED_ERROR_CODE } : undefined;
+}
+
 /** The word for `status` in `vocabulary`, or Conveyor's own word when the type has none. */
 export function statusWord(status: JobStatus, vocabulary: StatusVocabulary | undefined): string {
   return vocabulary?.words[status] ?? status;

@@ -1,4 +1,5 @@
 import { JobStatus } from './job-status';
+import { StatusVocabulary } from './status-vocabulary';
 import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload } from './webhook-delivery';
 import { WebhookEvent } from './webhooks';
 
@@ -109,8 +110,16 @@ describe(webhookPayload.name, () => {
   });
 
   it("words the status in the job type's vocabulary and keeps Conveyor's word beside it", () => {
-    const payload = webhookPayload(subject, WebhookEvent.Completed, at, 'succeeded');
-    expect(payload).toMatchObject({ status: 'succeeded', conveyorStatus: 'completed' });
+    const vocabulary = {
+      words: { ...Object.fromEntries(Object.values(JobStatus).map((s) => [s, s])), completed: 'succeeded', cancelled: 'failed' },
+      cancelledError: 'Cancelled',
+    } as StatusVocabulary;
+    expect(webhookPayload(subject, WebhookEvent.Completed, at, vocabulary)).toMatchObject({
+      status: 'succeeded',
+      conveyorStatus: 'completed',
+    });
+    const cancelled = webhookPayload({ ...subject, status: JobStatus.Cancelled }, WebhookEvent.Cancelled, at, vocabulary);
+    expect(cancelled).toMatchObject({ status: 'failed', conveyorStatus: 'cancelled', error: { message: 'Cancelled', code: 'CANCELLED' } });
   });
 
   it('never copies more of the error than its message and code', () => {

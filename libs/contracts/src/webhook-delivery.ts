@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { derivedUuid } from './derived-uuid';
 import { JobStatus } from './job-status';
 import { JobProgress } from './progress';
+import { StatusVocabulary, cancelledError, statusWord } from './status-vocabulary';
 import { JobCallback, WebhookEvent } from './webhooks';
 
 /** Headers of every webhook POST (lower case, as Node reports them). */
@@ -26,7 +27,7 @@ export interface WebhookPayload {
   step: string | null;
   /** `completed` only: what the job returned. */
   result?: unknown;
-  /** `failed` only: the last attempt's error. */
+  /** `failed`: the last attempt's error; `cancelled`, for a type whose words fold it into another status: its cancellation error. */
   error?: { message: string; code: string };
   /** When the event happened (ISO-8601); the same in every attempt of a delivery. */
   timestamp: string;
@@ -77,23 +78,21 @@ export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' 
 
 /**
  * The body of the webhook reporting `event` about `subject`. Result and error only where they
- * belong. `statusWord`: the status in the job type's words, when it has a vocabulary.
+ * belong. `vocabulary`: the job type's status words, when it has its own (StatusVocabulary); a
+ * cancelled job it reports under another word carries the vocabulary's cancellation error.
  */
-export function webhookPayload(
-  subject: WebhookSubject,
-  event: WebhookEvent,
-  at: Date,
-  statusWord: string = subject.status,
-): WebhookPayload {
+export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at: Date, vocabulary?: StatusVocabulary): WebhookPayload {
+  const cancelled = event === WebhookEvent.Cancelled ? cancelledError(vocabulary) : undefined;
+  const error = event === WebhookEvent.Failed && subject.error ? { message: subject.error.message, code: subject.error.code } : cancelled;
   return {
     event,
     jobId: subject.jobId,
-    status: statusWord,
+    status: statusWord(subject.status, vocabulary),
     conveyorStatus: subject.status,
     progress: subject.progress.percent,
     step: subject.progress.step,
     ...(event === WebhookEvent.Completed ? { result: subject.result ?? null } : {}),
-    ...(event === WebhookEvent.Failed && subject.error ? { error: { message: subject.error.message, code: subject.error.code } } : {}),
+    ...(error ? { error } : {}),
     timestamp: at.toISOString(),
   };
 }

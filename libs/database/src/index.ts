@@ -19,3 +19,4 @@ export * from './duplicate-key';
 export * from './keyset-pagination';
 export * from './deployment/deployment-claim';
 export * from './deployment/deployment-state.repository';
+export * from './filter-value';

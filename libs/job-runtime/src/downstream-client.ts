@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { messageOf } from '@conveyor/contracts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Time limit of one call to a downstream service. */
+/** Time limit of one call to a downstream service, unless the call sets its own. */
 export const DOWNSTREAM_TIMEOUT_MS = 10_000;
 /** Tries per call (the first and two retries) on network errors, timeouts, 429 and 5xx. */
 export const DOWNSTREAM_TRIES = 3;
@@ -19,8 +19,11 @@ export class DownstreamError extends Error {
   }
 }
 
-/** Extra headers of a call, e.g. a service's bearer token. */
-export type DownstreamHeaders = Record<string, string>;
+/** Per-call options: extra headers (a service's bearer token), and a time limit other than the default. */
+export interface DownstreamCallOptions {
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
 
 /**
  * JSON over HTTP to the products' downstream services (profiles, transcripts, ideas, generation…).
@@ -30,19 +33,25 @@ export type DownstreamHeaders = Record<string, string>;
  */
 @Injectable()
 export class DownstreamClient {
-  async getJson(url: string, signal: AbortSignal, headers: DownstreamHeaders = {}): Promise<unknown> {
-    return this.call(url, { method: 'GET', headers }, signal);
+  async getJson(url: string, signal: AbortSignal, options: DownstreamCallOptions = {}): Promise<unknown> {
+    return this.call(url, { method: 'GET', headers: options.headers ?? {} }, signal, options.timeoutMs);
   }
 
-  async postJson(url: string, body: unknown, signal: AbortSignal, headers: DownstreamHeaders = {}): Promise<unknown> {
+  async postJson(url: string, body: unknown, signal: AbortSignal, options: DownstreamCallOptions = {}): Promise<unknown> {
     return this.call(
       url,
-      { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+      { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: JSON.stringify(body) },
       signal,
+      options.timeoutMs,
     );
   }
 
-  private async call(url: string, init: RequestInit & { headers: DownstreamHeaders }, signal: AbortSignal): Promise<unknown> {
+  private async call(
+    url: string,
+    init: RequestInit & { headers: Record<string, string> },
+    signal: AbortSignal,
+    timeoutMs = DOWNSTREAM_TIMEOUT_MS,
+  ): Promise<unknown> {
     let last: DownstreamError | undefined;
     for (let attempt = 1; attempt <= DOWNSTREAM_TRIES; attempt++) {
       signal.throwIfAborted();
@@ -53,7 +62,7 @@ export class DownstreamClient {
           ...init,
           headers: { accept: 'application/json', 'user-agent': 'Conveyor/0.1', ...init.headers },
           redirect: 'manual',
-          signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNSTREAM_TIMEOUT_MS)]),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         });
         if (response.ok) return await response.json();
         await response.body?.cancel();
@@ -67,4 +76,9 @@ export class DownstreamClient {
     }
     throw last!;
   }
+}
+
+/** A JSON object (not null, not an array): what a downstream answer's fields are read from. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -51,7 +51,8 @@ export async function fetchPage(http: OutboundHttp, raw: string, options: PageFe
     if (REDIRECT_STATUSES.has(status) && location) {
       await discardBody(response, signal);
       if (redirects.length >= options.maxRedirects) throw new PermanentJobError(`${what}: more than ${options.maxRedirects} redirects`);
-      const next = new URL(location, url).toString();
+      const next = URL.canParse(location, url.toString()) ? new URL(location, url).toString() : undefined;
+      if (!next) throw new PermanentJobError(`${what}: a redirect to an unusable location`);
       redirects.push(next);
       url = http.checkTarget(next, `${what} redirect`);
       continue;

@@ -8,8 +8,10 @@ import {
   JobTypeRegistry,
   Owner,
   QueueName,
+  cancelledError,
   isTerminal,
   ownerKey,
+  statusWord,
 } from '@conveyor/contracts';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest, openedRecord } from '@conveyor/database';
 import { BullProbe, BullState, JOB_TYPE_REGISTRY, queueFailure } from '@conveyor/queueing';
@@ -71,10 +73,7 @@ export class JobReads {
     const vocabulary = this.registry.get(job.type)?.statusVocabulary;
     const finished = job.conveyorStatus === JobStatus.Completed;
     const failed = job.conveyorStatus === JobStatus.Failed || (job.conveyorStatus === JobStatus.Cancelled && vocabulary !== undefined);
-    const error =
-      job.conveyorStatus === JobStatus.Cancelled && vocabulary?.cancelledError
-        ? { message: vocabulary.cancelledError, code: 'CANCELLED' }
-        : job.error;
+    const error = job.error;
     return {
       jobId,
       status: job.status,
@@ -123,9 +122,14 @@ export class JobReads {
     return this.worded(fromRecord(openedRecord(this.cipher, record)));
   }
 
-  /** `status` in the job type's own words (StatusVocabulary); `conveyorStatus` keeps Conveyor's. */
+  /**
+   * `status` in the job type's own words (StatusVocabulary); `conveyorStatus` keeps Conveyor's. A
+   * vocabulary that folds cancellation into another word also gives the cancelled job its error.
+   */
   private worded(view: JobResponse): JobResponse {
-    return { ...view, status: this.registry.statusWord(view.type, view.conveyorStatus) };
+    const vocabulary = this.registry.get(view.type)?.statusVocabulary;
+    const cancelled = view.conveyorStatus === JobStatus.Cancelled ? cancelledError(vocabulary) : undefined;
+    return { ...view, status: statusWord(view.conveyorStatus, vocabulary), ...(cancelled ? { error: cancelled } : {}) };
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */

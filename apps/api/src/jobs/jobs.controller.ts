@@ -17,7 +17,7 @@ import {
   ThrottleAs,
 } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
-import { BulkSubmitResponse, JobPlanResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
+import { BulkSubmitResponse, JOB_RESULT_MODELS, JobPlanResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
@@ -35,7 +35,7 @@ const STATUS_POLL_SECONDS = 2;
 @ApiTags('jobs')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
 @ApiHeader({ name: SESSION_ID_HEADER, required: false, description: 'Anonymous session id (16-128 URL-safe characters)' })
-@ApiExtraModels(JobOptionsRequest, ...jobCatalog.clientSubmittable().map((d) => d.payload))
+@ApiExtraModels(JobOptionsRequest, ...jobCatalog.clientSubmittable().map((d) => d.payload), ...JOB_RESULT_MODELS)
 @UseGuards(IdentityGuard)
 @Controller('api/v1/jobs')
 export class JobsController {

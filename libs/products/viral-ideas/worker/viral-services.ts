@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { DownstreamClient, DownstreamError } from '@conveyor/job-runtime';
+import { DownstreamClient, DownstreamError, isJsonObject } from '@conveyor/job-runtime';
 import { FetchedReel } from './viral-analytics';
 
 export interface FetchedProfile {
@@ -37,7 +37,8 @@ export class ViralServices {
   async profile(username: string, since: string | null, signal: AbortSignal): Promise<FetchedProfile> {
     const query = since ? `?since=${encodeURIComponent(since)}` : '';
     const body = await this.client.getJson(this.url(this.config.services.profileUrl, `profiles/${pathSegment(username)}${query}`), signal);
-    if (!isObject(body) || !Array.isArray(body.reels)) throw new DownstreamError(`Profile service: no reels array for @${username}`, null);
+    if (!isJsonObject(body) || !Array.isArray(body.reels))
+      throw new DownstreamError(`Profile service: no reels array for @${username}`, null);
     const reels = body.reels.map(toReel).filter((r): r is FetchedReel => r !== null);
     return {
       username,
@@ -50,14 +51,15 @@ export class ViralServices {
   /** `GET /transcripts/{reelId}` → `{ text }`. */
   async transcript(reelId: string, signal: AbortSignal): Promise<string> {
     const body = await this.client.getJson(this.url(this.config.services.transcriptUrl, `transcripts/${pathSegment(reelId)}`), signal);
-    if (!isObject(body) || typeof body.text !== 'string') throw new DownstreamError(`Transcript service: no text for reel ${reelId}`, null);
+    if (!isJsonObject(body) || typeof body.text !== 'string')
+      throw new DownstreamError(`Transcript service: no text for reel ${reelId}`, null);
     return body.text;
   }
 
   /** `POST /ideas` with the analysis context → `{ ideas: [...] }`. */
   async ideas(context: object, signal: AbortSignal): Promise<unknown[]> {
     const body = await this.client.postJson(this.url(this.config.services.analysisUrl, 'ideas'), context, signal);
-    if (!isObject(body) || !Array.isArray(body.ideas)) throw new DownstreamError('Idea service: no ideas array in its answer', null);
+    if (!isJsonObject(body) || !Array.isArray(body.ideas)) throw new DownstreamError('Idea service: no ideas array in its answer', null);
     return body.ideas.slice(0, 100);
   }
 
@@ -76,14 +78,10 @@ export function pathSegment(value: string): string {
   return encodeURIComponent(value);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null);
 
 function toReel(raw: unknown): FetchedReel | null {
-  if (!isObject(raw) || typeof raw.id !== 'string' || raw.id.length === 0) return null;
+  if (!isJsonObject(raw) || typeof raw.id !== 'string' || raw.id.length === 0) return null;
   const views = count(raw.views);
   const likes = count(raw.likes ?? 0);
   const comments = count(raw.comments ?? 0);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import {
   AdminOnly,
@@ -13,7 +13,7 @@ import {
   USER_ID_HEADER,
 } from '@conveyor/http';
 import { CreditErrorCode } from '../credits';
-import { ContentGenerationPayload, WebsiteAnalysisPayload } from '../contracts';
+import { ContentGenerationPayload, ContentGenerationResult, WebsiteAnalysisPayload, WebsiteAnalysisResult } from '../contracts';
 import { CreatedJobResponse, CreditsResponse, GrantCreditsRequest, GrantCreditsResponse } from './dto/website-content.dto';
 import { WebsiteContentErrorCode } from './website-content.errors';
 import { WebsiteContentService } from './website-content.service';
@@ -23,6 +23,7 @@ import { WebsiteContentService } from './website-content.service';
  * (`/api/v1/jobs/{jobId}/status|retry|cancel`), which speak seed 003's status words for these types.
  */
 @ApiTags('website-content')
+@ApiExtraModels(WebsiteAnalysisResult, ContentGenerationResult)
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })
 @ApiHeader({ name: SESSION_ID_HEADER, required: false, description: 'Anonymous session id (website analysis only)' })
 @UseGuards(IdentityGuard)
@@ -37,7 +38,7 @@ export class WebsiteContentController {
     description:
       'Fetches and parses the site and up to 4 same-site pages it links, then audiences, pitches and images from the generation ' +
       'service (skipped with a note when none is configured). A user or an anonymous session. Poll `GET /api/v1/jobs/{jobId}/status` ' +
-      'until `succeeded` or `failed`; the result is `{ analysis, scenarios, ctas, organizationId, notes }`.',
+      'until `succeeded` or `failed`; the result is a `WebsiteAnalysisResult` (`{ analysis, scenarios, ctas, organizationId, notes }`).',
   })
   @ApiSuccess(CreatedJobResponse, ApiCreatedResponse)
   @ApiErrorResponses(
@@ -58,7 +59,7 @@ export class WebsiteContentController {
     description:
       'A blog post from the generation service, saved to your organization. Signed-in users only. Reserves ' +
       '`CONTENT_GENERATION_CREDITS` at once (402 when short), captured when the post is saved, released if the run fails or is ' +
-      'cancelled. Result: `{ data, savedPost, metadata, imageGeneration }`.',
+      'cancelled. The result is a `ContentGenerationResult` (`{ data, savedPost, metadata, imageGeneration }`).',
   })
   @ApiSuccess(CreatedJobResponse, ApiCreatedResponse)
   @ApiErrorResponses(

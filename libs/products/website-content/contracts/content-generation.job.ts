@@ -3,6 +3,7 @@ import { IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'cl
 import { defineJobType } from '@conveyor/contracts';
 import { SEED_003_STATUS_WORDS } from './seed-status-words';
 import { WEBSITE_CONTENT_QUEUE } from './website-content.queue';
+import { ContentGenerationResult } from './website-content.results';
 
 /** Seed 003's job type name. */
 export const CONTENT_GENERATION = 'content_generation';
@@ -51,6 +52,7 @@ export const contentGenerationJob = defineJobType({
   queue: WEBSITE_CONTENT_QUEUE,
   description: "Seed 003: a blog post from the generation service, saved to the caller's organization; costs credits once saved.",
   payload: ContentGenerationPayload,
+  result: ContentGenerationResult,
   // Submitted only where its credits are reserved; retried through the generic route, which asks
   // the product's RunAdmission to reserve again.
   startedBy: CONTENT_GENERATION_ROUTE,

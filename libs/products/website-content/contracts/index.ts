@@ -15,3 +15,4 @@ export const websiteContentContracts = {
   jobTypes: [websiteAnalysisJob, contentGenerationJob],
   queues: [websiteContentQueuePolicy],
 } as const satisfies ProductContracts;
+export * from './website-content.results';

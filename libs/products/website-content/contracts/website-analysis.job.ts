@@ -3,6 +3,7 @@ import { IsString, IsUrl, MaxLength } from 'class-validator';
 import { defineJobType } from '@conveyor/contracts';
 import { SEED_003_STATUS_WORDS } from './seed-status-words';
 import { WEBSITE_CONTENT_QUEUE } from './website-content.queue';
+import { WebsiteAnalysisResult } from './website-content.results';
 
 /** Seed 003's job type name. */
 export const WEBSITE_ANALYSIS = 'website_analysis';
@@ -28,6 +29,7 @@ export const websiteAnalysisJob = defineJobType({
   queue: WEBSITE_CONTENT_QUEUE,
   description: 'Seed 003: analyse a website (fetched and parsed here), then audiences, pitches and images from the generation service.',
   payload: WebsiteAnalysisPayload,
+  result: WebsiteAnalysisResult,
   // The seed's anonymous visitors analyse their site before signing up.
   anonymousSessions: true,
   statusVocabulary: SEED_003_STATUS_WORDS,

@@ -17,12 +17,15 @@ export const websiteContentSettingsSchema = z
       .default(2 * 1024 * 1024),
     /** Time limit of one page fetch, redirects included. */
     WEBSITE_PAGE_TIMEOUT_MS: milliseconds.default(15_000),
+    /** Time limit of one generation call (a model writing a post takes a while); 3 tries per call. */
+    GENERATION_TIMEOUT_MS: milliseconds.max(10 * 60_000).default(120_000),
   })
   .transform((s) => ({
     contentGenerationCredits: s.CONTENT_GENERATION_CREDITS,
     extraPages: s.WEBSITE_ANALYSIS_EXTRA_PAGES,
     pageMaxBytes: s.WEBSITE_PAGE_MAX_BYTES,
     pageTimeoutMs: s.WEBSITE_PAGE_TIMEOUT_MS,
+    generationTimeoutMs: s.GENERATION_TIMEOUT_MS,
   }));
 
 export type WebsiteContentSettings = z.infer<typeof websiteContentSettingsSchema>;

@@ -18,10 +18,11 @@ const USER_LOCK_WAIT_MS = 5_000;
 
 /**
  * Credits for content generation, on the insert-only ledger: reserved when a run is accepted,
- * captured once when its post is saved, released when the run ends without one. One user's
- * reservations are checked and written one at a time (a Redis lock), so two submits at once can
- * never both spend the last credit; a reservation whose run ended without the release being
- * written (a lost hook, a crashed submit) is released when the user's credits are next read.
+ * captured once when its post is saved, released when the run ends without one (a run's capture
+ * and release share one key: the first closes it). One user's reservations are checked and
+ * written one at a time (a Redis lock), so two submits at once can never both spend the last
+ * credit; a reservation whose run ended without the release being written (a lost hook, a start
+ * that died after reserving) is released when the user's credits are next read.
  */
 @Injectable()
 export class ContentCredits {
@@ -34,7 +35,8 @@ export class ContentCredits {
 
   /**
    * Reserves `amount` for run `run` of job `jobId` (402 when the user's available credits are
-   * short). The caller starts the run next, and releases the reservation if it does not start.
+   * short; 409 when this run is being reserved already, e.g. two retries at once). The caller
+   * starts the run next, and releases the reservation if it does not start.
    */
   async reserve(userId: string, jobId: string, run: number, amount: number): Promise<void> {
     const lock = await this.lockUser(userId);
@@ -48,34 +50,60 @@ export class ContentCredits {
           { details: { required: amount, ...totals } },
         );
       }
-      await this.ledger.write({
-        _id: creditKeys.reserve(jobId, run),
-        userId,
-        kind: CreditEntryKind.Reserve,
-        amount,
-        jobId,
-        run,
-        reason: null,
-      });
+      const key = creditKeys.reserve(jobId, run);
+      if (!(await this.ledger.write({ _id: key, userId, kind: CreditEntryKind.Reserve, amount, jobId, run, reason: null }))) {
+        throw new ConveyorError(ErrorCode.InvalidJobState, `Run ${run} of job ${jobId} is being started already`);
+      }
     } finally {
       await lock.release().catch(() => undefined); // it expires by itself
     }
   }
 
-  /** Spends run `run`'s reservation: once per job, however often it is called. */
-  async capture(userId: string, jobId: string, run: number, fallbackAmount: number): Promise<void> {
-    const reservation = await this.ledger.find(creditKeys.reserve(jobId, run));
-    const amount = reservation?.amount ?? fallbackAmount;
-    await this.ledger.write({ _id: creditKeys.capture(jobId), userId, kind: CreditEntryKind.Capture, amount, jobId, run, reason: null });
+  /**
+   * Spends run `run`'s reservation, at most once per job. `already`: the job was charged before
+   * (a redelivery; a capture of an earlier run also gives this run's reservation back). `lost`:
+   * the run was closed by a release first (it was cancelled or failed meanwhile), nothing is spent.
+   */
+  async capture(userId: string, jobId: string, run: number, fallbackAmount: number): Promise<'captured' | 'already' | 'lost'> {
+    const earlier = await this.ledger.captureOf(jobId);
+    if (earlier) {
+      if (earlier.run !== run) await this.release(userId, jobId, run);
+      return 'already';
+    }
+    let reservation = await this.ledger.find(creditKeys.reserve(jobId, run));
+    if (!reservation) {
+      // Every capture closes a reservation of its amount (the totals rely on it): a run without one gets it now.
+      const entry = {
+        _id: creditKeys.reserve(jobId, run),
+        userId,
+        kind: CreditEntryKind.Reserve,
+        amount: fallbackAmount,
+        jobId,
+        run,
+        reason: null,
+      };
+      await this.ledger.write(entry);
+      reservation = (await this.ledger.find(entry._id))!;
+    }
+    const close = {
+      _id: creditKeys.close(jobId, run),
+      userId,
+      kind: CreditEntryKind.Capture,
+      amount: reservation.amount,
+      jobId,
+      run,
+      reason: null,
+    };
+    if (await this.ledger.write(close)) return 'captured';
+    return (await this.ledger.find(close._id))?.kind === CreditEntryKind.Capture ? 'already' : 'lost';
   }
 
-  /** Gives run `run`'s reservation back, unless the job's post was saved (captured). Idempotent. */
+  /** Gives run `run`'s reservation back unless the run captured it first. Idempotent. */
   async release(userId: string, jobId: string, run: number): Promise<void> {
-    if (await this.ledger.find(creditKeys.capture(jobId))) return;
     const reservation = await this.ledger.find(creditKeys.reserve(jobId, run));
     if (!reservation) return;
     await this.ledger.write({
-      _id: creditKeys.release(jobId, run),
+      _id: creditKeys.close(jobId, run),
       userId,
       kind: CreditEntryKind.Release,
       amount: reservation.amount,
@@ -108,10 +136,12 @@ export class ContentCredits {
 
   private async runEndedUncaptured({ jobId, run, createdAt }: OpenReservation): Promise<boolean> {
     const record = await this.jobs.findByIdUnscoped(jobId);
-    // No record: its submit failed after reserving (and before its own release); only once the
-    // submit's lock has surely expired, so a submit still in progress is never undercut.
-    if (!record) return Date.now() - createdAt.getTime() > USER_LOCK_MS;
-    if (record.run !== run) return record.run > run;
+    // Reserved, then the start failed and its own release was never written (the process died):
+    // no record, or a retry whose run never began. Only once the reserving lock has surely
+    // expired, so a start still in progress is never undercut.
+    const startSurelyOver = Date.now() - createdAt.getTime() > USER_LOCK_MS;
+    if (!record || record.run < run) return startSurelyOver;
+    if (record.run > run) return true; // a later run exists: this one has ended
     return isTerminal(record.status) && record.status !== JobStatus.Completed;
   }
 
@@ -123,7 +153,7 @@ export class ContentCredits {
       const lease = await RedisLease.acquire(redis, key, USER_LOCK_MS);
       if (lease) return lease;
       if (Date.now() > deadline) {
-        throw new ConveyorError(ErrorCode.ServiceUnavailable, 'Another credit reservation of this user is in progress; retry in a moment', {
+        throw new ConveyorError(ErrorCode.RateLimited, 'Another credit reservation of this user is in progress; retry in a moment', {
           retryAfterSeconds: 1,
         });
       }

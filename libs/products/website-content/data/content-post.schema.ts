@@ -19,7 +19,8 @@ export class ContentPost {
   @Prop({ type: String, required: true })
   content!: string;
 
-  @Prop({ type: String, required: true })
+  /** May be empty: the generation service need not send one (Mongoose's `required` refuses ''). */
+  @Prop({ type: String, default: '' })
   metaDescription!: string;
 
   @Prop({ type: [String], default: [] })

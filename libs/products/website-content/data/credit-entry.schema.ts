@@ -6,16 +6,16 @@ export enum CreditEntryKind {
   Grant = 'grant',
   /** Held for one run of a job at its submit (or retry). */
   Reserve = 'reserve',
-  /** The job's post was saved: its reservation is spent. Once per job. */
+  /** The job's post was saved: its run's reservation is spent. At most once per job. */
   Capture = 'capture',
   /** The run ended without a saved post: its reservation is given back. */
   Release = 'release',
 }
 
 /**
- * One insert-only ledger entry. Its id is its unique key (`reserve:<job>:<run>`, `capture:<job>`,
- * `release:<job>:<run>`, `grant:<id>`), so an entry written twice (a redelivered job, a retried
- * request) exists once. Balances are sums over entries, never a counter updated in place: FerretDB
+ * One insert-only ledger entry. Its id is its unique key (`grant:<id>`, `reserve:<job>:<run>`,
+ * and `close:<job>:<run>` for the capture or the release of that run, whichever comes first), so
+ * an entry written twice (a redelivered job, a retried request) exists once. Balances are sums over entries, never a counter updated in place: FerretDB
  * can lose concurrent `$inc` on one document.
  */
 @Schema({ collection: 'credit_ledger', versionKey: false, strict: 'throw' })

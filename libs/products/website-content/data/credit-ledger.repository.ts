@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import mongoose, { Model } from 'mongoose';
-import { insertUnlessDuplicate } from '@conveyor/database';
+import { insertUnlessDuplicate, plainString } from '@conveyor/database';
 import { CreditEntry, CreditEntryKind } from './credit-entry.schema';
 
 /** A user's credits: `balance` (granted − spent), `reserved` (held for runs), `available` (balance − reserved). */
@@ -19,18 +19,22 @@ export interface OpenReservation {
   createdAt: Date;
 }
 
+/**
+ * The unique keys of entries. A run's capture and its release share one key (`close:<job>:<run>`),
+ * so whichever is written first closes the reservation and the other can never be written too.
+ */
 export const creditKeys = {
   grant: (grantId: string) => `grant:${grantId}`,
   reserve: (jobId: string, run: number) => `reserve:${jobId}:${run}`,
-  capture: (jobId: string) => `capture:${jobId}`,
-  release: (jobId: string, run: number) => `release:${jobId}:${run}`,
+  close: (jobId: string, run: number) => `close:${jobId}:${run}`,
 };
 
 /**
  * The insert-only credit ledger. Every entry has a unique key (creditKeys), so writing one twice
- * changes nothing, and totals are sums over the entries:
- * balance = grants − captures; reserved = reserves − releases − captures (a capture spends its
- * run's reservation); available = grants − reserves + releases.
+ * changes nothing, and totals are sums over the entries. Every capture and release closes one
+ * reservation of the same amount (ContentCredits writes them so), hence:
+ * balance = grants − captures; reserved = reserves − releases − captures;
+ * available = balance − reserved = grants − reserves + releases.
  */
 @Injectable()
 export class CreditLedger {
@@ -42,12 +46,20 @@ export class CreditLedger {
   }
 
   async find(key: string): Promise<CreditEntry | null> {
-    return this.entries.findById(assertString(key)).lean<CreditEntry>().exec();
+    return this.entries.findById(plainString(key)).lean<CreditEntry>().exec();
+  }
+
+  /** The job's capture, in whichever run it was made. */
+  async captureOf(jobId: string): Promise<CreditEntry | null> {
+    return this.entries
+      .findOne({ jobId: plainString(jobId), kind: CreditEntryKind.Capture })
+      .lean<CreditEntry>()
+      .exec();
   }
 
   async totals(userId: string): Promise<CreditTotals> {
     const sums: Array<{ _id: CreditEntryKind; amount: number }> = await this.entries
-      .aggregate([{ $match: { userId: assertString(userId) } }, { $group: { _id: '$kind', amount: { $sum: '$amount' } } }])
+      .aggregate([{ $match: { userId: plainString(userId) } }, { $group: { _id: '$kind', amount: { $sum: '$amount' } } }])
       .exec();
     const sum = (kind: CreditEntryKind) => sums.find((s) => s._id === kind)?.amount ?? 0;
     const [grants, reserves, captures, releases] = [
@@ -59,11 +71,11 @@ export class CreditLedger {
     return { balance: grants - captures, reserved: reserves - releases - captures, available: grants - reserves + releases };
   }
 
-  /** The user's reservations that no capture or release has closed yet. */
+  /** The user's reservations that no capture or release has closed yet (a user has few reservations open; its whole history is read). */
   async openReservations(userId: string): Promise<OpenReservation[]> {
     const entries = await this.entries
       .find({
-        userId: assertString(userId),
+        userId: plainString(userId),
         kind: mongoose.trusted({ $in: [CreditEntryKind.Reserve, CreditEntryKind.Capture, CreditEntryKind.Release] }),
       })
       .lean<CreditEntry[]>()
@@ -79,16 +91,10 @@ export class CreditLedger {
   /** The newest entries of a user, newest first. */
   async recent(userId: string, limit: number): Promise<CreditEntry[]> {
     return this.entries
-      .find({ userId: assertString(userId) })
+      .find({ userId: plainString(userId) })
       .sort({ createdAt: -1, _id: 1 })
       .limit(limit)
       .lean<CreditEntry[]>()
       .exec();
   }
-}
-
-/** Values reaching filters must be strings, never query operators. */
-function assertString(value: string): string {
-  if (typeof value !== 'string') throw new TypeError('expected a string');
-  return value;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { insertUnlessDuplicate, isDuplicateKey } from '@conveyor/database';
+import { insertUnlessDuplicate, isDuplicateKey, plainString } from '@conveyor/database';
 import { ContentPost } from './content-post.schema';
 import { SiteAnalysis } from './site-analysis.schema';
 import { SiteCta } from './site-cta.schema';
@@ -33,7 +33,7 @@ export class WebsiteContentRepository {
   /** The owner's organization, created on first use; two first uses at once make one (unique owner). */
   async organizationOf(ownerKey: string): Promise<SiteOrganization> {
     const found = await this.organizations
-      .findOne({ ownerKey: assertString(ownerKey) })
+      .findOne({ ownerKey: plainString(ownerKey) })
       .lean<SiteOrganization>()
       .exec();
     if (found) return found;
@@ -47,7 +47,7 @@ export class WebsiteContentRepository {
   /** The owner's organization if it exists (no creation). */
   async findOrganization(ownerKey: string): Promise<SiteOrganization | null> {
     return this.organizations
-      .findOne({ ownerKey: assertString(ownerKey) })
+      .findOne({ ownerKey: plainString(ownerKey) })
       .lean<SiteOrganization>()
       .exec();
   }
@@ -79,7 +79,7 @@ export class WebsiteContentRepository {
 
   async ctasOf(organizationId: string): Promise<SiteCta[]> {
     return this.ctas
-      .find({ organizationId: assertString(organizationId) })
+      .find({ organizationId: plainString(organizationId) })
       .sort({ firstSeenAt: 1, _id: 1 })
       .lean<SiteCta[]>()
       .exec();
@@ -93,13 +93,12 @@ export class WebsiteContentRepository {
     return saved;
   }
 
-  async findPost(jobId: string): Promise<ContentPost | null> {
-    return this.posts.findById(assertString(jobId)).lean<ContentPost>().exec();
+  /** Removes a job's post (its run was closed uncharged while it was being saved). */
+  async deletePost(jobId: string): Promise<void> {
+    await this.posts.deleteOne({ _id: plainString(jobId) }).exec();
   }
-}
 
-/** Values reaching filters must be strings, never query operators. */
-function assertString(value: string): string {
-  if (typeof value !== 'string') throw new TypeError('expected a string');
-  return value;
+  async findPost(jobId: string): Promise<ContentPost | null> {
+    return this.posts.findById(plainString(jobId)).lean<ContentPost>().exec();
+  }
 }

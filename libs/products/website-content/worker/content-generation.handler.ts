@@ -4,28 +4,14 @@ import { DownstreamError, JobContext, JobHandler, JobHandlerContract, PermanentJ
 import { ContentCredits } from '../credits';
 import {
   ContentGenerationPayload,
+  ContentGenerationResult,
   ContentGenerationStep,
   WEBSITE_CONTENT_SETTINGS,
   WebsiteContentSettings,
   contentGenerationJob,
 } from '../contracts';
 import { ContentPost, WebsiteContentRepository } from '../data';
-import { GeneratedPost, GenerationService } from './generation-service';
-
-/** Seed 003's content-generation result (the shape of its generate API). */
-export interface ContentGenerationResult {
-  data: GeneratedPost;
-  savedPost: { id: string; organizationId: string; title: string; headerImageUrl: string | null; createdAt: string };
-  metadata: {
-    topic: string;
-    generationMs: number | null;
-    answerBytes: number | null;
-    totalMs: number;
-    credits: number;
-    redelivered: boolean;
-  };
-  imageGeneration: { status: 'generated' | 'failed'; imageUrl: string | null; reason: string | null };
-}
+import { GenerationService } from './generation-service';
 
 /**
  * Generates a blog post with the generation service, a header image if it can, saves the post to
@@ -52,7 +38,7 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
     const cost = this.settings.contentGenerationCredits;
     const saved = await this.repository.findPost(ctx.jobId);
     if (saved) {
-      await this.credits.capture(owner.id, ctx.jobId, ctx.run, cost);
+      await this.charge(ctx, owner.id, cost);
       return resultOf(saved, ctx.payload.topic, {
         generationMs: null,
         answerBytes: null,
@@ -80,8 +66,9 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
         return { status: 'failed' as const, imageUrl: null, reason: messageOf(error) };
       }
     });
-    const post = await ctx.step(ContentGenerationStep.Save, async () => {
+    const post = await ctx.step(ContentGenerationStep.Save, async (signal) => {
       const organization = await this.repository.organizationOf(ownerKey(owner));
+      signal.throwIfAborted(); // cancelled or timed out meanwhile: save nothing
       const kept = await this.repository.savePost({
         _id: ctx.jobId,
         organizationId: organization._id,
@@ -91,7 +78,7 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
         createdAt: new Date(),
       });
       // After the save, so a run that dies between the two is charged when it is redelivered.
-      await this.credits.capture(owner.id, ctx.jobId, ctx.run, cost);
+      await this.charge(ctx, owner.id, cost);
       return kept;
     });
     const result = resultOf(post, topic, {
@@ -103,7 +90,20 @@ export class ContentGenerationHandler implements JobHandlerContract<ContentGener
     });
     return { ...result, imageGeneration: image };
   }
+
+  /**
+   * Captures the run's credits. If the run was closed by a release first (cancelled or failed
+   * while saving), the post is not kept: nothing is charged, so nothing is delivered.
+   */
+  private async charge(ctx: JobContext<ContentGenerationPayload>, userId: string, cost: number): Promise<void> {
+    if ((await this.credits.capture(userId, ctx.jobId, ctx.run, cost)) !== 'lost') return;
+    await this.repository.deletePost(ctx.jobId);
+    throw new RunClosedUnchargedError('The run ended (cancelled or failed) before its post was charged; the post was not kept');
+  }
 }
+
+/** A run whose reservation was released before its capture (it was cancelled or failed meanwhile). */
+class RunClosedUnchargedError extends PermanentJobError {}
 
 function resultOf(post: ContentPost, topic: string, metadata: Omit<ContentGenerationResult['metadata'], 'topic'>): ContentGenerationResult {
   return {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { DownstreamClient, DownstreamError } from '@conveyor/job-runtime';
+import { DownstreamClient, DownstreamError, isJsonObject } from '@conveyor/job-runtime';
+import { WEBSITE_CONTENT_SETTINGS, WebsiteContentSettings } from '../contracts';
 
 export interface Audience {
   name: string;
@@ -26,7 +27,8 @@ const MAX_AUDIENCES = 5;
 const MAX_PITCHES = 5;
 
 /**
- * The generation service (`GENERATION_SERVICE_URL`, README "Services"): `POST {url}/generate`
+ * The generation service (`GENERATION_SERVICE_URL`, README "Website analysis and content
+ * generation"): `POST {url}/generate`
  * with `{ task, input }` answers `200 { output }`. Answers are checked field by field; an item
  * with a missing or wrong field is dropped, an answer with nothing usable is a failed call.
  */
@@ -34,6 +36,7 @@ const MAX_PITCHES = 5;
 export class GenerationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WEBSITE_CONTENT_SETTINGS) private readonly settings: WebsiteContentSettings,
     private readonly client: DownstreamClient,
   ) {}
 
@@ -45,7 +48,7 @@ export class GenerationService {
     const output = await this.generate('audiences', analysis, signal);
     const audiences = asArray(output)
       .map((item): Audience | null =>
-        isObject(item) && isText(item.name) && isText(item.description)
+        isJsonObject(item) && isText(item.name) && isText(item.description)
           ? { name: item.name, description: item.description, painPoints: asArray(item.painPoints).filter(isText) }
           : null,
       )
@@ -58,7 +61,7 @@ export class GenerationService {
     const output = await this.generate('pitches', { analysis, audience }, signal);
     const pitches = asArray(output)
       .map((item): Pitch | null =>
-        isObject(item) && isText(item.headline) && isText(item.body) && isText(item.cta)
+        isJsonObject(item) && isText(item.headline) && isText(item.body) && isText(item.cta)
           ? { headline: item.headline, body: item.body, cta: item.cta }
           : null,
       )
@@ -69,7 +72,7 @@ export class GenerationService {
 
   async image(input: object, signal: AbortSignal): Promise<string> {
     const output = await this.generate('image', input, signal);
-    if (!isObject(output) || !isText(output.imageUrl) || !/^https?:\/\//i.test(output.imageUrl)) {
+    if (!isJsonObject(output) || !isText(output.imageUrl) || !/^https?:\/\//i.test(output.imageUrl)) {
       throw new DownstreamError('Generation service: no http(s) imageUrl in its answer', null);
     }
     return output.imageUrl;
@@ -77,7 +80,7 @@ export class GenerationService {
 
   async blogPost(input: object, signal: AbortSignal): Promise<GeneratedPost> {
     const output = await this.generate('blog_post', input, signal);
-    if (!isObject(output) || !isText(output.title) || !isText(output.content)) {
+    if (!isJsonObject(output) || !isText(output.title) || !isText(output.content)) {
       throw new DownstreamError('Generation service: the blog post needs a title and content', null);
     }
     return {
@@ -92,19 +95,13 @@ export class GenerationService {
     const base = this.config.services.generationUrl;
     if (!base) throw new DownstreamError('The generation service is not configured (GENERATION_SERVICE_URL)', null);
     const token = this.config.serviceTokens.generation;
-    const body = await this.client.postJson(
-      `${base.replace(/\/+$/, '')}/generate`,
-      { task, input },
-      signal,
-      token ? { authorization: `Bearer ${token}` } : {},
-    );
-    if (!isObject(body) || !('output' in body)) throw new DownstreamError(`Generation service: no output in its ${task} answer`, null);
+    const body = await this.client.postJson(`${base.replace(/\/+$/, '')}/generate`, { task, input }, signal, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      timeoutMs: this.settings.generationTimeoutMs,
+    });
+    if (!isJsonObject(body) || !('output' in body)) throw new DownstreamError(`Generation service: no output in its ${task} answer`, null);
     return body.output;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isText(value: unknown): value is string {

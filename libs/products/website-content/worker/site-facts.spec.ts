@@ -75,6 +75,9 @@ describe('socialProfile', () => {
     expect(socialProfile(new URL('https://x.com/stride'))).toMatchObject({ platform: 'x', handle: 'stride' });
     expect(socialProfile(new URL('https://youtube.com/@stride'))).toMatchObject({ platform: 'youtube', handle: 'stride' });
     expect(socialProfile(new URL('https://example.com/stride'))).toBeNull();
+    // A malformed escape is not a handle, and never an exception that fails the analysis.
+    expect(socialProfile(new URL('https://instagram.com/%E0'))).toBeNull();
+    expect(() => extractPageFacts('<a href="mailto:%E0@x.example">mail</a>', 'https://example.com/')).not.toThrow();
   });
 });
 

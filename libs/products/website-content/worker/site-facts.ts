@@ -67,7 +67,7 @@ export function extractPageFacts(html: string, pageUrl: string): PageFacts {
     const href = link.attr('href');
     const text = clean(link.text()) || clean(link.attr('aria-label')) || clean(link.attr('title'));
     if (href?.toLowerCase().startsWith('mailto:')) {
-      const email = decodeURIComponent(href.slice(7).split('?')[0]).trim().toLowerCase();
+      const email = safeDecode(href.slice(7).split('?')[0]).trim().toLowerCase();
       if (EMAIL.test(email)) emails.add(email);
       EMAIL.lastIndex = 0;
     }
@@ -149,7 +149,7 @@ export function socialProfile(url: URL): SocialProfile | null {
   const host = url.hostname.toLowerCase().replace(/^(www|m|mobile)\./, '');
   const known = SOCIAL_HOSTS.find((s) => s.hosts.includes(host));
   if (!known) return null;
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
   const handle = known.handle(segments);
   if (!handle || !/^[\w.@-]{1,100}$/.test(handle)) return null;
   return { platform: known.platform, url: `https://${known.hosts[0]}${url.pathname.replace(/\/+$/, '')}`, handle };
@@ -200,6 +200,15 @@ export function textSummary(text: string, top = 10): { wordCount: number; topKey
     .slice(0, top)
     .map(([word, count]) => ({ word, count }));
   return { wordCount: words.length, topKeywords };
+}
+
+/** Percent-decoding that leaves a malformed sequence (`%E0`) as it is instead of throwing. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 function withoutHash(url: URL): string {

@@ -2,31 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { messageOf, ownerKey } from '@conveyor/contracts';
 import { DownstreamError, JobContext, JobHandler, JobHandlerContract, OutboundHttp, PermanentJobError } from '@conveyor/job-runtime';
 import {
+  ScenarioDoc,
   WEBSITE_CONTENT_SETTINGS,
   WebsiteAnalysisPayload,
+  WebsiteAnalysisResult,
   WebsiteAnalysisStep,
   WebsiteContentSettings,
   websiteAnalysisJob,
 } from '../contracts';
-import { FoundCta, WebsiteContentRepository } from '../data';
-import { Audience, GenerationService, Pitch } from './generation-service';
-import { SiteAnalysisFacts, crawlSite } from './site-crawl';
-
-/** One audience with its pitches and image (seed 003's `scenarios`). */
-export interface Scenario {
-  audience: Audience;
-  pitches: Pitch[];
-  imageUrl: string | null;
-}
-
-/** Seed 003's website-analysis result, plus `notes` on what was not done and why. */
-export interface WebsiteAnalysisResult {
-  analysis: SiteAnalysisFacts;
-  scenarios: Scenario[];
-  ctas: FoundCta[];
-  organizationId: string;
-  notes: string[];
-}
+import { WebsiteContentRepository } from '../data';
+import { GenerationService } from './generation-service';
+import { crawlSite } from './site-crawl';
 
 export const NO_GENERATION_NOTE =
   'No generation service is configured (GENERATION_SERVICE_URL): audiences, pitches and images were not generated.';
@@ -65,8 +51,8 @@ export class WebsiteAnalysisHandler implements JobHandlerContract<WebsiteAnalysi
     const audiences = await ctx.step(WebsiteAnalysisStep.Audiences, (signal) =>
       this.generation.configured ? this.generation.audiences(facts, signal) : Promise.resolve([]),
     );
-    const scenarios: Scenario[] = await ctx.step(WebsiteAnalysisStep.Pitches, async (signal) => {
-      const made: Scenario[] = [];
+    const scenarios: ScenarioDoc[] = await ctx.step(WebsiteAnalysisStep.Pitches, async (signal) => {
+      const made: ScenarioDoc[] = [];
       for (const audience of audiences) {
         made.push({ audience, pitches: await this.generation.pitches(facts, audience, signal), imageUrl: null });
         await ctx.reportStepProgress(made.length / audiences.length);

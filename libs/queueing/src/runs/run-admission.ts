@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { providersByType } from './providers-by-type';
 import { Owner, messageOf } from '@conveyor/contracts';
 
 /** A run about to start: the new run of a job that the generic retry (or a requeue) starts. */
@@ -27,16 +28,12 @@ export const RunAdmissionFor = DiscoveryService.createDecorator<string>();
 @Injectable()
 export class RunAdmissions implements OnModuleInit {
   private readonly logger = new Logger(RunAdmissions.name);
-  private readonly byType = new Map<string, RunAdmission[]>();
+  private byType = new Map<string, RunAdmission[]>();
 
   constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders({ metadataKey: RunAdmissionFor.KEY })) {
-      const type = this.discovery.getMetadataByDecorator(RunAdmissionFor, wrapper);
-      if (!type || !wrapper.instance) continue;
-      this.byType.set(type, [...(this.byType.get(type) ?? []), wrapper.instance as RunAdmission]);
-    }
+    this.byType = providersByType<RunAdmission>(this.discovery, RunAdmissionFor);
   }
 
   /** Every admission of the type, in order; one refusal withdraws those already given and rejects. */

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import { providersByType } from './providers-by-type';
 import { JobOutcome, messageOf } from '@conveyor/contracts';
 
 /** How a run of a job ended (or an attempt of it, for `retried`), as the owner of its job type hears it. */
@@ -33,16 +34,12 @@ export const RunHookFor = DiscoveryService.createDecorator<string>();
 @Injectable()
 export class RunHooks implements OnModuleInit {
   private readonly logger = new Logger(RunHooks.name);
-  private readonly byType = new Map<string, RunHook[]>();
+  private byType = new Map<string, RunHook[]>();
 
   constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
-    for (const wrapper of this.discovery.getProviders({ metadataKey: RunHookFor.KEY })) {
-      const type = this.discovery.getMetadataByDecorator(RunHookFor, wrapper);
-      if (!type || !wrapper.instance) continue;
-      this.byType.set(type, [...(this.byType.get(type) ?? []), wrapper.instance as RunHook]);
-    }
+    this.byType = providersByType<RunHook>(this.discovery, RunHookFor);
   }
 
   async runEnded(event: RunEnded): Promise<void> {

@@ -50,8 +50,8 @@ export class WebhookNotifier {
       // what an operator saved with PUT /api/v1/queues/webhooks/config).
       const policy = await this.settings.policy(QueueName.Webhooks);
       // The secret and the result wait in Redis sealed for the job; the sender opens them.
-      const word = job.type === undefined ? job.status : this.registry.statusWord(job.type, job.status);
-      const payload = webhookPayload(job, event, new Date(), word);
+      const vocabulary = job.type === undefined ? undefined : this.registry.get(job.type)?.statusVocabulary;
+      const payload = webhookPayload(job, event, new Date(), vocabulary);
       const delivery: WebhookDelivery = {
         deliveryId,
         jobId: job.jobId,

@@ -1,9 +1,15 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { JobStatus, QueueName } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 
 /** Any JSON value (a job type's result), which the design type `unknown` would document as an object. */
 const JSON_VALUE = [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }];
+
+/** The result classes job types declare (JobTypeDefinition.result); the controller registers them as extra models. */
+export const JOB_RESULT_MODELS = jobCatalog.all().flatMap((d) => (d.result ? [d.result] : []));
+
+/** A job's result: one of the declared result shapes, or any JSON value for a type that declares none. */
+export const JOB_RESULT_SCHEMA = { anyOf: [...JOB_RESULT_MODELS.map((model) => ({ $ref: getSchemaPath(model) })), ...JSON_VALUE] };
 
 export class SubmittedJobResponse {
   @ApiProperty({ format: 'uuid' })
@@ -73,7 +79,7 @@ export class JobResponse {
   @ApiProperty({ description: '1, plus one for every retry of the finished job' })
   run!: number;
 
-  @ApiProperty({ nullable: true, oneOf: JSON_VALUE, description: 'null until completed; shape depends on the job type' })
+  @ApiProperty({ nullable: true, ...JOB_RESULT_SCHEMA, description: 'null until completed; shape depends on the job type' })
   result!: unknown;
 
   @ApiPropertyOptional({ type: JobErrorResponse, nullable: true, description: 'The last attempt’s error' })

@@ -3,7 +3,7 @@ import { JobStatus } from '@conveyor/contracts';
 import { Type } from 'class-transformer';
 import { IsDate, IsEnum, IsOptional } from 'class-validator';
 import { JobPageQuery } from './job-page.query';
-import { JobResponse } from './job.response';
+import { JOB_RESULT_SCHEMA, JobResponse } from './job.response';
 
 /** Query of `GET /api/v1/jobs` and `GET /api/v1/jobs/user/:userId`: a job page, plus status and creation time. */
 export class ListJobsQuery extends JobPageQuery {
@@ -57,7 +57,7 @@ export class JobStatusResponse {
   @ApiProperty({ type: 'string', nullable: true, description: '`currentStep`, spelled as seed 003 reads it' })
   current_step!: string | null;
 
-  @ApiPropertyOptional({ description: 'Only when completed (succeeded)' })
+  @ApiPropertyOptional({ ...JOB_RESULT_SCHEMA, description: 'Only when completed (succeeded); shape depends on the job type' })
   result?: unknown;
 
   @ApiPropertyOptional({
