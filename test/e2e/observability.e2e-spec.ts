@@ -134,8 +134,14 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(report.workers).toHaveLength(1);
       expect(report.workers[0]).toMatchObject({
         pid: worker.pid,
-        queues: [QueueName.Http, QueueName.Maintenance, VIRAL_ANALYSIS_QUEUE, QueueName.Webhooks],
-        concurrency: { [QueueName.Http]: 10, [QueueName.Maintenance]: 1, [VIRAL_ANALYSIS_QUEUE]: 2, [QueueName.Webhooks]: 20 },
+        queues: [WEBSITE_CONTENT_QUEUE, QueueName.Http, QueueName.Maintenance, VIRAL_ANALYSIS_QUEUE, QueueName.Webhooks],
+        concurrency: {
+          [WEBSITE_CONTENT_QUEUE]: 4,
+          [QueueName.Http]: 10,
+          [QueueName.Maintenance]: 1,
+          [VIRAL_ANALYSIS_QUEUE]: 2,
+          [QueueName.Webhooks]: 20,
+        },
         activeJobs: { [QueueName.Http]: 0, [QueueName.Maintenance]: 0, [VIRAL_ANALYSIS_QUEUE]: 0, [QueueName.Webhooks]: 0 },
       });
       // No credentials anywhere in it (RELIABILITY A8).
