@@ -4,7 +4,7 @@ import { JobTypeName, checkProductSettings, jobCatalog } from './catalog';
 
 describe('the job catalog', () => {
   it('holds the platform’s job types and each product’s, named by the derived union', () => {
-    const expected: JobTypeName[] = ['http.request', 'viral-ideas.analysis', 'website_analysis', 'content_generation'];
+    const expected: JobTypeName[] = ['http.request', 'viral-ideas.analysis', 'website_analysis', 'content_generation', 'video.analysis'];
     expect(jobCatalog.types().sort()).toEqual(expected.sort());
   });
 

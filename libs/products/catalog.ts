@@ -1,6 +1,7 @@
 import { JobTypeRegistry, PLATFORM_JOB_TYPES, PLATFORM_QUEUE_POLICIES, PlatformJobType } from '@conveyor/contracts';
 import { AppConfig, loadSettings } from '@conveyor/config';
 import { viralIdeasContracts, viralIdeasSettingsSchema } from './viral-ideas/contracts';
+import { videoAnalysisContracts, videoAnalysisSettingsSchema } from './video-analysis/contracts';
 import { websiteContentContracts, websiteContentSettingsSchema } from './website-content/contracts';
 
 /**
@@ -11,14 +12,18 @@ export const jobCatalog = JobTypeRegistry.compose(
   { name: 'platform', jobTypes: PLATFORM_JOB_TYPES, queues: PLATFORM_QUEUE_POLICIES },
   viralIdeasContracts,
   websiteContentContracts,
+  videoAnalysisContracts,
 );
 
 /** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
 export type JobTypeName =
-  PlatformJobType | (typeof viralIdeasContracts.jobTypes)[number]['type'] | (typeof websiteContentContracts.jobTypes)[number]['type'];
+  | PlatformJobType
+  | (typeof viralIdeasContracts.jobTypes)[number]['type']
+  | (typeof websiteContentContracts.jobTypes)[number]['type']
+  | (typeof videoAnalysisContracts.jobTypes)[number]['type'];
 
 /** Each product's settings schema, one line per product. */
-const PRODUCT_SETTINGS = [viralIdeasSettingsSchema, websiteContentSettingsSchema];
+const PRODUCT_SETTINGS = [viralIdeasSettingsSchema, websiteContentSettingsSchema, videoAnalysisSettingsSchema];
 
 /**
  * Both apps check every product's settings at start, before Nest builds anything, so a bad value

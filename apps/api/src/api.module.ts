@@ -15,6 +15,7 @@ import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
 import { WebsiteContentApiModule } from '@conveyor/products/website-content';
+import { VideoAnalysisApiModule } from '@conveyor/products/video-analysis';
 
 /**
  * The HTTP API: the platform's modules, then one line per product. It produces jobs and reads
@@ -42,6 +43,7 @@ export class ApiModule {
         // Products: one line each (libs/products).
         ViralIdeasApiModule,
         WebsiteContentApiModule,
+        VideoAnalysisApiModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -4,6 +4,7 @@ import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasWorkerModule } from '@conveyor/products/viral-ideas';
 import { WebsiteContentWorkerModule } from '@conveyor/products/website-content';
+import { VideoAnalysisWorkerModule } from '@conveyor/products/video-analysis';
 import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { ConsumersModule } from './consumers/consumers.module';
@@ -36,6 +37,7 @@ export class WorkerModule {
         // Products: one line each (libs/products).
         ViralIdeasWorkerModule,
         WebsiteContentWorkerModule,
+        VideoAnalysisWorkerModule,
       ],
     };
   }

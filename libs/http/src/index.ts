@@ -12,3 +12,4 @@ export * from './validation.pipe';
 export * from './throttling/conveyor-throttler.guard';
 export * from './throttling/throttle-class';
 export * from './throttling/throttling.module';
+export * from './job-id.pipe';

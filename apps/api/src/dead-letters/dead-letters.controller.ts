@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
-import { AdminOnly } from '@conveyor/http';
+import { AdminOnly, jobIdPipe } from '@conveyor/http';
 import { Caller, CurrentCaller } from '@conveyor/http';
 import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
 import { RetryJobResponse } from '../jobs/dto/job-control.dto';
-import { jobIdPipe } from '../jobs/job-id.pipe';
 import { DeadLettersService } from './dead-letters.service';
 import { ListDeadLettersQuery, RequeueDeadLetterRequest } from './dto/dead-letter.request';
 import { DeadLetterListResponse, DeadLetterResponse, DismissDeadLetterResponse } from './dto/dead-letter.response';

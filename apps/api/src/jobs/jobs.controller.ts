@@ -15,6 +15,7 @@ import {
   preferredWaitSeconds,
   refusedItems,
   ThrottleAs,
+  jobIdPipe,
 } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityRequest, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { BulkSubmitResponse, JOB_RESULT_MODELS, JobPlanResponse, JobResponse, SubmittedJobResponse } from './dto/job.response';
@@ -24,7 +25,6 @@ import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idem
 import { JobActions } from './job-actions.service';
 import { JobReads } from './job-reads.service';
 import { JobSubmissions } from './job-submissions.service';
-import { jobIdPipe } from './job-id.pipe';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
 import { JobOutcomeWaiter } from './events/job-outcome-waiter';
 import { jobCatalog } from '@conveyor/products';

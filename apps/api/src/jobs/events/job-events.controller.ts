@@ -2,9 +2,8 @@ import { Controller, Get, Headers, Param, Res, UseGuards } from '@nestjs/common'
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import type { Response } from 'express';
-import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
+import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, jobIdPipe } from '@conveyor/http';
 import { ApiErrorResponses } from '@conveyor/http';
-import { jobIdPipe } from '../job-id.pipe';
 import { JobEventStreamService } from './job-event-stream.service';
 import { parseLastEventId } from './job-event-tracker';
 

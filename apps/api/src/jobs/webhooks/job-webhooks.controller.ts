@@ -2,9 +2,8 @@ import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import { WebhookDeliveriesRepository, WebhookDeliveryAttempt } from '@conveyor/database';
-import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
+import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER, jobIdPipe } from '@conveyor/http';
 import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
-import { jobIdPipe } from '../job-id.pipe';
 import { JobReads } from '../job-reads.service';
 import { JobWebhooksResponse, WebhookAttemptResponse } from './job-webhooks.response';
 

@@ -2,7 +2,8 @@ import { ArgumentMetadata, ParseUUIDPipe } from '@nestjs/common';
 import { validationFailed } from '@conveyor/contracts';
 
 /**
- * Validates a `:jobId` route parameter (every job id is a UUID); shared by the jobs controllers.
+ * Validates a job id route parameter (every job id is a UUID); shared by the jobs controllers and
+ * the products' routes.
  * UUIDs are case-insensitive and Conveyor issues them in lower case, so an id in any case is
  * read as the one stored.
  */
@@ -12,6 +13,10 @@ class JobIdPipe extends ParseUUIDPipe {
   }
 }
 
-export const jobIdPipe = new JobIdPipe({
-  exceptionFactory: () => validationFailed([{ field: 'jobId', message: 'jobId must be a UUID' }]),
-});
+/** The pipe for a parameter named `field` (its name in the 400). */
+export function jobIdPipeFor(field: string): JobIdPipe {
+  return new JobIdPipe({ exceptionFactory: () => validationFailed([{ field, message: `${field} must be a UUID` }]) });
+}
+
+/** `:jobId`. */
+export const jobIdPipe = jobIdPipeFor('jobId');

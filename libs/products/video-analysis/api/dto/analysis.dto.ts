@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import { GUIDE_PRIORITIES, VideoAnalysisPayload, guidePriority } from '../../contracts';
+
+const IsGuidePriority = () =>
+  ValidateBy({
+    name: 'isGuidePriority',
+    validator: {
+      validate: (value: unknown) => guidePriority(value) !== undefined,
+      defaultMessage: () => 'priority must be URGENT, HIGH, NORMAL or LOW (any letter case), or 4, 3, 2, 1',
+    },
+  });
+
+/** Seed 002's `POST /api/v1/analysis` body. */
+export class CreateAnalysisRequest extends VideoAnalysisPayload {
+  @ApiPropertyOptional({
+    oneOf: [
+      { type: 'string', enum: Object.keys(GUIDE_PRIORITIES), description: 'any letter case' },
+      { type: 'integer', enum: Object.values(GUIDE_PRIORITIES) },
+    ],
+    default: 'NORMAL',
+    description: 'Higher first (URGENT 4 … LOW 1), first in first out within a level',
+  })
+  @IsOptional()
+  @IsGuidePriority()
+  priority?: string | number;
+
+  @ApiPropertyOptional({ description: 'Accepted; progress webhooks in the guide’s shape are not delivered yet (README)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'callback_url must be an http(s) URL' })
+  callback_url?: string;
+
+  @ApiPropertyOptional({ maxLength: 4096 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  callback_token?: string;
+}
+
+export class CreatedAnalysisResponse {
+  @ApiProperty({ format: 'uuid' })
+  job_id!: string;
+
+  @ApiProperty()
+  video_id!: string;
+
+  @ApiProperty({ enum: ['queued'] })
+  status!: 'queued';
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Place among waiting jobs (1 = next)' })
+  queue_position!: number | null;
+
+  @ApiProperty({ type: 'integer' })
+  estimated_wait_seconds!: number;
+}
+
+export class AnalysisProgressResponse {
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  percentage!: number;
+
+  @ApiProperty({ example: 'Analyzing', description: 'Queued, Downloading, Transcribing, Analyzing, Finding Highlights, Completed' })
+  current_stage!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'From the job’s own progress rate, else the queue’s average processing time',
+  })
+  estimated_completion_seconds!: number | null;
+}
+
+export class AnalysisTimestampsResponse {
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  started_at!: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  completed_at!: string | null;
+}
+
+export class AnalysisResponse {
+  @ApiProperty({ format: 'uuid' })
+  job_id!: string;
+
+  @ApiProperty()
+  video_id!: string;
+
+  @ApiProperty({ enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] })
+  status!: string;
+
+  @ApiProperty({ enum: ['URGENT', 'HIGH', 'NORMAL', 'LOW'] })
+  priority!: string;
+
+  @ApiProperty({ type: AnalysisProgressResponse })
+  progress!: AnalysisProgressResponse;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Once completed: media, transcript, chat, loudness_timeline, windows, highlights, notes',
+  })
+  result?: object;
+
+  @ApiPropertyOptional({ description: 'Once failed' })
+  error?: string;
+
+  @ApiProperty({ type: AnalysisTimestampsResponse })
+  timestamps!: AnalysisTimestampsResponse;
+}

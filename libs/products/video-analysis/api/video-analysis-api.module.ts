@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { VideoAnalysisDataModule } from '../data';
+import { VideoAnalysisController } from './video-analysis.controller';
+import { VideoAnalysisService } from './video-analysis.service';
+
+/** The video-analysis product's API (seed 002). */
+@Module({
+  imports: [VideoAnalysisDataModule],
+  controllers: [VideoAnalysisController],
+  providers: [VideoAnalysisService],
+})
+export class VideoAnalysisApiModule {}

@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConveyorError, DataCipher, ErrorCode, JobStatus, JobTypeRegistry, isTerminal, ownerKey } from '@conveyor/contracts';
+import { JobRecord, JobsRepository } from '@conveyor/database';
+import { Caller } from '@conveyor/http';
+import { JOB_TYPE_REGISTRY, JobProducer } from '@conveyor/queueing';
+import { VIDEO_ANALYSIS, VideoStage, conveyorPriority, guideLevelOf, guidePriority, videoAnalysisQueuePolicy } from '../contracts';
+import { VideoAnalysesRepository } from '../data';
+import { AnalysisResponse, CreateAnalysisRequest, CreatedAnalysisResponse } from './dto/analysis.dto';
+
+/** Seed 002's submit and read, over the platform's job records. */
+@Injectable()
+export class VideoAnalysisService {
+  constructor(
+    private readonly producer: JobProducer,
+    private readonly jobs: JobsRepository,
+    private readonly analyses: VideoAnalysesRepository,
+    private readonly cipher: DataCipher,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
+  ) {}
+
+  async submit(caller: Caller, body: CreateAnalysisRequest): Promise<CreatedAnalysisResponse> {
+    const { priority, callback_url: _url, callback_token: _token, ...payload } = body;
+    const level = guidePriority(priority ?? 'NORMAL')!; // validated by the DTO
+    const job = await this.producer.submit(caller.owner, {
+      type: VIDEO_ANALYSIS,
+      data: payload,
+      options: { priority: conveyorPriority(level) },
+    });
+    return {
+      job_id: job.jobId,
+      video_id: body.video_id,
+      status: 'queued',
+      queue_position: job.queuePosition,
+      estimated_wait_seconds: job.estimatedWaitSeconds,
+    };
+  }
+
+  async read(caller: Caller, jobId: string): Promise<AnalysisResponse> {
+    const record = caller.admin ? await this.jobs.findByIdUnscoped(jobId) : await this.jobs.findOwned(ownerKey(caller.owner), jobId);
+    if (!record || record.type !== VIDEO_ANALYSIS) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
+    const status = this.registry.statusWord(record.type, record.status);
+    const data = this.cipher.open<{ video_id: string }>(record.data, record._id);
+    const saved = record.status === JobStatus.Completed ? await this.analyses.findOwned(record.ownerKey, record._id) : null;
+    return {
+      job_id: record._id,
+      video_id: data.video_id,
+      status,
+      priority: guideLevelOf(record.priority),
+      progress: {
+        percentage: record.status === JobStatus.Completed ? 100 : (record.progress?.percent ?? 0),
+        current_stage: stageOf(record),
+        estimated_completion_seconds: estimateSeconds(record),
+      },
+      ...(saved ? { result: saved.result } : {}),
+      ...(record.status === JobStatus.Failed && record.error ? { error: record.error.message } : {}),
+      timestamps: {
+        created_at: record.createdAt.toISOString(),
+        started_at: record.startedAt?.toISOString() ?? null,
+        completed_at: record.finishedAt?.toISOString() ?? null,
+      },
+    };
+  }
+}
+
+function stageOf(record: JobRecord): string {
+  if (record.status === JobStatus.Completed) return 'Completed';
+  if (isTerminal(record.status)) return record.progress?.step ?? 'Queued';
+  if (record.status !== JobStatus.Active) return 'Queued';
+  return record.progress?.step === VideoStage.Saving ? VideoStage.FindingHighlights : (record.progress?.step ?? 'Queued');
+}
+
+/** From the run's own progress rate; before any progress, the queue's expected duration. */
+function estimateSeconds(record: JobRecord): number | null {
+  if (isTerminal(record.status)) return record.status === JobStatus.Completed ? 0 : null;
+  const percent = record.progress?.percent ?? 0;
+  if (record.status === JobStatus.Active && record.startedAt && percent > 0) {
+    const elapsed = (Date.now() - record.startedAt.getTime()) / 1000;
+    return Math.max(0, Math.round((elapsed * (100 - percent)) / percent));
+  }
+  return Math.round(videoAnalysisQueuePolicy.expectedDurationMs / 1000);
+}

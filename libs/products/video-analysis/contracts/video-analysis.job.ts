@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { JobStatus, StatusVocabulary, defineJobType } from '@conveyor/contracts';
+import { VIDEO_ANALYSIS_QUEUE } from './video-analysis.queue';
+
+export const VIDEO_ANALYSIS = 'video.analysis';
+
+const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+
+/** What a worker needs to analyse one video (the route maps seed 002's request onto it). */
+export class VideoAnalysisPayload {
+  @ApiProperty({ example: 'vod-2931', maxLength: 200 })
+  @IsString()
+  @Matches(/^[\w.:-]{1,200}$/, { message: 'video_id must be 1-200 characters of A-Z a-z 0-9 _ . : -' })
+  video_id!: string;
+
+  @ApiProperty({ example: 'https://cdn.example.com/vod-2931.mp4', maxLength: 2048 })
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(HTTP_URL, { message: 'video_url must be an http(s) URL' })
+  video_url!: string;
+
+  @ApiPropertyOptional({ description: 'A JSON array of { t: seconds, user, text }', maxLength: 2048 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(HTTP_URL, { message: 'chat_url must be an http(s) URL' })
+  chat_url?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  max_highlights?: number;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+/** Seed 002's stages, with their progress bands (20 + 20 + 40 + 15, then saving to 100). */
+export enum VideoStage {
+  Downloading = 'Downloading',
+  Transcribing = 'Transcribing',
+  Analyzing = 'Analyzing',
+  FindingHighlights = 'Finding Highlights',
+  Saving = 'Saving results',
+}
+
+/** Seed 002's status words: `queued`, `processing`, `completed`, `failed`, `cancelled`. */
+export const SEED_002_STATUS_WORDS: StatusVocabulary = {
+  words: {
+    [JobStatus.Waiting]: 'queued',
+    [JobStatus.Delayed]: 'queued',
+    [JobStatus.Active]: 'processing',
+    [JobStatus.Completed]: 'completed',
+    [JobStatus.Failed]: 'failed',
+    [JobStatus.Cancelled]: 'cancelled',
+  },
+};
+
+export const videoAnalysisJob = defineJobType({
+  type: VIDEO_ANALYSIS,
+  queue: VIDEO_ANALYSIS_QUEUE,
+  description: 'Seed 002: download a video (and its chat), transcribe, analyse loudness, chat and sentiment, find highlights.',
+  payload: VideoAnalysisPayload,
+  statusVocabulary: SEED_002_STATUS_WORDS,
+  outboundUrls: (payload) => [
+    { field: 'video_url', url: payload.video_url },
+    ...(payload.chat_url ? [{ field: 'chat_url', url: payload.chat_url }] : []),
+  ],
+  steps: [
+    { name: VideoStage.Downloading, weight: 20 },
+    { name: VideoStage.Transcribing, weight: 20 },
+    { name: VideoStage.Analyzing, weight: 40 },
+    { name: VideoStage.FindingHighlights, weight: 15 },
+    { name: VideoStage.Saving, weight: 5 },
+  ],
+});

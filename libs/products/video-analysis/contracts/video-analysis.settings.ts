@@ -1,0 +1,35 @@
+import { milliseconds } from '@conveyor/config';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** The video-analysis product's settings (README, "Video analysis"). */
+export const videoAnalysisSettingsSchema = z
+  .object({
+    /** Where a worker keeps a job's downloaded media while it runs (removed when the job ends). */
+    STORAGE_DIR: z.string().min(1).default(join(tmpdir(), 'conveyor-media')),
+    /** Largest video accepted, in bytes (default 2 GiB). */
+    VIDEO_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(2 * 1024 ** 3),
+    /** Time limit of the video download. */
+    VIDEO_DOWNLOAD_TIMEOUT_MS: milliseconds.default(15 * 60_000),
+    /** Largest chat log accepted, in bytes. */
+    CHAT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(50 * 1024 * 1024),
+  })
+  .transform((s) => ({
+    storageDir: s.STORAGE_DIR,
+    videoMaxBytes: s.VIDEO_MAX_BYTES,
+    downloadTimeoutMs: s.VIDEO_DOWNLOAD_TIMEOUT_MS,
+    chatMaxBytes: s.CHAT_MAX_BYTES,
+  }));
+
+export type VideoAnalysisSettings = z.infer<typeof videoAnalysisSettingsSchema>;
+
+export const VIDEO_ANALYSIS_SETTINGS = Symbol('VIDEO_ANALYSIS_SETTINGS');

@@ -1,0 +1,2 @@
+export * from './video-analyses.repository';
+export * from './video-analysis-record.schema';

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig, loadSettings } from '@conveyor/config';
+import { DownstreamClient, OutboundModule } from '@conveyor/job-runtime';
+import { VIDEO_ANALYSIS_SETTINGS, videoAnalysisSettingsSchema } from '../contracts';
+import { VideoAnalysisDataModule } from '../data';
+import { TranscriptService } from './transcript-service';
+import { VideoAnalysisHandler } from './video-analysis.handler';
+
+/** The video-analysis product's worker side: its handler and the transcript service client. */
+@Module({
+  imports: [VideoAnalysisDataModule, OutboundModule],
+  providers: [
+    {
+      provide: VIDEO_ANALYSIS_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => loadSettings(videoAnalysisSettingsSchema, config),
+    },
+    VideoAnalysisHandler,
+    TranscriptService,
+    DownstreamClient,
+  ],
+})
+export class VideoAnalysisWorkerModule {}

@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { messageOf, ownerKey } from '@conveyor/contracts';
+import {
+  JobContext,
+  JobHandler,
+  JobHandlerContract,
+  OutboundHttp,
+  PermanentJobError,
+  downloadToFile,
+  fetchPage,
+} from '@conveyor/job-runtime';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisPayload, VideoAnalysisSettings, VideoStage, videoAnalysisJob } from '../contracts';
+import { VideoAnalysesRepository } from '../data';
+import { Highlight, findHighlights } from './highlights';
+import { extractAudio, loudnessPerSecond } from './loudness';
+import { MediaFacts, probeMedia } from './media-facts';
+import { ChatMessage, SignalWindow, TranscriptSegment, parseChat, signalWindows } from './signals';
+import { TranscriptService } from './transcript-service';
+
+/** Seconds per analysis window (loudness, chat rate and sentiment are compared window by window). */
+export const WINDOW_SECONDS = 5;
+const DEFAULT_MAX_HIGHLIGHTS = 10;
+const MAX_REDIRECTS = 5;
+
+export const NO_TRANSCRIPT_NOTE = 'No transcript service is configured (TRANSCRIPT_SERVICE_URL): the video was not transcribed.';
+
+export interface VideoAnalysisResult {
+  video_id: string;
+  media: MediaFacts;
+  transcript: { segments: TranscriptSegment[] } | null;
+  chat: { messages: number; users: number } | null;
+  /** Loudness per second, dBFS. */
+  loudness_timeline: number[];
+  window_seconds: number;
+  windows: SignalWindow[];
+  highlights: Highlight[];
+  notes: string[];
+}
+
+/**
+ * Seed 002's pipeline, computed here: download (through the outbound policy, capped), transcribe
+ * (FFmpeg extracts the audio; the transcript service, if configured, transcribes it), analyse
+ * (ffprobe facts, loudness per second, chat rate and sentiment per window), find highlights
+ * (z-scores against the video's own baseline), save. Progress moves inside each stage's band as
+ * bytes arrive and seconds of media are measured. The job's files are removed when it ends.
+ */
+@JobHandler()
+@Injectable()
+export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPayload, VideoAnalysisResult> {
+  readonly definition = videoAnalysisJob;
+
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly transcripts: TranscriptService,
+    private readonly repository: VideoAnalysesRepository,
+    @Inject(VIDEO_ANALYSIS_SETTINGS) private readonly settings: VideoAnalysisSettings,
+  ) {}
+
+  async run(ctx: JobContext<VideoAnalysisPayload>): Promise<VideoAnalysisResult> {
+    if (!ctx.owner) throw new PermanentJobError('The job does not say who submitted it; submit it again');
+    const owner = ctx.owner;
+    const { payload } = ctx;
+    const dir = join(this.settings.storageDir, `${ctx.jobId}-${ctx.run}-${ctx.attempt}`);
+    const videoPath = join(dir, 'video');
+    const notes: string[] = [];
+    await mkdir(dir, { recursive: true });
+    try {
+      const { media, chat } = await ctx.step(VideoStage.Downloading, async (signal) => {
+        await downloadToFile(this.http, payload.video_url, videoPath, {
+          maxBytes: this.settings.videoMaxBytes,
+          timeoutMs: this.settings.downloadTimeoutMs,
+          maxRedirects: MAX_REDIRECTS,
+          signal,
+          what: 'video_url',
+          onProgress: (bytes, total) => ctx.reportStepProgress(total ? (0.9 * bytes) / total : 0),
+        });
+        const chatLog = payload.chat_url ? await this.chat(payload.chat_url, signal, notes) : null;
+        return { media: await probeMedia(videoPath, signal), chat: chatLog };
+      });
+      const transcript = await ctx.step(VideoStage.Transcribing, async (signal) => {
+        if (!media.audio) {
+          notes.push('The video has no audio track: nothing to transcribe or measure.');
+          return null;
+        }
+        if (!this.transcripts.configured) {
+          notes.push(NO_TRANSCRIPT_NOTE);
+          return null;
+        }
+        const wavPath = join(dir, 'audio.wav');
+        await extractAudio(videoPath, wavPath, signal);
+        await ctx.reportStepProgress(0.3);
+        return { segments: await this.transcripts.transcribe(wavPath, signal) };
+      });
+      const { loudness, windows } = await ctx.step(VideoStage.Analyzing, async (signal) => {
+        let reported = 0;
+        const onSeconds = (seconds: number) => {
+          if (seconds - reported < Math.max(1, media.duration_seconds / 50)) return;
+          reported = seconds;
+          ctx.reportStepProgress(Math.min(0.95, seconds / media.duration_seconds)).catch(() => undefined); // an abort ends the step anyway
+        };
+        const timeline = media.audio ? await loudnessPerSecond(videoPath, signal, onSeconds) : [];
+        return {
+          loudness: timeline,
+          windows: signalWindows(timeline, chat ?? [], transcript?.segments ?? [], WINDOW_SECONDS, media.duration_seconds),
+        };
+      });
+      const highlights = await ctx.step(VideoStage.FindingHighlights, async () =>
+        findHighlights(windows, payload.max_highlights ?? DEFAULT_MAX_HIGHLIGHTS),
+      );
+      const result: VideoAnalysisResult = {
+        video_id: payload.video_id,
+        media,
+        transcript,
+        chat: chat ? { messages: chat.length, users: new Set(chat.map((m) => m.user)).size } : null,
+        loudness_timeline: loudness,
+        window_seconds: WINDOW_SECONDS,
+        windows,
+        highlights,
+        notes,
+      };
+      await ctx.step(VideoStage.Saving, () =>
+        this.repository.save({ _id: ctx.jobId, video_id: payload.video_id, owner_key: ownerKey(owner), result, completed_at: new Date() }),
+      );
+      return result;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The chat log, or null with a note when it cannot be had (the analysis goes on without it). */
+  private async chat(url: string, signal: AbortSignal, notes: string[]): Promise<ChatMessage[] | null> {
+    try {
+      const page = await fetchPage(this.http, url, {
+        maxBytes: this.settings.chatMaxBytes,
+        timeoutMs: this.settings.downloadTimeoutMs,
+        maxRedirects: MAX_REDIRECTS,
+        signal,
+        what: 'chat_url',
+        accept: 'application/json',
+      });
+      if (page.status < 200 || page.status >= 300) throw new Error(`chat_url answered ${page.status}`);
+      if (page.truncated) throw new Error(`the chat log is larger than ${this.settings.chatMaxBytes} bytes`);
+      return parseChat(JSON.parse(page.body));
+    } catch (error) {
+      signal.throwIfAborted();
+      notes.push(`The chat log could not be used: ${messageOf(error)}`);
+      return null;
+    }
+  }
+}
