@@ -47,8 +47,19 @@ export class DownstreamClient {
   }
 
   /** POSTs raw bytes (an audio file, say) and reads a JSON answer. */
-  async postBytes(url: string, body: Buffer, contentType: string, signal: AbortSignal, options: DownstreamCallOptions = {}): Promise<unknown> {
-    return this.call(url, { method: 'POST', headers: { 'content-type': contentType, ...options.headers }, body }, signal, options.timeoutMs);
+  async postBytes(
+    url: string,
+    body: Buffer,
+    contentType: string,
+    signal: AbortSignal,
+    options: DownstreamCallOptions = {},
+  ): Promise<unknown> {
+    return this.call(
+      url,
+      { method: 'POST', headers: { 'content-type': contentType, ...options.headers }, body },
+      signal,
+      options.timeoutMs,
+    );
   }
 
   private async call(

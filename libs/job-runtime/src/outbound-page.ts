@@ -164,5 +164,9 @@ export async function downloadToFile(
     throw error;
   }
   await options.onProgress?.(bytes, total);
-  return { url: url.toString(), bytes, contentType: typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : null };
+  return {
+    url: url.toString(),
+    bytes,
+    contentType: typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : null,
+  };
 }

@@ -5,3 +5,4 @@ export * from './signals';
 export * from './transcript-service';
 export * from './video-analysis-worker.module';
 export * from './video-analysis.handler';
+export * from './media-tools';

@@ -1,0 +1,239 @@
+import { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Conveyor } from '../support/conveyor';
+import { LOUD_BURSTS, TEST_VIDEO_SECONDS, testChat, testVideo } from '../support/media-fixtures';
+import { SseClient } from '../support/sse-client';
+import { TargetServer } from '../support/target-server';
+import { Gate } from '../support/viral-services';
+import { waitFor } from '../support/wait-for';
+
+const USER = { 'x-user-id': 'video-user' };
+const BANDS: Record<string, [number, number]> = {
+  Downloading: [0, 20],
+  Transcribing: [20, 40],
+  Analyzing: [40, 80],
+  'Finding Highlights': [80, 95],
+  'Saving results': [95, 100],
+};
+
+async function listen(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+}
+
+/** A loopback media host: the test video, its chat log, an oversized file and a redirect to link-local. */
+async function mediaHost(): Promise<TargetServer> {
+  const host = await TargetServer.start();
+  host.respond((req, res) => {
+    if (req.url === '/video.mp4') {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': testVideo().length });
+      return void res.end(testVideo());
+    }
+    if (req.url === '/chat.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify(testChat()));
+    }
+    if (req.url === '/huge.mp4') {
+      // No content-length: the cap is enforced on the bytes counted.
+      res.writeHead(200, { 'content-type': 'video/mp4' });
+      const chunk = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < 64; i++) res.write(chunk);
+      return void res.end();
+    }
+    if (req.url === '/to-metadata') {
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/video.mp4' });
+      return void res.end();
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  return host;
+}
+
+const overlaps = (h: { start_seconds: number; end_seconds: number }, [a, b]: [number, number]) => h.start_seconds < b && h.end_seconds > a;
+
+/** Seed 002's video analysis (KlipStream), computed on a real video FFmpeg made for the test. */
+describe('Video analysis (seed 002)', () => {
+  let conveyor: Conveyor;
+  let media: TargetServer;
+  let transcripts: TargetServer;
+  let api: string;
+  const storage = mkdtempSync(join(tmpdir(), 'conveyor-storage-'));
+  let gate = new Gate();
+
+  beforeAll(async () => {
+    testVideo();
+    media = await mediaHost();
+    transcripts = await TargetServer.start();
+    transcripts.respond((req, res) => {
+      void gate.opened.then(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            segments: [
+              { start: 45, end: 48, text: 'What an incredible, amazing win!' },
+              { start: 1, end: 0, text: 'bad' },
+            ],
+          }),
+        );
+      });
+    });
+    conveyor = await Conveyor.start({
+      workers: 1,
+      env: { TRANSCRIPT_SERVICE_URL: transcripts.url(''), STORAGE_DIR: storage, VIDEO_MAX_BYTES: String(3 * 1024 * 1024) },
+    });
+    api = await listen(conveyor.app);
+  });
+
+  afterAll(async () => {
+    gate.open();
+    await conveyor?.close();
+    await media?.close();
+    await transcripts?.close();
+  });
+
+  const submit = (body: object) => conveyor.http().post('/api/v1/analysis').set(USER).send(body);
+  const read = async (jobId: string) => (await conveyor.http().get(`/api/v1/analysis/${jobId}`).set(USER)).body.data;
+  const settled = (jobId: string) =>
+    waitFor(
+      async () => {
+        const job = await read(jobId);
+        return ['completed', 'failed', 'cancelled'].includes(job?.status) ? job : undefined;
+      },
+      { what: `analysis ${jobId} to settle`, timeoutMs: 60_000 },
+    );
+
+  it('runs the stages in order with progress inside their bands, and finds a highlight over each loud burst', async () => {
+    expect(testVideo().length).toBeLessThan(3 * 1024 * 1024);
+    gate = new Gate();
+    const res = await submit({
+      video_id: 'vod-1',
+      video_url: media.url('/video.mp4'),
+      chat_url: media.url('/chat.json'),
+      priority: 'high',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toEqual({
+      job_id: expect.any(String),
+      video_id: 'vod-1',
+      status: 'queued',
+      queue_position: expect.any(Number),
+      estimated_wait_seconds: expect.any(Number),
+    });
+    const jobId: string = res.body.data.job_id;
+    const stream = await SseClient.open(api, `/api/v1/jobs/${jobId}/events`, USER);
+    // Held in transcription: the read shows the stage, inside its band, and an estimate.
+    await waitFor(() => transcripts.hits.length === 1, { what: 'the transcription request' });
+    const during = await waitFor(
+      async () => {
+        const job = await read(jobId);
+        return job.progress.current_stage === 'Transcribing' && job.progress.percentage > 20 ? job : undefined;
+      },
+      { what: 'progress inside the Transcribing band' },
+    );
+    expect(during).toMatchObject({ status: 'processing', priority: 'HIGH' });
+    expect(during.progress.percentage).toBeLessThan(40);
+    expect(transcripts.hits[0]).toMatchObject({ method: 'POST', path: '/transcriptions' });
+    expect(transcripts.hits[0].headers['content-type']).toBe('audio/wav');
+    gate.open();
+
+    const job = await settled(jobId);
+    await stream.end();
+    expect(job).toMatchObject({ status: 'completed', progress: { percentage: 100, current_stage: 'Completed' } });
+    const progress = stream.events.filter((e) => e.event === 'progress').map((e) => e.data as { percent: number; step: string });
+    expect([...new Set(progress.map((p) => p.step))]).toEqual(Object.keys(BANDS));
+    for (const p of progress) {
+      const [low, high] = BANDS[p.step];
+      expect([p.step, p.percent >= low && p.percent <= high]).toEqual([p.step, true]);
+    }
+    expect(stream.last()).toMatchObject({ event: 'completed', data: { status: 'completed' } });
+
+    const { result } = job;
+    expect(result.media).toMatchObject({
+      duration_seconds: expect.closeTo(TEST_VIDEO_SECONDS, 0),
+      video: { codec: 'h264', width: 320, height: 240, frame_rate: 25 },
+      audio: { codec: 'aac', channels: 1 },
+    });
+    expect(result.loudness_timeline).toHaveLength(TEST_VIDEO_SECONDS);
+    expect(result.loudness_timeline[21]).toBeGreaterThan(result.loudness_timeline[10] + 20);
+    for (const burst of LOUD_BURSTS) expect(result.highlights.some((h: any) => overlaps(h, burst))).toBe(true);
+    const second = result.highlights.find((h: any) => overlaps(h, LOUD_BURSTS[1]));
+    expect(second.reasons).toEqual(expect.arrayContaining(['loudness', 'chat', 'sentiment']));
+    expect(result.chat).toEqual({ messages: testChat().length, users: 9 });
+    expect(result.transcript.segments).toEqual([{ start: 45, end: 48, text: 'What an incredible, amazing win!' }]);
+    expect(result.notes).toEqual([]);
+    // Kept for the owner after Bull forgets the job, and the job's files are gone.
+    const db = conveyor.app.get<Connection>(getConnectionToken());
+    expect(await db.collection('video_analyses').countDocuments({ _id: jobId as never })).toBe(1);
+    expect(readdirSync(storage)).toEqual([]);
+    // The job verbs work on these jobs, in the guide's words.
+    const status = await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(USER);
+    expect(status.body.data).toMatchObject({ status: 'completed', conveyorStatus: 'completed' });
+    expect((await conveyor.http().get(`/api/v1/analysis/${jobId}`).set({ 'x-user-id': 'someone-else' })).status).toBe(404);
+  });
+
+  it('fails a download over the size cap at once, with a clear error and no retry', async () => {
+    const res = await submit({ video_id: 'vod-huge', video_url: media.url('/huge.mp4') });
+    const job = await settled(res.body.data.job_id);
+    expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/larger than the 3145728-byte limit/) });
+    expect(media.hitsOn('/huge.mp4')).toHaveLength(1);
+    expect(readdirSync(storage)).toEqual([]);
+  });
+
+  it('refuses a link-local video_url at submit, and a redirect to one when downloading', async () => {
+    const direct = await submit({ video_id: 'vod-x', video_url: 'http://169.254.169.254/latest/video.mp4' });
+    expect(direct.status).toBe(400);
+    expect(direct.body.error_code).toBe('TARGET_NOT_ALLOWED');
+    const redirected = await settled((await submit({ video_id: 'vod-y', video_url: media.url('/to-metadata') })).body.data.job_id);
+    expect(redirected).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused/) });
+    for (const body of [
+      { video_id: 'v', video_url: media.url('/video.mp4'), priority: 'CRITICAL' },
+      { video_url: media.url('/video.mp4') },
+    ]) {
+      expect((await submit(body)).status).toBe(400);
+    }
+  });
+});
+
+/** Without a transcript service the analysis still runs, from audio and chat, and says so. */
+describe('Video analysis without a transcript service', () => {
+  let conveyor: Conveyor;
+  let media: TargetServer;
+
+  beforeAll(async () => {
+    testVideo();
+    media = await mediaHost();
+    conveyor = await Conveyor.start({ workers: 1 });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+    await media?.close();
+  });
+
+  it('skips transcription with a note and still finds both bursts', async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/analysis')
+      .set(USER)
+      .send({ video_id: 'vod-2', video_url: media.url('/video.mp4') });
+    expect(res.status).toBe(201);
+    const job = await waitFor(
+      async () => {
+        const data = (await conveyor.http().get(`/api/v1/analysis/${res.body.data.job_id}`).set(USER)).body.data;
+        return ['completed', 'failed'].includes(data?.status) ? data : undefined;
+      },
+      { what: 'the analysis to settle', timeoutMs: 60_000 },
+    );
+    expect(job.status).toBe('completed');
+    expect(job.result.transcript).toBeNull();
+    expect(job.result.chat).toBeNull();
+    expect(job.result.notes).toEqual([expect.stringMatching(/TRANSCRIPT_SERVICE_URL/)]);
+    for (const burst of LOUD_BURSTS) expect(job.result.highlights.some((h: any) => overlaps(h, burst))).toBe(true);
+  });
+});
