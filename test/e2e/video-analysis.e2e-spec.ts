@@ -13,6 +13,8 @@ import { Gate } from '../support/viral-services';
 import { waitFor } from '../support/wait-for';
 
 const USER = { 'x-user-id': 'video-user' };
+const ADMIN_TOKEN = 'video-admin-token-0123456789abcdef';
+const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const BANDS: Record<string, [number, number]> = {
   Downloading: [0, 20],
   Transcribing: [20, 40],
@@ -85,7 +87,13 @@ describe('Video analysis (seed 002)', () => {
     });
     conveyor = await Conveyor.start({
       workers: 1,
-      env: { TRANSCRIPT_SERVICE_URL: transcripts.url(''), STORAGE_DIR: storage, VIDEO_MAX_BYTES: String(3 * 1024 * 1024) },
+      env: {
+        TRANSCRIPT_SERVICE_URL: transcripts.url(''),
+        STORAGE_DIR: storage,
+        VIDEO_MAX_BYTES: String(3 * 1024 * 1024),
+        ADMIN_API_TOKEN: ADMIN_TOKEN,
+        THROTTLE_ADMIN_LIMIT: '1000',
+      },
     });
     api = await listen(conveyor.app);
   });
@@ -197,6 +205,34 @@ describe('Video analysis (seed 002)', () => {
     ]) {
       expect((await submit(body)).status).toBe(400);
     }
+  });
+
+  // Last in this suite: it pauses the queue and fills it.
+  it('puts URGENT ahead of LOW, and admits at most 100 queued analyses (429 QUEUE_FULL)', async () => {
+    expect((await conveyor.http().post('/api/v1/queues/video-analysis/pause').set(ADMIN)).status).toBe(200);
+    const low = await submit({ video_id: 'vod-low', video_url: media.url('/video.mp4'), priority: 1 });
+    const normal = await submit({ video_id: 'vod-normal', video_url: media.url('/video.mp4') });
+    const urgent = await submit({ video_id: 'vod-urgent', video_url: media.url('/video.mp4'), priority: 'Urgent' });
+    expect([low.body.data.queue_position, normal.body.data.queue_position, urgent.body.data.queue_position]).toEqual([1, 1, 1]);
+    expect((await read(urgent.body.data.job_id)).priority).toBe('URGENT');
+    const waiting = await conveyor.http().get('/api/v1/queues/video-analysis/jobs?status=paused&limit=10').set(ADMIN);
+    expect(waiting.body.data.items.map((j: { jobId: string }) => j.jobId)).toEqual([
+      urgent.body.data.job_id,
+      normal.body.data.job_id,
+      low.body.data.job_id,
+    ]);
+
+    const fill = Array.from({ length: 97 }, (_, i) => ({
+      type: 'video.analysis',
+      data: { video_id: `fill-${i}`, video_url: media.url('/video.mp4') },
+    }));
+    const bulk = await conveyor.http().post('/api/v1/jobs/bulk').set(USER).send({ jobs: fill });
+    expect(bulk.body.data.accepted).toBe(97);
+    const refused = await submit({ video_id: 'vod-101', video_url: media.url('/video.mp4') });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error_code).toBe('QUEUE_FULL');
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect((await conveyor.http().post('/api/v1/queues/video-analysis/clear').set(ADMIN)).status).toBe(200);
   });
 });
 
