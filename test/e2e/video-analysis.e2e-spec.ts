@@ -93,6 +93,8 @@ describe('Video analysis (seed 002)', () => {
         VIDEO_MAX_BYTES: String(3 * 1024 * 1024),
         ADMIN_API_TOKEN: ADMIN_TOKEN,
         THROTTLE_ADMIN_LIMIT: '1000',
+        VIDEO_PROGRESS_WEBHOOK_MS: '200',
+        WEBHOOK_SIGNING_SECRET: 'video-webhook-secret-0123456789',
       },
     });
     api = await listen(conveyor.app);
@@ -185,12 +187,74 @@ describe('Video analysis (seed 002)', () => {
     expect((await conveyor.http().get(`/api/v1/analysis/${jobId}`).set({ 'x-user-id': 'someone-else' })).status).toBe(404);
   });
 
-  it('fails a download over the size cap at once, with a clear error and no retry', async () => {
-    const res = await submit({ video_id: 'vod-huge', video_url: media.url('/huge.mp4') });
-    const job = await settled(res.body.data.job_id);
-    expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/larger than the 3145728-byte limit/) });
-    expect(media.hitsOn('/huge.mp4')).toHaveLength(1);
-    expect(readdirSync(storage)).toEqual([]);
+  it('sends progress webhooks in the guide’s shape with the bearer token: each stage, every interval while processing, and the end', async () => {
+    const receiver = await TargetServer.start();
+    gate = new Gate();
+    try {
+      const res = await submit({
+        video_id: 'vod-hooks',
+        video_url: media.url('/video.mp4'),
+        callback_url: receiver.url('/klip'),
+        callback_token: 'klip-token-123',
+      });
+      const jobId: string = res.body.data.job_id;
+      const bodies = () => receiver.hitsOn('/klip').map((h) => JSON.parse(h.body));
+      // Held in transcription: the periodic webhook keeps reporting the stage.
+      await waitFor(() => bodies().filter((b) => b.progress.current_stage === 'Transcribing').length >= 3, {
+        what: 'periodic webhooks during Transcribing',
+      });
+      gate.open();
+      await waitFor(() => bodies().some((b) => b.status === 'completed'), { what: 'the completed webhook' });
+      const hits = receiver.hitsOn('/klip');
+      expect(
+        hits.every((h) => h.headers.authorization === 'Bearer klip-token-123' && /^v1=/.test(String(h.headers['webhook-signature']))),
+      ).toBe(true);
+      for (const body of bodies()) {
+        expect(body).toEqual({
+          job_id: jobId,
+          video_id: 'vod-hooks',
+          status: expect.stringMatching(/^(processing|completed)$/),
+          progress: { percentage: expect.any(Number), current_stage: expect.any(String), estimated_completion_seconds: expect.any(Number) },
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
+        const [low, high] = BANDS[body.progress.current_stage] ?? [100, 100];
+        expect(body.progress.percentage >= low && body.progress.percentage <= high).toBe(true);
+      }
+      expect(new Set(bodies().map((b) => b.progress.current_stage))).toEqual(new Set([...Object.keys(BANDS), 'Completed']));
+      expect(bodies().find((b) => b.status === 'completed').progress).toEqual({
+        percentage: 100,
+        current_stage: 'Completed',
+        estimated_completion_seconds: 0,
+      });
+    } finally {
+      gate.open();
+      await receiver.close();
+    }
+  });
+
+  it('fails a download over the size cap at once, with a clear error, no retry and a failed webhook', async () => {
+    const receiver = await TargetServer.start();
+    try {
+      const res = await submit({ video_id: 'vod-huge', video_url: media.url('/huge.mp4'), callback_url: receiver.url('/klip') });
+      const job = await settled(res.body.data.job_id);
+      expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/larger than the 3145728-byte limit/) });
+      expect(media.hitsOn('/huge.mp4')).toHaveLength(1);
+      expect(readdirSync(storage)).toEqual([]);
+      const failed = await waitFor(
+        () =>
+          receiver
+            .hitsOn('/klip')
+            .map((h) => JSON.parse(h.body))
+            .find((b) => b.status === 'failed'),
+        {
+          what: 'the failed webhook',
+        },
+      );
+      expect(failed).toMatchObject({ job_id: res.body.data.job_id, video_id: 'vod-huge', progress: { current_stage: 'Downloading' } });
+      expect(receiver.hitsOn('/klip')[0].headers.authorization).toBeUndefined();
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('refuses a link-local video_url at submit, and a redirect to one when downloading', async () => {

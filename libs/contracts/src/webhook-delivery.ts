@@ -33,6 +33,21 @@ export interface WebhookPayload {
   timestamp: string;
 }
 
+/** A product's webhook body in its seed's shape (e.g. seed 002's `{ job_id, video_id, status, progress, timestamp }`). */
+export type ProductWebhookBody = Record<string, unknown>;
+
+/** A product's own webhook about one of its jobs: the input of WebhookNotifier.deliver. */
+export interface ProductWebhook {
+  jobId: string;
+  event: WebhookEvent;
+  url: string;
+  /** Unique per thing reported within the job (e.g. `1:progress:3`); the delivery id derives from it. */
+  key: string;
+  body: ProductWebhookBody;
+  /** Plaintext here; sealed for the job before it waits in Redis. */
+  bearer?: string;
+}
+
 /** What a job looked like when an event happened: the input of WebhookNotifier.notify. */
 export interface WebhookSubject {
   jobId: string;
@@ -59,7 +74,13 @@ export interface WebhookDelivery {
   url: string;
   /** The callback's own secret, sealed for the job; absent → the worker's WEBHOOK_SIGNING_SECRET. */
   secret?: string;
-  payload: WebhookPayload;
+  /**
+   * Sent as `Authorization: Bearer …`, sealed for the job: a product's callback token (seed 002).
+   * A delivery with one is sent unsigned when there is no secret to sign with.
+   */
+  bearer?: string;
+  /** Conveyor's body, or a product's own (ProductWebhookBody) for a product's callbacks. */
+  payload: WebhookPayload | ProductWebhookBody;
   /** Each attempt's time limit: the `webhooks` queue's effective timeout when it was enqueued. */
   timeoutMs?: number;
 }
@@ -70,6 +91,11 @@ export interface WebhookDelivery {
  * stalled worker left behind and another worker re-ran, gets the same id: Bull does not add a job
  * whose id exists, and receivers can drop what slips through by `Webhook-Id`.
  */
+/** The delivery id of a product's webhook: derived from its job and key, so a repeat is one delivery. */
+export function productWebhookDeliveryId(jobId: string, key: string): string {
+  return derivedUuid(`conveyor-product-webhook\n${jobId}\n${key}`);
+}
+
 export function webhookDeliveryId(subject: Pick<WebhookSubject, 'jobId' | 'run' | 'attempt' | 'progress'>, event: WebhookEvent): string {
   const parts = [subject.jobId, String(subject.run ?? 1), event];
   if (event === WebhookEvent.Progress) parts.push(String(subject.attempt ?? 1), subject.progress.step ?? '');

@@ -5,5 +5,6 @@
  */
 export * from './contracts';
 export * from './data';
+export * from './runs';
 export * from './api';
 export * from './worker';

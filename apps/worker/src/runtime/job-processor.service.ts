@@ -129,6 +129,7 @@ export class JobProcessor {
         run: ref.run,
         payload,
         outcome,
+        progress,
         message: messageOf(error),
         byWorker: true,
       });

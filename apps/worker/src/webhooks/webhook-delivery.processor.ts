@@ -64,7 +64,9 @@ export class WebhookDeliveryProcessor {
       const url = this.outbound.checkTarget(delivery.url, 'Webhook URL');
       // Secret and result wait in Redis sealed for the job (WebhookNotifier); opened only here.
       const secret = this.cipher.open<string | undefined>(delivery.secret, delivery.jobId) ?? this.config.webhooks.signingSecret;
-      if (secret === undefined) {
+      const bearer = this.cipher.open<string | undefined>(delivery.bearer, delivery.jobId);
+      // A product callback with a bearer token is authenticated by it: sent unsigned if nothing signs.
+      if (secret === undefined && bearer === undefined) {
         throw new PermanentJobError('No signing secret: the callback has none and WEBHOOK_SIGNING_SECRET is not set');
       }
       const body = JSON.stringify(this.openedPayload(delivery));
@@ -76,7 +78,8 @@ export class WebhookDeliveryProcessor {
           'user-agent': 'Conveyor/0.1 (+webhooks)',
           [WEBHOOK_ID_HEADER]: delivery.deliveryId,
           [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, delivery.deliveryId, timestamp, body),
+          ...(secret !== undefined ? { [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, delivery.deliveryId, timestamp, body) } : {}),
+          ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
         },
         body,
         signal: timeout.signal,

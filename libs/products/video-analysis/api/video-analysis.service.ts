@@ -19,7 +19,7 @@ export class VideoAnalysisService {
   ) {}
 
   async submit(caller: Caller, body: CreateAnalysisRequest): Promise<CreatedAnalysisResponse> {
-    const { priority, callback_url: _url, callback_token: _token, ...payload } = body;
+    const { priority, ...payload } = body;
     const level = guidePriority(priority ?? 'NORMAL')!; // validated by the DTO
     const job = await this.producer.submit(caller.owner, {
       type: VIDEO_ANALYSIS,

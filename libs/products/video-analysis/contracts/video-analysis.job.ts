@@ -38,6 +38,22 @@ export class VideoAnalysisPayload {
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'Progress webhooks in the guide’s shape: at each stage, every VIDEO_PROGRESS_WEBHOOK_MS while processing, and at the end',
+    maxLength: 2048,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(HTTP_URL, { message: 'callback_url must be an http(s) URL' })
+  callback_url?: string;
+
+  @ApiPropertyOptional({ description: 'Sent as `Authorization: Bearer <callback_token>` with every webhook', maxLength: 4096 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  callback_token?: string;
 }
 
 /** Seed 002's stages, with their progress bands (20 + 20 + 40 + 15, then saving to 100). */
@@ -70,6 +86,7 @@ export const videoAnalysisJob = defineJobType({
   outboundUrls: (payload) => [
     { field: 'video_url', url: payload.video_url },
     ...(payload.chat_url ? [{ field: 'chat_url', url: payload.chat_url }] : []),
+    ...(payload.callback_url ? [{ field: 'callback_url', url: payload.callback_url }] : []),
   ],
   steps: [
     { name: VideoStage.Downloading, weight: 20 },

@@ -22,12 +22,15 @@ export const videoAnalysisSettingsSchema = z
       .int()
       .min(1024)
       .default(50 * 1024 * 1024),
+    /** A progress webhook this often while a job with a `callback_url` is processing (seed 002: 30 s). */
+    VIDEO_PROGRESS_WEBHOOK_MS: milliseconds.default(30_000),
   })
   .transform((s) => ({
     storageDir: s.STORAGE_DIR,
     videoMaxBytes: s.VIDEO_MAX_BYTES,
     downloadTimeoutMs: s.VIDEO_DOWNLOAD_TIMEOUT_MS,
     chatMaxBytes: s.CHAT_MAX_BYTES,
+    progressWebhookMs: s.VIDEO_PROGRESS_WEBHOOK_MS,
   }));
 
 export type VideoAnalysisSettings = z.infer<typeof videoAnalysisSettingsSchema>;

@@ -3,12 +3,13 @@ import { APP_CONFIG, AppConfig, loadSettings } from '@conveyor/config';
 import { DownstreamClient, OutboundModule } from '@conveyor/job-runtime';
 import { VIDEO_ANALYSIS_SETTINGS, videoAnalysisSettingsSchema } from '../contracts';
 import { VideoAnalysisDataModule } from '../data';
+import { VideoRunsModule } from '../runs';
 import { TranscriptService } from './transcript-service';
 import { VideoAnalysisHandler } from './video-analysis.handler';
 
 /** The video-analysis product's worker side: its handler and the transcript service client. */
 @Module({
-  imports: [VideoAnalysisDataModule, OutboundModule],
+  imports: [VideoAnalysisDataModule, VideoRunsModule, OutboundModule],
   providers: [
     {
       provide: VIDEO_ANALYSIS_SETTINGS,

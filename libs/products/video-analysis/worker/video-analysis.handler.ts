@@ -13,6 +13,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisPayload, VideoAnalysisSettings, VideoStage, videoAnalysisJob } from '../contracts';
 import { VideoAnalysesRepository } from '../data';
+import { GuideWebhooks } from '../runs';
+import { GuideProgressReporter } from './guide-progress-reporter';
 import { Highlight, findHighlights } from './highlights';
 import { extractAudio, loudnessPerSecond } from './loudness';
 import { MediaFacts, probeMedia } from './media-facts';
@@ -55,6 +57,7 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
     private readonly http: OutboundHttp,
     private readonly transcripts: TranscriptService,
     private readonly repository: VideoAnalysesRepository,
+    private readonly webhooks: GuideWebhooks,
     @Inject(VIDEO_ANALYSIS_SETTINGS) private readonly settings: VideoAnalysisSettings,
   ) {}
 
@@ -65,21 +68,33 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
     const dir = join(this.settings.storageDir, `${ctx.jobId}-${ctx.run}-${ctx.attempt}`);
     const videoPath = join(dir, 'video');
     const notes: string[] = [];
+    const reporter = new GuideProgressReporter(this.webhooks, ctx, this.settings.progressWebhookMs);
+    // Each stage tells the callback it began; progress within it is told by the periodic webhook.
+    const stage = <T>(name: VideoStage, work: (signal: AbortSignal) => Promise<T>) =>
+      ctx.step(name, async (signal) => {
+        await reporter.enter(name);
+        return work(signal);
+      });
+    const within = (fraction: number) => {
+      reporter.within(fraction);
+      return ctx.reportStepProgress(fraction);
+    };
     await mkdir(dir, { recursive: true });
+    reporter.start();
     try {
-      const { media, chat } = await ctx.step(VideoStage.Downloading, async (signal) => {
+      const { media, chat } = await stage(VideoStage.Downloading, async (signal) => {
         await downloadToFile(this.http, payload.video_url, videoPath, {
           maxBytes: this.settings.videoMaxBytes,
           timeoutMs: this.settings.downloadTimeoutMs,
           maxRedirects: MAX_REDIRECTS,
           signal,
           what: 'video_url',
-          onProgress: (bytes, total) => ctx.reportStepProgress(total ? (0.9 * bytes) / total : 0),
+          onProgress: (bytes, total) => within(total ? (0.9 * bytes) / total : 0),
         });
         const chatLog = payload.chat_url ? await this.chat(payload.chat_url, signal, notes) : null;
         return { media: await probeMedia(videoPath, signal), chat: chatLog };
       });
-      const transcript = await ctx.step(VideoStage.Transcribing, async (signal) => {
+      const transcript = await stage(VideoStage.Transcribing, async (signal) => {
         if (!media.audio) {
           notes.push('The video has no audio track: nothing to transcribe or measure.');
           return null;
@@ -90,15 +105,15 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
         }
         const wavPath = join(dir, 'audio.wav');
         await extractAudio(videoPath, wavPath, signal);
-        await ctx.reportStepProgress(0.3);
+        await within(0.3);
         return { segments: await this.transcripts.transcribe(wavPath, signal) };
       });
-      const { loudness, windows } = await ctx.step(VideoStage.Analyzing, async (signal) => {
+      const { loudness, windows } = await stage(VideoStage.Analyzing, async (signal) => {
         let reported = 0;
         const onSeconds = (seconds: number) => {
           if (seconds - reported < Math.max(1, media.duration_seconds / 50)) return;
           reported = seconds;
-          ctx.reportStepProgress(Math.min(0.95, seconds / media.duration_seconds)).catch(() => undefined); // an abort ends the step anyway
+          within(Math.min(0.95, seconds / media.duration_seconds)).catch(() => undefined); // an abort ends the step anyway
         };
         const timeline = media.audio ? await loudnessPerSecond(videoPath, signal, onSeconds) : [];
         return {
@@ -106,7 +121,7 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
           windows: signalWindows(timeline, chat ?? [], transcript?.segments ?? [], WINDOW_SECONDS, media.duration_seconds),
         };
       });
-      const highlights = await ctx.step(VideoStage.FindingHighlights, async () =>
+      const highlights = await stage(VideoStage.FindingHighlights, async () =>
         findHighlights(windows, payload.max_highlights ?? DEFAULT_MAX_HIGHLIGHTS),
       );
       const result: VideoAnalysisResult = {
@@ -120,11 +135,13 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
         highlights,
         notes,
       };
-      await ctx.step(VideoStage.Saving, () =>
+      await stage(VideoStage.Saving, () =>
         this.repository.save({ _id: ctx.jobId, video_id: payload.video_id, owner_key: ownerKey(owner), result, completed_at: new Date() }),
       );
+      await reporter.completed();
       return result;
     } finally {
+      reporter.stop();
       await rm(dir, { recursive: true, force: true });
     }
   }

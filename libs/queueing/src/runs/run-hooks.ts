@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { providersByType } from './providers-by-type';
-import { JobOutcome, messageOf } from '@conveyor/contracts';
+import { JobOutcome, JobProgress, messageOf } from '@conveyor/contracts';
 
 /** How a run of a job ended (or an attempt of it, for `retried`), as the owner of its job type hears it. */
 export interface RunEnded {
@@ -15,6 +15,8 @@ export interface RunEnded {
   outcome: JobOutcome;
   /** Why, in words for the job type's own state. */
   message: string;
+  /** Where the run had got to (the attempt's last progress, or the record's). */
+  progress?: JobProgress;
   /** True when the worker running the attempt ended it; false for the API, an operator or the sweep. */
   byWorker: boolean;
 }

@@ -60,7 +60,15 @@ export class RunSettlement {
         this.logger.warn(`Cancel request of job ${record._id} not cleared (it expires by itself): ${messageOf(error)}`);
       });
     }
-    await this.hooks.runEnded({ jobId: record._id, type: record.type, run, outcome: status, message, byWorker: false });
+    await this.hooks.runEnded({
+      jobId: record._id,
+      type: record.type,
+      run,
+      outcome: status,
+      message,
+      progress: record.progress ?? undefined,
+      byWorker: false,
+    });
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
       {

@@ -4,11 +4,13 @@ import {
   DataCipher,
   JobTypeRegistry,
   QueueName,
+  ProductWebhook,
   WebhookDelivery,
   WebhookEvent,
   WebhookSubject,
   webhookDeliveryId,
   webhookPayload,
+  productWebhookDeliveryId,
   messageOf,
 } from '@conveyor/contracts';
 import { serviceJobOptions } from '../bull-job-options';
@@ -64,13 +66,39 @@ export class WebhookNotifier {
       // The delivery id as job id: Bull ignores an add whose id exists, so an event reported twice is sent once.
       await this.queues.get(QueueName.Webhooks).add(`webhook.${event}`, delivery, serviceJobOptions(deliveryId, policy));
     };
+    await this.enqueueBounded(enqueue, event, deliveryId, job.jobId);
+  }
+
+  /**
+   * Enqueues a product's own webhook (its seed's body, an optional bearer token) on the same
+   * deliveries: signed, retried with the webhooks queue's policy, recorded per attempt. Never rejects.
+   */
+  async deliver(webhook: ProductWebhook): Promise<void> {
+    const deliveryId = productWebhookDeliveryId(webhook.jobId, webhook.key);
+    const enqueue = async () => {
+      const policy = await this.settings.policy(QueueName.Webhooks);
+      const delivery: WebhookDelivery = {
+        deliveryId,
+        jobId: webhook.jobId,
+        event: webhook.event,
+        url: webhook.url,
+        ...(webhook.bearer !== undefined ? { bearer: this.cipher.sealNew(webhook.bearer, webhook.jobId) } : {}),
+        payload: webhook.body,
+        timeoutMs: policy.timeoutMs,
+      };
+      await this.queues.get(QueueName.Webhooks).add(`webhook.${webhook.event}`, delivery, serviceJobOptions(deliveryId, policy));
+    };
+    await this.enqueueBounded(enqueue, webhook.event, deliveryId, webhook.jobId);
+  }
+
+  private async enqueueBounded(enqueue: () => Promise<void>, event: WebhookEvent, deliveryId: string, jobId: string): Promise<void> {
     try {
       await withTimeout(enqueue(), NOTIFY_TIMEOUT_MS);
     } catch (error) {
       // Deliberately swallowed, the one place errors are: the job's outcome is already recorded and
       // must reach its client and Bull whether or not Redis took the webhook. A lost delivery is
       // logged here; failing or delaying the job for it would be worse.
-      this.logger.error(`Could not enqueue the ${event} webhook ${deliveryId} of job ${job.jobId}: ${messageOf(error)}`);
+      this.logger.error(`Could not enqueue the ${event} webhook ${deliveryId} of job ${jobId}: ${messageOf(error)}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUrl, MaxLength, ValidateBy } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { GUIDE_PRIORITIES, VideoAnalysisPayload, guidePriority } from '../../contracts';
 
 const IsGuidePriority = () =>
@@ -24,19 +24,6 @@ export class CreateAnalysisRequest extends VideoAnalysisPayload {
   @IsOptional()
   @IsGuidePriority()
   priority?: string | number;
-
-  @ApiPropertyOptional({ description: 'Accepted; progress webhooks in the guide’s shape are not delivered yet (README)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'callback_url must be an http(s) URL' })
-  callback_url?: string;
-
-  @ApiPropertyOptional({ maxLength: 4096 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  callback_token?: string;
 }
 
 export class CreatedAnalysisResponse {

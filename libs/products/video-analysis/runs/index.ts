@@ -1,0 +1,3 @@
+export * from './guide-webhooks';
+export * from './video-run-hooks';
+export * from './video-runs.module';

@@ -1,0 +1,92 @@
+import { WebhookEvent, progressPercent } from '@conveyor/contracts';
+import { JobContext } from '@conveyor/job-runtime';
+import { VideoAnalysisPayload, videoAnalysisJob, videoAnalysisQueuePolicy } from '../contracts';
+import { GuideWebhooks } from '../runs';
+
+/**
+ * The progress webhooks of one attempt (seed 002): one at each stage change, one every
+ * `intervalMs` while processing, one when it completes. Does nothing for a job without a
+ * `callback_url`. Sending never fails the job (WebhookNotifier never rejects).
+ */
+export class GuideProgressReporter {
+  private stageIndex = -1;
+  private fraction = 0;
+  private ticks = 0;
+  private timer?: NodeJS.Timeout;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly webhooks: GuideWebhooks,
+    private readonly ctx: JobContext<VideoAnalysisPayload>,
+    private readonly intervalMs: number,
+  ) {}
+
+  private get enabled(): boolean {
+    return this.ctx.payload.callback_url !== undefined;
+  }
+
+  start(): void {
+    if (!this.enabled) return;
+    this.timer = setInterval(() => void this.send(WebhookEvent.Progress, `tick:${++this.ticks}`), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async enter(stage: string): Promise<void> {
+    this.stageIndex = videoAnalysisJob.steps.findIndex((s) => s.name === stage);
+    this.fraction = 0;
+    if (this.enabled) await this.send(WebhookEvent.Progress, `stage:${stage}`);
+  }
+
+  within(fraction: number): void {
+    this.fraction = fraction;
+  }
+
+  async completed(): Promise<void> {
+    this.stop();
+    if (!this.enabled) return;
+    await this.webhooks.send(
+      {
+        jobId: this.ctx.jobId,
+        payload: this.ctx.payload,
+        status: 'completed',
+        percentage: 100,
+        stage: 'Completed',
+        estimatedCompletionSeconds: 0,
+      },
+      WebhookEvent.Completed,
+      `${this.ctx.run}:completed`,
+    );
+  }
+
+  private get percentage(): number {
+    return this.stageIndex < 0 ? 0 : progressPercent(videoAnalysisJob.steps, this.stageIndex, this.fraction);
+  }
+
+  /** From this attempt's own rate; before any progress, the queue's expected duration. */
+  private estimate(): number {
+    const percent = this.percentage;
+    if (percent <= 0) return Math.round(videoAnalysisQueuePolicy.expectedDurationMs / 1000);
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    return Math.max(0, Math.round((elapsed * (100 - percent)) / percent));
+  }
+
+  private async send(event: WebhookEvent, what: string): Promise<void> {
+    const stage = this.stageIndex < 0 ? 'Queued' : videoAnalysisJob.steps[this.stageIndex].name;
+    await this.webhooks.send(
+      {
+        jobId: this.ctx.jobId,
+        payload: this.ctx.payload,
+        status: 'processing',
+        percentage: this.percentage,
+        stage,
+        estimatedCompletionSeconds: this.estimate(),
+      },
+      event,
+      `${this.ctx.run}:${this.ctx.attempt}:${what}`,
+    );
+  }
+}
