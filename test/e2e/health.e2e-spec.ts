@@ -1,3 +1,4 @@
+import { jobCatalog } from '@conveyor/products';
 import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
 import { waitFor } from '../support/wait-for';
@@ -44,11 +45,12 @@ describe('Health, API docs and process roles', () => {
     }
     expect(res.body.components.schemas.HttpRequestPayload.required).toEqual(['url', 'method']);
     const submit = res.body.components.schemas.SubmitJobRequest;
-    expect(submit.properties.data.oneOf).toEqual([
-      { $ref: '#/components/schemas/HttpRequestPayload' },
-      { $ref: '#/components/schemas/WebsiteAnalysisPayload' },
-    ]);
-    expect(submit.properties.type.enum).toEqual(['http.request', 'website_analysis']);
+    // Every type a client may submit, and none a product starts itself (content_generation).
+    const submittable = jobCatalog.clientSubmittable();
+    expect(submit.properties.data.oneOf).toEqual(submittable.map((d) => ({ $ref: `#/components/schemas/${d.payload.name}` })));
+    expect(submit.properties.type.enum).toEqual(submittable.map((d) => d.type));
+    expect(submit.properties.type.enum).toEqual(expect.arrayContaining(['http.request', 'website_analysis', 'video.analysis']));
+    expect(submit.properties.type.enum).not.toContain('content_generation');
     // A type that declares its result has it documented where the job's result is read.
     const result = res.body.components.schemas.JobResponse.properties.result;
     expect(result.anyOf).toEqual(

@@ -1,6 +1,5 @@
 import { QueueName } from '@conveyor/contracts';
-import { VIRAL_ANALYSIS_QUEUE } from '@conveyor/products/viral-ideas';
-import { WEBSITE_CONTENT_QUEUE } from '@conveyor/products/website-content';
+import { jobCatalog } from '@conveyor/products';
 import { spawnSync } from 'node:child_process';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
@@ -9,6 +8,9 @@ import { freePort } from '../support/ports';
 import { TargetServer } from '../support/target-server';
 import { waitFor } from '../support/wait-for';
 import { WorkerProcess } from '../support/worker-process';
+
+/** Every queue a worker consumes: the job types' queues and the service queues, by name. */
+const ALL_QUEUES = [...jobCatalog.queues(), QueueName.Maintenance, QueueName.Webhooks].sort();
 
 const ADMIN_TOKEN = 'admin-token-for-observability-e2e';
 const METRICS_TOKEN = 'metrics-token-for-observability-e2e';
@@ -116,13 +118,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
         redis: { status: 'up', health: 'healthy', maxmemoryPolicy: 'noeviction' },
         mongo: { status: 'up', health: 'healthy' },
       });
-      expect(report.queues.map((q: any) => q.name)).toEqual([
-        WEBSITE_CONTENT_QUEUE,
-        QueueName.Http,
-        QueueName.Maintenance,
-        VIRAL_ANALYSIS_QUEUE,
-        QueueName.Webhooks,
-      ]);
+      expect(report.queues.map((q: any) => q.name)).toEqual(ALL_QUEUES);
       expect(queueHealth(report, QueueName.Http)).toMatchObject({
         status: 'healthy',
         reasons: [],
@@ -134,15 +130,10 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(report.workers).toHaveLength(1);
       expect(report.workers[0]).toMatchObject({
         pid: worker.pid,
-        queues: [WEBSITE_CONTENT_QUEUE, QueueName.Http, QueueName.Maintenance, VIRAL_ANALYSIS_QUEUE, QueueName.Webhooks],
-        concurrency: {
-          [WEBSITE_CONTENT_QUEUE]: 4,
-          [QueueName.Http]: 10,
-          [QueueName.Maintenance]: 1,
-          [VIRAL_ANALYSIS_QUEUE]: 2,
-          [QueueName.Webhooks]: 20,
-        },
-        activeJobs: { [QueueName.Http]: 0, [QueueName.Maintenance]: 0, [VIRAL_ANALYSIS_QUEUE]: 0, [QueueName.Webhooks]: 0 },
+        queues: ALL_QUEUES,
+        // Each queue's policy; the webhooks queue's comes from WEBHOOK_CONCURRENCY (20).
+        concurrency: Object.fromEntries(ALL_QUEUES.map((q) => [q, q === QueueName.Webhooks ? 20 : jobCatalog.policy(q).concurrency])),
+        activeJobs: Object.fromEntries(ALL_QUEUES.map((q) => [q, 0])),
       });
       // No credentials anywhere in it (RELIABILITY A8).
       expect(JSON.stringify(report)).not.toContain(conveyor.env.REDIS_URL!);
@@ -380,21 +371,11 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
 
       const api = await conveyor.http().get('/admin/queues/api/queues').set(ADMIN);
       expect(api.status).toBe(200);
-      expect(api.body.queues.map((q: any) => q.name).sort()).toEqual([
-        WEBSITE_CONTENT_QUEUE,
-        QueueName.Http,
-        QueueName.Maintenance,
-        VIRAL_ANALYSIS_QUEUE,
-        QueueName.Webhooks,
-      ]);
+      expect(api.body.queues.map((q: any) => q.name).sort()).toEqual(ALL_QUEUES);
       // Job-type jobs are retried through the API (a new, recorded run), not from the board.
-      expect(Object.fromEntries(api.body.queues.map((q: any) => [q.name, q.allowRetries]))).toEqual({
-        [QueueName.Http]: false,
-        [QueueName.Maintenance]: true,
-        [VIRAL_ANALYSIS_QUEUE]: false,
-        [WEBSITE_CONTENT_QUEUE]: false,
-        [QueueName.Webhooks]: true,
-      });
+      expect(Object.fromEntries(api.body.queues.map((q: any) => [q.name, q.allowRetries]))).toEqual(
+        Object.fromEntries(ALL_QUEUES.map((q) => [q, q === QueueName.Maintenance || q === QueueName.Webhooks])),
+      );
 
       const paused = await conveyor.http().put('/admin/queues/api/queues/http/pause').set(ADMIN);
       expect(paused.status).toBeLessThan(300);

@@ -1,3 +1,4 @@
+import { jobCatalog } from '@conveyor/products';
 import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
 import { TargetServer } from '../support/target-server';
@@ -46,7 +47,7 @@ describe('Queues admin API', () => {
     expect((await conveyor.http().post('/api/v1/queues/http/pause').set('x-user-id', USER)).status).toBe(403);
     const list = await call('get', '');
     expect(list.status).toBe(200);
-    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual(['amb-jobs', 'http', 'maintenance', 'viral-analysis', 'webhooks']);
+    expect(list.body.data.map((q: { name: string }) => q.name)).toEqual([...jobCatalog.queues(), 'maintenance', 'webhooks'].sort());
     expect(list.body.data[0]).toMatchObject({ isPaused: false, isDraining: false, isActive: true, healthStatus: 'healthy' });
     const unknown = await call('get', '/nope');
     expect(unknown.status).toBe(404);
@@ -91,8 +92,9 @@ describe('Queues admin API', () => {
 
     expect(await summary()).toMatchObject({ workers: 2, capacity: 20, lastProcessedAt: expect.any(String) });
     const status = await conveyor.http().get('/api/v1/queue/status').set(admin);
-    // Two workers × the job-type queues' concurrency (http 10, viral-analysis 2, amb-jobs 4).
-    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 32, uptimeSeconds: expect.any(Number) });
+    // Two workers × the job-type queues' concurrency.
+    const perWorker = jobCatalog.queues().reduce((sum, q) => sum + jobCatalog.policy(q).concurrency, 0);
+    expect(status.body.data).toMatchObject({ activeWorkers: 2, maxConcurrentJobs: 2 * perWorker, uptimeSeconds: expect.any(Number) });
     const totals = await conveyor.http().get('/api/v1/queue/metrics?hours=1').set(admin);
     expect(totals.body.data.processed).toBeGreaterThanOrEqual(2);
     expect(totals.body.data.failed).toBeGreaterThanOrEqual(1);

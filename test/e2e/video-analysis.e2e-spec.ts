@@ -220,7 +220,10 @@ describe('Video analysis (seed 002)', () => {
         const [low, high] = BANDS[body.progress.current_stage] ?? [100, 100];
         expect(body.progress.percentage >= low && body.progress.percentage <= high).toBe(true);
       }
-      expect(new Set(bodies().map((b) => b.progress.current_stage))).toEqual(new Set([...Object.keys(BANDS), 'Completed']));
+      // The guide's stages only: saving the results is the end of Finding Highlights.
+      expect(new Set(bodies().map((b) => b.progress.current_stage))).toEqual(
+        new Set(['Downloading', 'Transcribing', 'Analyzing', 'Finding Highlights', 'Completed']),
+      );
       expect(bodies().find((b) => b.status === 'completed').progress).toEqual({
         percentage: 100,
         current_stage: 'Completed',
@@ -263,11 +266,18 @@ describe('Video analysis (seed 002)', () => {
     expect(direct.body.error_code).toBe('TARGET_NOT_ALLOWED');
     const redirected = await settled((await submit({ video_id: 'vod-y', video_url: media.url('/to-metadata') })).body.data.job_id);
     expect(redirected).toMatchObject({ status: 'failed', error: expect.stringMatching(/refused/) });
-    for (const body of [
-      { video_id: 'v', video_url: media.url('/video.mp4'), priority: 'CRITICAL' },
-      { video_url: media.url('/video.mp4') },
-    ]) {
-      expect((await submit(body)).status).toBe(400);
+    const video_url = media.url('/video.mp4');
+    const refusals: Array<[object, string]> = [
+      [{ video_id: 'v', video_url, priority: 'CRITICAL' }, 'priority'],
+      [{ video_url }, 'video_id'],
+      [{ video_id: 'v', video_url, chat_url: 'http://169.254.169.254/chat.json' }, 'chat_url'],
+      [{ video_id: 'v', video_url, callback_url: 'http://[::ffff:169.254.169.254]/hook' }, 'callback_url'],
+      [{ video_id: 'v', video_url, callback_token: 'two\nlines' }, 'callback_token'],
+    ];
+    for (const [body, field] of refusals) {
+      const refused = await submit(body);
+      expect([field, refused.status]).toEqual([field, 400]);
+      expect(JSON.stringify(refused.body)).toContain(field);
     }
   });
 
@@ -314,6 +324,27 @@ describe('Video analysis without a transcript service', () => {
   afterAll(async () => {
     await conveyor?.close();
     await media?.close();
+  });
+
+  it('goes on without a chat log it cannot use, and says why', async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/analysis')
+      .set(USER)
+      .send({ video_id: 'vod-3', video_url: media.url('/video.mp4'), chat_url: media.url('/not-json') });
+    const job = await waitFor(
+      async () => {
+        const data = (await conveyor.http().get(`/api/v1/analysis/${res.body.data.job_id}`).set(USER)).body.data;
+        return ['completed', 'failed'].includes(data?.status) ? data : undefined;
+      },
+      { what: 'the analysis to settle', timeoutMs: 60_000 },
+    );
+    expect(job.status).toBe('completed');
+    expect(job.result.notes).toEqual(expect.arrayContaining([expect.stringMatching(/chat log could not be used: chat_url answered 404/)]));
+    // The job's own result is the summary; the full result lives in video_analyses.
+    const status = (await conveyor.http().get(`/api/v1/jobs/${res.body.data.job_id}/status`).set(USER)).body.data;
+    expect(status.result).toMatchObject({ video_id: 'vod-3', stored_in: 'video_analyses', highlights: expect.any(Array) });
+    expect(status.result).not.toHaveProperty('loudness_timeline');
   });
 
   it('skips transcription with a note and still finds both bursts', async () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FFMPEG_PATH } from '@conveyor/products/video-analysis/worker';
+import { ffmpegPath } from '@conveyor/products/video-analysis/worker';
 
 /** The loud bursts of the test video, in seconds: [start, end). */
 export const LOUD_BURSTS: Array<[number, number]> = [
@@ -21,7 +21,7 @@ export function testVideo(): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'conveyor-video-'));
   const out = join(dir, 'test.mp4');
   const loud = LOUD_BURSTS.map(([a, b]) => `between(t,${a},${b - 0.001})`).join('+');
-  execFileSync(FFMPEG_PATH, [
+  execFileSync(ffmpegPath(), [
     '-v', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${TEST_VIDEO_SECONDS}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${TEST_VIDEO_SECONDS}`,
@@ -30,6 +30,7 @@ export function testVideo(): Buffer {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', out,
   ]); // prettier-ignore
   made = readFileSync(out);
+  rmSync(dir, { recursive: true, force: true });
   return made;
 }
 

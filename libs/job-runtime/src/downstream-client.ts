@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { messageOf } from '@conveyor/contracts';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Time limit of one call to a downstream service, unless the call sets its own. */
@@ -46,20 +48,17 @@ export class DownstreamClient {
     );
   }
 
-  /** POSTs raw bytes (an audio file, say) and reads a JSON answer. */
-  async postBytes(
+  /** POSTs a file's bytes (an audio file, say) as they are read from disk, and reads a JSON answer. */
+  async postFile(
     url: string,
-    body: Buffer,
+    path: string,
     contentType: string,
     signal: AbortSignal,
     options: DownstreamCallOptions = {},
   ): Promise<unknown> {
-    return this.call(
-      url,
-      { method: 'POST', headers: { 'content-type': contentType, ...options.headers }, body },
-      signal,
-      options.timeoutMs,
-    );
+    const init = { method: 'POST', headers: { 'content-type': contentType, ...options.headers }, duplex: 'half' as const };
+    // A fresh stream for every try: a body read by a failed try cannot be sent again.
+    return this.call(url, init, signal, options.timeoutMs, () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
   }
 
   private async call(
@@ -67,6 +66,7 @@ export class DownstreamClient {
     init: RequestInit & { headers: Record<string, string> },
     signal: AbortSignal,
     timeoutMs = DOWNSTREAM_TIMEOUT_MS,
+    body?: () => ReadableStream<Uint8Array>,
   ): Promise<unknown> {
     let last: DownstreamError | undefined;
     for (let attempt = 1; attempt <= DOWNSTREAM_TRIES; attempt++) {
@@ -76,6 +76,7 @@ export class DownstreamClient {
       try {
         const response = await fetch(url, {
           ...init,
+          ...(body ? { body: body() } : {}),
           headers: { accept: 'application/json', 'user-agent': 'Conveyor/0.1', ...init.headers },
           redirect: 'manual',
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),

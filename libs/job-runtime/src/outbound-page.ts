@@ -1,6 +1,8 @@
 import { IncomingMessage } from 'node:http';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PermanentJobError } from './job-errors';
 import { OutboundHttp, discardBody } from './outbound-http';
 
@@ -133,33 +135,24 @@ export async function downloadToFile(
     response.destroy();
     throw tooLarge();
   }
-  const file = createWriteStream(path);
-  // A disk error is thrown at the next chunk (an 'error' event without a listener would crash).
-  let diskError: Error | undefined;
-  file.on('error', (error) => (diskError = error));
   let bytes = 0;
   let lastReport = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      signal.throwIfAborted();
-      if (diskError) throw diskError;
+  // Counts (and caps) the bytes on their way to disk; pipeline gives backpressure and cleanup.
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      if (bytes > options.maxBytes) throw tooLarge();
-      if (!file.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          file.once('drain', () => resolve());
-          file.once('error', () => resolve());
-        });
-      }
+      if (bytes > options.maxBytes) return done(tooLarge());
       if (options.onProgress && Date.now() - lastReport > 250) {
         lastReport = Date.now();
-        await options.onProgress(bytes, total);
+        options.onProgress(bytes, total).then(() => done(null, chunk), done);
+        return;
       }
-    }
-    await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(response, counter, createWriteStream(path), { signal });
   } catch (error) {
-    response.destroy();
-    file.destroy();
     await rm(path, { force: true });
     throw error;
   }

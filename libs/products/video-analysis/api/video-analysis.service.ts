@@ -3,7 +3,7 @@ import { ConveyorError, DataCipher, ErrorCode, JobStatus, JobTypeRegistry, isTer
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
 import { JOB_TYPE_REGISTRY, JobProducer } from '@conveyor/queueing';
-import { VIDEO_ANALYSIS, VideoStage, conveyorPriority, guideLevelOf, guidePriority, videoAnalysisQueuePolicy } from '../contracts';
+import { VIDEO_ANALYSIS, conveyorPriority, guideLevelOf, guidePriority, guideStage, videoAnalysisQueuePolicy } from '../contracts';
 import { VideoAnalysesRepository } from '../data';
 import { AnalysisResponse, CreateAnalysisRequest, CreatedAnalysisResponse } from './dto/analysis.dto';
 
@@ -64,9 +64,8 @@ export class VideoAnalysisService {
 
 function stageOf(record: JobRecord): string {
   if (record.status === JobStatus.Completed) return 'Completed';
-  if (isTerminal(record.status)) return record.progress?.step ?? 'Queued';
-  if (record.status !== JobStatus.Active) return 'Queued';
-  return record.progress?.step === VideoStage.Saving ? VideoStage.FindingHighlights : (record.progress?.step ?? 'Queued');
+  if (record.status === JobStatus.Waiting || record.status === JobStatus.Delayed) return 'Queued';
+  return guideStage(record.progress?.step);
 }
 
 /** From the run's own progress rate; before any progress, the queue's expected duration. */

@@ -52,7 +52,7 @@ export class VideoAnalysisPayload {
   @ApiPropertyOptional({ description: 'Sent as `Authorization: Bearer <callback_token>` with every webhook', maxLength: 4096 })
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @Matches(/^[\x21-\x7e]{1,4096}$/, { message: 'callback_token must be 1-4096 visible ASCII characters (it is sent in a header)' })
   callback_token?: string;
 }
 
@@ -63,6 +63,15 @@ export enum VideoStage {
   Analyzing = 'Analyzing',
   FindingHighlights = 'Finding Highlights',
   Saving = 'Saving results',
+}
+
+/**
+ * A step as seed 002's clients read it: its stages, where saving the results (95–100 %) is the
+ * end of Finding Highlights; before any step, `Queued`.
+ */
+export function guideStage(step: string | null | undefined): string {
+  if (!step) return 'Queued';
+  return step === VideoStage.Saving ? VideoStage.FindingHighlights : step;
 }
 
 /** Seed 002's status words: `queued`, `processing`, `completed`, `failed`, `cancelled`. */

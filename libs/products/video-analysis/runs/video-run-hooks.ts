@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataCipher, WebhookEvent } from '@conveyor/contracts';
 import { JobsRepository } from '@conveyor/database';
 import { RunEnded, RunHook, RunHookFor } from '@conveyor/queueing';
-import { VIDEO_ANALYSIS, VideoAnalysisPayload } from '../contracts';
+import { VIDEO_ANALYSIS, VideoAnalysisPayload, guideStage } from '../contracts';
 import { GuideWebhooks } from './guide-webhooks';
 
 /**
@@ -29,7 +29,7 @@ export class VideoRunHooks implements RunHook {
         payload: data,
         status: outcome,
         percentage: progress?.percent ?? 0,
-        stage: progress?.step ?? 'Queued',
+        stage: guideStage(progress?.step),
         estimatedCompletionSeconds: null,
       },
       outcome === 'failed' ? WebhookEvent.Failed : WebhookEvent.Cancelled,

@@ -1,6 +1,6 @@
 import { WebhookEvent, progressPercent } from '@conveyor/contracts';
 import { JobContext } from '@conveyor/job-runtime';
-import { VideoAnalysisPayload, videoAnalysisJob, videoAnalysisQueuePolicy } from '../contracts';
+import { VideoAnalysisPayload, guideStage, videoAnalysisJob, videoAnalysisQueuePolicy } from '../contracts';
 import { GuideWebhooks } from '../runs';
 
 /**
@@ -36,9 +36,11 @@ export class GuideProgressReporter {
   }
 
   async enter(stage: string): Promise<void> {
+    const before = guideStage(this.stageIndex < 0 ? null : videoAnalysisJob.steps[this.stageIndex].name);
     this.stageIndex = videoAnalysisJob.steps.findIndex((s) => s.name === stage);
     this.fraction = 0;
-    if (this.enabled) await this.send(WebhookEvent.Progress, `stage:${stage}`);
+    // A stage change as the guide counts stages (saving continues Finding Highlights).
+    if (this.enabled && guideStage(stage) !== before) await this.send(WebhookEvent.Progress, `stage:${stage}`);
   }
 
   within(fraction: number): void {
@@ -75,7 +77,7 @@ export class GuideProgressReporter {
   }
 
   private async send(event: WebhookEvent, what: string): Promise<void> {
-    const stage = this.stageIndex < 0 ? 'Queued' : videoAnalysisJob.steps[this.stageIndex].name;
+    const stage = guideStage(this.stageIndex < 0 ? null : videoAnalysisJob.steps[this.stageIndex].name);
     await this.webhooks.send(
       {
         jobId: this.ctx.jobId,

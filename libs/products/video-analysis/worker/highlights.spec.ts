@@ -32,6 +32,13 @@ describe('highlights', () => {
     expect(windows[9]).toMatchObject({ emotion: 'excited' });
   });
 
+  it('does not let one odd chat line outrank a real peak', () => {
+    const windows = signalWindows(loudness, [{ t: 2, user: 'a', text: 'hi' }], [], 5, 60);
+    const found = findHighlights(windows, 10);
+    expect(found.every((h) => !h.reasons.includes('chat'))).toBe(true);
+    expect(found.map((h) => h.start_seconds).sort((a, b) => a - b)).toEqual([20, 45]);
+  });
+
   it('finds nothing in a video whose signals never vary', () => {
     expect(findHighlights(signalWindows(Array(30).fill(-20), [], [], 5, 30), 10)).toEqual([]);
     expect(zScores([3, 3, 3])).toEqual([0, 0, 0]);

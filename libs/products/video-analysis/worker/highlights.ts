@@ -11,17 +11,33 @@ export interface Highlight {
 
 /** A window stands out when a signal is this many standard deviations above the video's mean. */
 export const STAND_OUT_Z = 1.5;
+/** No signal counts for more than this: one odd chat line in an hour of silence must not outrank a real peak. */
+const MAX_Z = 4;
+/** What a window needs at least before its chat or sentiment can stand out at all. */
+const MIN_CHAT_MESSAGES = 3;
+const MIN_SENTIMENT_INTENSITY = 4;
 
 /**
  * Windows where loudness, chat rate or sentiment intensity stand out against the video's own
- * baseline (z-scores over all windows), adjacent ones merged, ranked by score, at most `max`.
- * A signal that never varies (no chat, no transcript) stands out nowhere, so audio alone works.
+ * baseline (z-scores over all windows, each capped at MAX_Z; chat and sentiment only where there
+ * is enough of them), adjacent ones merged, ranked by score, at most `max`. A signal that never
+ * varies (no chat, no transcript) stands out nowhere, so audio alone works.
  */
 export function findHighlights(windows: SignalWindow[], max: number): Highlight[] {
+  const capped = (values: number[], enough: (i: number) => boolean) => zScores(values).map((z, i) => (enough(i) ? Math.min(z, MAX_Z) : 0));
   const z = {
-    loudness: zScores(windows.map((w) => w.loudness_db)),
-    chat: zScores(windows.map((w) => w.chat_messages)),
-    sentiment: zScores(windows.map((w) => w.sentiment_intensity)),
+    loudness: capped(
+      windows.map((w) => w.loudness_db),
+      () => true,
+    ),
+    chat: capped(
+      windows.map((w) => w.chat_messages),
+      (i) => windows[i].chat_messages >= MIN_CHAT_MESSAGES,
+    ),
+    sentiment: capped(
+      windows.map((w) => w.sentiment_intensity),
+      (i) => windows[i].sentiment_intensity >= MIN_SENTIMENT_INTENSITY,
+    ),
   };
   const marked = windows.map((w, i) => {
     const reasons = (Object.keys(z) as Array<keyof typeof z>).filter((k) => z[k][i] >= STAND_OUT_Z);

@@ -1,4 +1,4 @@
-import { FFMPEG_PATH, runMediaTool } from './media-tools';
+import { ffmpegPath, runMediaTool } from './media-tools';
 
 /** Samples per second of the mono PCM the loudness is measured on (enough for loudness, small to stream). */
 const SAMPLE_RATE = 8_000;
@@ -21,7 +21,7 @@ export async function loudnessPerSecond(path: string, signal: AbortSignal, onSec
     onSeconds?.(perSecond.length);
   };
   await runMediaTool(
-    FFMPEG_PATH,
+    ffmpegPath(),
     ['-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-acodec', 'pcm_s16le', 'pipe:1'],
     signal,
     (chunk) => {
@@ -45,5 +45,5 @@ function toDb(rms: number): number {
 
 /** Extracts the audio as 16 kHz mono WAV (what transcription services expect) into `outPath`. */
 export async function extractAudio(path: string, outPath: string, signal: AbortSignal): Promise<void> {
-  await runMediaTool(FFMPEG_PATH, ['-v', 'error', '-y', '-i', path, '-vn', '-ac', '1', '-ar', '16000', '-f', 'wav', outPath], signal);
+  await runMediaTool(ffmpegPath(), ['-v', 'error', '-y', '-i', path, '-vn', '-ac', '1', '-ar', '16000', '-f', 'wav', outPath], signal);
 }

@@ -1,5 +1,5 @@
 import { PermanentJobError } from '@conveyor/job-runtime';
-import { FFPROBE_PATH, runMediaTool } from './media-tools';
+import { MediaToolError, ffprobePath, runMediaTool } from './media-tools';
 
 /** What ffprobe says about a media file. */
 export interface MediaFacts {
@@ -10,6 +10,9 @@ export interface MediaFacts {
   video: { codec: string; width: number; height: number; frame_rate: number | null } | null;
   audio: { codec: string; sample_rate: number | null; channels: number | null } | null;
 }
+
+/** Longest media analysed (what a container claims is checked too: windows and timelines are sized by it). */
+export const MAX_DURATION_SECONDS = 24 * 3600;
 
 interface ProbeStream {
   codec_type?: string;
@@ -26,9 +29,10 @@ interface ProbeStream {
 export async function probeMedia(path: string, signal: AbortSignal): Promise<MediaFacts> {
   let output: Buffer;
   try {
-    output = await runMediaTool(FFPROBE_PATH, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], signal);
+    output = await runMediaTool(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], signal);
   } catch (error) {
-    signal.throwIfAborted();
+    // Only ffprobe refusing the file is the video's fault; a tool that cannot run is retried.
+    if (!(error instanceof MediaToolError)) throw error;
     throw new PermanentJobError(`The video could not be read as media: ${(error as Error).message}`);
   }
   const probe = JSON.parse(output.toString()) as { format?: Record<string, string>; streams?: ProbeStream[] };
@@ -37,6 +41,7 @@ export async function probeMedia(path: string, signal: AbortSignal): Promise<Med
   const audio = streams.find((s) => s.codec_type === 'audio');
   const duration = Number(probe.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw new PermanentJobError('The video has no duration ffprobe can read');
+  if (duration > MAX_DURATION_SECONDS) throw new PermanentJobError(`The video is longer than ${MAX_DURATION_SECONDS / 3600} hours`);
   return {
     duration_seconds: round(duration, 3),
     format: probe.format?.format_name ?? null,

@@ -50,32 +50,42 @@ export function signalWindows(
   windowSeconds: number,
   durationSeconds: number,
 ): SignalWindow[] {
-  const count = Math.max(1, Math.ceil(Math.max(durationSeconds, loudness.length) / windowSeconds));
-  const windows: SignalWindow[] = [];
-  for (let i = 0; i < count; i++) {
+  const length = Math.max(durationSeconds, loudness.length);
+  const count = Math.max(1, Math.ceil(length / windowSeconds));
+  // One pass over the chat and the transcript: each text is scored once, into its windows.
+  const messages = new Array<number>(count).fill(0);
+  const score = new Array<number>(count).fill(0);
+  const intensity = new Array<number>(count).fill(0);
+  const add = (window: number, text: string) => {
+    const result = analyzer.analyze(text);
+    score[window] += result.score;
+    for (const item of result.calculation) for (const value of Object.values(item)) intensity[window] += Math.abs(value);
+  };
+  for (const message of chat) {
+    const window = Math.floor(message.t / windowSeconds);
+    if (window >= count) continue;
+    messages[window]++;
+    add(window, message.text);
+  }
+  for (const segment of transcript) {
+    const first = Math.floor(segment.start / windowSeconds);
+    const last = Math.min(count - 1, Math.ceil(segment.end / windowSeconds) - 1);
+    for (let window = first; window <= last; window++) add(window, segment.text);
+  }
+  return Array.from({ length: count }, (_, i) => {
     const start = i * windowSeconds;
-    const end = Math.min((i + 1) * windowSeconds, Math.max(durationSeconds, loudness.length));
+    const end = Math.min((i + 1) * windowSeconds, length);
     const seconds = loudness.slice(start, end);
-    const messages = chat.filter((m) => m.t >= start && m.t < end);
-    const spoken = transcript.filter((s) => s.start < end && s.end > start);
-    let score = 0;
-    let intensity = 0;
-    for (const text of [...messages.map((m) => m.text), ...spoken.map((s) => s.text)]) {
-      const result = analyzer.analyze(text);
-      score += result.score;
-      for (const item of result.calculation) for (const value of Object.values(item)) intensity += Math.abs(value);
-    }
-    windows.push({
+    return {
       start_seconds: start,
       end_seconds: end,
       loudness_db: seconds.length > 0 ? round(seconds.reduce((a, b) => a + b, 0) / seconds.length) : -90,
-      chat_messages: messages.length,
-      sentiment_score: score,
-      sentiment_intensity: intensity,
-      emotion: emotionOf(score, intensity),
-    });
-  }
-  return windows;
+      chat_messages: messages[i],
+      sentiment_score: score[i],
+      sentiment_intensity: intensity[i],
+      emotion: emotionOf(score[i], intensity[i]),
+    };
+  });
 }
 
 /** Valence and intensity to a label: strong and positive → excited, strong and negative → tense. */

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { DownstreamClient, DownstreamError, isJsonObject } from '@conveyor/job-runtime';
-import { readFile } from 'node:fs/promises';
 import { TranscriptSegment } from './signals';
 
 /** A transcription may take minutes for an hour of audio. */
@@ -25,7 +24,7 @@ export class TranscriptService {
   async transcribe(wavPath: string, signal: AbortSignal): Promise<TranscriptSegment[]> {
     const base = this.config.services.transcriptUrl;
     if (!base) throw new DownstreamError('The transcript service is not configured (TRANSCRIPT_SERVICE_URL)', null);
-    const body = await this.client.postBytes(`${base.replace(/\/+$/, '')}/transcriptions`, await readFile(wavPath), 'audio/wav', signal, {
+    const body = await this.client.postFile(`${base.replace(/\/+$/, '')}/transcriptions`, wavPath, 'audio/wav', signal, {
       timeoutMs: TRANSCRIPTION_TIMEOUT_MS,
     });
     if (!isJsonObject(body) || !Array.isArray(body.segments))

@@ -10,6 +10,7 @@ import {
   fetchPage,
 } from '@conveyor/job-runtime';
 import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisPayload, VideoAnalysisSettings, VideoStage, videoAnalysisJob } from '../contracts';
 import { VideoAnalysesRepository } from '../data';
@@ -25,8 +26,25 @@ import { TranscriptService } from './transcript-service';
 export const WINDOW_SECONDS = 5;
 const DEFAULT_MAX_HIGHLIGHTS = 10;
 const MAX_REDIRECTS = 5;
+/** Bytes over which download progress without a declared length reaches about 60 % of its band. */
+const UNKNOWN_LENGTH_SCALE = 100 * 1024 * 1024;
 
 export const NO_TRANSCRIPT_NOTE = 'No transcript service is configured (TRANSCRIPT_SERVICE_URL): the video was not transcribed.';
+
+/**
+ * What the job returns (kept in Bull and the job record): the facts and highlights without the
+ * bulky timelines. The full result is in `video_analyses`, read by GET /api/v1/analysis/:job_id.
+ */
+export interface VideoAnalysisSummary {
+  video_id: string;
+  media: MediaFacts;
+  highlights: Highlight[];
+  transcript_segments: number | null;
+  chat_messages: number | null;
+  notes: string[];
+  /** Where the full result is. */
+  stored_in: 'video_analyses';
+}
 
 export interface VideoAnalysisResult {
   video_id: string;
@@ -50,7 +68,7 @@ export interface VideoAnalysisResult {
  */
 @JobHandler()
 @Injectable()
-export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPayload, VideoAnalysisResult> {
+export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPayload, VideoAnalysisSummary> {
   readonly definition = videoAnalysisJob;
 
   constructor(
@@ -61,11 +79,12 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
     @Inject(VIDEO_ANALYSIS_SETTINGS) private readonly settings: VideoAnalysisSettings,
   ) {}
 
-  async run(ctx: JobContext<VideoAnalysisPayload>): Promise<VideoAnalysisResult> {
+  async run(ctx: JobContext<VideoAnalysisPayload>): Promise<VideoAnalysisSummary> {
     if (!ctx.owner) throw new PermanentJobError('The job does not say who submitted it; submit it again');
     const owner = ctx.owner;
     const { payload } = ctx;
-    const dir = join(this.settings.storageDir, `${ctx.jobId}-${ctx.run}-${ctx.attempt}`);
+    // Unique per execution: a stalled duplicate of this attempt on the same host never shares it.
+    const dir = join(this.settings.storageDir, `${ctx.jobId}-${ctx.run}-${ctx.attempt}-${randomUUID().slice(0, 8)}`);
     const videoPath = join(dir, 'video');
     const notes: string[] = [];
     const reporter = new GuideProgressReporter(this.webhooks, ctx, this.settings.progressWebhookMs);
@@ -89,7 +108,8 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
           maxRedirects: MAX_REDIRECTS,
           signal,
           what: 'video_url',
-          onProgress: (bytes, total) => within(total ? (0.9 * bytes) / total : 0),
+          // By bytes; without a declared length, a curve that keeps moving and never reaches the end.
+          onProgress: (bytes, total) => within(0.9 * (total ? bytes / total : 1 - Math.exp(-bytes / UNKNOWN_LENGTH_SCALE))),
         });
         const chatLog = payload.chat_url ? await this.chat(payload.chat_url, signal, notes) : null;
         return { media: await probeMedia(videoPath, signal), chat: chatLog };
@@ -139,7 +159,15 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
         this.repository.save({ _id: ctx.jobId, video_id: payload.video_id, owner_key: ownerKey(owner), result, completed_at: new Date() }),
       );
       await reporter.completed();
-      return result;
+      return {
+        video_id: result.video_id,
+        media,
+        highlights,
+        transcript_segments: transcript?.segments.length ?? null,
+        chat_messages: chat?.length ?? null,
+        notes,
+        stored_in: 'video_analyses',
+      };
     } finally {
       reporter.stop();
       await rm(dir, { recursive: true, force: true });
@@ -159,7 +187,9 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
       });
       if (page.status < 200 || page.status >= 300) throw new Error(`chat_url answered ${page.status}`);
       if (page.truncated) throw new Error(`the chat log is larger than ${this.settings.chatMaxBytes} bytes`);
-      return parseChat(JSON.parse(page.body));
+      const raw: unknown = JSON.parse(page.body);
+      if (!Array.isArray(raw)) throw new Error('the chat log is not a JSON array of { t, user, text }');
+      return parseChat(raw);
     } catch (error) {
       signal.throwIfAborted();
       notes.push(`The chat log could not be used: ${messageOf(error)}`);

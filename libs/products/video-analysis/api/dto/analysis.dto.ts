@@ -53,7 +53,7 @@ export class AnalysisProgressResponse {
   @ApiProperty({
     type: 'integer',
     nullable: true,
-    description: 'From the job’s own progress rate, else the queue’s average processing time',
+    description: 'From the run’s own progress rate, else the queue’s expected duration (30 min)',
   })
   estimated_completion_seconds!: number | null;
 }
