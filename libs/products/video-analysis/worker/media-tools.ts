@@ -1,16 +1,20 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 /**
  * FFmpeg and ffprobe as npm ships them (@ffmpeg-installer, @ffprobe-installer): `npm ci` installs
  * both. Resolved on first use, so only a worker that runs a media job needs the binaries.
  */
 export function ffmpegPath(): string {
-  return (require('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  return (loadPackage('@ffmpeg-installer/ffmpeg') as { path: string }).path;
 }
 
 export function ffprobePath(): string {
-  return (require('@ffprobe-installer/ffprobe') as { path: string }).path;
+  return (loadPackage('@ffprobe-installer/ffprobe') as { path: string }).path;
 }
+
+/** A package loaded when first asked for (a static import would load it in every app at start). */
+const loadPackage = createRequire(__filename);
 
 const STDERR_KEPT = 4_000;
 
