@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,12 @@ describe('Video analysis (seed 002)', () => {
 
   beforeAll(async () => {
     testVideo();
+    // What a SIGKILLed worker leaves: a job folder untouched for longer than the longest attempt.
+    mkdirSync(join(storage, 'stale-job-1-1'));
+    writeFileSync(join(storage, 'stale-job-1-1', 'video'), 'partial');
+    const fourHoursAgo = new Date(Date.now() - 4 * 3600_000);
+    utimesSync(join(storage, 'stale-job-1-1'), fourHoursAgo, fourHoursAgo);
+    mkdirSync(join(storage, 'running-elsewhere-1-1'));
     media = await mediaHost();
     transcripts = await TargetServer.start();
     transcripts.respond((req, res) => {
@@ -98,6 +104,9 @@ describe('Video analysis (seed 002)', () => {
       },
     });
     api = await listen(conveyor.app);
+    // The worker swept the stale folder at start and left the fresh one (another worker's job).
+    expect(readdirSync(storage)).toEqual(['running-elsewhere-1-1']);
+    rmSync(join(storage, 'running-elsewhere-1-1'), { recursive: true });
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ export * from './highlights';
 export * from './loudness';
 export * from './media-facts';
 export * from './signals';
+export * from './storage-sweep';
 export * from './transcript-service';
 export * from './video-analysis-worker.module';
 export * from './video-analysis.handler';

@@ -4,6 +4,7 @@ import { DownstreamClient, OutboundModule } from '@conveyor/job-runtime';
 import { VIDEO_ANALYSIS_SETTINGS, videoAnalysisSettingsSchema } from '../contracts';
 import { VideoAnalysisDataModule } from '../data';
 import { VideoRunsModule } from '../runs';
+import { StorageSweep } from './storage-sweep';
 import { TranscriptService } from './transcript-service';
 import { VideoAnalysisHandler } from './video-analysis.handler';
 
@@ -17,6 +18,7 @@ import { VideoAnalysisHandler } from './video-analysis.handler';
       useFactory: (config: AppConfig) => loadSettings(videoAnalysisSettingsSchema, config),
     },
     VideoAnalysisHandler,
+    StorageSweep,
     TranscriptService,
     DownstreamClient,
   ],
