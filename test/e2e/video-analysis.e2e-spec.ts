@@ -304,6 +304,19 @@ describe('Video analysis (seed 002)', () => {
       normal.body.data.job_id,
       low.body.data.job_id,
     ]);
+    // The job verbs take the guide's scale for these jobs: LOW raised to URGENT goes behind the URGENT one.
+    const raised = await conveyor.http().put(`/api/v1/jobs/${low.body.data.job_id}/priority`).set(USER).send({ priority: 'URGENT' });
+    expect(raised.status).toBe(200);
+    expect((await read(low.body.data.job_id)).priority).toBe('URGENT');
+    const reordered = await conveyor.http().get('/api/v1/queues/video-analysis/jobs?status=paused&limit=10').set(ADMIN);
+    expect(reordered.body.data.items.map((j: { jobId: string }) => j.jobId)).toEqual([
+      urgent.body.data.job_id,
+      low.body.data.job_id,
+      normal.body.data.job_id,
+    ]);
+    const badLevel = await conveyor.http().put(`/api/v1/jobs/${normal.body.data.job_id}/priority`).set(USER).send({ priority: 7 });
+    expect(badLevel.status).toBe(400);
+    expect(JSON.stringify(badLevel.body)).toContain('URGENT, HIGH, NORMAL or LOW');
 
     const fill = Array.from({ length: 97 }, (_, i) => ({
       type: 'video.analysis',

@@ -3,6 +3,7 @@ export * from './conveyor-error';
 export * from './error-code';
 export * from './job-status';
 export * from './status-vocabulary';
+export * from './priority-vocabulary';
 export * from './job-type-definition';
 export * from './job-type-registry';
 export * from './job-types';

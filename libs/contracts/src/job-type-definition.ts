@@ -1,5 +1,6 @@
 import { QueueName } from './queue-name';
 import { StepDefinition } from './progress';
+import { PriorityVocabulary } from './priority-vocabulary';
 import { StatusVocabulary } from './status-vocabulary';
 
 /** A payload DTO class: class-validator decorators on it are the payload's validation rules. */
@@ -30,6 +31,8 @@ export interface JobTypeDefinition<P extends object = object, T extends string =
   readonly retriedThroughJobsApi?: boolean;
   /** The words this type's clients read for its statuses (StatusVocabulary); Conveyor's own when unset. */
   readonly statusVocabulary?: StatusVocabulary;
+  /** How this type's clients write priorities in the job verbs (PriorityVocabulary); Conveyor's scale when unset. */
+  readonly priorityVocabulary?: PriorityVocabulary;
   /** The class Swagger documents the type's result with (a job read's `result` once completed). */
   readonly result?: new () => object;
   /** URLs in the payload that the worker will call; checked against the outbound policy on submit. */

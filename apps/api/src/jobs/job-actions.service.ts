@@ -5,6 +5,7 @@ import {
   ErrorCode,
   JobStatus,
   JobTypeRegistry,
+  PRIORITY_RULE,
   PriorityInput,
   TransitionPhase,
   isTerminal,
@@ -12,6 +13,7 @@ import {
   transitionSeq,
   runClosingSeq,
   ownerFromKey,
+  validationFailed,
 } from '@conveyor/contracts';
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement, RunStart } from '@conveyor/queueing';
@@ -153,9 +155,12 @@ export class JobActions {
   }
 
   /** Moves a waiting job to another priority; it goes behind the jobs already waiting at that priority. */
-  async changePriority(caller: Caller, jobId: string, input: PriorityInput): Promise<ChangePriorityResponse> {
-    const priority = resolvePriority(input)!; // validated by ChangePriorityRequest
+  async changePriority(caller: Caller, jobId: string, input: PriorityInput | string): Promise<ChangePriorityResponse> {
     const record = await this.reads.findRecord(caller, jobId);
+    // In the job type's own scale when it has one (seed 002's URGENT…LOW), else Conveyor's.
+    const vocabulary = this.registry.get(record.type)?.priorityVocabulary;
+    const priority = vocabulary ? vocabulary.read(input) : resolvePriority(input);
+    if (priority === undefined) throw validationFailed([{ field: 'priority', message: `priority ${vocabulary?.rule ?? PRIORITY_RULE}` }]);
     if (record.status !== JobStatus.Waiting || !(await queueCall(() => this.control.reprioritize(record.queue, jobId, priority)))) {
       throw invalidState(await this.reads.findRecord(caller, jobId), 'reprioritised', [JobStatus.Waiting]);
     }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 import { JobStatus, StatusVocabulary, defineJobType } from '@conveyor/contracts';
+import { conveyorPriority, guidePriority } from './guide-priority';
 import { VIDEO_ANALYSIS_QUEUE } from './video-analysis.queue';
 
 export const VIDEO_ANALYSIS = 'video.analysis';
@@ -92,6 +93,13 @@ export const videoAnalysisJob = defineJobType({
   description: 'Seed 002: download a video (and its chat), transcribe, analyse loudness, chat and sentiment, find highlights.',
   payload: VideoAnalysisPayload,
   statusVocabulary: SEED_002_STATUS_WORDS,
+  priorityVocabulary: {
+    read: (input) => {
+      const level = guidePriority(input);
+      return level && conveyorPriority(level);
+    },
+    rule: 'must be URGENT, HIGH, NORMAL or LOW (any letter case), or 4, 3, 2, 1',
+  },
   outboundUrls: (payload) => [
     { field: 'video_url', url: payload.video_url },
     ...(payload.chat_url ? [{ field: 'chat_url', url: payload.chat_url }] : []),

@@ -1,18 +1,27 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsPriority, JobStatus, PRIORITY_LEVELS, PriorityInput } from '@conveyor/contracts';
-import { IsDefined } from 'class-validator';
+import { JobStatus, PRIORITY_LEVELS, PRIORITY_RULE, PriorityInput } from '@conveyor/contracts';
+import { IsDefined, ValidateBy } from 'class-validator';
 
 export class ChangePriorityRequest {
   @ApiProperty({
     oneOf: [
       { type: 'integer', minimum: 1, maximum: 10 },
       { type: 'string', enum: Object.keys(PRIORITY_LEVELS) },
+      { type: 'string', description: "A level in the job type's own scale (seed 002: URGENT, HIGH, NORMAL, LOW)" },
     ],
     example: 'urgent',
+    description:
+      "Conveyor's 1 (most urgent) to 10 or a named level; for a job type with its own scale, that scale (seed 002's video analyses: URGENT, HIGH, NORMAL, LOW or 4…1, higher first). Checked against the job's type.",
   })
   @IsDefined()
-  @IsPriority()
-  priority!: PriorityInput;
+  @ValidateBy({
+    name: 'isPriorityShape',
+    validator: {
+      validate: (value: unknown) => (typeof value === 'string' && value.length <= 32) || Number.isInteger(value),
+      defaultMessage: () => `priority ${PRIORITY_RULE}`,
+    },
+  })
+  priority!: PriorityInput | string;
 }
 
 export class CancelJobResponse {
