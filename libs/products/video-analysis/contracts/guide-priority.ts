@@ -1,5 +1,8 @@
 import { PRIORITY_LEVELS } from '@conveyor/contracts';
 
+/** What a valid priority is on seed 002's routes, in the one wording every refusal uses. */
+export const GUIDE_PRIORITY_RULE = 'must be URGENT, HIGH, NORMAL or LOW (any letter case), or 4, 3, 2, 1';
+
 /** Seed 002's priority levels and their values (higher first). */
 export const GUIDE_PRIORITIES = { URGENT: 4, HIGH: 3, NORMAL: 2, LOW: 1 } as const;
 export type GuidePriority = keyof typeof GUIDE_PRIORITIES;

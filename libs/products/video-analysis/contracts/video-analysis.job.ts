@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 import { JobStatus, StatusVocabulary, defineJobType } from '@conveyor/contracts';
-import { conveyorPriority, guidePriority } from './guide-priority';
+import { GUIDE_PRIORITY_RULE, conveyorPriority, guidePriority } from './guide-priority';
 import { VIDEO_ANALYSIS_QUEUE } from './video-analysis.queue';
 
 export const VIDEO_ANALYSIS = 'video.analysis';
@@ -98,7 +98,7 @@ export const videoAnalysisJob = defineJobType({
       const level = guidePriority(input);
       return level && conveyorPriority(level);
     },
-    rule: 'must be URGENT, HIGH, NORMAL or LOW (any letter case), or 4, 3, 2, 1',
+    rule: GUIDE_PRIORITY_RULE,
   },
   outboundUrls: (payload) => [
     { field: 'video_url', url: payload.video_url },

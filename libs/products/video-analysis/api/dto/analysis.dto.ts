@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, ValidateBy } from 'class-validator';
-import { GUIDE_PRIORITIES, VideoAnalysisPayload, guidePriority } from '../../contracts';
+import { GUIDE_PRIORITIES, GUIDE_PRIORITY_RULE, VideoAnalysisPayload, guidePriority } from '../../contracts';
 
 const IsGuidePriority = () =>
   ValidateBy({
     name: 'isGuidePriority',
     validator: {
       validate: (value: unknown) => guidePriority(value) !== undefined,
-      defaultMessage: () => 'priority must be URGENT, HIGH, NORMAL or LOW (any letter case), or 4, 3, 2, 1',
+      defaultMessage: () => `priority ${GUIDE_PRIORITY_RULE}`,
     },
   });
 
