@@ -57,6 +57,17 @@ async function mediaHost(): Promise<TargetServer> {
   return host;
 }
 
+/** Polls seed 002's read until the analysis has ended, and returns it. */
+function settledAnalysis(conveyor: Conveyor, jobId: string): Promise<any> {
+  return waitFor(
+    async () => {
+      const job = (await conveyor.http().get(`/api/v1/analysis/${jobId}`).set(USER)).body.data;
+      return ['completed', 'failed', 'cancelled'].includes(job?.status) ? job : undefined;
+    },
+    { what: `analysis ${jobId} to settle`, timeoutMs: 60_000 },
+  );
+}
+
 const overlaps = (h: { start_seconds: number; end_seconds: number }, [a, b]: [number, number]) => h.start_seconds < b && h.end_seconds > a;
 
 /** Seed 002's video analysis (KlipStream), computed on a real video FFmpeg made for the test. */
@@ -118,14 +129,7 @@ describe('Video analysis (seed 002)', () => {
 
   const submit = (body: object) => conveyor.http().post('/api/v1/analysis').set(USER).send(body);
   const read = async (jobId: string) => (await conveyor.http().get(`/api/v1/analysis/${jobId}`).set(USER)).body.data;
-  const settled = (jobId: string) =>
-    waitFor(
-      async () => {
-        const job = await read(jobId);
-        return ['completed', 'failed', 'cancelled'].includes(job?.status) ? job : undefined;
-      },
-      { what: `analysis ${jobId} to settle`, timeoutMs: 60_000 },
-    );
+  const settled = (jobId: string) => settledAnalysis(conveyor, jobId);
 
   it('runs the stages in order with progress inside their bands, and finds a highlight over each loud burst', async () => {
     expect(testVideo().length).toBeLessThan(3 * 1024 * 1024);
@@ -354,13 +358,7 @@ describe('Video analysis without a transcript service', () => {
       .post('/api/v1/analysis')
       .set(USER)
       .send({ video_id: 'vod-3', video_url: media.url('/video.mp4'), chat_url: media.url('/not-json') });
-    const job = await waitFor(
-      async () => {
-        const data = (await conveyor.http().get(`/api/v1/analysis/${res.body.data.job_id}`).set(USER)).body.data;
-        return ['completed', 'failed'].includes(data?.status) ? data : undefined;
-      },
-      { what: 'the analysis to settle', timeoutMs: 60_000 },
-    );
+    const job = await settledAnalysis(conveyor, res.body.data.job_id);
     expect(job.status).toBe('completed');
     expect(job.result.notes).toEqual(expect.arrayContaining([expect.stringMatching(/chat log could not be used: chat_url answered 404/)]));
     // The job's own result is the summary; the full result lives in video_analyses.
@@ -376,13 +374,7 @@ describe('Video analysis without a transcript service', () => {
       .set(USER)
       .send({ video_id: 'vod-2', video_url: media.url('/video.mp4') });
     expect(res.status).toBe(201);
-    const job = await waitFor(
-      async () => {
-        const data = (await conveyor.http().get(`/api/v1/analysis/${res.body.data.job_id}`).set(USER)).body.data;
-        return ['completed', 'failed'].includes(data?.status) ? data : undefined;
-      },
-      { what: 'the analysis to settle', timeoutMs: 60_000 },
-    );
+    const job = await settledAnalysis(conveyor, res.body.data.job_id);
     expect(job.status).toBe('completed');
     expect(job.result.transcript).toBeNull();
     expect(job.result.chat).toBeNull();

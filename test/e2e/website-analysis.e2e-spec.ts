@@ -16,6 +16,22 @@ async function listen(app: INestApplication): Promise<string> {
   return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 }
 
+/** The status route, as seed 003's frontend polls it. */
+async function statusRead(conveyor: Conveyor, jobId: string, headers: Record<string, string>): Promise<any> {
+  return (await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(headers)).body.data;
+}
+
+/** Polls the status route until `succeeded` or `failed`, as seed 003's frontend does. */
+function settledStatus(conveyor: Conveyor, jobId: string, headers: Record<string, string>): Promise<any> {
+  return waitFor(
+    async () => {
+      const status = await statusRead(conveyor, jobId, headers);
+      return status?.status === 'succeeded' || status?.status === 'failed' ? status : undefined;
+    },
+    { what: `job ${jobId} to settle`, timeoutMs: 20_000 },
+  );
+}
+
 /** Seed 003's website analysis, as its frontend uses it: create, then poll the status route. */
 describe('Website analysis (seed 003)', () => {
   let conveyor: Conveyor;
@@ -48,17 +64,8 @@ describe('Website analysis (seed 003)', () => {
     return res.body.data.jobId as string;
   };
 
-  const statusOf = async (jobId: string, headers: Record<string, string>) =>
-    (await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(headers)).body.data;
-
-  const settled = (jobId: string, headers: Record<string, string>, timeoutMs = 20_000) =>
-    waitFor(
-      async () => {
-        const status = await statusOf(jobId, headers);
-        return status?.status === 'succeeded' || status?.status === 'failed' ? status : undefined;
-      },
-      { what: `job ${jobId} to settle`, timeoutMs },
-    );
+  const statusOf = (jobId: string, headers: Record<string, string>) => statusRead(conveyor, jobId, headers);
+  const settled = (jobId: string, headers: Record<string, string>) => settledStatus(conveyor, jobId, headers);
 
   it('analyses the site in four steps, in order, and answers in seed 003’s words', async () => {
     const me = session();
@@ -262,13 +269,7 @@ describe('Website analysis without a generation service', () => {
       .set(me)
       .send({ url: site.url('/') });
     expect(res.status).toBe(201);
-    const status = await waitFor(
-      async () => {
-        const s = (await conveyor.http().get(`/api/v1/jobs/${res.body.data.jobId}/status`).set(me)).body.data;
-        return s?.status === 'succeeded' || s?.status === 'failed' ? s : undefined;
-      },
-      { what: 'the analysis to settle' },
-    );
+    const status = await settledStatus(conveyor, res.body.data.jobId, me);
     expect(status.status).toBe('succeeded');
     expect(status.result.analysis.title).toBe('Spoke & Chain — bicycle repairs');
     expect(status.result.scenarios).toEqual([]);

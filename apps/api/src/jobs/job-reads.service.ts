@@ -73,7 +73,6 @@ export class JobReads {
     const vocabulary = this.registry.get(job.type)?.statusVocabulary;
     const finished = job.conveyorStatus === JobStatus.Completed;
     const failed = job.conveyorStatus === JobStatus.Failed || (job.conveyorStatus === JobStatus.Cancelled && vocabulary !== undefined);
-    const error = job.error;
     return {
       jobId,
       status: job.status,
@@ -82,7 +81,7 @@ export class JobReads {
       currentStep: job.progress.step,
       current_step: job.progress.step,
       ...(finished ? { result: job.result } : {}),
-      ...(failed && error ? (vocabulary ? { error: error.message, error_code: error.code } : { error }) : {}),
+      ...(failed && job.error ? (vocabulary ? { error: job.error.message, error_code: job.error.code } : { error: job.error }) : {}),
       ...(vocabulary
         ? {
             finished_at: job.finishedAt,

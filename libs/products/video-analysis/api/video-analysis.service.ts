@@ -3,7 +3,7 @@ import { ConveyorError, DataCipher, ErrorCode, JobStatus, JobTypeRegistry, isTer
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
 import { JOB_TYPE_REGISTRY, JobProducer } from '@conveyor/queueing';
-import { VIDEO_ANALYSIS, conveyorPriority, guideLevelOf, guidePriority, guideStage, videoAnalysisQueuePolicy } from '../contracts';
+import { VIDEO_ANALYSIS, conveyorPriority, guideLevelOf, guidePriority, guideStage, estimateCompletionSeconds } from '../contracts';
 import { VideoAnalysesRepository } from '../data';
 import { AnalysisResponse, CreateAnalysisRequest, CreatedAnalysisResponse } from './dto/analysis.dto';
 
@@ -68,13 +68,8 @@ function stageOf(record: JobRecord): string {
   return guideStage(record.progress?.step);
 }
 
-/** From the run's own progress rate; before any progress, the queue's expected duration. */
 function estimateSeconds(record: JobRecord): number | null {
   if (isTerminal(record.status)) return record.status === JobStatus.Completed ? 0 : null;
-  const percent = record.progress?.percent ?? 0;
-  if (record.status === JobStatus.Active && record.startedAt && percent > 0) {
-    const elapsed = (Date.now() - record.startedAt.getTime()) / 1000;
-    return Math.max(0, Math.round((elapsed * (100 - percent)) / percent));
-  }
-  return Math.round(videoAnalysisQueuePolicy.expectedDurationMs / 1000);
+  const running = record.status === JobStatus.Active && record.startedAt;
+  return estimateCompletionSeconds(running ? (record.progress?.percent ?? 0) : 0, running ? record.startedAt!.getTime() : null);
 }

@@ -2,6 +2,7 @@ import { ProductContracts } from '@conveyor/contracts';
 import { videoAnalysisJob } from './video-analysis.job';
 import { videoAnalysisQueuePolicy } from './video-analysis.queue';
 
+export * from './completion-estimate';
 export * from './guide-priority';
 export * from './video-analysis.job';
 export * from './video-analysis.queue';

@@ -1,6 +1,6 @@
 import { WebhookEvent, progressPercent } from '@conveyor/contracts';
 import { JobContext } from '@conveyor/job-runtime';
-import { VideoAnalysisPayload, guideStage, videoAnalysisJob, videoAnalysisQueuePolicy } from '../contracts';
+import { VideoAnalysisPayload, estimateCompletionSeconds, guideStage, videoAnalysisJob } from '../contracts';
 import { GuideWebhooks } from '../runs';
 
 /**
@@ -68,14 +68,6 @@ export class GuideProgressReporter {
     return this.stageIndex < 0 ? 0 : progressPercent(videoAnalysisJob.steps, this.stageIndex, this.fraction);
   }
 
-  /** From this attempt's own rate; before any progress, the queue's expected duration. */
-  private estimate(): number {
-    const percent = this.percentage;
-    if (percent <= 0) return Math.round(videoAnalysisQueuePolicy.expectedDurationMs / 1000);
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    return Math.max(0, Math.round((elapsed * (100 - percent)) / percent));
-  }
-
   private async send(event: WebhookEvent, what: string): Promise<void> {
     const stage = guideStage(this.stageIndex < 0 ? null : videoAnalysisJob.steps[this.stageIndex].name);
     await this.webhooks.send(
@@ -85,7 +77,7 @@ export class GuideProgressReporter {
         status: 'processing',
         percentage: this.percentage,
         stage,
-        estimatedCompletionSeconds: this.estimate(),
+        estimatedCompletionSeconds: estimateCompletionSeconds(this.percentage, this.startedAt),
       },
       event,
       `${this.ctx.run}:${this.ctx.attempt}:${what}`,
