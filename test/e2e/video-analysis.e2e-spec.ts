@@ -110,6 +110,8 @@ describe('Video analysis (seed 002)', () => {
         VIDEO_MAX_BYTES: String(3 * 1024 * 1024),
         ADMIN_API_TOKEN: ADMIN_TOKEN,
         THROTTLE_ADMIN_LIMIT: '1000',
+        THROTTLE_QUEUE_ADMIN_LIMIT: '1000',
+        VIDEO_SUBMIT_IP_LIMIT: '1000',
         VIDEO_PROGRESS_WEBHOOK_MS: '200',
         WEBHOOK_SIGNING_SECRET: 'video-webhook-secret-0123456789',
       },
@@ -296,7 +298,8 @@ describe('Video analysis (seed 002)', () => {
 
   // Last in this suite: it pauses the queue and fills it.
   it('puts URGENT ahead of LOW, and admits at most 100 queued analyses (429 QUEUE_FULL)', async () => {
-    expect((await conveyor.http().post('/api/v1/queues/video-analysis/pause').set(ADMIN)).status).toBe(200);
+    // Seed 002's own route: without ?queue= it pauses the video-analysis queue.
+    expect((await conveyor.http().post('/api/v1/queue/pause').set(ADMIN)).status).toBe(200);
     const low = await submit({ video_id: 'vod-low', video_url: media.url('/video.mp4'), priority: 1 });
     const normal = await submit({ video_id: 'vod-normal', video_url: media.url('/video.mp4') });
     const urgent = await submit({ video_id: 'vod-urgent', video_url: media.url('/video.mp4'), priority: 'Urgent' });
@@ -332,7 +335,7 @@ describe('Video analysis (seed 002)', () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error_code).toBe('QUEUE_FULL');
     expect(refused.headers['retry-after']).toBeDefined();
-    expect((await conveyor.http().post('/api/v1/queues/video-analysis/clear').set(ADMIN)).status).toBe(200);
+    expect((await conveyor.http().post('/api/v1/queue/clear').set(ADMIN)).body.data.affected).toBe(100);
   });
 });
 

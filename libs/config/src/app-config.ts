@@ -41,6 +41,8 @@ export interface AppConfig {
     adminLimit: number;
     bulkLimit: number;
     ipLimit: number;
+    queueStatusLimit: number;
+    queueAdminLimit: number;
   };
   webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
   metrics: { token?: string; workerPort: number; workerHost: string };
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       failureRateError: c.HEALTH_FAILURE_RATE_ERROR,
       utilisationWarning: c.HEALTH_UTILISATION_WARNING,
       stuckFactor: c.HEALTH_STUCK_FACTOR,
+      averageProcessingWarningMs: c.HEALTH_AVERAGE_PROCESSING_WARNING_MS,
     },
     outbound: {
       allowedHosts: c.OUTBOUND_ALLOWED_HOSTS.split(',')
@@ -115,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       adminLimit: c.THROTTLE_ADMIN_LIMIT,
       bulkLimit: c.THROTTLE_BULK_LIMIT,
       ipLimit: c.THROTTLE_IP_LIMIT,
+      queueStatusLimit: c.THROTTLE_QUEUE_STATUS_LIMIT,
+      queueAdminLimit: c.THROTTLE_QUEUE_ADMIN_LIMIT,
     },
     webhooks: {
       signingSecret: c.WEBHOOK_SIGNING_SECRET,

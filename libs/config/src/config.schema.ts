@@ -97,6 +97,8 @@ export const configSchema = z.object({
   HEALTH_FAILURE_RATE_ERROR: ratio.default(HEALTH_THRESHOLDS.failureRateError),
   HEALTH_UTILISATION_WARNING: ratio.default(HEALTH_THRESHOLDS.utilisationWarning),
   HEALTH_STUCK_FACTOR: z.coerce.number().min(1).max(1000).default(HEALTH_THRESHOLDS.stuckFactor),
+  /** A queue's average processing time above this → warning; 0 (default) turns the check off. */
+  HEALTH_AVERAGE_PROCESSING_WARNING_MS: z.coerce.number().int().min(0).default(HEALTH_THRESHOLDS.averageProcessingWarningMs),
 
   /** Outbound HTTP (http.request targets): comma-separated host patterns, `*` for any public host. */
   OUTBOUND_ALLOWED_HOSTS: z.string().default('*'),
@@ -130,6 +132,10 @@ export const configSchema = z.object({
   THROTTLE_BULK_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Every throttled request per client IP, whoever the caller (self-chosen session ids included). */
   THROTTLE_IP_LIMIT: z.coerce.number().int().min(1).default(3000),
+  /** GET /api/v1/queue/status, metrics and config per caller and window, on top of the admin class. */
+  THROTTLE_QUEUE_STATUS_LIMIT: z.coerce.number().int().min(1).default(100),
+  /** POST and PUT /api/v1/queue/* per caller and window, on top of the admin class. */
+  THROTTLE_QUEUE_ADMIN_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Open Server-Sent Event streams one caller may hold. */
   SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
 

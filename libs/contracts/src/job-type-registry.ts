@@ -18,6 +18,8 @@ export class JobTypeRegistry {
       if (this.policies.has(policy.name)) throw new Error(`Queue ${policy.name} has two policies`);
       this.policies.set(policy.name, policy);
     }
+    const defaults = policies.filter((p) => p.defaultForQueueRoutes).map((p) => p.name);
+    if (defaults.length > 1) throw new Error(`Only one queue may be the queue routes' default; ${defaults.join(' and ')} both are`);
     for (const definition of definitions) {
       if (this.byType.has(definition.type)) throw new Error(`Job type ${definition.type} is registered twice`);
       if (!this.policies.has(definition.queue))
@@ -66,6 +68,11 @@ export class JobTypeRegistry {
     const policy = this.policies.get(name);
     if (!policy) throw new Error(`Queue ${name} has no policy`);
     return policy;
+  }
+
+  /** The queue `/api/v1/queue/*` acts on without `?queue=`: the one a policy names, else the first job queue. */
+  defaultQueue(): QueueName | undefined {
+    return [...this.policies.values()].find((p) => p.defaultForQueueRoutes)?.name ?? this.queues()[0];
   }
 
   /** A registry with extra types, e.g. the benchmark's no-op type. */

@@ -37,6 +37,14 @@ describe(evaluateQueueHealth.name, () => {
     expect(evaluateQueueHealth({ ...calm, active: 10 }).reasons).toEqual(['workers at 100% of their concurrency (threshold 90%)']);
   });
 
+  it('warns about a long average processing time only when a threshold is set', () => {
+    const slow = { ...calm, averageProcessingMs: 3 * 3_600_000 };
+    expect(evaluateQueueHealth(slow).status).toBe('healthy');
+    const twoHours = { ...HEALTH_THRESHOLDS, averageProcessingWarningMs: 2 * 3_600_000 };
+    expect(evaluateQueueHealth({ ...calm, averageProcessingMs: 2 * 3_600_000 }, twoHours).status).toBe('healthy');
+    expect(evaluateQueueHealth(slow, twoHours).reasons).toEqual(['jobs take 3 h on average (threshold 2 h)']);
+  });
+
   it('errs when jobs wait and no live worker consumes the queue', () => {
     expect(evaluateQueueHealth({ ...calm, workers: 0, capacity: 0 }).status).toBe('healthy');
     expect(evaluateQueueHealth({ ...calm, waiting: 1, workers: 0, capacity: 0 }).status).toBe('error');

@@ -27,6 +27,8 @@ export const HEALTH_THRESHOLDS = {
   stuckMinAgeMs: 60_000,
   /** Active jobs over the live workers' combined concurrency above this → warning. */
   utilisationWarning: 0.9,
+  /** A queue's average processing time above this many ms → warning; 0 turns the check off. */
+  averageProcessingWarningMs: 0,
 } as const;
 
 export type HealthThresholds = { readonly [K in keyof typeof HEALTH_THRESHOLDS]: number };
@@ -44,6 +46,8 @@ export interface QueueHealthInput {
   /** Live workers consuming the queue, and their combined concurrency on it. */
   workers: number;
   capacity: number;
+  /** Mean of the queue's recent processing times, when any job has run. */
+  averageProcessingMs?: number | null;
 }
 
 export interface QueueHealthVerdict {
@@ -91,6 +95,10 @@ export function evaluateQueueHealth(input: QueueHealthInput, thresholds: HealthT
       `workers at ${percent(input.active / input.capacity)} of their concurrency (threshold ${percent(thresholds.utilisationWarning)})`,
     ]);
   }
+  const average = input.averageProcessingMs;
+  if (thresholds.averageProcessingWarningMs > 0 && average != null && average > thresholds.averageProcessingWarningMs) {
+    verdicts.push(['warning', `jobs take ${duration(average)} on average (threshold ${duration(thresholds.averageProcessingWarningMs)})`]);
+  }
   return { status: worstStatus(verdicts.map(([status]) => status)), reasons: verdicts.map(([, reason]) => reason) };
 }
 
@@ -114,6 +122,12 @@ export function metricsRequestAllowed(authorization: string | string[] | undefin
   if (!match) return false;
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(match[1]), digest(token));
+}
+
+function duration(ms: number): string {
+  if (ms >= 3_600_000) return `${Math.round(ms / 360_000) / 10} h`;
+  if (ms >= 60_000) return `${Math.round(ms / 6_000) / 10} min`;
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function percent(ratio: number): string {

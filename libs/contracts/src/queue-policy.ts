@@ -1,3 +1,4 @@
+import { HealthThresholds } from './observability';
 import { BackoffSpec } from './backoff';
 import { QueueName } from './queue-name';
 
@@ -20,6 +21,10 @@ export interface QueuePolicy {
   keepFailed: number;
   /** Typical processing time, used for the first ETA before real timings exist. */
   expectedDurationMs: number;
+  /** The queue `/api/v1/queue/*` acts on when no `?queue=` names one (at most one queue says so). */
+  defaultForQueueRoutes?: boolean;
+  /** Alert thresholds of this queue where they differ from the HEALTH_* settings. */
+  healthThresholds?: Partial<HealthThresholds>;
 }
 
 /** The platform queues' policies; a product declares its queues' policies in its contracts. */

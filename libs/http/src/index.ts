@@ -11,5 +11,6 @@ export * from './swagger-envelope';
 export * from './validation.pipe';
 export * from './throttling/conveyor-throttler.guard';
 export * from './throttling/throttle-class';
+export * from './throttling/route-limit';
 export * from './throttling/throttling.module';
 export * from './job-id.pipe';

@@ -67,3 +67,8 @@ export function runOf(job: Job<unknown>): number {
 export async function isLocked(queue: Queue, job: Job<unknown>): Promise<boolean> {
   return (await queue.client.exists(job.lockKey())) === 1;
 }
+
+/** The token a Bull queue object writes into the locks of the jobs it takes (Bull's typings omit it). */
+export function lockTokenOf(queue: Queue): string {
+  return (queue as Queue & { token: string }).token;
+}

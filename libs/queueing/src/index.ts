@@ -10,6 +10,7 @@ export * from './job-control.service';
 export * from './webhooks/webhook-notifier';
 export * from './queue-settings.service';
 export * from './queue-admin.service';
+export * from './consumer-restarts';
 export * from './metrics';
 export * from './maintenance/maintenance-queue';
 export * from './with-timeout';

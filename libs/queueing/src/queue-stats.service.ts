@@ -21,21 +21,42 @@ export class QueueStats {
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
   ) {}
 
-  /** Adds processing times (newest last); the worker sends its own every moment, in one round trip. */
-  async recordDurations(queue: QueueName, durationsMs: readonly number[]): Promise<void> {
-    if (durationsMs.length === 0) return;
+  /**
+   * Adds processing times and queue waits (newest last); the worker sends its own every moment, in
+   * one round trip.
+   */
+  async recordDurations(queue: QueueName, durationsMs: readonly number[], waitsMs: readonly number[] = []): Promise<void> {
+    if (durationsMs.length === 0 && waitsMs.length === 0) return;
     const q = this.queues.get(queue);
-    await q.client
-      .multi()
-      .lpush(this.key(queue), ...durationsMs.map((ms) => Math.round(ms)))
-      .ltrim(this.key(queue), 0, SAMPLE_SIZE - 1)
-      .exec();
+    const keys = queueKeys(q);
+    const multi = q.client.multi();
+    for (const [key, samples] of [
+      [keys.durations, durationsMs],
+      [keys.waits, waitsMs],
+    ] as const) {
+      if (samples.length > 0) multi.lpush(key, ...samples.map((ms) => Math.round(ms))).ltrim(key, 0, SAMPLE_SIZE - 1);
+    }
+    await multi.exec();
+  }
+
+  /** Mean of the last SAMPLE_SIZE queue waits (enqueue or due time to a worker's first take); null before any. */
+  async averageWaitMs(queue: QueueName): Promise<number | null> {
+    return this.mean(queueKeys(this.queues.get(queue)).waits, queue);
   }
 
   /** Mean of the last SAMPLE_SIZE durations, or the queue policy's expectation before any ran. */
   async averageDurationMs(queue: QueueName): Promise<number> {
-    const samples = await this.queues.get(queue).client.lrange(this.key(queue), 0, SAMPLE_SIZE - 1);
-    if (samples.length === 0) return this.registry.policy(queue).expectedDurationMs;
+    return (await this.measuredAverageDurationMs(queue)) ?? this.registry.policy(queue).expectedDurationMs;
+  }
+
+  /** Mean of the last SAMPLE_SIZE durations; null before any job ran. */
+  async measuredAverageDurationMs(queue: QueueName): Promise<number | null> {
+    return this.mean(this.key(queue), queue);
+  }
+
+  private async mean(key: string, queue: QueueName): Promise<number | null> {
+    const samples = await this.queues.get(queue).client.lrange(key, 0, SAMPLE_SIZE - 1);
+    if (samples.length === 0) return null;
     return samples.reduce((sum, s) => sum + Number(s), 0) / samples.length;
   }
 

@@ -10,6 +10,7 @@ import { SubmissionCheck } from './submission-check';
 import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
+import { ConsumerRestarts } from './consumer-restarts';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
@@ -100,6 +101,7 @@ export class QueueingModule {
         JobControl,
         QueueSettings,
         QueueAdmin,
+        ConsumerRestarts,
         WebhookNotifier,
         RunHooks,
         RunAdmissions,
@@ -116,6 +118,7 @@ export class QueueingModule {
         WebhookNotifier,
         QueueSettings,
         QueueAdmin,
+        ConsumerRestarts,
         RunHooks,
         RunAdmissions,
         RunSettlement,

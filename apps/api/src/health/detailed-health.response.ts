@@ -115,6 +115,13 @@ export class QueueHealthReport {
 
   @ApiProperty({ type: 'number', nullable: true, description: 'active ÷ capacity; null without capacity' })
   utilisation!: number | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    description: "What this queue is judged by: the HEALTH_* settings, with the queue policy's own thresholds on top",
+  })
+  thresholds!: Record<string, number>;
 }
 
 export class WorkerHeartbeatReport {

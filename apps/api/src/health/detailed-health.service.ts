@@ -1,8 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MongooseHealthIndicator } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { QueueName, evaluateQueueHealth, failureRate, isStuck, worstStatus, messageOf } from '@conveyor/contracts';
 import {
+  HealthThresholds,
+  JobTypeRegistry,
+  QueueName,
+  evaluateQueueHealth,
+  failureRate,
+  isStuck,
+  worstStatus,
+  messageOf,
+} from '@conveyor/contracts';
+import {
+  JOB_TYPE_REGISTRY,
   QueueMetrics,
   QueueRegistry,
   QueueStats,
@@ -29,6 +39,7 @@ const STUCK_SCAN_LIMIT = 100;
 export class DetailedHealthService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly queues: QueueRegistry,
     private readonly metrics: QueueMetrics,
     private readonly stats: QueueStats,
@@ -114,22 +125,30 @@ export class DetailedHealthService {
     }
   }
 
+  /** The HEALTH_* settings, with what the queue's policy sets for itself on top. */
+  thresholdsOf(name: string): HealthThresholds {
+    return { ...this.config.health, ...this.registry.policy(name as QueueName).healthThresholds };
+  }
+
   /** One queue judged against the configured thresholds (also the queues API's health fields). */
   async queueHealth(name: string, workers: WorkerHeartbeat[] | null, now = Date.now()): Promise<QueueHealthReport> {
     const consumers = (workers ?? []).filter((w) => w.queues.includes(name));
     const capacity = consumers.reduce((sum, w) => sum + (w.concurrency[name] ?? 0), 0);
+    const thresholds = this.thresholdsOf(name);
     try {
-      const [counts, lastHour, averageMs, active] = await withTimeout(
+      const [counts, lastHour, measuredMs, active] = await withTimeout(
         Promise.all([
           this.metrics.counts(name),
-          this.metrics.recentCounts(name, this.config.health.failureRateWindowMinutes, now),
-          this.stats.averageDurationMs(name as QueueName),
+          this.metrics.recentCounts(name, thresholds.failureRateWindowMinutes, now),
+          this.stats.measuredAverageDurationMs(name as QueueName),
           this.metrics.oldestActive(name, STUCK_SCAN_LIMIT),
         ]),
         CHECK_TIMEOUT_MS,
       );
+      // Before any job ran, the queue's expected duration stands in for the stuck check.
+      const averageMs = measuredMs ?? this.registry.policy(name as QueueName).expectedDurationMs;
       const stuckJobs = active
-        .filter((job) => job.startedAt !== null && isStuck(now - job.startedAt, averageMs, this.config.health))
+        .filter((job) => job.startedAt !== null && isStuck(now - job.startedAt, averageMs, thresholds))
         .map((job) => ({ jobId: job.jobId, type: job.type, activeForMs: now - (job.startedAt ?? now) }));
       const verdict = evaluateQueueHealth(
         {
@@ -141,8 +160,9 @@ export class DetailedHealthService {
           // Unknown workers (heartbeats unreadable) are not reported as missing ones.
           workers: workers === null ? Infinity : consumers.length,
           capacity,
+          averageProcessingMs: measuredMs,
         },
-        this.config.health,
+        thresholds,
       );
       return {
         name,
@@ -155,6 +175,7 @@ export class DetailedHealthService {
         workers: consumers.length,
         capacity,
         utilisation: capacity > 0 ? counts.active / capacity : null,
+        thresholds,
       };
     } catch (error) {
       return {
@@ -168,6 +189,7 @@ export class DetailedHealthService {
         workers: consumers.length,
         capacity,
         utilisation: null,
+        thresholds,
       };
     }
   }

@@ -14,6 +14,7 @@ import {
 import { DetailedHealthService } from '../health/detailed-health.service';
 import type { JobTypeRegistry } from '@conveyor/contracts';
 import { QueueJobsQuery } from './queue-admin.dto';
+import { bucketTotals } from './bucket-totals';
 import {
   QueueConfigResponse,
   QueueJobsResponse,
@@ -142,22 +143,7 @@ export class QueueReads {
   /** Totals over the last `hours` across every job queue. */
   async overallMetrics(hours: number): Promise<QueueOverallMetricsResponse> {
     const buckets = (await Promise.all(this.registry.queues().map((name) => this.metrics.hourlyBuckets(name, hours)))).flat();
-    const sum = (pick: (b: HourlyBucket) => number) => buckets.reduce((total, b) => total + pick(b), 0);
-    const processed = sum((b) => b.completed) + sum((b) => b.failed);
-    const timed = buckets.filter((b) => b.avgProcessingMs !== null);
-    const weight = timed.reduce((total, b) => total + b.completed + b.failed, 0);
-    return {
-      hours,
-      processed,
-      completed: sum((b) => b.completed),
-      failed: sum((b) => b.failed),
-      retried: sum((b) => b.retried),
-      cancelled: sum((b) => b.cancelled),
-      averageProcessingMs:
-        weight > 0 ? Math.round(timed.reduce((total, b) => total + b.avgProcessingMs! * (b.completed + b.failed), 0) / weight) : null,
-      successRate: processed > 0 ? round1((sum((b) => b.completed) / processed) * 100) / 100 : null,
-      uptimeSeconds: Math.round(process.uptime()),
-    };
+    return { hours, ...bucketTotals(buckets), uptimeSeconds: Math.round(process.uptime()) };
   }
 
   async jobs(name: QueueName, query: QueueJobsQuery): Promise<QueueJobsResponse> {

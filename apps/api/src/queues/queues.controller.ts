@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Injectable, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
-import { AdminOnly } from '@conveyor/http';
+import { AdminOnly, RouteLimit } from '@conveyor/http';
 import { Caller, CurrentCaller } from '@conveyor/http';
 import { ApiErrorResponses, ApiSuccess, ApiSuccessList } from '@conveyor/http';
 import { CleanQueueRequest, ClearStuckRequest, HistoryQuery, HoursQuery, QueueConfigRequest, QueueJobsQuery } from './queue-admin.dto';
@@ -11,11 +11,17 @@ import {
   QueueActionResponse,
   QueueConfigResponse,
   QueueJobsResponse,
-  QueueOverallMetricsResponse,
-  QueueOverallStatusResponse,
   QueueSummaryResponse,
 } from './queue-admin.response';
 import { QueueActions } from './queue-actions.service';
+import { QueueRouteMetricsQuery, QueueManagerConfigRequest, QueueRouteQuery } from './queue-manager.dto';
+import {
+  QueueManagerConfigResponse,
+  QueueRestartResponse,
+  QueueRouteMetricsResponse,
+  QueueRouteStatusResponse,
+} from './queue-manager.response';
+import { QueueManager } from './queue-manager.service';
 import { QueueReads } from './queue-reads.service';
 
 /** A queue name from the path: one this service runs, or 404 QUEUE_NOT_FOUND. */
@@ -184,7 +190,19 @@ export class QueuesController {
   }
 }
 
-/** One view over every job queue. Admin only. */
+/** The named limits of the /api/v1/queue/* routes (THROTTLE_QUEUE_STATUS_LIMIT, THROTTLE_QUEUE_ADMIN_LIMIT). */
+export const QUEUE_STATUS_LIMIT = 'queue-status';
+export const QUEUE_ADMIN_LIMIT = 'queue-admin';
+
+const QUEUE_ROUTES_NOTE =
+  'Acts on the queue `?queue=` names, else on the default queue of these routes (README, "Queue routes"). Admin only.';
+
+/**
+ * `/api/v1/queue/*`: the totals over every job queue (camelCase, as before), and one queue as a
+ * queue-manager client knows it: its state and performance in snake_case, pause, resume, drain,
+ * clear, clear-stuck, restart and its settings. Admin only; rate-limited per caller on top of the
+ * admin class.
+ */
 @ApiTags('queues')
 @AdminOnly()
 @Controller('api/v1/queue')
@@ -192,23 +210,137 @@ export class QueueOverviewController {
   constructor(
     private readonly reads: QueueReads,
     private readonly actions: QueueActions,
+    private readonly manager: QueueManager,
   ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Backlog, active jobs, live workers and utilisation over every job queue' })
-  @ApiSuccess(QueueOverallStatusResponse, ApiOkResponse)
-  status(): Promise<QueueOverallStatusResponse> {
-    return this.reads.overallStatus();
+  @RouteLimit(QUEUE_STATUS_LIMIT)
+  @ApiOperation({
+    summary: 'Backlog, active jobs, live workers and utilisation: over every job queue, and of one queue',
+    description: `camelCase fields: every job queue. snake_case fields: one queue. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueRouteStatusResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  async status(@Query() query: QueueRouteQuery): Promise<QueueRouteStatusResponse> {
+    const name = this.manager.queue(query.queue);
+    const [overall, fields] = await Promise.all([this.reads.overallStatus(), this.manager.fields(name, 24)]);
+    return { ...overall, ...fields };
   }
 
   @Get('metrics')
+  @RouteLimit(QUEUE_STATUS_LIMIT)
   @ApiOperation({
-    summary: 'Totals over every job queue: processed, failed, retried, average time',
-    description: '`hours` from 1 to 168 (default 24).',
+    summary: 'Processed, failed, retried, average time and queue wait: over every job queue, and of one queue',
+    description: `\`hours\` from 1 to 168 (default 24). camelCase fields: every job queue. snake_case fields: one queue. ${QUEUE_ROUTES_NOTE}`,
   })
-  @ApiSuccess(QueueOverallMetricsResponse, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed)
-  metrics(@Query() query: HoursQuery): Promise<QueueOverallMetricsResponse> {
-    return this.reads.overallMetrics(query.hours);
+  @ApiSuccess(QueueRouteMetricsResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  async metrics(@Query() query: QueueRouteMetricsQuery): Promise<QueueRouteMetricsResponse> {
+    const name = this.manager.queue(query.queue);
+    const [overall, fields] = await Promise.all([this.reads.overallMetrics(query.hours), this.manager.fields(name, query.hours)]);
+    return { ...overall, ...fields };
+  }
+
+  @Get('config')
+  @RouteLimit(QUEUE_STATUS_LIMIT)
+  @ApiOperation({ summary: "A queue's settings in the manager's names", description: QUEUE_ROUTES_NOTE })
+  @ApiSuccess(QueueManagerConfigResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  config(@Query() query: QueueRouteQuery): Promise<QueueManagerConfigResponse> {
+    return this.manager.config(this.manager.queue(query.queue));
+  }
+
+  @Put('config')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @ApiOperation({
+    summary: "Change a queue's settings: max_concurrent_jobs, max_queue_size, job_timeout (s), max_retries",
+    description: `Fields left out keep their saved values. Workers apply concurrency within WORKER_CONFIG_POLL_MS, producers the rest within 2 s. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueManagerConfigResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  saveConfig(
+    @Query() query: QueueRouteQuery,
+    @Body() body: QueueManagerConfigRequest,
+    @CurrentCaller() caller: Caller,
+  ): Promise<QueueManagerConfigResponse> {
+    return this.manager.saveConfig(this.manager.queue(query.queue), body, ownerKey(caller.owner));
+  }
+
+  @Post('pause')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Pause job processing',
+    description: `Active jobs finish; no worker takes a new one until resume. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  pause(@Query() query: QueueRouteQuery): Promise<QueueActionResponse> {
+    return this.actions.pause(this.manager.queue(query.queue));
+  }
+
+  @Post('resume')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Resume job processing (undoes pause and drain)', description: QUEUE_ROUTES_NOTE })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  resume(@Query() query: QueueRouteQuery): Promise<QueueActionResponse> {
+    return this.actions.resume(this.manager.queue(query.queue));
+  }
+
+  @Post('drain')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Drain the queue: finish the jobs it has, admit no new ones',
+    description: `New submissions get 503 QUEUE_DRAINING until resume. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  drain(@Query() query: QueueRouteQuery): Promise<QueueActionResponse> {
+    return this.actions.drain(this.manager.queue(query.queue));
+  }
+
+  @Post('clear')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Clear every queued (waiting and delayed) job',
+    description: `Their records become cancelled. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  clear(@Query() query: QueueRouteQuery): Promise<QueueActionResponse> {
+    return this.actions.clear(this.manager.queue(query.queue));
+  }
+
+  @Post('clear-stuck')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Release jobs stuck in active',
+    description: `Active longer than \`olderThan\` ms (default 5 min) with no worker holding the lock: retried per their attempts, or failed. The body is optional. ${QUEUE_ROUTES_NOTE}`,
+  })
+  @ApiSuccess(QueueActionResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  clearStuck(@Query() query: QueueRouteQuery, @Body() body: ClearStuckRequest): Promise<QueueActionResponse> {
+    return this.actions.clearStuck(this.manager.queue(query.queue), body);
+  }
+
+  @Post('restart')
+  @RouteLimit(QUEUE_ADMIN_LIMIT)
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "Restart the queue's consumers",
+    description:
+      'Every worker re-creates its consumer of the queue within WORKER_CONFIG_POLL_MS (its active jobs finish on the old one), and ' +
+      'jobs locked by a worker that is gone (no live heartbeat) go back to waiting at once, as a stalled job does; `affected` counts them. ' +
+      QUEUE_ROUTES_NOTE,
+  })
+  @ApiSuccess(QueueRestartResponse, ApiOkResponse)
+  @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
+  restart(@Query() query: QueueRouteQuery): Promise<QueueRestartResponse> {
+    return this.manager.restart(this.manager.queue(query.queue));
   }
 }

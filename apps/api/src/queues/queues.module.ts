@@ -1,13 +1,22 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { RouteLimits } from '@conveyor/http';
 import { QueueMetricsModule } from '@conveyor/queueing';
 import { HealthModule } from '../health/health.module';
-import { QueueNamePipe, QueueOverviewController, QueuesController } from './queues.controller';
+import { QUEUE_ADMIN_LIMIT, QUEUE_STATUS_LIMIT, QueueNamePipe, QueueOverviewController, QueuesController } from './queues.controller';
 import { QueueActions } from './queue-actions.service';
+import { QueueManager } from './queue-manager.service';
 import { QueueReads } from './queue-reads.service';
 
 @Module({
   imports: [HealthModule, QueueMetricsModule],
   controllers: [QueuesController, QueueOverviewController],
-  providers: [QueueReads, QueueActions, QueueNamePipe],
+  providers: [QueueReads, QueueActions, QueueManager, QueueNamePipe],
 })
-export class QueuesModule {}
+export class QueuesModule {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, limits: RouteLimits) {
+    const { windowMs, queueStatusLimit, queueAdminLimit } = config.throttle;
+    limits.define(QUEUE_STATUS_LIMIT, { limit: queueStatusLimit, windowMs, per: 'caller' });
+    limits.define(QUEUE_ADMIN_LIMIT, { limit: queueAdminLimit, windowMs, per: 'caller' });
+  }
+}

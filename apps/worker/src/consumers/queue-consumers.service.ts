@@ -11,7 +11,15 @@ import {
   effectivePolicy,
   messageOf,
 } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, QueueSettings, RedisConnections, bullRootOptions, registeredQueueNames } from '@conveyor/queueing';
+import {
+  ConsumerRestarts,
+  JOB_TYPE_REGISTRY,
+  QueueSettings,
+  RedisConnections,
+  bullRootOptions,
+  lockTokenOf,
+  registeredQueueNames,
+} from '@conveyor/queueing';
 import Bull, { Job, Queue } from 'bull';
 import { MaintenanceProcessor } from '../maintenance/maintenance.processor';
 import { WorkerActivity } from '../observability/worker-activity';
@@ -23,11 +31,13 @@ const ALL_JOB_NAMES = '*';
 
 type Processor = (job: Job) => Promise<unknown>;
 
-/** What a consumer was started with; a change to either means a new consumer. */
+/** What a consumer was started with; a change to any of them means a new consumer. */
 interface Consumer {
   queue: Queue;
   concurrency: number;
   rateLimit: EffectiveQueuePolicy['rateLimit'];
+  /** The queue's restart generation when it started (undefined while Redis could not say). */
+  generation: number | undefined;
 }
 
 /**
@@ -39,7 +49,10 @@ interface Consumer {
  * Concurrency and the rate limiter are fixed when a Bull queue starts processing, so each consumer
  * is a Bull queue object of its own: when an operator changes either (PUT /api/v1/queues/:name/config),
  * the next poll starts a new consumer with the new settings and closes the old one, which lets its
- * active jobs finish. Pause is global in Redis and needs nothing here.
+ * active jobs finish. An operator's restart (POST /api/v1/queue/restart) moves the queue's restart
+ * generation, and the next poll replaces the consumer the same way. Pause is global in Redis and
+ * needs nothing here. Each consumer's lock token goes into the heartbeat until it has closed, so a
+ * restart can tell locks of live workers from those of workers that are gone.
  */
 @Injectable()
 export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -59,6 +72,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     private readonly connections: RedisConnections,
     private readonly settings: QueueSettings,
     private readonly activity: WorkerActivity,
+    private readonly restarts: ConsumerRestarts,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,7 +80,9 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       // One process() per queue: a service queue has its own processor and no job types.
       if (SERVICE_QUEUES.includes(name)) throw new Error(`Queue ${name} is Conveyor's own; no job type may use it`);
     }
-    for (const name of registeredQueueNames(this.registry)) this.start(name, await this.currentPolicy(name));
+    for (const name of registeredQueueNames(this.registry)) {
+      this.start(name, await this.currentPolicy(name), await this.restartGeneration(name));
+    }
     // One poll at a time: two overlapping polls could both replace a consumer and leave one running.
     this.poll = setInterval(() => {
       this.applying ??= this.applySettings().finally(() => (this.applying = undefined));
@@ -111,15 +127,20 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  private async restartGeneration(name: QueueName): Promise<number | undefined> {
+    return this.restarts.generation(name).catch(() => undefined);
+  }
+
   /** The policy's concurrency, capped by WORKER_MAX_CONCURRENCY. */
   private concurrencyOf(policy: EffectiveQueuePolicy): number {
     return Math.min(policy.concurrency, this.config.worker.maxConcurrency ?? Infinity);
   }
 
-  private start(name: QueueName, policy: EffectiveQueuePolicy): void {
+  private start(name: QueueName, policy: EffectiveQueuePolicy, generation: number | undefined): void {
     const concurrency = this.concurrencyOf(policy);
     const limiter = policy.rateLimit ? { max: policy.rateLimit.max, duration: policy.rateLimit.durationMs } : undefined;
     const queue = new Bull(name, { ...bullRootOptions(this.config, this.connections), limiter });
+    this.activity.holdingLocks(lockTokenOf(queue), true);
     queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
     // process() resolves only when the queue closes; failures to start surface as errors here.
     // WorkerActivity: each attempt logs with its job id and queue, and counts in the metrics.
@@ -127,12 +148,12 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     queue
       .process(ALL_JOB_NAMES, concurrency, processor)
       .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
-    this.consumers.set(name, { queue, concurrency, rateLimit: policy.rateLimit });
+    this.consumers.set(name, { queue, concurrency, rateLimit: policy.rateLimit, generation });
     const limit = policy.rateLimit ? `, at most ${policy.rateLimit.max} jobs per ${policy.rateLimit.durationMs} ms` : '';
     this.logger.log(`Consuming queue ${name} with concurrency ${concurrency}${limit}`);
   }
 
-  /** Restarts the consumers whose concurrency or rate limit an operator changed. */
+  /** Restarts the consumers whose concurrency or rate limit an operator changed, or that an operator restarted. */
   private async applySettings(): Promise<void> {
     for (const [name, current] of this.consumers) {
       let policy: EffectiveQueuePolicy;
@@ -141,9 +162,17 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       } catch {
         continue; // MongoDB unreachable: keep the current settings, try again next poll
       }
+      const generation = (await this.restartGeneration(name)) ?? current.generation;
+      const restarted = current.generation !== undefined && generation !== current.generation;
       const concurrency = this.concurrencyOf(policy);
-      if (this.stopping || (concurrency === current.concurrency && sameRateLimit(policy.rateLimit, current.rateLimit))) continue;
-      this.start(name, policy);
+      const unchanged = concurrency === current.concurrency && sameRateLimit(policy.rateLimit, current.rateLimit);
+      if (this.stopping) continue;
+      if (unchanged && !restarted) {
+        current.generation = generation; // first read after Redis could not say at start
+        continue;
+      }
+      if (restarted) this.logger.log(`Restarting the consumer of queue ${name} (an operator asked)`);
+      this.start(name, policy, generation);
       this.retire(current.queue);
     }
   }
@@ -156,6 +185,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     const closed = queue
       .close()
       .then(() => blocking()?.disconnect())
+      .then(() => this.activity.holdingLocks(lockTokenOf(queue), false))
       .catch((error: Error) => this.logger.warn(`Replaced consumer of ${queue.name} did not close cleanly: ${error.message}`));
     setImmediate(() => blocking()?.disconnect());
     this.retiring.add(closed);

@@ -23,6 +23,7 @@ const SHUTDOWN_WAIT_MS = 1_000;
 export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutcomeBuffer.name);
   private pending = new Map<QueueName, OutcomeSample[]>();
+  private pendingWaits = new Map<QueueName, number[]>();
   private lastWarningAt = 0;
   private readonly loop = new PeriodicLoop({
     what: 'Outcome counters',
@@ -57,6 +58,14 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
     this.pending.set(queue, samples);
   }
 
+  /** How long a job waited before a worker first took it. */
+  addWait(queue: QueueName, waitMs: number): void {
+    if (SERVICE_QUEUES.includes(queue)) return;
+    const waits = this.pendingWaits.get(queue) ?? [];
+    waits.push(Math.max(0, waitMs));
+    this.pendingWaits.set(queue, waits);
+  }
+
   /** Sends everything counted so far; a batch Redis refused is dropped with a warning (metrics only). */
   flush(): Promise<void> {
     this.sending = this.sending.then(() => this.send());
@@ -64,14 +73,20 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async send(): Promise<void> {
-    const batches = this.pending;
+    const [batches, waits] = [this.pending, this.pendingWaits];
     this.pending = new Map();
+    this.pendingWaits = new Map();
+    const queues = new Set([...batches.keys(), ...waits.keys()]);
     await Promise.all(
-      [...batches].map(async ([queue, samples]) => {
+      [...queues].map(async (queue) => {
+        const samples = batches.get(queue) ?? [];
         // Wait estimates are for job types' queues; Conveyor's own queues keep outcome counts only.
         const durations = SERVICE_QUEUES.includes(queue) ? [] : samples.filter((s) => s.outcome === 'completed').map((s) => s.durationMs);
         try {
-          await Promise.all([this.metrics.recordOutcomes(queue, samples), this.stats.recordDurations(queue, durations)]);
+          await Promise.all([
+            samples.length > 0 ? this.metrics.recordOutcomes(queue, samples) : undefined,
+            this.stats.recordDurations(queue, durations, waits.get(queue)),
+          ]);
         } catch (error) {
           this.warnAtMostEvery10s(queue, error);
         }

@@ -27,6 +27,7 @@ const WEBHOOK_JOB_PREFIX = 'webhook.';
 export class WorkerActivity {
   private readonly concurrency = new Map<string, number>();
   private readonly running = new Map<string, number>();
+  private readonly lockTokens = new Set<string>();
   private consumersChanged?: () => void;
 
   constructor(
@@ -46,15 +47,23 @@ export class WorkerActivity {
       });
   }
 
+  /** A consumer's Bull lock token, held from its start until it has closed (the heartbeat names them). */
+  holdingLocks(token: string, holding: boolean): void {
+    if (holding) this.lockTokens.add(token);
+    else this.lockTokens.delete(token);
+    this.consumersChanged?.();
+  }
+
   /** Called whenever a queue's consumer starts with a new concurrency (the heartbeat tells at once). */
   onConsumersChanged(listener: () => void): void {
     this.consumersChanged = listener;
   }
 
   /** Queues consumed, with their concurrency and the jobs running on each now. */
-  snapshot(): { concurrency: Record<string, number>; activeJobs: Record<string, number> } {
+  snapshot(): { concurrency: Record<string, number>; activeJobs: Record<string, number>; lockTokens: string[] } {
     const queues = [...this.concurrency.keys()].sort();
     return {
+      lockTokens: [...this.lockTokens],
       concurrency: Object.fromEntries(queues.map((q) => [q, this.concurrency.get(q) ?? 0])),
       activeJobs: Object.fromEntries(queues.map((q) => [q, this.running.get(q) ?? 0])),
     };
@@ -63,6 +72,10 @@ export class WorkerActivity {
   private async observe<T>(queue: QueueName, job: Job<T>, processor: Processor<T>): Promise<unknown> {
     this.adjustRunning(queue, 1);
     const startedAt = performance.now();
+    if (job.attemptsMade === 0) {
+      // The first attempt only: a retry's wait is its backoff.
+      this.outcomes.addWait(queue, Date.now() - job.timestamp - (job.opts.delay ?? 0));
+    }
     try {
       const result = await processor(job);
       this.record(queue, job, 'completed', performance.now() - startedAt);

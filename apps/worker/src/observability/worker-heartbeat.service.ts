@@ -56,7 +56,7 @@ export class WorkerHeartbeatService implements OnModuleDestroy, BeforeApplicatio
 
   private async beat(): Promise<void> {
     if (this.stopped) return;
-    const { concurrency, activeJobs } = this.activity.snapshot();
+    const { concurrency, activeJobs, lockTokens } = this.activity.snapshot();
     const beat: WorkerHeartbeat = {
       id: this.id,
       pid: process.pid,
@@ -64,6 +64,7 @@ export class WorkerHeartbeatService implements OnModuleDestroy, BeforeApplicatio
       queues: Object.keys(concurrency),
       concurrency,
       activeJobs,
+      lockTokens,
       startedAt: this.startedAt,
       beatAt: new Date().toISOString(),
     };

@@ -6,24 +6,36 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { ConveyorThrottlerGuard } from './conveyor-throttler.guard';
 import { ThrottleClass, throttleClassOf } from './throttle-class';
+import { RouteLimits, RouteLimitsModule } from './route-limit';
 
 /**
  * Rate limits with `@nestjs/throttler`, counted in Redis so they hold across API replicas:
  * reads per caller; submissions per caller and per client IP; bulk submissions per caller (each
  * carries up to 500 jobs); admin routes per caller, strictest; and a ceiling per client IP over
- * all of them. A request counts against its own class only (see @ThrottleAs).
+ * all of them. A request counts against its own class only (see @ThrottleAs), and against the
+ * named limit its route declares, if any (see @RouteLimit).
  */
 @Module({
   imports: [
+    RouteLimitsModule,
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, RedisConnections, Reflector],
-      useFactory: (config: AppConfig, connections: RedisConnections, reflector: Reflector): ThrottlerModuleOptions => {
+      imports: [RouteLimitsModule],
+      inject: [APP_CONFIG, RedisConnections, Reflector, RouteLimits],
+      useFactory: (config: AppConfig, connections: RedisConnections, reflector: Reflector, routes: RouteLimits): ThrottlerModuleOptions => {
         const { windowMs, readLimit, submitLimit, submitIpLimit, adminLimit, bulkLimit, ipLimit } = config.throttle;
         const only =
           (...classes: ThrottleClass[]) =>
           (context: ExecutionContext) =>
             !classes.includes(throttleClassOf(reflector, context));
         const ip = ConveyorThrottlerGuard.ipTracker;
+        const routeLimit = (per: 'caller' | 'ip') => ({
+          skipIf: (context: ExecutionContext) => routes.of(reflector, context)?.per !== per,
+          limit: (context: ExecutionContext) => routes.of(reflector, context)!.limit,
+          ttl: (context: ExecutionContext) => routes.of(reflector, context)!.windowMs,
+          // One counter per named limit (shared by the routes naming it) and caller or IP.
+          generateKey: (context: ExecutionContext, tracker: string) =>
+            conveyorKeys(config.redis.prefix).throttle(`route:${routes.of(reflector, context)!.name}`, tracker),
+        });
         return {
           throttlers: [
             { name: 'read', ttl: windowMs, limit: readLimit, skipIf: only('read') },
@@ -33,6 +45,8 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
             { name: 'submit-ip', ttl: windowMs, limit: submitIpLimit, skipIf: only('submit'), getTracker: ip },
             // Callers choose their own session ids; this ceiling holds whatever they send.
             { name: 'ip', ttl: windowMs, limit: ipLimit, skipIf: only('read', 'submit', 'bulk', 'admin'), getTracker: ip },
+            { name: 'route', ...routeLimit('caller') },
+            { name: 'route-ip', ...routeLimit('ip'), getTracker: ip },
           ],
           // One counter per class and caller across all routes and replicas (not per route).
           generateKey: (_context, tracker, throttler) => conveyorKeys(config.redis.prefix).throttle(throttler, tracker),
@@ -43,6 +57,6 @@ import { ThrottleClass, throttleClassOf } from './throttle-class';
   ],
   // Exported for the routes Nest's guards do not cover (the queue dashboard, an Express router).
   providers: [ConveyorThrottlerGuard, { provide: APP_GUARD, useExisting: ConveyorThrottlerGuard }],
-  exports: [ConveyorThrottlerGuard],
+  exports: [ConveyorThrottlerGuard, RouteLimitsModule],
 })
 export class ThrottlingModule {}

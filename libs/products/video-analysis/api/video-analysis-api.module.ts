@@ -1,7 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig, loadSettings } from '@conveyor/config';
+import { RouteLimits } from '@conveyor/http';
+import { videoAnalysisSettingsSchema } from '../contracts';
 import { VideoAnalysisDataModule } from '../data';
 import { VideoRunsModule } from '../runs';
-import { VideoAnalysisController } from './video-analysis.controller';
+import { ANALYSIS_SUBMIT_LIMIT, VideoAnalysisController } from './video-analysis.controller';
 import { VideoAnalysisService } from './video-analysis.service';
 
 /** The video-analysis product's API (seed 002). */
@@ -10,4 +13,9 @@ import { VideoAnalysisService } from './video-analysis.service';
   controllers: [VideoAnalysisController],
   providers: [VideoAnalysisService],
 })
-export class VideoAnalysisApiModule {}
+export class VideoAnalysisApiModule {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, limits: RouteLimits) {
+    const { submitIpLimitPerMinute } = loadSettings(videoAnalysisSettingsSchema, config);
+    limits.define(ANALYSIS_SUBMIT_LIMIT, { limit: submitIpLimitPerMinute, windowMs: 60_000, per: 'ip' });
+  }
+}

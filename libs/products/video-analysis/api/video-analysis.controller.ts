@@ -7,6 +7,7 @@ import {
   Caller,
   CurrentCaller,
   IdentityGuard,
+  RouteLimit,
   ThrottleAs,
   USER_ID_HEADER,
   jobIdPipeFor,
@@ -15,6 +16,9 @@ import { AnalysisResponse, CreateAnalysisRequest, CreatedAnalysisResponse } from
 import { VideoAnalysisService } from './video-analysis.service';
 
 const JOB_ID_PIPE = jobIdPipeFor('job_id');
+
+/** Seed 002's "10 submissions a minute per IP" (VIDEO_SUBMIT_IP_LIMIT), on top of the submit class. */
+export const ANALYSIS_SUBMIT_LIMIT = 'analysis-submit';
 
 /** Seed 002's submit and read routes. The job verbs (`/api/v1/jobs/{job_id}/…`) work on these jobs too. */
 @ApiTags('video-analysis')
@@ -26,11 +30,13 @@ export class VideoAnalysisController {
 
   @Post()
   @ThrottleAs('submit')
+  @RouteLimit(ANALYSIS_SUBMIT_LIMIT)
   @ApiOperation({
     summary: 'Queue a video analysis (seed 002)',
     description:
       'Downloads the video (and chat), transcribes, analyses loudness, chat and sentiment and finds highlights. `priority`: ' +
-      'URGENT, HIGH, NORMAL (default), LOW in any letter case, or 4…1. 429 `QUEUE_FULL` past 100 queued.',
+      'URGENT, HIGH, NORMAL (default), LOW in any letter case, or 4…1. 429 `QUEUE_FULL` past 100 queued; 429 `RATE_LIMITED` past ' +
+      'VIDEO_SUBMIT_IP_LIMIT (10) submissions a minute from one IP.',
   })
   @ApiSuccess(CreatedAnalysisResponse, ApiCreatedResponse)
   @ApiErrorResponses(
@@ -39,6 +45,7 @@ export class VideoAnalysisController {
     ErrorCode.Unauthenticated,
     ErrorCode.Forbidden,
     ErrorCode.QueueFull,
+    ErrorCode.RateLimited,
   )
   submit(@CurrentCaller() caller: Caller, @Body() body: CreateAnalysisRequest): Promise<CreatedAnalysisResponse> {
     return this.service.submit(caller, body);

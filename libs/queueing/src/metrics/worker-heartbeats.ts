@@ -18,6 +18,8 @@ export interface WorkerHeartbeat {
   queues: string[];
   concurrency: Record<string, number>;
   activeJobs: Record<string, number>;
+  /** The Bull lock tokens of its consumers (current and closing): a lock held by none of the live workers' is orphaned. */
+  lockTokens?: string[];
   startedAt: string;
   /** When this heartbeat was written (the worker's clock). */
   beatAt: string;

@@ -54,5 +54,9 @@ export function queueKeys(queue: Pick<Queue, 'toKey'>) {
     metrics: (suffix: string) => queue.toKey(`conveyor:metrics:${suffix}`),
     /** The last processing times (for wait estimates). */
     durations: queue.toKey('conveyor:durations'),
+    /** The last queue waits: ms from enqueue (or due time) to a worker's first take. */
+    waits: queue.toKey('conveyor:waits'),
+    /** The consumers' restart generation: workers re-create their consumer when it moves. */
+    restarts: queue.toKey('conveyor:restarts'),
   };
 }
