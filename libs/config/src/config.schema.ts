@@ -132,9 +132,9 @@ export const configSchema = z.object({
   THROTTLE_BULK_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Every throttled request per client IP, whoever the caller (self-chosen session ids included). */
   THROTTLE_IP_LIMIT: z.coerce.number().int().min(1).default(3000),
-  /** GET /api/v1/queue/status, metrics and config per caller and window, on top of the admin class. */
+  /** GET /api/v1/queue/status, metrics and config per caller and window, instead of the admin class. */
   THROTTLE_QUEUE_STATUS_LIMIT: z.coerce.number().int().min(1).default(100),
-  /** POST and PUT /api/v1/queue/* per caller and window, on top of the admin class. */
+  /** POST and PUT /api/v1/queue/* per caller and window, instead of the admin class. */
   THROTTLE_QUEUE_ADMIN_LIMIT: z.coerce.number().int().min(1).default(5),
   /** Open Server-Sent Event streams one caller may hold. */
   SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),

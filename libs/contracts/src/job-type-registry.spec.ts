@@ -7,10 +7,14 @@ const http = PLATFORM_QUEUE_POLICIES.find((p) => p.name === 'http')!;
 const extra = (name: string, defaultForQueueRoutes?: boolean): QueuePolicy => ({ ...http, name, defaultForQueueRoutes });
 
 describe('JobTypeRegistry.defaultQueue', () => {
-  it('is the queue a policy names for the queue routes, else the first job queue by name', () => {
+  it('is the job queue a policy names for the queue routes, else the first job queue by name', () => {
     expect(JobTypeRegistry.compose(platform).defaultQueue()).toBe('http');
-    const named = JobTypeRegistry.compose(platform, { name: 'p', jobTypes: [], queues: [extra('zeta', true)] });
+    const zetaJob = { ...PLATFORM_JOB_TYPES[0], type: 'zeta.job', queue: 'zeta' };
+    const named = JobTypeRegistry.compose(platform, { name: 'p', jobTypes: [zetaJob], queues: [extra('zeta', true)] });
     expect(named.defaultQueue()).toBe('zeta');
+    // A flagged queue no job type runs on is not a queue the routes could act on.
+    const idle = JobTypeRegistry.compose(platform, { name: 'p', jobTypes: [], queues: [extra('zeta', true)] });
+    expect(idle.defaultQueue()).toBe('http');
   });
 
   it('refuses a catalog where two queues claim to be the default', () => {

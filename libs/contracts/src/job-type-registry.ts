@@ -70,9 +70,10 @@ export class JobTypeRegistry {
     return policy;
   }
 
-  /** The queue `/api/v1/queue/*` acts on without `?queue=`: the one a policy names, else the first job queue. */
+  /** The queue `/api/v1/queue/*` acts on without `?queue=`: the job queue a policy names, else the first job queue. */
   defaultQueue(): QueueName | undefined {
-    return [...this.policies.values()].find((p) => p.defaultForQueueRoutes)?.name ?? this.queues()[0];
+    const queues = this.queues();
+    return queues.find((name) => this.policy(name).defaultForQueueRoutes) ?? queues[0];
   }
 
   /** A registry with extra types, e.g. the benchmark's no-op type. */

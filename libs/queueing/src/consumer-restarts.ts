@@ -6,14 +6,17 @@ import { queueKeys } from './redis/redis-keys';
 
 /**
  * Releases one active job whose lock a gone worker holds, as Bull's stalled check would once the
- * lock expired: the lock is dropped only if that worker's token still holds it; the job goes back
+ * lock expired: the lock is dropped only if that worker's token still holds it and nobody has
+ * renewed it lately (its time left is below what a live holder's renewals keep it above); the job goes back
  * to the head of waiting (or paused) with its stall counted, or, past the queue's stall limit,
  * stays in active unlocked for Bull's next stalled check to fail.
- * KEYS lock, active, wait, paused, meta-paused, job hash, stalled channel; ARGV token, job id, max stalls.
- * Returns 1 released, 2 left for Bull to fail, 0 not this token's (or not active).
+ * KEYS lock, active, wait, paused, meta-paused, job hash, stalled channel; ARGV token, job id, max
+ * stalls, the least time left (ms) a renewed lock has.
+ * Returns 1 released, 2 left for Bull to fail, 0 not this token's, renewed lately, or not active.
  */
 const RELEASE_LUA = `
 if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call("PTTL", KEYS[1]) > tonumber(ARGV[4]) then return 0 end
 redis.call("DEL", KEYS[1])
 local stalls = tonumber(redis.call("HGET", KEYS[6], "stalledCounter") or "0")
 if stalls + 1 > tonumber(ARGV[3]) then return 2 end
@@ -25,6 +28,12 @@ redis.call("RPUSH", target, ARGV[2])
 redis.call("PUBLISH", KEYS[7], ARGV[2])
 return 1
 `;
+
+interface BullLockSettings {
+  maxStalledCount: number;
+  lockDuration: number;
+  lockRenewTime: number;
+}
 
 /** Active jobs examined per restart (a queue's active list is bounded by its workers' concurrency). */
 const ACTIVE_SCAN_LIMIT = 1_000;
@@ -53,8 +62,9 @@ export class ConsumerRestarts {
 
   /**
    * Releases active jobs whose lock holder is none of `liveTokens` (the lock tokens the live workers'
-   * heartbeats publish), skipping jobs that started less than `minActiveMs` ago: a consumer that
-   * has just started may hold a lock before its heartbeat names its token. Returns the released ids.
+   * heartbeats publish) and has stopped renewing it, skipping jobs that started less than
+   * `minActiveMs` ago: a consumer that has just started may hold a lock before its heartbeat names
+   * its token. Both tests must hold, so a live worker that missed a heartbeat keeps its jobs. Returns the released ids.
    */
   async releaseOrphaned(name: QueueName, liveTokens: ReadonlySet<string>, minActiveMs: number): Promise<string[]> {
     const queue = this.queues.get(name);
@@ -75,7 +85,18 @@ export class ConsumerRestarts {
 
   private async release(queue: Queue, jobId: string, token: string): Promise<number> {
     const keys = [`${jobId}:lock`, 'active', 'wait', 'paused', 'meta-paused', jobId].map((k) => queue.toKey(k));
-    const maxStalls = String((queue as Queue & { settings: { maxStalledCount: number } }).settings.maxStalledCount);
-    return (await queue.client.eval(RELEASE_LUA, 7, ...keys, `${queue.toKey('stalled')}@`, token, jobId, maxStalls)) as number;
+    const { maxStalledCount, lockDuration, lockRenewTime } = (queue as Queue & { settings: BullLockSettings }).settings;
+    // A live holder renews every lockRenewTime back to lockDuration; a lock below this has missed renewals.
+    const renewedAtLeast = lockDuration - lockRenewTime - Math.min(5_000, lockRenewTime / 2);
+    return (await queue.client.eval(
+      RELEASE_LUA,
+      7,
+      ...keys,
+      `${queue.toKey('stalled')}@`,
+      token,
+      jobId,
+      String(maxStalledCount),
+      String(Math.max(0, Math.floor(renewedAtLeast))),
+    )) as number;
   }
 }

@@ -44,4 +44,5 @@ export class QueueManagerConfigResponse extends QueueConfigResponse {
 export class QueueRestartResponse extends QueueActionResponse {
   @ApiProperty({ description: "The queue's restart generation: every worker re-creates its consumer within WORKER_CONFIG_POLL_MS" })
   generation!: number;
+  @ApiProperty({ required: false, description: 'Why no lock was released, when none could be' }) note?: string;
 }

@@ -113,7 +113,8 @@ export class QueueManager {
       ...(request.job_timeout !== undefined ? { timeoutMs: request.job_timeout * 1000 } : {}),
       ...(request.max_retries !== undefined ? { attempts: request.max_retries + 1 } : {}),
     };
-    await this.settings.save(name, { ...(await this.configs.overrides(name)), ...changes }, updatedBy);
+    await this.configs.merge(name, changes, updatedBy);
+    await this.settings.load(name); // this replica applies it at once
     return this.config(name);
   }
 
@@ -128,9 +129,11 @@ export class QueueManager {
     const workers = await this.heartbeats.list();
     const live = new Set(workers.flatMap((w) => w.lockTokens ?? []));
     // A live worker too old to publish its tokens: its locks cannot be told from orphans.
-    const released = workers.some((w) => !w.lockTokens)
-      ? []
-      : await this.restarts.releaseOrphaned(name, live, WORKER_HEARTBEAT_INTERVAL_MS);
+    if (workers.some((w) => !w.lockTokens)) {
+      const note = 'no lock released: a live worker does not publish its lock tokens (an older version)';
+      return { queue: name, action: 'restarted', affected: 0, generation, note };
+    }
+    const released = await this.restarts.releaseOrphaned(name, live, WORKER_HEARTBEAT_INTERVAL_MS);
     return { queue: name, action: 'restarted', affected: released.length, generation };
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Injectable, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
 import { AdminOnly, RouteLimit } from '@conveyor/http';
 import { Caller, CurrentCaller } from '@conveyor/http';
@@ -200,8 +200,8 @@ const QUEUE_ROUTES_NOTE =
 /**
  * `/api/v1/queue/*`: the totals over every job queue (camelCase, as before), and one queue as a
  * queue-manager client knows it: its state and performance in snake_case, pause, resume, drain,
- * clear, clear-stuck, restart and its settings. Admin only; rate-limited per caller on top of the
- * admin class.
+ * clear, clear-stuck, restart and its settings. Admin only; rate-limited per caller by their own
+ * named limits instead of the admin class's.
  */
 @ApiTags('queues')
 @AdminOnly()
@@ -322,6 +322,7 @@ export class QueueOverviewController {
     summary: 'Release jobs stuck in active',
     description: `Active longer than \`olderThan\` ms (default 5 min) with no worker holding the lock: retried per their attempts, or failed. The body is optional. ${QUEUE_ROUTES_NOTE}`,
   })
+  @ApiBody({ type: ClearStuckRequest, required: false })
   @ApiSuccess(QueueActionResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.QueueNotFound, ErrorCode.ValidationFailed, ErrorCode.RateLimited)
   clearStuck(@Query() query: QueueRouteQuery, @Body() body: ClearStuckRequest): Promise<QueueActionResponse> {

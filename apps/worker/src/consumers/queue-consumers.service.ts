@@ -19,12 +19,16 @@ import {
   bullRootOptions,
   lockTokenOf,
   registeredQueueNames,
+  withTimeout,
 } from '@conveyor/queueing';
 import Bull, { Job, Queue } from 'bull';
 import { MaintenanceProcessor } from '../maintenance/maintenance.processor';
 import { WorkerActivity } from '../observability/worker-activity';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
+
+/** How long a settings poll waits for a queue's restart generation. */
+const RESTART_READ_TIMEOUT_MS = 1_000;
 
 /** Matches every job name on a queue, so one process() call (one concurrency) serves them all. */
 const ALL_JOB_NAMES = '*';
@@ -127,8 +131,9 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** Undefined while Redis cannot say within a moment (the worker's commands wait for Redis, never fail). */
   private async restartGeneration(name: QueueName): Promise<number | undefined> {
-    return this.restarts.generation(name).catch(() => undefined);
+    return withTimeout(this.restarts.generation(name), RESTART_READ_TIMEOUT_MS).catch(() => undefined);
   }
 
   /** The policy's concurrency, capped by WORKER_MAX_CONCURRENCY. */

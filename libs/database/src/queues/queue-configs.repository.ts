@@ -14,6 +14,12 @@ export class QueueConfigsRepository {
     return doc?.overrides ?? {};
   }
 
+  /** Changes only the given settings of a queue, keeping the rest (one atomic update: concurrent changes of other fields both land). */
+  async merge(queue: string, changes: QueueOverrides, updatedBy: string): Promise<void> {
+    const set = Object.fromEntries(Object.entries(changes).map(([field, value]) => [`overrides.${field}`, value]));
+    await this.model.updateOne({ _id: queue }, { $set: { ...set, updatedAt: new Date(), updatedBy } }, { upsert: true }).exec();
+  }
+
   /** Replaces a queue's settings (what is left out falls back to the queue policy). */
   async save(queue: string, overrides: QueueOverrides, updatedBy: string): Promise<void> {
     await this.model.replaceOne({ _id: queue }, { _id: queue, overrides, updatedAt: new Date(), updatedBy }, { upsert: true }).exec();

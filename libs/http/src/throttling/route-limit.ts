@@ -1,7 +1,7 @@
 import { ExecutionContext, Global, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
-/** One named limit a route counts against besides its class: `limit` requests per `windowMs`, per caller or per client IP. */
+/** One named limit a route counts against instead of its class: `limit` requests per `windowMs`, per caller or per client IP. */
 export interface RouteLimitSpec {
   limit: number;
   windowMs: number;
@@ -11,9 +11,9 @@ export interface RouteLimitSpec {
 const ROUTE_LIMIT = 'conveyor:route-limit';
 
 /**
- * Puts a route (or a controller's routes) under a named limit of its own, on top of its throttle
- * class: for routes whose documents promise their own rate (a guide's "10 submissions a minute per
- * IP"). Every route naming the limit shares one counter per caller or IP. The module that owns the
+ * Puts a route (or a controller's routes) under a named limit of its own, instead of its throttle
+ * class's (the per-IP ceiling still holds): for routes whose documents promise their own rate (a
+ * guide's "10 submissions a minute per IP", "100 status reads a minute"). Every route naming the limit shares one counter per caller or IP. The module that owns the
  * routes defines the limit's value at start (RouteLimits.define), from its settings.
  */
 export const RouteLimit = (name: string) => SetMetadata(ROUTE_LIMIT, name);

@@ -12,8 +12,8 @@ import { RouteLimits, RouteLimitsModule } from './route-limit';
  * Rate limits with `@nestjs/throttler`, counted in Redis so they hold across API replicas:
  * reads per caller; submissions per caller and per client IP; bulk submissions per caller (each
  * carries up to 500 jobs); admin routes per caller, strictest; and a ceiling per client IP over
- * all of them. A request counts against its own class only (see @ThrottleAs), and against the
- * named limit its route declares, if any (see @RouteLimit).
+ * all of them. A request counts against its own class only (see @ThrottleAs), or, when its route
+ * declares a named limit (see @RouteLimit), against that limit instead; the IP ceiling always.
  */
 @Module({
   imports: [
@@ -23,10 +23,11 @@ import { RouteLimits, RouteLimitsModule } from './route-limit';
       inject: [APP_CONFIG, RedisConnections, Reflector, RouteLimits],
       useFactory: (config: AppConfig, connections: RedisConnections, reflector: Reflector, routes: RouteLimits): ThrottlerModuleOptions => {
         const { windowMs, readLimit, submitLimit, submitIpLimit, adminLimit, bulkLimit, ipLimit } = config.throttle;
+        // A route with a named limit of its own counts against it instead of its class.
         const only =
           (...classes: ThrottleClass[]) =>
           (context: ExecutionContext) =>
-            !classes.includes(throttleClassOf(reflector, context));
+            !classes.includes(throttleClassOf(reflector, context)) || routes.of(reflector, context) !== undefined;
         const ip = ConveyorThrottlerGuard.ipTracker;
         const routeLimit = (per: 'caller' | 'ip') => ({
           skipIf: (context: ExecutionContext) => routes.of(reflector, context)?.per !== per,
@@ -43,8 +44,14 @@ import { RouteLimits, RouteLimitsModule } from './route-limit';
             { name: 'bulk', ttl: windowMs, limit: bulkLimit, skipIf: only('bulk') },
             { name: 'admin', ttl: windowMs, limit: adminLimit, skipIf: only('admin') },
             { name: 'submit-ip', ttl: windowMs, limit: submitIpLimit, skipIf: only('submit'), getTracker: ip },
-            // Callers choose their own session ids; this ceiling holds whatever they send.
-            { name: 'ip', ttl: windowMs, limit: ipLimit, skipIf: only('read', 'submit', 'bulk', 'admin'), getTracker: ip },
+            // Callers choose their own session ids; this ceiling holds whatever they send, on every route.
+            {
+              name: 'ip',
+              ttl: windowMs,
+              limit: ipLimit,
+              skipIf: (context) => throttleClassOf(reflector, context) === 'none',
+              getTracker: ip,
+            },
             { name: 'route', ...routeLimit('caller') },
             { name: 'route-ip', ...routeLimit('ip'), getTracker: ip },
           ],

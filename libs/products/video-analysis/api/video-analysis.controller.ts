@@ -17,7 +17,7 @@ import { VideoAnalysisService } from './video-analysis.service';
 
 const JOB_ID_PIPE = jobIdPipeFor('job_id');
 
-/** Seed 002's "10 submissions a minute per IP" (VIDEO_SUBMIT_IP_LIMIT), on top of the submit class. */
+/** Seed 002's "10 submissions a minute per IP" (VIDEO_SUBMIT_IP_LIMIT), instead of the submit class. */
 export const ANALYSIS_SUBMIT_LIMIT = 'analysis-submit';
 
 /** Seed 002's submit and read routes. The job verbs (`/api/v1/jobs/{job_id}/…`) work on these jobs too. */

@@ -24,7 +24,7 @@ export const videoAnalysisSettingsSchema = z
       .default(50 * 1024 * 1024),
     /** A progress webhook this often while a job with a `callback_url` is processing (seed 002: 30 s). */
     VIDEO_PROGRESS_WEBHOOK_MS: milliseconds.default(30_000),
-    /** Submissions of analyses per client IP and minute (seed 002: 10), on top of the submit class. */
+    /** Submissions of analyses per client IP and minute (seed 002: 10), instead of the submit class. */
     VIDEO_SUBMIT_IP_LIMIT: z.coerce.number().int().min(1).default(10),
   })
   .transform((s) => ({
