@@ -8,7 +8,14 @@ import { holdsFor, waitFor } from '../support/wait-for';
 
 const ADMIN_TOKEN = 'system-schedules-admin-token-0123';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const SYSTEM_SCHEDULES = ['cleanup-expired-jobs', 'health-check-services', 'reconcile', 'update-queue-stats', 'viral-ideas-reruns'];
+const SYSTEM_SCHEDULES = [
+  'cleanup-expired-jobs',
+  'flow-fan-in',
+  'health-check-services',
+  'reconcile',
+  'update-queue-stats',
+  'viral-ideas-reruns',
+];
 const DAY_MS = 24 * 3_600_000;
 
 describe('System schedules', () => {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { QueueName, defineJobType } from '@conveyor/contracts';
 import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
-import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import type { Connection } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import spin, { spinTask } from './probe-spin.task';
@@ -65,6 +66,29 @@ export class ProbePayload {
   @IsInt()
   @Min(1)
   untilAttempt?: number;
+
+  /** Flows: at step 1, start these probes as children (keys c1, c2…) of a fan-out from that step. */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ProbePayload)
+  children?: ProbePayload[];
+
+  /** …and this probe once they have all ended; it returns the children's outcomes it read. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProbePayload)
+  continueWith?: ProbePayload;
+
+  @IsOptional()
+  @IsIn(['fail', 'continue'])
+  onChildFailure?: 'fail' | 'continue';
+
+  /** The children's attempts (default: the queue's). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  childAttempts?: number;
 }
 
 export const probeJob = defineJobType({
@@ -75,6 +99,12 @@ export const probeJob = defineJobType({
   anonymousSessions: false,
   steps: [...PROBE_STEPS.map((name) => ({ name, weight: 1 })), { name: PROBE_COMMIT, weight: 1 }],
 });
+
+export interface ProbeResult {
+  committed: boolean;
+  /** A continuation: `<key>:<status>` of each child it followed. */
+  fanIn?: string[];
+}
 
 export interface ProbeStepRow {
   jobId: string;
@@ -87,13 +117,13 @@ export interface ProbeStepRow {
 
 @JobHandler()
 @Injectable()
-export class ProbeHandler implements JobHandlerContract<ProbePayload, { committed: boolean }> {
+export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResult> {
   readonly definition = probeJob;
 
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   /** Every execution that ends (not killed) records `exit` last, so tests know when it is over. */
-  async run(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
+  async run(ctx: JobContext<ProbePayload>): Promise<ProbeResult> {
     try {
       return await this.execute(ctx);
     } finally {
@@ -101,11 +131,30 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
     }
   }
 
-  private async execute(ctx: JobContext<ProbePayload>): Promise<{ committed: boolean }> {
-    const { steps = 3, at, fault, ms = 0, untilAttempt, offload, once } = ctx.payload;
+  private async execute(ctx: JobContext<ProbePayload>): Promise<ProbeResult> {
+    const {
+      steps = 3,
+      at,
+      fault,
+      ms = 0,
+      untilAttempt,
+      offload,
+      once,
+      children,
+      continueWith,
+      onChildFailure,
+      childAttempts,
+    } = ctx.payload;
     for (let i = 1; i <= steps; i++) {
       await ctx.step(PROBE_STEPS[i - 1], async (signal) => {
         await this.record(ctx, PROBE_STEPS[i - 1]);
+        if (i === 1 && children) {
+          await ctx.fanOut({
+            children: children.map((data, c) => ({ key: `c${c + 1}`, type: probeJob.type, data, attempts: childAttempts })),
+            ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith } } : {}),
+            onChildFailure,
+          });
+        }
         if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
         if (once && (await this.executionsReaching(ctx, PROBE_STEPS[i - 1])) > 1) return;
         if (fault === 'sleep') await sleep(ms, undefined, { signal });
@@ -118,6 +167,8 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
         if (fault === 'throw') throw new Error(`Probe fault at step ${i}, attempt ${ctx.attempt}`);
       });
     }
+    // A continuation returns what it read of the children it follows.
+    const fanIn = (await ctx.fanInChildren()).map((c) => `${c.key}:${c.status}`);
     return ctx.step(PROBE_COMMIT, async () => {
       await this.record(ctx, PROBE_COMMIT);
       try {
@@ -129,12 +180,12 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, { committe
           pid: process.pid,
           at: new Date(),
         });
-        return { committed: true };
+        return { committed: true, ...(fanIn.length > 0 ? { fanIn } : {}) };
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error;
         // The run was committed before: the oracle counts this as a duplicate execution.
         await this.record(ctx, 'commit-duplicate');
-        return { committed: false };
+        return { committed: false, ...(fanIn.length > 0 ? { fanIn } : {}) };
       }
     });
   }

@@ -29,3 +29,4 @@ export * from './error-message';
 export * from './product-contracts';
 export * from './data-cipher';
 export * from './data-fingerprint';
+export * from './flows/flow';

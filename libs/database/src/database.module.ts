@@ -17,6 +17,8 @@ import { WebhookDeliveriesRepository } from './webhooks/webhook-deliveries.repos
 import { WebhookDeliveryAttempt, WebhookDeliveryAttemptSchema } from './webhooks/webhook-delivery-attempt.schema';
 import { DeploymentClaim } from './deployment/deployment-claim';
 import { DeploymentStateRepository } from './deployment/deployment-state.repository';
+import { FanOut, FanOutSchema } from './flows/fan-out.schema';
+import { FanOutsRepository } from './flows/fan-outs.repository';
 
 // Client-supplied values can never become query operators, and a filter on an unknown field is an
 // error instead of a silently broader query (RELIABILITY §3 and §6).
@@ -33,6 +35,7 @@ const REPOSITORIES = [
   SchedulesRepository,
   QueueStatsSnapshotsRepository,
   DeploymentStateRepository,
+  FanOutsRepository,
 ];
 
 /**
@@ -61,6 +64,7 @@ export class DatabaseModule {
           { name: QueueConfig.name, schema: QueueConfigSchema },
           { name: Schedule.name, schema: ScheduleSchema },
           { name: QueueStatsSnapshot.name, schema: QueueStatsSnapshotSchema },
+          { name: FanOut.name, schema: FanOutSchema },
         ]),
       ],
       // DeploymentClaim refuses to start on a database another BULL_PREFIX has claimed.

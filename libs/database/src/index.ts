@@ -20,3 +20,5 @@ export * from './keyset-pagination';
 export * from './deployment/deployment-claim';
 export * from './deployment/deployment-state.repository';
 export * from './filter-value';
+export * from './flows/fan-out.schema';
+export * from './flows/fan-outs.repository';

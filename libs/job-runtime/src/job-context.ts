@@ -1,4 +1,4 @@
-import { JobProgress, Owner, StepDefinition, progressPercent } from '@conveyor/contracts';
+import { FanInChild, FanOutRequest, JobProgress, StartedFanOut, Owner, StepDefinition, progressPercent } from '@conveyor/contracts';
 import { CpuOffload, CpuTask } from './cpu-task';
 
 /** What a handler sees of the job it runs. */
@@ -25,6 +25,20 @@ export interface JobContext<P = unknown> {
    * lock is renewed however long it computes, and the thread is terminated if the attempt aborts.
    */
   offload<I, O>(task: CpuTask<I, O>, input: I): Promise<O>;
+  /**
+   * Starts child jobs from the current step (fan-out), and optionally a continuation that runs
+   * once they have all ended (fan-in). Safe to repeat: a redelivered or retried attempt that
+   * fans out from the same step again gets the same children, never new ones.
+   */
+  fanOut(request: FanOutRequest): Promise<StartedFanOut>;
+  /** In a continuation: the children of the fan-out it follows, with their outcomes. */
+  fanInChildren(): Promise<FanInChild[]>;
+}
+
+/** The worker's side of flows, as a handler's context reaches it. */
+export interface FlowPort {
+  fanOut(parentId: string, step: string, request: FanOutRequest): Promise<StartedFanOut>;
+  childrenOf(continuationId: string): Promise<FanInChild[]>;
 }
 
 export type ProgressSink = (progress: JobProgress) => Promise<void>;
@@ -47,6 +61,7 @@ export class StepContext<P> implements JobContext<P> {
     private readonly gate: StepGate = async () => undefined,
     private readonly offloader?: CpuOffload,
     readonly owner: Owner | undefined = undefined,
+    private readonly flows?: FlowPort,
   ) {}
 
   async step<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -67,6 +82,18 @@ export class StepContext<P> implements JobContext<P> {
     if (!this.offloader) throw new Error('This worker runs no CPU thread pool');
     this.signal.throwIfAborted();
     return this.offloader(task, input, this.signal);
+  }
+
+  async fanOut(request: FanOutRequest): Promise<StartedFanOut> {
+    if (!this.flows) throw new Error('This worker runs no flows');
+    if (this.currentIndex < 0) throw new Error('fanOut is called from inside a step (ctx.step), which names the fan-out');
+    this.signal.throwIfAborted();
+    return this.flows.fanOut(this.jobId, this.steps[this.currentIndex].name, request);
+  }
+
+  async fanInChildren(): Promise<FanInChild[]> {
+    if (!this.flows) throw new Error('This worker runs no flows');
+    return this.flows.childrenOf(this.jobId);
   }
 
   async reportStepProgress(fraction: number): Promise<void> {

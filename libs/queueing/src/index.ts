@@ -23,3 +23,4 @@ export * from './redis/redis-lease';
 export * from './bull-probe';
 export * from './submission-check';
 export * from './wait-estimate';
+export * from './flows';

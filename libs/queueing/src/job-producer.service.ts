@@ -5,6 +5,7 @@ import {
   DataCipher,
   EffectiveQueuePolicy,
   ErrorCode,
+  FlowLink,
   JobCallback,
   JobStatus,
   JobTypeDefinition,
@@ -17,7 +18,7 @@ import {
   scheduledRunJobId,
   messageOf,
 } from '@conveyor/contracts';
-import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
+import { JobRecord, JobsRepository, isDuplicateKey, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
@@ -65,6 +66,11 @@ export interface ClaimedSubmission {
   owner: Owner;
   jobId: string;
   input: SubmitJobInput;
+}
+
+/** A job a running job's fan-out starts, with the id the fan-out derived for it. */
+export interface FlowSubmission extends ClaimedSubmission {
+  flow: FlowLink;
 }
 
 /** Who is submitting: a client through the job API, or a product's code for its own job types. */
@@ -196,6 +202,37 @@ export class JobProducer {
     return outcomes.sort((a, b) => a.index - b.index);
   }
 
+  /**
+   * Jobs a running job's fan-out starts, with ids derived from it. A job already recorded (the
+   * parent was redelivered and fans out again) is not recorded twice, and is enqueued again only if
+   * it never started (Bull ignores an id it holds). Admitted with the job that started them: the
+   * backlog limit refuses clients' submissions, not the rest of a flow already under way.
+   */
+  async submitFlowJobs(items: FlowSubmission[]): Promise<void> {
+    const byQueue = new Map<QueueName, Array<ReturnType<JobProducer['stored']>['bullJob']>>();
+    for (const item of items) {
+      const prepared = await this.prepare(item.owner, item.input, 'product');
+      const { record, bullJob } = this.stored(item.owner, item.jobId, prepared, undefined, item.flow);
+      try {
+        await this.jobs.insert(record);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await this.jobs.findByIdUnscoped(item.jobId);
+        if (existing?.status !== JobStatus.Waiting && existing?.status !== JobStatus.Delayed) continue;
+      }
+      const queue = prepared.definition.queue;
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), bullJob]);
+    }
+    for (const [queue, jobs] of byQueue) {
+      try {
+        await withTimeout(this.queues.get(queue).addBulk(jobs), ENQUEUE_TIMEOUT_MS);
+      } catch (cause) {
+        // The records stay: the parent's next attempt fans out again and enqueues what is missing.
+        throw queueUnavailable(cause);
+      }
+    }
+  }
+
   /** Checks type, identity, payload, outbound targets and callback; resolves the options (SubmissionCheck). */
   prepare(owner: Owner, input: SubmitJobInput, origin: SubmitOrigin = 'client'): Promise<PreparedJob> {
     return this.check.prepare(owner, input, origin);
@@ -253,6 +290,7 @@ export class JobProducer {
     jobId: string,
     { definition, payload, options, policy, callback }: PreparedJob,
     scheduledRun?: ScheduledRun,
+    flow?: FlowLink,
   ) {
     const data = this.cipher.sealNew(payload, jobId);
     const sealed =
@@ -268,6 +306,7 @@ export class JobProducer {
       options,
       callback: sealed,
       scheduledRun,
+      flow,
     });
     const bullJob = {
       name: definition.type,

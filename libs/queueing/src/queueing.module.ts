@@ -11,6 +11,7 @@ import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
 import { ConsumerRestarts } from './consumer-restarts';
+import { FlowFanIn, FlowStarter } from './flows';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
@@ -102,6 +103,8 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         ConsumerRestarts,
+        FlowFanIn,
+        FlowStarter,
         WebhookNotifier,
         RunHooks,
         RunAdmissions,
@@ -119,6 +122,8 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         ConsumerRestarts,
+        FlowFanIn,
+        FlowStarter,
         RunHooks,
         RunAdmissions,
         RunSettlement,

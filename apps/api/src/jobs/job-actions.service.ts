@@ -20,6 +20,7 @@ import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement
 import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobReads } from './job-reads.service';
+import { FlowCancellation } from './flows/flow-cancellation.service';
 
 /** Runs one job may have (1 + retries): each keeps a history entry in the record. */
 export const MAX_RUNS = 20;
@@ -37,6 +38,7 @@ export class JobActions {
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly cipher: DataCipher,
     private readonly admissions: RunAdmissions,
+    private readonly flows: FlowCancellation,
   ) {}
 
   /**
@@ -46,7 +48,19 @@ export class JobActions {
    */
   async cancel(caller: Caller, jobId: string): Promise<CancelJobResponse> {
     const record = await this.reads.findRecord(caller, jobId);
-    if (isTerminal(record.status)) throw invalidState(record, 'cancelled', CANCELLABLE);
+    // The flow under the job goes first: nothing it fanned out may start anything after this.
+    const flowUnfinished = (await this.flows.unfinishedUnder(record)).length > 0;
+    const descendants = flowUnfinished ? { descendantsCancelled: await queueCall(() => this.flows.cancelUnder(record)) } : {};
+    if (isTerminal(record.status)) {
+      // A job that has ended but whose flow runs on: the answer is the flow's cancellation.
+      if (flowUnfinished) return { cancelled: true, status: record.status, ...descendants };
+      throw invalidState(record, 'cancelled', CANCELLABLE);
+    }
+    return { ...(await this.cancelOwn(caller, record)), ...descendants };
+  }
+
+  private async cancelOwn(caller: Caller, record: JobRecord): Promise<CancelJobResponse> {
+    const jobId = record._id;
     const outcome = await queueCall(() => this.control.removeIfQueued(record.queue, jobId));
     if (outcome === 'running') {
       await queueCall(() => this.control.requestCancel(record.queue, jobId));

@@ -47,6 +47,7 @@ describe('SYSTEM_TASK_CLASSES', () => {
     const schedules = SYSTEM_TASK_CLASSES.map((Task) => new (Task as unknown as new (...args: unknown[]) => SystemTask)().schedule);
     expect(schedules.map((s) => s.name).sort()).toEqual([
       'cleanup-expired-jobs',
+      'flow-fan-in',
       'health-check-services',
       'reconcile',
       'update-queue-stats',

@@ -1,6 +1,7 @@
 import { Type } from '@nestjs/common';
 import { SystemTask } from '@conveyor/job-runtime';
 import { CleanupExpiredJobsTask } from './tasks/cleanup-expired-jobs.task';
+import { FlowFanInTask } from './tasks/flow-fan-in.task';
 import { HealthCheckServicesTask } from './tasks/health-check-services.task';
 import { ReconcileTask } from './tasks/reconcile.task';
 import { UpdateQueueStatsTask } from './tasks/update-queue-stats.task';
@@ -16,4 +17,5 @@ export const SYSTEM_TASK_CLASSES: ReadonlyArray<Type<SystemTask>> = [
   UpdateQueueStatsTask,
   ReconcileTask,
   HealthCheckServicesTask,
+  FlowFanInTask,
 ];

@@ -11,7 +11,7 @@ import {
   messageOf,
   ownerFromKey,
 } from '@conveyor/contracts';
-import { JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier } from '@conveyor/queueing';
+import { FlowFanIn, JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier, lockTokenOf } from '@conveyor/queueing';
 import { Job } from 'bull';
 import { JobsRepository } from '@conveyor/database';
 import { HandlerRegistry } from '../handlers/handler-registry';
@@ -41,6 +41,7 @@ export class JobProcessor {
     private readonly hooks: RunHooks,
     private readonly cipher: DataCipher,
     private readonly jobs: JobsRepository,
+    private readonly fanIn: FlowFanIn,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
@@ -70,6 +71,7 @@ export class JobProcessor {
             WebhookEvent.Completed,
           );
         }
+        await this.fanIn.jobEnded(ref.jobId);
         return done.result;
       }
       this.records.attemptStarted(ref, job.attemptsMade);
@@ -86,7 +88,7 @@ export class JobProcessor {
         },
         {
           abort: cancelled,
-          beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job), job.processedOn),
+          beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job.queue), job.processedOn),
           onProgress: async (next) => {
             const stepChanged = next.step !== progress.step;
             progress = next;
@@ -105,6 +107,8 @@ export class JobProcessor {
           { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result: sealed },
           WebhookEvent.Completed,
         );
+        // A child of a flow: its fan-out may now start its continuation (never rejects).
+        await this.fanIn.jobEnded(ref.jobId);
       }
       return sealed;
     } catch (error) {
@@ -133,6 +137,7 @@ export class JobProcessor {
         message: messageOf(error),
         byWorker: true,
       });
+      if (outcome !== 'retried') await this.fanIn.jobEnded(ref.jobId);
       // Told even if the record write failed: Bull is about to settle the job this way regardless.
       if (outcome === 'cancelled') {
         await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);
@@ -198,9 +203,4 @@ export class JobProcessor {
       this.logger.warn(`Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}: ${messageOf(error)}`);
     }
   }
-}
-
-/** The value this worker's Bull queue writes into the locks of the jobs it takes (Bull v4's queue token). */
-function lockTokenOf(job: Job): string {
-  return (job.queue as unknown as { token: string }).token;
 }

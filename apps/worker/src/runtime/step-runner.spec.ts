@@ -2,6 +2,7 @@ import { JobProgress, defineJobType, QueueName } from '@conveyor/contracts';
 import { CpuTask, JobTimeoutError, JobContext } from '@conveyor/job-runtime';
 import path from 'node:path';
 import { AppConfig } from '@conveyor/config';
+import { FlowFanIn, FlowStarter } from '@conveyor/queueing';
 import { StepRunner } from './step-runner';
 import { CpuPool } from './cpu-pool';
 
@@ -22,7 +23,8 @@ afterAll(() => cpu.onModuleDestroy());
 
 const run = (handler: (ctx: JobContext) => Promise<unknown>, timeoutMs = 1_000) => {
   const progress: JobProgress[] = [];
-  const result = new StepRunner(cpu).run(
+  // These handlers never fan out: the flow services are not reached.
+  const result = new StepRunner(cpu, {} as FlowStarter, {} as FlowFanIn).run(
     definition,
     { definition, run: handler },
     { jobId: 'j', attempt: 1, payload: {}, timeoutMs },

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { JobTypeDefinition, Owner } from '@conveyor/contracts';
-import { JobTimeoutError, JobHandlerContract, ProgressSink, StepContext, StepGate } from '@conveyor/job-runtime';
+import { ConveyorError, ErrorCode, JobTypeDefinition, Owner } from '@conveyor/contracts';
+import {
+  FlowPort,
+  JobTimeoutError,
+  JobHandlerContract,
+  PermanentJobError,
+  ProgressSink,
+  StepContext,
+  StepGate,
+} from '@conveyor/job-runtime';
+import { FlowFanIn, FlowStarter } from '@conveyor/queueing';
 import { CpuPool } from './cpu-pool';
 
 export interface StepRun {
@@ -29,7 +38,25 @@ export interface StepHooks {
  */
 @Injectable()
 export class StepRunner {
-  constructor(private readonly cpu: CpuPool) {}
+  private readonly flows: FlowPort;
+
+  constructor(
+    private readonly cpu: CpuPool,
+    starter: FlowStarter,
+    fanIn: FlowFanIn,
+  ) {
+    this.flows = {
+      // A child the handler described wrongly (unknown type, invalid data) is the handler's bug: no retry mends it.
+      fanOut: (parentId, step, request) =>
+        starter.fanOut(parentId, step, request).catch((error: unknown) => {
+          if (error instanceof ConveyorError && (error.code === ErrorCode.ValidationFailed || error.code === ErrorCode.UnknownJobType)) {
+            throw new PermanentJobError(`Fan-out from step ${step}: ${error.message}`);
+          }
+          throw error;
+        }),
+      childrenOf: (continuationId) => fanIn.childrenOf(continuationId),
+    };
+  }
 
   async run(definition: JobTypeDefinition, handler: JobHandlerContract<any>, run: StepRun, hooks: StepHooks): Promise<unknown> {
     const timeout = new AbortController();
@@ -49,6 +76,7 @@ export class StepRunner {
       hooks.beforeStep,
       (task, input, taskSignal) => this.cpu.run(task, input, taskSignal),
       run.owner,
+      this.flows,
     );
     try {
       signal.throwIfAborted();

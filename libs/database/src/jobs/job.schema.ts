@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory, raw } from '@nestjs/mongoose';
-import { BackoffSpec, JobCallback, JobProgress, JobStatus, ScheduledRun } from '@conveyor/contracts';
+import { BackoffSpec, FlowLink, JobCallback, JobProgress, JobStatus, ScheduledRun } from '@conveyor/contracts';
 import { HydratedDocument, SchemaTypes } from 'mongoose';
 
 export interface JobError {
@@ -113,6 +113,10 @@ export class JobRecord {
   /** Set when an operator dismissed this failed run from the dead letters; a new run clears it. */
   @Prop({ type: SchemaTypes.Mixed, default: null })
   dismissed?: DeadLetterDismissal | null;
+
+  /** Set on a job another job's fan-out started (a child or a continuation); null on the rest. */
+  @Prop({ type: SchemaTypes.Mixed, default: null })
+  flow?: FlowLink | null;
 }
 
 export type JobDocument = HydratedDocument<JobRecord>;
@@ -125,3 +129,5 @@ JobRecordSchema.index({ queue: 1, status: 1, updatedAt: 1 });
 // Dead letters of every queue, most recent first (status failed), and the reconciliation sweep's
 // unsettled records of every queue, oldest update first.
 JobRecordSchema.index({ status: 1, updatedAt: 1, _id: 1 });
+// A flow's jobs (the tree read, cancelling a flow).
+JobRecordSchema.index({ 'flow.rootId': 1 });

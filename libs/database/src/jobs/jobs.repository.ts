@@ -224,6 +224,20 @@ export class JobsRepository {
     return this.model.findById(jobId).lean<JobRecord>().exec();
   }
 
+  /** Several records by id, any owner (a flow's fan-in reads its children). */
+  async findManyUnscoped(jobIds: readonly string[]): Promise<JobRecord[]> {
+    if (jobIds.length === 0) return [];
+    return this.model
+      .find({ _id: mongoose.trusted({ $in: [...jobIds] }) })
+      .lean<JobRecord[]>()
+      .exec();
+  }
+
+  /** Every job a flow started (not its root): children and continuations at any depth. */
+  async flowDescendants(rootId: string): Promise<JobRecord[]> {
+    return this.model.find({ 'flow.rootId': rootId }).lean<JobRecord[]>().exec();
+  }
+
   private async list(scope: { ownerKey?: string }, filter: JobListFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {
     const query: Record<string, unknown> = { ...scope };
     if (filter.queue !== undefined) query.queue = filter.queue;

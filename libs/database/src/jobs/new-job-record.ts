@@ -1,4 +1,4 @@
-import { JobCallback, JobStatus, ResolvedJobOptions, ScheduledRun, TransitionPhase, transitionSeq } from '@conveyor/contracts';
+import { FlowLink, JobCallback, JobStatus, ResolvedJobOptions, ScheduledRun, TransitionPhase, transitionSeq } from '@conveyor/contracts';
 import { JobRecord } from './job.schema';
 
 export interface NewJob {
@@ -11,11 +11,24 @@ export interface NewJob {
   callback?: JobCallback;
   /** The cron run a repeating schedule fires this job for. */
   scheduledRun?: ScheduledRun;
+  /** Where the job sits in a flow, when another job's fan-out started it. */
+  flow?: FlowLink;
   now?: Date;
 }
 
 /** The record of a job that has just been accepted: waiting, or delayed until its delay passes. */
-export function newJobRecord({ jobId, ownerKey, type, queue, data, options, callback, scheduledRun, now = new Date() }: NewJob): JobRecord {
+export function newJobRecord({
+  jobId,
+  ownerKey,
+  type,
+  queue,
+  data,
+  options,
+  callback,
+  scheduledRun,
+  flow,
+  now = new Date(),
+}: NewJob): JobRecord {
   const delayed = options.delayMs > 0;
   return {
     _id: jobId,
@@ -42,5 +55,6 @@ export function newJobRecord({ jobId, ownerKey, type, queue, data, options, call
     // Every field the schema defaults, set here: the record is inserted by the driver, not Mongoose.
     scheduledRun: scheduledRun ?? null,
     dismissed: null,
+    flow: flow ?? null,
   };
 }

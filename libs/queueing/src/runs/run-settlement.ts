@@ -4,6 +4,7 @@ import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database'
 import { JobControl } from '../job-control.service';
 import { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { RunHooks } from './run-hooks';
+import { FlowFanIn } from '../flows/flow-fan-in';
 
 /** The end a run is settled with outside an attempt. */
 export type SettledStatus = JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled;
@@ -39,6 +40,7 @@ export class RunSettlement {
     private readonly hooks: RunHooks,
     private readonly webhooks: WebhookNotifier,
     private readonly cipher: DataCipher,
+    private readonly fanIn: FlowFanIn,
   ) {}
 
   /**
@@ -69,6 +71,7 @@ export class RunSettlement {
       progress: record.progress ?? undefined,
       byWorker: false,
     });
+    await this.fanIn.jobEnded(record._id);
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
       {

@@ -29,10 +29,15 @@ export class CancelJobResponse {
   cancelled!: true;
 
   @ApiProperty({
-    enum: [JobStatus.Cancelled, 'cancelling'],
-    description: 'cancelled: removed from the queue; cancelling: running, it stops at its next step boundary or sooner',
+    enum: [JobStatus.Cancelled, 'cancelling', JobStatus.Completed, JobStatus.Failed],
+    description:
+      'cancelled: removed from the queue; cancelling: running, it stops at its next step boundary or sooner; ' +
+      'completed or failed: the job had ended, and the flow it started was cancelled (`descendantsCancelled`)',
   })
-  status!: JobStatus.Cancelled | 'cancelling';
+  status!: JobStatus.Cancelled | 'cancelling' | JobStatus.Completed | JobStatus.Failed | JobStatus;
+
+  @ApiProperty({ required: false, description: 'Jobs of the flow under this job that were cancelled or asked to stop' })
+  descendantsCancelled?: number;
 }
 
 export class RetryJobResponse {

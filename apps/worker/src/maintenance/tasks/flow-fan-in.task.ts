@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { FanOutsRepository } from '@conveyor/database';
+import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
+import { FlowFanIn } from '@conveyor/queueing';
+
+/** A fan-out this old and not ended is looked at again (a live one ends within moments of its last child). */
+const SETTLE_MS = 60_000;
+/** Fan-outs looked at per run. */
+const BATCH = 500;
+
+/**
+ * The backstop of flows' fan-in: a worker that died between a child's end and its fan-in (or a
+ * fan-in that failed on a database error) leaves a fan-out whose children have all ended but whose
+ * continuation never started. Every minute, fan-outs older than a minute and not ended are checked
+ * again; the continuation's id is derived, so one started meanwhile is never started twice.
+ */
+@SystemTaskProvider()
+@Injectable()
+export class FlowFanInTask implements SystemTask {
+  readonly schedule = {
+    name: 'flow-fan-in',
+    cron: '* * * * *',
+    description: 'Flows: starts the continuation of every fan-out whose children have all ended (backstop of the fan-in)',
+  };
+
+  constructor(
+    private readonly fanOuts: FanOutsRepository,
+    private readonly fanIn: FlowFanIn,
+  ) {}
+
+  async run(): Promise<object> {
+    const pending = await this.fanOuts.unended(new Date(Date.now() - SETTLE_MS), BATCH);
+    for (const fanOut of pending) await this.fanIn.check(fanOut);
+    const stillOpen = (await Promise.all(pending.map((f) => this.fanOuts.find(f._id)))).filter((f) => f && !f.endedAt).length;
+    return { checked: pending.length, ended: pending.length - stillOpen };
+  }
+}

@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataCipher, FanInChild, JobStatus, isTerminal, messageOf, ownerFromKey } from '@conveyor/contracts';
+import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
+import { JobProducer } from '../job-producer.service';
+
+/**
+ * The fan-in of flows: when a child ends (completed, failed for good or cancelled, whoever ended
+ * it), its fan-out is looked at; once every child has ended, the continuation is started (its id
+ * derives from the parent and step, so two children ending at once start it once), or, when a
+ * child failed and the fan-out's policy is `fail`, the fan-out is marked failed and nothing runs.
+ * Children are counted from their records, never from a counter: each counts once however often
+ * its end is reported.
+ */
+@Injectable()
+export class FlowFanIn {
+  private readonly logger = new Logger(FlowFanIn.name);
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly fanOuts: FanOutsRepository,
+    private readonly producer: JobProducer,
+    private readonly cipher: DataCipher,
+  ) {}
+
+  /** After a job's run ended; never rejects (the job's own outcome is settled already). */
+  async jobEnded(jobId: string): Promise<void> {
+    try {
+      const record = await this.jobs.findByIdUnscoped(jobId);
+      if (record?.flow?.role !== 'child') return;
+      const fanOut = await this.fanOuts.find(fanOutId(record.flow.parentId, record.flow.step));
+      if (fanOut) await this.check(fanOut);
+    } catch (error) {
+      this.logger.warn(`Fan-in after job ${jobId} not done now (the flow sweep repeats it): ${messageOf(error)}`);
+    }
+  }
+
+  /** Starts the fan-out's continuation (or fails it) if every child has ended; a no-op otherwise. */
+  async check(given: FanOut): Promise<void> {
+    // Read again: a cancel may have ended it since the caller read it.
+    const fanOut = given.endedAt ? given : await this.fanOuts.find(given._id);
+    if (!fanOut || fanOut.endedAt) return;
+    const records = await this.jobs.findManyUnscoped(fanOut.children.map((c) => c.jobId));
+    // A child not recorded yet: its parent is still fanning out (or will again, on redelivery).
+    if (records.length < fanOut.children.length || records.some((r) => !isTerminal(r.status))) return;
+    const unsuccessful = records.filter((r) => r.status !== JobStatus.Completed);
+    if (fanOut.onChildFailure === 'fail' && unsuccessful.length > 0) {
+      const reason = unsuccessful.map((r) => `${keyOf(fanOut, r._id)} ${r.status}`).join(', ');
+      await this.fanOuts.end(fanOut._id, 'failed', `children did not complete: ${reason}`);
+      return;
+    }
+    const continuation = fanOut.continuation;
+    if (!continuation) {
+      await this.fanOuts.end(fanOut._id, 'no-continuation');
+      return;
+    }
+    await this.producer.submitFlowJobs([
+      {
+        owner: ownerFromKey(fanOut.ownerKey),
+        jobId: continuation.jobId,
+        input: {
+          type: continuation.type,
+          data: this.cipher.open(continuation.data, continuation.jobId),
+          options: { priority: continuation.priority },
+        },
+        flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
+      },
+    ]);
+    await this.fanOuts.end(fanOut._id, 'continued');
+  }
+
+  /** The children of the fan-out a continuation follows, with their outcomes (results opened). */
+  async childrenOf(continuationId: string): Promise<FanInChild[]> {
+    const record = await this.jobs.findByIdUnscoped(continuationId);
+    if (record?.flow?.role !== 'continuation') return [];
+    const fanOut = await this.fanOuts.find(fanOutId(record.flow.parentId, record.flow.step));
+    if (!fanOut) return [];
+    const records = new Map((await this.jobs.findManyUnscoped(fanOut.children.map((c) => c.jobId))).map((r) => [r._id, r]));
+    return fanOut.children.map(({ key, jobId }) => {
+      const child = records.get(jobId);
+      return {
+        key,
+        jobId,
+        type: child?.type ?? 'unknown',
+        status: child?.status ?? JobStatus.Failed,
+        result: child?.status === JobStatus.Completed ? this.cipher.open(child.result, jobId) : null,
+        error: child?.error ? { message: child.error.message, code: child.error.code } : null,
+      };
+    });
+  }
+}
+
+function keyOf(fanOut: FanOut, jobId: string): string {
+  return fanOut.children.find((c) => c.jobId === jobId)?.key ?? jobId;
+}

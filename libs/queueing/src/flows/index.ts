@@ -1,0 +1,2 @@
+export * from './flow-fan-in';
+export * from './flow-starter';

@@ -1,0 +1,188 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { QueueRegistry } from '@conveyor/queueing';
+import { PROBE_COMMITS_COLLECTION, PROBE_STEPS_COLLECTION } from '../probe/probe.job';
+import { Conveyor } from '../support/conveyor';
+import { waitFor } from '../support/wait-for';
+
+const USER = { 'x-user-id': 'flow-user' };
+const ADMIN_TOKEN = 'flows-admin-token-0123456789abcdef';
+
+interface FlowNode {
+  jobId: string;
+  type: string;
+  status: string;
+  progress: number;
+  role: string;
+  key: string | null;
+  children: FlowNode[];
+}
+
+const flatten = (node: FlowNode): FlowNode[] => [node, ...node.children.flatMap(flatten)];
+
+/**
+ * Flows (issue 15): a job's fan-out starts child jobs with ids derived from it, and a
+ * continuation once they have all ended; `GET /api/v1/jobs/:jobId/flow` shows the tree. Run with
+ * the probe job type, whose records tell how often each job's steps and commit ran.
+ */
+describe('Flows: fan-out, fan-in and the flow tree', () => {
+  let conveyor: Conveyor;
+  let db: Connection;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({
+      probe: true,
+      workers: 2,
+      env: { THROTTLE_READ_LIMIT: '100000', ADMIN_API_TOKEN: ADMIN_TOKEN, THROTTLE_ADMIN_LIMIT: '100000' },
+    });
+    db = conveyor.app.get<Connection>(getConnectionToken());
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const submitProbe = async (data: object): Promise<string> => {
+    const res = await conveyor.http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
+    expect(res.status).toBe(201);
+    return res.body.data.jobId;
+  };
+  const flowOf = async (jobId: string) => (await conveyor.http().get(`/api/v1/jobs/${jobId}/flow`).set(USER)).body.data;
+  const finished = (jobId: string) =>
+    waitFor(
+      async () => {
+        const flow = await flowOf(jobId);
+        return flow?.flow?.status !== 'running' ? flow : undefined;
+      },
+      { what: `flow ${jobId} to finish`, timeoutMs: 30_000 },
+    );
+
+  it("runs every child and then the continuation, which reads each child's outcome; a failed child does not sink it", async () => {
+    const rootId = await submitProbe({
+      steps: 2,
+      children: [{ steps: 1 }, { steps: 2 }, { steps: 1, at: 1, fault: 'throw' }],
+      childAttempts: 1,
+      continueWith: { steps: 1 },
+    });
+    const flow = await finished(rootId);
+    expect(flow.flow).toMatchObject({ status: 'completed', total: 5, progress: 100, counts: { completed: 4, failed: 1 } });
+    expect(flow.flow.fanOuts).toEqual([
+      { parentId: rootId, step: 'step-1', children: 3, policy: 'child-failure-continues', outcome: 'continued', reason: null },
+    ]);
+    expect(flow).toMatchObject({ jobId: rootId, role: 'root', key: null, status: 'completed' });
+    expect(flow.children.map((c: FlowNode) => [c.role, c.key, c.status])).toEqual([
+      ['child', 'c1', 'completed'],
+      ['child', 'c2', 'completed'],
+      ['child', 'c3', 'failed'],
+      ['continuation', 'step-1', 'completed'],
+    ]);
+    const continuation = flow.children[3] as FlowNode;
+    const read = await conveyor.http().get(`/api/v1/jobs/${continuation.jobId}`).set(USER);
+    expect(read.body.data.result).toEqual({ committed: true, fanIn: ['c1:completed', 'c2:completed', 'c3:failed'] });
+    // A child's own tree is its subtree; the job API shows its parent's flow only through the root.
+    expect((await flowOf(flow.children[0].jobId)).flow.total).toBe(1);
+    // Nobody else sees the flow.
+    expect((await conveyor.http().get(`/api/v1/jobs/${rootId}/flow`).set('x-user-id', 'someone-else')).status).toBe(404);
+  });
+
+  it('fails the fan-out and runs no continuation when a child fails under the `fail` policy', async () => {
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [{ steps: 1 }, { steps: 1, at: 1, fault: 'throw' }],
+      childAttempts: 1,
+      continueWith: { steps: 1 },
+      onChildFailure: 'fail',
+    });
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('failed');
+    expect(flow.flow.fanOuts[0]).toMatchObject({
+      outcome: 'failed',
+      policy: 'child-failure-fails',
+      reason: 'children did not complete: c2 failed',
+    });
+    expect(flow.children.map((c: FlowNode) => c.role)).toEqual(['child', 'child']);
+  });
+
+  it('makes each child once when the parent’s worker is killed after fanning out, and the flow still completes', async () => {
+    // The root fans out at step 1, then its worker is SIGKILLed at step 2 (first execution only):
+    // Bull redelivers the root, which fans out from step 1 again.
+    const rootId = await submitProbe({
+      steps: 3,
+      at: 2,
+      fault: 'crash',
+      once: true,
+      children: [{ steps: 2 }, { steps: 2 }, { steps: 2 }],
+      continueWith: { steps: 1 },
+    });
+    await waitFor(() => conveyor.workers.some((w) => !w.running), { what: 'a worker to be killed', timeoutMs: 20_000 });
+    await conveyor.startWorker();
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('completed');
+    const jobs = flatten(flow);
+    expect(jobs).toHaveLength(5);
+    expect(new Set(jobs.map((j) => j.jobId)).size).toBe(5);
+    // The root fanned out twice (its step 1 ran in both executions)…
+    const rootFanOuts = await db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId: rootId, step: 'step-1' });
+    expect(rootFanOuts).toBe(2);
+    // …and every child and the continuation committed exactly once, with no duplicate commit.
+    const ids = jobs.filter((j) => j.role !== 'root').map((j) => j.jobId);
+    for (const id of ids) expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: id })).toBe(1);
+    expect(await db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId: { $in: ids }, step: 'commit-duplicate' })).toBe(0);
+    expect(await db.collection('jobs').countDocuments({ 'flow.rootId': rootId })).toBe(4);
+  });
+
+  it('cancels the flow under a job: running and waiting children stop, and the continuation never starts', async () => {
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [1, 2, 3].map(() => ({ steps: 2, at: 1, fault: 'sleep', ms: 30_000 })),
+      continueWith: { steps: 1 },
+    });
+    await waitFor(async () => (await flowOf(rootId)).children.filter((c: FlowNode) => c.status === 'active').length === 3, {
+      what: 'the three children to run',
+    });
+    // The root itself has completed (it only fanned out); cancelling it cancels its flow.
+    const res = await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ cancelled: true, status: 'completed', descendantsCancelled: 3 });
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('cancelled');
+    expect(flow.children.map((c: FlowNode) => [c.role, c.status])).toEqual([
+      ['child', 'cancelled'],
+      ['child', 'cancelled'],
+      ['child', 'cancelled'],
+    ]);
+    expect(flow.flow.fanOuts[0]).toMatchObject({ outcome: 'cancelled' });
+    // Once the flow has ended there is nothing left to cancel.
+    expect((await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER)).status).toBe(409);
+  });
+
+  it('starts a continuation its fan-in never started (a worker died between the last child and the fan-in) from the flow-fan-in sweep', async () => {
+    const rootId = await submitProbe({ steps: 1, children: [{ steps: 1 }], continueWith: { steps: 1 } });
+    const done = await finished(rootId);
+    const continuationId = done.children[1].jobId as string;
+    // What that death leaves: the child ended, the fan-out open, no continuation in MongoDB or Bull.
+    await (await conveyor.app.get(QueueRegistry).get('http').getJob(continuationId))?.remove();
+    await db.collection('jobs').deleteOne({ _id: continuationId as never });
+    await db.collection(PROBE_COMMITS_COLLECTION).deleteMany({ jobId: continuationId });
+    await db
+      .collection('flow_fan_outs')
+      .updateOne({ parentId: rootId }, { $set: { endedAt: null, outcome: null, createdAt: new Date(Date.now() - 120_000) } });
+    expect((await flowOf(rootId)).flow.status).toBe('running');
+
+    const run = await conveyor.http().post('/api/v1/scheduler/jobs/flow-fan-in/trigger').set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(run.status).toBe(201);
+    const again = await finished(rootId);
+    expect(again.flow.status).toBe('completed');
+    expect(again.children.map((c: FlowNode) => [c.jobId, c.status])).toEqual([
+      [done.children[0].jobId, 'completed'],
+      [continuationId, 'completed'],
+    ]);
+    expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: continuationId })).toBe(1);
+  });
+
+  it('shows a job that started nothing as a flow of one', async () => {
+    const jobId = await submitProbe({ steps: 1 });
+    const flow = await finished(jobId);
+    expect(flow).toMatchObject({ jobId, role: 'root', children: [], flow: { status: 'completed', total: 1, fanOuts: [] } });
+  });
+});
