@@ -84,6 +84,11 @@ export class ProbePayload {
   @IsIn(['fail', 'continue'])
   onChildFailure?: 'fail' | 'continue';
 
+  /** Fan out after step 1's fault (a stall, say) instead of before it. */
+  @IsOptional()
+  @IsBoolean()
+  fanOutLast?: boolean;
+
   /** The children's attempts (default: the queue's). */
   @IsOptional()
   @IsInt()
@@ -132,39 +137,21 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResul
   }
 
   private async execute(ctx: JobContext<ProbePayload>): Promise<ProbeResult> {
-    const {
-      steps = 3,
-      at,
-      fault,
-      ms = 0,
-      untilAttempt,
-      offload,
-      once,
-      children,
-      continueWith,
-      onChildFailure,
-      childAttempts,
-    } = ctx.payload;
+    const { steps = 3, children, continueWith, onChildFailure, childAttempts, fanOutLast } = ctx.payload;
+    const fanOut = async () => {
+      if (!children) return;
+      await ctx.fanOut({
+        children: children.map((data, c) => ({ key: `c${c + 1}`, type: probeJob.type, data, attempts: childAttempts })),
+        ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith } } : {}),
+        onChildFailure,
+      });
+    };
     for (let i = 1; i <= steps; i++) {
       await ctx.step(PROBE_STEPS[i - 1], async (signal) => {
         await this.record(ctx, PROBE_STEPS[i - 1]);
-        if (i === 1 && children) {
-          await ctx.fanOut({
-            children: children.map((data, c) => ({ key: `c${c + 1}`, type: probeJob.type, data, attempts: childAttempts })),
-            ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith } } : {}),
-            onChildFailure,
-          });
-        }
-        if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
-        if (once && (await this.executionsReaching(ctx, PROBE_STEPS[i - 1])) > 1) return;
-        if (fault === 'sleep') await sleep(ms, undefined, { signal });
-        if (fault === 'stall') {
-          await sleep(ms);
-          await this.record(ctx, `${PROBE_STEPS[i - 1]}-stall-ended`);
-        }
-        if (fault === 'spin') await (offload ? ctx.offload(spinTask, { ms }) : spin({ ms }));
-        if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
-        if (fault === 'throw') throw new Error(`Probe fault at step ${i}, attempt ${ctx.attempt}`);
+        if (i === 1 && !fanOutLast) await fanOut();
+        await this.fault(ctx, i, signal);
+        if (i === 1 && fanOutLast) await fanOut();
       });
     }
     // A continuation returns what it read of the children it follows.
@@ -188,6 +175,21 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResul
         return { committed: false, ...(fanIn.length > 0 ? { fanIn } : {}) };
       }
     });
+  }
+
+  /** Step `i`'s fault, if the payload puts one there. */
+  private async fault(ctx: JobContext<ProbePayload>, i: number, signal: AbortSignal): Promise<void> {
+    const { at, fault, ms = 0, untilAttempt, offload, once } = ctx.payload;
+    if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
+    if (once && (await this.executionsReaching(ctx, PROBE_STEPS[i - 1])) > 1) return;
+    if (fault === 'sleep') await sleep(ms, undefined, { signal });
+    if (fault === 'stall') {
+      await sleep(ms);
+      await this.record(ctx, `${PROBE_STEPS[i - 1]}-stall-ended`);
+    }
+    if (fault === 'spin') await (offload ? ctx.offload(spinTask, { ms }) : spin({ ms }));
+    if (fault === 'crash') process.kill(process.pid, 'SIGKILL');
+    if (fault === 'throw') throw new Error(`Probe fault at step ${i}, attempt ${ctx.attempt}`);
   }
 
   private executionsReaching(ctx: JobContext<ProbePayload>, step: string): Promise<number> {

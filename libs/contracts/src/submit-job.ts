@@ -47,4 +47,6 @@ export interface JobEnvelope<P = unknown> {
   callback?: JobCallback;
   /** Who submitted the job (ownerKey); absent on jobs enqueued before it was carried. */
   owner?: string;
+  /** Set on a job a fan-out started: its end may complete its fan-out (the worker tells the fan-in). */
+  inFlow?: boolean;
 }

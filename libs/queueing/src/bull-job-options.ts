@@ -41,6 +41,7 @@ export function jobEnvelope(
   run: number,
   callback: JobCallback | null | undefined,
   owner: string,
+  inFlow = false,
 ): JobEnvelope {
-  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}), owner };
+  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}), owner, ...(inFlow ? { inFlow: true } : {}) };
 }

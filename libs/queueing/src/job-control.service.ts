@@ -173,7 +173,8 @@ export class JobControl {
     // Sealed as stored; a record from before encryption (plaintext) is sealed now.
     const data = this.cipher.seal(record.data, record._id);
     const callback = sealedCallback(this.cipher, record.callback, record._id);
-    await queue.add(record.type, jobEnvelope(data, options, run, callback, record.ownerKey), bullJobOptions(record._id, policy, options));
+    const envelope = jobEnvelope(data, options, run, callback, record.ownerKey, record.flow != null);
+    await queue.add(record.type, envelope, bullJobOptions(record._id, policy, options));
   }
 
   /** Moves a waiting job to a new priority; false when it is no longer waiting. */

@@ -73,6 +73,11 @@ export interface FlowSubmission extends ClaimedSubmission {
   flow: FlowLink;
 }
 
+/** A flow job that passed its checks. */
+export interface PreparedFlowJob extends FlowSubmission {
+  prepared: PreparedJob;
+}
+
 /** Who is submitting: a client through the job API, or a product's code for its own job types. */
 export type SubmitOrigin = 'client' | 'product';
 
@@ -203,31 +208,46 @@ export class JobProducer {
   }
 
   /**
-   * Jobs a running job's fan-out starts, with ids derived from it. A job already recorded (the
-   * parent was redelivered and fans out again) is not recorded twice, and is enqueued again only if
-   * it never started (Bull ignores an id it holds). Admitted with the job that started them: the
-   * backlog limit refuses clients' submissions, not the rest of a flow already under way.
+   * Jobs a running job's fan-out starts, with ids derived from it. Every job is checked before any
+   * is written, so a mistake refuses them all and never leaves half a fan-out. A job already
+   * recorded (the parent was redelivered and fans out again) is not recorded twice, and is enqueued
+   * again only if it never started (Bull ignores an id it holds). Admitted with the job that
+   * started them: the backlog limit refuses clients' submissions, not the rest of a flow under way.
    */
   async submitFlowJobs(items: FlowSubmission[]): Promise<void> {
-    const byQueue = new Map<QueueName, Array<ReturnType<JobProducer['stored']>['bullJob']>>();
-    for (const item of items) {
-      const prepared = await this.prepare(item.owner, item.input, 'product');
-      const { record, bullJob } = this.stored(item.owner, item.jobId, prepared, undefined, item.flow);
-      try {
-        await this.jobs.insert(record);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const existing = await this.jobs.findByIdUnscoped(item.jobId);
-        if (existing?.status !== JobStatus.Waiting && existing?.status !== JobStatus.Delayed) continue;
-      }
-      const queue = prepared.definition.queue;
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), bullJob]);
-    }
+    await this.enqueueFlowJobs(await this.prepareFlowJobs(items));
+  }
+
+  /** Checks flow jobs as submissions of their types (the first refusal throws). */
+  async prepareFlowJobs(items: FlowSubmission[]): Promise<PreparedFlowJob[]> {
+    const prepared: PreparedFlowJob[] = [];
+    for (const item of items) prepared.push({ ...item, prepared: await this.prepare(item.owner, item.input, 'product') });
+    return prepared;
+  }
+
+  /** Records and enqueues checked flow jobs (see submitFlowJobs). */
+  async enqueueFlowJobs(prepared: PreparedFlowJob[]): Promise<void> {
+    const stored = prepared.map((item) => ({ item, ...this.stored(item.owner, item.jobId, item.prepared, undefined, item.flow) }));
+    // Concurrent inserts share round trips (JobsRepository's group commit).
+    const toAdd = await Promise.all(
+      stored.map(async ({ item, record, bullJob }) => {
+        try {
+          await this.jobs.insert(record);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          const existing = await this.jobs.findByIdUnscoped(item.jobId);
+          if (existing?.status !== JobStatus.Waiting && existing?.status !== JobStatus.Delayed) return undefined;
+        }
+        return { queue: item.prepared.definition.queue, bullJob };
+      }),
+    );
+    const byQueue = new Map<QueueName, Array<(typeof stored)[number]['bullJob']>>();
+    for (const add of toAdd) if (add) byQueue.set(add.queue, [...(byQueue.get(add.queue) ?? []), add.bullJob]);
     for (const [queue, jobs] of byQueue) {
       try {
         await withTimeout(this.queues.get(queue).addBulk(jobs), ENQUEUE_TIMEOUT_MS);
       } catch (cause) {
-        // The records stay: the parent's next attempt fans out again and enqueues what is missing.
+        // The records stay: the parent's next attempt (or the reconcile sweep) enqueues what is missing.
         throw queueUnavailable(cause);
       }
     }
@@ -310,7 +330,7 @@ export class JobProducer {
     });
     const bullJob = {
       name: definition.type,
-      data: jobEnvelope(data, options, 1, sealed, record.ownerKey),
+      data: jobEnvelope(data, options, 1, sealed, record.ownerKey, flow !== undefined),
       opts: bullJobOptions(jobId, policy, options),
     };
     return { record, bullJob };

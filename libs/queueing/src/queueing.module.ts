@@ -11,7 +11,7 @@ import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
 import { ConsumerRestarts } from './consumer-restarts';
-import { FlowFanIn, FlowStarter } from './flows';
+import { FlowCancellation, FlowFanIn, FlowStarter } from './flows';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
@@ -103,6 +103,7 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         ConsumerRestarts,
+        FlowCancellation,
         FlowFanIn,
         FlowStarter,
         WebhookNotifier,
@@ -122,6 +123,7 @@ export class QueueingModule {
         QueueSettings,
         QueueAdmin,
         ConsumerRestarts,
+        FlowCancellation,
         FlowFanIn,
         FlowStarter,
         RunHooks,

@@ -15,12 +15,11 @@ import {
   ownerFromKey,
   validationFailed,
 } from '@conveyor/contracts';
-import { JobRecord, JobsRepository } from '@conveyor/database';
-import { JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement, RunStart } from '@conveyor/queueing';
+import { FanOutsRepository, JobRecord, JobsRepository } from '@conveyor/database';
+import { FlowCancellation, JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement, RunStart } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobReads } from './job-reads.service';
-import { FlowCancellation } from './flows/flow-cancellation.service';
 
 /** Runs one job may have (1 + retries): each keeps a history entry in the record. */
 export const MAX_RUNS = 20;
@@ -39,21 +38,25 @@ export class JobActions {
     private readonly cipher: DataCipher,
     private readonly admissions: RunAdmissions,
     private readonly flows: FlowCancellation,
+    private readonly fanOuts: FanOutsRepository,
   ) {}
 
   /**
    * Waiting or delayed: removed from the queue and recorded as cancelled at once. Active: the
    * worker is asked to stop it (at its next step boundary, or sooner where the step takes the
-   * abort signal); it records the cancellation and never retries the job.
+   * abort signal); it records the cancellation and never retries the job. The flow under the job
+   * (what its fan-outs started) is cancelled first; a job that has ended while its flow runs on is
+   * cancelled for its flow. A job cancelled while it fans out takes back what it started then
+   * (FlowStarter reads the cancel request after enqueueing).
    */
   async cancel(caller: Caller, jobId: string): Promise<CancelJobResponse> {
     const record = await this.reads.findRecord(caller, jobId);
-    // The flow under the job goes first: nothing it fanned out may start anything after this.
-    const flowUnfinished = (await this.flows.unfinishedUnder(record)).length > 0;
-    const descendants = flowUnfinished ? { descendantsCancelled: await queueCall(() => this.flows.cancelUnder(record)) } : {};
+    const openFlow = await queueCall(() => this.flows.hasOpenFlow(record));
+    const descendants: Pick<CancelJobResponse, 'descendantsCancelled'> = openFlow
+      ? { descendantsCancelled: await queueCall(() => this.flows.cancelUnder(record)) }
+      : {};
     if (isTerminal(record.status)) {
-      // A job that has ended but whose flow runs on: the answer is the flow's cancellation.
-      if (flowUnfinished) return { cancelled: true, status: record.status, ...descendants };
+      if (openFlow) return { cancelled: true, status: record.status, ...descendants };
       throw invalidState(record, 'cancelled', CANCELLABLE);
     }
     return { ...(await this.cancelOwn(caller, record)), ...descendants };
@@ -99,6 +102,15 @@ export class JobActions {
     this.checkRunnableAgain(record);
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
+    }
+    // A new run would fan out to the same children (their ids derive from the job): until a flow's
+    // retry re-runs what failed under it, such a job is submitted again instead.
+    if ((await this.fanOuts.ofParent(jobId)).length > 0) {
+      throw new ConveyorError(
+        ErrorCode.InvalidJobState,
+        `Job ${jobId} started a flow; running it again is not supported yet: submit it as a new job`,
+        { details: { status: record.status } },
+      );
     }
     if (record.run >= MAX_RUNS) {
       throw new ConveyorError(

@@ -206,19 +206,34 @@ export class JobsController {
   @Post(':jobId/cancel')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Cancel a job',
-    description: 'Waiting or delayed: removed at once. Active: stopped at its next step boundary (or sooner) and never retried.',
+    summary: 'Cancel a job and the flow under it',
+    description:
+      'Waiting or delayed: removed at once. Active: stopped at its next step boundary (or sooner) and never retried. ' +
+      'What its fan-outs started is cancelled too (`descendantsCancelled`); a job that has ended while its flow runs on answers ' +
+      '200 with its own status and the flow cancelled. Ended with nothing running under it: 409.',
   })
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
+  @ApiErrorResponses(
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthenticated,
+    ErrorCode.JobNotFound,
+    ErrorCode.InvalidJobState,
+    ErrorCode.QueueUnavailable,
+  )
   cancel(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
     return this.actions.cancel(caller, jobId);
   }
 
   @Delete(':jobId')
-  @ApiOperation({ summary: 'Cancel a job (same as POST /:jobId/cancel)' })
+  @ApiOperation({ summary: 'Cancel a job and the flow under it (same as POST /:jobId/cancel)' })
   @ApiSuccess(CancelJobResponse, ApiOkResponse)
-  @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound, ErrorCode.InvalidJobState)
+  @ApiErrorResponses(
+    ErrorCode.ValidationFailed,
+    ErrorCode.Unauthenticated,
+    ErrorCode.JobNotFound,
+    ErrorCode.InvalidJobState,
+    ErrorCode.QueueUnavailable,
+  )
   remove(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<CancelJobResponse> {
     return this.actions.cancel(caller, jobId);
   }

@@ -8,11 +8,10 @@ import { JobWebhooksController } from './webhooks/job-webhooks.controller';
 import { JOB_EVENTS } from './events';
 import { JobFlowController } from './flows/job-flow.controller';
 import { JobFlows } from './flows/job-flows.service';
-import { FlowCancellation } from './flows/flow-cancellation.service';
 
 @Module({
   controllers: [JobsController, JobWebhooksController, JobFlowController, ...JOB_EVENTS.controllers],
-  providers: [JobSubmissions, JobReads, JobActions, JobFlows, FlowCancellation, IdempotencyService, ...JOB_EVENTS.providers],
+  providers: [JobSubmissions, JobReads, JobActions, JobFlows, IdempotencyService, ...JOB_EVENTS.providers],
   // Dead letters' requeue starts a new run through JobActions.runAgain, like a retry.
   exports: [JobActions],
 })

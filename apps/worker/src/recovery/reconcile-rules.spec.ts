@@ -39,6 +39,19 @@ describe(reconcile.name, () => {
     });
   });
 
+  it("enqueues again a flow's waiting job its fan-out recorded but never enqueued; an active one still fails", () => {
+    const flow = { rootId: 'root', parentId: 'root', step: 's', role: 'child' as const, key: 'a' };
+    expect(reconcile(record({ status: JobStatus.Waiting, flow }), bull({ state: null }), context)).toMatchObject({ action: 'restore' });
+    expect(reconcile(record({ status: JobStatus.Active, flow }), bull({ state: null }), context)).toMatchObject({
+      action: 'settle',
+      fix: ReconcileFix.MissingFromQueue,
+    });
+    // A cancel request still wins.
+    expect(reconcile(record({ status: JobStatus.Waiting, flow }), bull({ state: null, cancelRequested: true }), context)).toMatchObject({
+      fix: ReconcileFix.CancelRequested,
+    });
+  });
+
   describe('after Redis lost its data (restoreBefore set)', () => {
     const restoring = { ...context, restoreBefore: new Date(now.getTime() - 1_000) };
 

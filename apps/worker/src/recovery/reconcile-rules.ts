@@ -69,7 +69,8 @@ const STACK_LINES = 8;
  *
  * - No Bull job (or only an earlier run's): nobody will ever run or settle this run. Cancelled
  *   if a cancel request is pending; enqueued again if it was waiting or delayed when Redis lost
- *   its data (a restore); else failed with MISSING_FROM_QUEUE.
+ *   its data, or if it is a flow's job a fan-out recorded but never enqueued (a restore); else
+ *   failed with MISSING_FROM_QUEUE.
  * - Bull completed or failed, the record not: the worker's outcome write was lost, or Bull failed
  *   the job itself past the stall limit (STALLED). Settled from Bull.
  * - Active without a lock past the threshold: Bull's stalled checker moves it; logged only.
@@ -91,6 +92,10 @@ export function reconcile(
     if (queued && bull.state === null && restoreBefore && record.updatedAt < restoreBefore) {
       if (now.getTime() < restoreBefore.getTime() + restoreSettleMs) return { action: 'leave' };
       return { action: 'restore', note: 'lost with Redis data; enqueued again from its record' };
+    }
+    // A flow's job is recorded before it is enqueued: a parent whose worker died in between left it.
+    if (queued && bull.state === null && record.flow) {
+      return { action: 'restore', note: 'recorded by a fan-out that never enqueued it; enqueued again from its record' };
     }
     return settle(
       ReconcileFix.MissingFromQueue,

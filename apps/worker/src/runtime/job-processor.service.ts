@@ -71,7 +71,7 @@ export class JobProcessor {
             WebhookEvent.Completed,
           );
         }
-        await this.fanIn.jobEnded(ref.jobId);
+        if (job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
         return done.result;
       }
       this.records.attemptStarted(ref, job.attemptsMade);
@@ -108,7 +108,7 @@ export class JobProcessor {
           WebhookEvent.Completed,
         );
         // A child of a flow: its fan-out may now start its continuation (never rejects).
-        await this.fanIn.jobEnded(ref.jobId);
+        if (job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
       }
       return sealed;
     } catch (error) {
@@ -137,7 +137,7 @@ export class JobProcessor {
         message: messageOf(error),
         byWorker: true,
       });
-      if (outcome !== 'retried') await this.fanIn.jobEnded(ref.jobId);
+      if (outcome !== 'retried' && job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
       // Told even if the record write failed: Bull is about to settle the job this way regardless.
       if (outcome === 'cancelled') {
         await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);

@@ -76,6 +76,8 @@ export interface FlowMember {
   percent: number;
   flow: FlowLink | null;
   createdAt: Date;
+  /** Its place in its parent's fan-out (children are listed in the order the handler gave them). */
+  order?: number;
 }
 
 export interface FlowTreeNode {
@@ -103,7 +105,8 @@ export interface FlowTree {
 
 /**
  * Builds the tree under `rootId` from the flow's members (the root and everything whose link
- * points into it), children in creation order, continuations after their siblings.
+ * points into it), children in their fan-out's order (else creation order), continuations after
+ * their siblings.
  */
 export function flowTree(rootId: string, members: readonly FlowMember[]): FlowTree | undefined {
   const byParent = new Map<string, FlowMember[]>();
@@ -124,7 +127,7 @@ export function flowTree(rootId: string, members: readonly FlowMember[]): FlowTr
     finished &&= ended;
     const under = (byParent.get(m.jobId) ?? [])
       .filter((c) => !seen.has(c.jobId))
-      .sort((a, b) => roleOrder(a) - roleOrder(b) || a.createdAt.getTime() - b.createdAt.getTime());
+      .sort((a, b) => roleOrder(a) - roleOrder(b) || (a.order ?? 0) - (b.order ?? 0) || a.createdAt.getTime() - b.createdAt.getTime());
     return {
       jobId: m.jobId,
       type: m.type,

@@ -30,14 +30,31 @@ export class FanOutsRepository {
     return this.model.find({ rootId }).lean<FanOut[]>().exec();
   }
 
-  /** Fan-outs not ended that were recorded before `before`, oldest first (the fan-in sweep). */
-  async unended(before: Date, limit: number): Promise<FanOut[]> {
-    return this.model
+  async ofParent(parentId: string): Promise<FanOut[]> {
+    return this.model.find({ parentId }).lean<FanOut[]>().exec();
+  }
+
+  /**
+   * Fan-outs not ended, recorded before `before`, least recently checked first (so a few that stay
+   * open for long never starve the rest); each one returned is marked checked now.
+   */
+  async unendedForCheck(before: Date, limit: number, now = new Date()): Promise<FanOut[]> {
+    const found = await this.model
       .find({ endedAt: mongoose.trusted({ $eq: null }), createdAt: mongoose.trusted({ $lt: before }) })
-      .sort({ createdAt: 1 })
+      .sort({ checkedAt: 1, _id: 1 })
       .limit(limit)
       .lean<FanOut[]>()
       .exec();
+    if (found.length > 0) {
+      await this.model.updateMany({ _id: mongoose.trusted({ $in: found.map((f) => f._id) }) }, { $set: { checkedAt: now } }).exec();
+    }
+    return found;
+  }
+
+  /** Deletes fan-outs that ended before `before` (with their sealed continuation payloads). */
+  async deleteEndedBefore(before: Date): Promise<number> {
+    const { deletedCount } = await this.model.deleteMany({ endedAt: mongoose.trusted({ $lt: before }) }).exec();
+    return deletedCount;
   }
 
   /** Marks the fan-out ended; false when another fan-in (or a cancel) already did. */

@@ -11,7 +11,7 @@ export const UNSETTLED_STATUSES: readonly JobStatus[] = [JobStatus.Waiting, JobS
 /** What the sweep reads of a record: no payload, result or history, which may be large. */
 export type UnsettledRecord = Pick<
   JobRecord,
-  '_id' | 'ownerKey' | 'type' | 'queue' | 'status' | 'seq' | 'run' | 'attemptsMade' | 'progress' | 'callback' | 'updatedAt'
+  '_id' | 'ownerKey' | 'type' | 'queue' | 'status' | 'seq' | 'run' | 'attemptsMade' | 'progress' | 'callback' | 'updatedAt' | 'flow'
 >;
 
 export interface UnsettledBatchQuery extends KeysetPageRequest {
@@ -35,6 +35,7 @@ const UNSETTLED_FIELDS = {
   progress: 1,
   callback: 1,
   updatedAt: 1,
+  flow: 1,
 } as const;
 
 /**

@@ -53,6 +53,13 @@ const NEWEST_FIRST: KeysetOrder<JobRecord> = { field: 'createdAt', direction: 'd
  * The only way to read or change `jobs` records. Reads take the caller's owner key, so "not yours"
  * cannot be forgotten; status changes go through the transition guard in the query itself.
  */
+/** What the flow reads and cancelling need of a flow's job. */
+export type FlowMemberRecord = Pick<
+  JobRecord,
+  '_id' | 'ownerKey' | 'type' | 'queue' | 'status' | 'run' | 'progress' | 'callback' | 'flow' | 'createdAt'
+>;
+const FLOW_MEMBER_FIELDS = { _id: 1, ownerKey: 1, type: 1, queue: 1, status: 1, run: 1, progress: 1, callback: 1, flow: 1, createdAt: 1 };
+
 @Injectable()
 export class JobsRepository {
   private readonly inserts = new GroupCommit<JobRecord>((records) => this.insertBatch(records), INSERT_BATCH, INSERT_BATCHES_IN_FLIGHT);
@@ -224,7 +231,7 @@ export class JobsRepository {
     return this.model.findById(jobId).lean<JobRecord>().exec();
   }
 
-  /** Several records by id, any owner (a flow's fan-in reads its children). */
+  /** Several records by id, any owner (a continuation reads the children it follows). */
   async findManyUnscoped(jobIds: readonly string[]): Promise<JobRecord[]> {
     if (jobIds.length === 0) return [];
     return this.model
@@ -233,9 +240,18 @@ export class JobsRepository {
       .exec();
   }
 
-  /** Every job a flow started (not its root): children and continuations at any depth. */
-  async flowDescendants(rootId: string): Promise<JobRecord[]> {
-    return this.model.find({ 'flow.rootId': rootId }).lean<JobRecord[]>().exec();
+  /** The statuses of several jobs (a fan-in counting its ended children), nothing else read. */
+  async statusesOf(jobIds: readonly string[]): Promise<Array<Pick<JobRecord, '_id' | 'status'>>> {
+    if (jobIds.length === 0) return [];
+    return this.model
+      .find({ _id: mongoose.trusted({ $in: [...jobIds] }) }, { _id: 1, status: 1 })
+      .lean<Array<Pick<JobRecord, '_id' | 'status'>>>()
+      .exec();
+  }
+
+  /** Every job a flow started (not its root), without payloads, results or history: the tree and cancelling. */
+  async flowDescendants(rootId: string): Promise<FlowMemberRecord[]> {
+    return this.model.find({ 'flow.rootId': rootId }, FLOW_MEMBER_FIELDS).lean<FlowMemberRecord[]>().exec();
   }
 
   private async list(scope: { ownerKey?: string }, filter: JobListFilter, page: KeysetPageRequest): Promise<KeysetPage<JobRecord>> {

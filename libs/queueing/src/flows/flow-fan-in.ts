@@ -1,15 +1,16 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DataCipher, FanInChild, JobStatus, isTerminal, messageOf, ownerFromKey } from '@conveyor/contracts';
+import { Inject, Injectable, Logger, forwardRef } from '@nestjs/common';
+import { ConveyorError, DataCipher, ErrorCode, FanInChild, JobStatus, isTerminal, messageOf, ownerFromKey } from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
 import { JobProducer } from '../job-producer.service';
+import { FlowCancellation } from './flow-cancellation';
 
 /**
  * The fan-in of flows: when a child ends (completed, failed for good or cancelled, whoever ended
  * it), its fan-out is looked at; once every child has ended, the continuation is started (its id
- * derives from the parent and step, so two children ending at once start it once), or, when a
- * child failed and the fan-out's policy is `fail`, the fan-out is marked failed and nothing runs.
- * Children are counted from their records, never from a counter: each counts once however often
- * its end is reported.
+ * derives from the parent and step, so two children ending at once start it once) and the fan-out
+ * ended, or, when a child failed and the policy is `fail`, the fan-out is ended failed and nothing
+ * runs. Children are counted from their records' statuses, never from a counter: each counts once
+ * however often its end is reported.
  */
 @Injectable()
 export class FlowFanIn {
@@ -20,9 +21,11 @@ export class FlowFanIn {
     private readonly fanOuts: FanOutsRepository,
     private readonly producer: JobProducer,
     private readonly cipher: DataCipher,
+    // Imported in a cycle (cancelling settles runs, and settled runs feed the fan-in).
+    @Inject(forwardRef(() => FlowCancellation)) private readonly cancellation: FlowCancellation,
   ) {}
 
-  /** After a job's run ended; never rejects (the job's own outcome is settled already). */
+  /** After a job's run ended; never rejects (the job's own outcome is settled already; the sweep repeats it). */
   async jobEnded(jobId: string): Promise<void> {
     try {
       const record = await this.jobs.findByIdUnscoped(jobId);
@@ -30,7 +33,7 @@ export class FlowFanIn {
       const fanOut = await this.fanOuts.find(fanOutId(record.flow.parentId, record.flow.step));
       if (fanOut) await this.check(fanOut);
     } catch (error) {
-      this.logger.warn(`Fan-in after job ${jobId} not done now (the flow sweep repeats it): ${messageOf(error)}`);
+      this.logger.warn(`Fan-in after job ${jobId} not done now (the flow-fan-in sweep repeats it): ${messageOf(error)}`);
     }
   }
 
@@ -39,10 +42,10 @@ export class FlowFanIn {
     // Read again: a cancel may have ended it since the caller read it.
     const fanOut = given.endedAt ? given : await this.fanOuts.find(given._id);
     if (!fanOut || fanOut.endedAt) return;
-    const records = await this.jobs.findManyUnscoped(fanOut.children.map((c) => c.jobId));
+    const statuses = await this.jobs.statusesOf(fanOut.children.map((c) => c.jobId));
     // A child not recorded yet: its parent is still fanning out (or will again, on redelivery).
-    if (records.length < fanOut.children.length || records.some((r) => !isTerminal(r.status))) return;
-    const unsuccessful = records.filter((r) => r.status !== JobStatus.Completed);
+    if (statuses.length < fanOut.children.length || statuses.some((r) => !isTerminal(r.status))) return;
+    const unsuccessful = statuses.filter((r) => r.status !== JobStatus.Completed);
     if (fanOut.onChildFailure === 'fail' && unsuccessful.length > 0) {
       const reason = unsuccessful.map((r) => `${keyOf(fanOut, r._id)} ${r.status}`).join(', ');
       await this.fanOuts.end(fanOut._id, 'failed', `children did not complete: ${reason}`);
@@ -53,19 +56,33 @@ export class FlowFanIn {
       await this.fanOuts.end(fanOut._id, 'no-continuation');
       return;
     }
-    await this.producer.submitFlowJobs([
-      {
-        owner: ownerFromKey(fanOut.ownerKey),
-        jobId: continuation.jobId,
-        input: {
-          type: continuation.type,
-          data: this.cipher.open(continuation.data, continuation.jobId),
-          options: { priority: continuation.priority },
+    try {
+      await this.producer.submitFlowJobs([
+        {
+          owner: ownerFromKey(fanOut.ownerKey),
+          jobId: continuation.jobId,
+          input: {
+            type: continuation.type,
+            data: this.cipher.open(continuation.data, continuation.jobId),
+            options: { priority: continuation.priority },
+          },
+          flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
         },
-        flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
-      },
-    ]);
-    await this.fanOuts.end(fanOut._id, 'continued');
+      ]);
+    } catch (error) {
+      // Checked when the parent fanned out; refused now only if the catalog changed since: no retry mends that.
+      if (error instanceof ConveyorError && error.code !== ErrorCode.QueueUnavailable) {
+        await this.fanOuts.end(fanOut._id, 'failed', `continuation refused: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    if (await this.fanOuts.end(fanOut._id, 'continued')) return;
+    // Ended meanwhile: by another fan-in (two children ended at once: nothing to do), or cancelled
+    // between the read above and now: then the continuation just started goes too.
+    if ((await this.fanOuts.find(fanOut._id))?.outcome !== 'cancelled') return;
+    const started = (await this.jobs.flowDescendants(fanOut.rootId)).find((r) => r._id === continuation.jobId);
+    if (started) await this.cancellation.cancelJob(started);
   }
 
   /** The children of the fan-out a continuation follows, with their outcomes (results opened). */

@@ -10,15 +10,18 @@ import {
   validationFailed,
 } from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
-import { JobProducer } from '../job-producer.service';
+import { JobControl } from '../job-control.service';
+import { FlowSubmission, JobProducer } from '../job-producer.service';
+import { FlowCancellation } from './flow-cancellation';
 import { FlowFanIn } from './flow-fan-in';
 
 /**
- * Starts a running job's children (fan-out). The fan-out is recorded first, with every child's
- * id derived from the parent, step and key; then the children are enqueued. A redelivered or
- * retried parent repeating the step finds the recorded fan-out and enqueues only what is missing,
- * so no child is ever made twice. Children inherit the parent's owner and priority (unless set)
- * and belong to its flow.
+ * Starts a running job's children (fan-out). Everything is checked first (each child and the
+ * continuation as a submission of its type), so a mistake fails the parent before anything is
+ * written. Then the fan-out is recorded, with every child's id derived from the parent, step and
+ * key, and the children are enqueued. A redelivered parent repeating the step finds the recorded
+ * fan-out and enqueues only what never started, so no child is ever made twice. Children inherit
+ * the parent's owner and priority (unless set) and belong to its flow.
  */
 @Injectable()
 export class FlowStarter {
@@ -27,30 +30,54 @@ export class FlowStarter {
     private readonly fanOuts: FanOutsRepository,
     private readonly producer: JobProducer,
     private readonly fanIn: FlowFanIn,
+    private readonly cancellation: FlowCancellation,
+    private readonly control: JobControl,
     private readonly cipher: DataCipher,
   ) {}
 
   async fanOut(parentId: string, step: string, request: FanOutRequest): Promise<StartedFanOut> {
-    checkRequest(request);
+    checkKeys(request);
     const parent = await this.jobs.findByIdUnscoped(parentId);
     if (!parent) throw new Error(`Job ${parentId} has no record; it cannot fan out`);
     const rootId = parent.flow?.rootId ?? parentId;
+    const owner = ownerFromKey(parent.ownerKey);
+    const children: FlowSubmission[] = request.children.map((spec) => ({
+      owner,
+      jobId: flowChildId(parentId, step, spec.key),
+      input: {
+        type: spec.type,
+        data: spec.data,
+        options: { priority: spec.priority ?? parent.priority, ...(spec.attempts !== undefined ? { attempts: spec.attempts } : {}) },
+      },
+      flow: { rootId, parentId, step, role: 'child', key: spec.key },
+    }));
     const continuation = request.continuation;
     const continuationId = continuation ? flowContinuationId(parentId, step) : null;
+    const continuationPriority = continuation?.priority ?? parent.priority;
+    // Every child, and the continuation, checked before anything is written; the continuation
+    // now, not when its children end: by then nobody could mend it.
+    const prepared = await this.producer.prepareFlowJobs(children);
+    if (continuation) {
+      await this.producer.prepare(
+        owner,
+        { type: continuation.type, data: continuation.data, options: { priority: continuationPriority } },
+        'product',
+      );
+    }
     const fanOut = await this.fanOuts.claim({
       _id: fanOutId(parentId, step),
       parentId,
       rootId,
       step,
       ownerKey: parent.ownerKey,
-      children: request.children.map(({ key }) => ({ key, jobId: flowChildId(parentId, step, key) })),
+      children: children.map((c) => ({ key: c.flow.key, jobId: c.jobId })),
       continuation:
         continuation && continuationId
           ? {
               jobId: continuationId,
               type: continuation.type,
               data: this.cipher.sealNew(continuation.data, continuationId),
-              priority: continuation.priority ?? parent.priority,
+              priority: continuationPriority,
             }
           : null,
       onChildFailure: request.onChildFailure ?? 'continue',
@@ -58,36 +85,34 @@ export class FlowStarter {
       endedAt: null,
       outcome: null,
       reason: null,
+      checkedAt: null,
     } satisfies FanOut);
-    // Cancelled with its flow (the parent is being stopped too): nothing more is started.
-    if (fanOut.outcome === 'cancelled') return { children: fanOut.children, continuationId: null };
-    // What a previous execution recorded wins: the same ids, whatever this one computed.
-    const specs = new Map(request.children.map((c) => [c.key, c]));
-    const owner = ownerFromKey(parent.ownerKey);
-    await this.producer.submitFlowJobs(
-      fanOut.children
-        .filter(({ key }) => specs.has(key))
-        .map(({ key, jobId }) => {
-          const spec = specs.get(key)!;
-          return {
-            owner,
-            jobId,
-            input: {
-              type: spec.type,
-              data: spec.data,
-              options: { priority: spec.priority ?? parent.priority, ...(spec.attempts !== undefined ? { attempts: spec.attempts } : {}) },
-            },
-            flow: { rootId, parentId, step, role: 'child' as const, key },
-          };
-        }),
-    );
+    const recorded = fanOut.children.map((c) => c.key);
+    if (recorded.length !== children.length || children.some((c, i) => c.flow.key !== recorded[i])) {
+      throw validationFailed([
+        {
+          field: 'children',
+          message: `step ${step} of job ${parentId} already fanned out to other children (${recorded.length}); a step fans out once, to the same keys`,
+        },
+      ]);
+    }
+    const started = { children: fanOut.children, continuationId: fanOut.continuation?.jobId ?? null };
+    // Cancelled with its flow already: nothing more is started (the parent is being stopped too).
+    if (fanOut.outcome === 'cancelled') return started;
+    await this.producer.enqueueFlowJobs(prepared);
+    // The parent (or its flow) was cancelled while it fanned out: what it just started goes too.
+    const now = await this.fanOuts.find(fanOut._id);
+    if (now?.outcome === 'cancelled' || (await this.control.isCancelRequested(parent.queue, parentId))) {
+      await this.cancellation.cancelUnder(parent);
+      return started;
+    }
     // With no children (or all ended before a redelivery), nothing else would start the continuation.
     await this.fanIn.check(fanOut);
-    return { children: fanOut.children, continuationId: fanOut.continuation?.jobId ?? null };
+    return started;
   }
 }
 
-function checkRequest({ children }: FanOutRequest): void {
+function checkKeys({ children }: FanOutRequest): void {
   const keys = new Set<string>();
   const problems: string[] = [];
   if (children.length > MAX_FAN_OUT) problems.push(`at most ${MAX_FAN_OUT} children per fan-out, not ${children.length}`);

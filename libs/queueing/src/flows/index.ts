@@ -1,2 +1,3 @@
+export * from './flow-cancellation';
 export * from './flow-fan-in';
 export * from './flow-starter';

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, forwardRef } from '@nestjs/common';
 import { DataCipher, JobStatus, WebhookEvent, messageOf, runClosingSeq } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
@@ -16,7 +16,7 @@ const EVENT_OF: Readonly<Record<SettledStatus, WebhookEvent>> = {
 };
 
 export interface RunToSettle {
-  record: Pick<JobRecord, '_id' | 'type' | 'queue' | 'run' | 'callback' | 'progress'>;
+  record: Pick<JobRecord, '_id' | 'type' | 'queue' | 'run' | 'callback' | 'progress'> & Partial<Pick<JobRecord, 'flow'>>;
   status: SettledStatus;
   /** Written with the status (finishedAt, error, result, attemptsMade…). */
   set: TransitionFields;
@@ -40,7 +40,8 @@ export class RunSettlement {
     private readonly hooks: RunHooks,
     private readonly webhooks: WebhookNotifier,
     private readonly cipher: DataCipher,
-    private readonly fanIn: FlowFanIn,
+    // Flows cancel through settlements and settlements feed flows' fan-in: one of the two is lazy.
+    @Inject(forwardRef(() => FlowFanIn)) private readonly fanIn: FlowFanIn,
   ) {}
 
   /**
@@ -71,7 +72,8 @@ export class RunSettlement {
       progress: record.progress ?? undefined,
       byWorker: false,
     });
-    await this.fanIn.jobEnded(record._id);
+    // A job of a flow may be the last child its fan-out waits for (null: known to be in none).
+    if (record.flow !== null) await this.fanIn.jobEnded(record._id);
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
       {

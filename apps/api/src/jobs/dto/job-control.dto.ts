@@ -34,7 +34,7 @@ export class CancelJobResponse {
       'cancelled: removed from the queue; cancelling: running, it stops at its next step boundary or sooner; ' +
       'completed or failed: the job had ended, and the flow it started was cancelled (`descendantsCancelled`)',
   })
-  status!: JobStatus.Cancelled | 'cancelling' | JobStatus.Completed | JobStatus.Failed | JobStatus;
+  status!: JobStatus | 'cancelling';
 
   @ApiProperty({ required: false, description: 'Jobs of the flow under this job that were cancelled or asked to stop' })
   descendantsCancelled?: number;

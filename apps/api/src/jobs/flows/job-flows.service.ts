@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FlowTreeNode, JobStatus, JobTypeRegistry, flowTree } from '@conveyor/contracts';
-import { FanOut, FanOutsRepository, JobRecord, JobsRepository } from '@conveyor/database';
+import { FanOut, FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
 import { JOB_TYPE_REGISTRY } from '@conveyor/queueing';
 import { JobReads } from '../job-reads.service';
@@ -25,7 +25,8 @@ export class JobFlows {
       this.jobs.flowDescendants(rootId),
       this.fanOuts.ofFlow(rootId),
     ]);
-    const members = [...(root ? [root] : []), ...descendants].map(toMember);
+    const order = new Map(fanOuts.flatMap((f) => f.children.map((c, i) => [c.jobId, i] as const)));
+    const members = [...(root ? [root] : []), ...descendants].map((r) => ({ ...toMember(r), order: order.get(r._id) }));
     const built = flowTree(jobId, members.some((m) => m.jobId === jobId) ? members : [toMember(record), ...members])!;
     const inView = new Set<string>();
     const collect = (n: FlowTreeNode) => (inView.add(n.jobId), n.children.forEach(collect));
@@ -65,7 +66,7 @@ export class JobFlows {
   }
 }
 
-function toMember(r: JobRecord) {
+function toMember(r: FlowMemberRecord) {
   return {
     jobId: r._id,
     type: r.type,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobRetentionRepository, QueueStatsSnapshotsRepository, WebhookDeliveriesRepository } from '@conveyor/database';
+import { FanOutsRepository, JobRetentionRepository, QueueStatsSnapshotsRepository, WebhookDeliveriesRepository } from '@conveyor/database';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
 /** Records read and deleted per statement. */
@@ -11,8 +11,8 @@ const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * Deletes job records that finished (completed, failed, cancelled) more than
- * JOB_RECORD_RETENTION_DAYS ago, in batches; and webhook delivery attempts and queue stats
- * snapshots of the same age. Waiting, delayed and active records are never touched; a dead letter
+ * JOB_RECORD_RETENTION_DAYS ago, in batches; and webhook delivery attempts, queue stats
+ * snapshots and flows' fan-outs (ended) of the same age. Waiting, delayed and active records are never touched; a dead letter
  * is a failed record, so it goes only once it is older than the retention too.
  */
 @SystemTaskProvider()
@@ -29,6 +29,7 @@ export class CleanupExpiredJobsTask implements SystemTask {
     private readonly records: JobRetentionRepository,
     private readonly webhookAttempts: WebhookDeliveriesRepository,
     private readonly snapshots: QueueStatsSnapshotsRepository,
+    private readonly fanOuts: FanOutsRepository,
   ) {}
 
   async run(): Promise<object> {
@@ -43,6 +44,14 @@ export class CleanupExpiredJobsTask implements SystemTask {
     // Webhook attempts and snapshots expire by their own age, so none outlives the retention.
     const deletedWebhookAttempts = await this.webhookAttempts.deleteOlderThan(writtenBefore);
     const deletedQueueSnapshots = await this.snapshots.deleteOlderThan(writtenBefore);
-    return { writtenBefore: writtenBefore.toISOString(), deletedRecords, deletedWebhookAttempts, deletedQueueSnapshots, more };
+    const deletedFanOuts = await this.fanOuts.deleteEndedBefore(writtenBefore);
+    return {
+      writtenBefore: writtenBefore.toISOString(),
+      deletedRecords,
+      deletedWebhookAttempts,
+      deletedQueueSnapshots,
+      deletedFanOuts,
+      more,
+    };
   }
 }

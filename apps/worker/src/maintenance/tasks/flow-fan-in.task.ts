@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FanOutsRepository } from '@conveyor/database';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 import { FlowFanIn } from '@conveyor/queueing';
+import { messageOf } from '@conveyor/contracts';
 
 /** A fan-out this old and not ended is looked at again (a live one ends within moments of its last child). */
 const SETTLE_MS = 60_000;
@@ -12,7 +13,9 @@ const BATCH = 500;
  * The backstop of flows' fan-in: a worker that died between a child's end and its fan-in (or a
  * fan-in that failed on a database error) leaves a fan-out whose children have all ended but whose
  * continuation never started. Every minute, fan-outs older than a minute and not ended are checked
- * again; the continuation's id is derived, so one started meanwhile is never started twice.
+ * again, the least recently checked first (so fan-outs that stay open for long, their children
+ * still running, never starve the rest); the continuation's id is derived, so one started
+ * meanwhile is never started twice.
  */
 @SystemTaskProvider()
 @Injectable()
@@ -29,9 +32,18 @@ export class FlowFanInTask implements SystemTask {
   ) {}
 
   async run(): Promise<object> {
-    const pending = await this.fanOuts.unended(new Date(Date.now() - SETTLE_MS), BATCH);
-    for (const fanOut of pending) await this.fanIn.check(fanOut);
-    const stillOpen = (await Promise.all(pending.map((f) => this.fanOuts.find(f._id)))).filter((f) => f && !f.endedAt).length;
-    return { checked: pending.length, ended: pending.length - stillOpen };
+    const pending = await this.fanOuts.unendedForCheck(new Date(Date.now() - SETTLE_MS), BATCH);
+    let ended = 0;
+    const errors: string[] = [];
+    for (const fanOut of pending) {
+      try {
+        await this.fanIn.check(fanOut);
+        if ((await this.fanOuts.find(fanOut._id))?.endedAt) ended++;
+      } catch (error) {
+        // One fan-out that cannot be checked now (its store unreachable) never holds up the rest.
+        if (errors.length < 10) errors.push(`${fanOut._id}: ${messageOf(error)}`);
+      }
+    }
+    return { checked: pending.length, ended, ...(errors.length > 0 ? { errors } : {}) };
   }
 }

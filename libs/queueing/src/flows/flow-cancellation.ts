@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { JobStatus, isTerminal } from '@conveyor/contracts';
+import { FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
+import { JobControl } from '../job-control.service';
+import { RunSettlement } from '../runs/run-settlement';
+
+/** A job a flow is cancelled under: any record with its id, flow link and queue. */
+export type FlowTop = Pick<FlowMemberRecord, '_id' | 'flow'>;
+
+/**
+ * Cancelling the flow under a job: its open fan-outs are ended `cancelled` first (no fan-in starts
+ * a continuation after that, and a fan-in that started one just before takes it back; a parent
+ * fanning out again enqueues nothing), then every job under it still waiting or running is
+ * cancelled as a cancel request would (removed from the queue and recorded, or asked to stop at
+ * its next step). Twice over, to catch a job a racing fan-out enqueued between the two.
+ */
+@Injectable()
+export class FlowCancellation {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly fanOuts: FanOutsRepository,
+    private readonly control: JobControl,
+    private readonly settlement: RunSettlement,
+  ) {}
+
+  /** The jobs under `top` that have not ended (empty for a job that started nothing). */
+  async unfinishedUnder(top: FlowTop): Promise<FlowMemberRecord[]> {
+    return (await this.under(top)).filter((r) => !isTerminal(r.status));
+  }
+
+  /** Whether `top` has fan-outs still open, or jobs under it still running. */
+  async hasOpenFlow(top: FlowTop): Promise<boolean> {
+    const rootId = top.flow?.rootId ?? top._id;
+    const [unfinished, fanOuts] = await Promise.all([this.unfinishedUnder(top), this.fanOuts.ofFlow(rootId)]);
+    const parents = new Set([top._id, ...(await this.under(top)).map((r) => r._id)]);
+    return unfinished.length > 0 || fanOuts.some((f) => !f.endedAt && parents.has(f.parentId));
+  }
+
+  /** Cancels the flow under `top`; returns how many of its jobs were cancelled or asked to stop. */
+  async cancelUnder(top: FlowTop): Promise<number> {
+    const rootId = top.flow?.rootId ?? top._id;
+    const cancelled = new Set<string>();
+    for (let pass = 0; pass < 2; pass++) {
+      const under = await this.under(top);
+      const parents = new Set([top._id, ...under.map((r) => r._id)]);
+      const open = (await this.fanOuts.ofFlow(rootId)).filter((f) => parents.has(f.parentId) && !f.endedAt);
+      await Promise.all(open.map((f) => this.fanOuts.end(f._id, 'cancelled', `cancelled with job ${top._id}`)));
+      for (const record of under.filter((r) => !isTerminal(r.status))) if (await this.cancelJob(record)) cancelled.add(record._id);
+    }
+    return cancelled.size;
+  }
+
+  /** Cancels one job of a flow: removed and recorded if still queued, asked to stop if running. */
+  async cancelJob(record: FlowMemberRecord): Promise<boolean> {
+    const outcome = await this.control.removeIfQueued(record.queue, record._id);
+    if (outcome === 'running') {
+      await this.control.requestCancel(record.queue, record._id);
+      return true;
+    }
+    if (outcome === 'finished') return false;
+    return this.settlement.settle({
+      record,
+      status: JobStatus.Cancelled,
+      set: { finishedAt: new Date() },
+      message: 'Cancelled with its flow before a worker took it',
+    });
+  }
+
+  private async under(top: FlowTop): Promise<FlowMemberRecord[]> {
+    const members = await this.jobs.flowDescendants(top.flow?.rootId ?? top._id);
+    const byParent = new Map<string, FlowMemberRecord[]>();
+    for (const m of members) byParent.set(m.flow!.parentId, [...(byParent.get(m.flow!.parentId) ?? []), m]);
+    const found = new Map<string, FlowMemberRecord>();
+    const walk = (id: string) => {
+      for (const child of byParent.get(id) ?? []) {
+        if (found.has(child._id)) continue;
+        found.set(child._id, child);
+        walk(child._id);
+      }
+    };
+    walk(top._id);
+    return [...found.values()];
+  }
+}
