@@ -79,6 +79,10 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     const continuation = flow.children[3] as FlowNode;
     const read = await conveyor.http().get(`/api/v1/jobs/${continuation.jobId}`).set(USER);
     expect(read.body.data.result).toEqual({ committed: true, fanIn: ['c1:completed', 'c2:completed', 'c3:failed'] });
+    expect(read.body.data.flow).toBeUndefined(); // it fanned out nothing
+    // The root's own read shows the flow under it.
+    const root = await conveyor.http().get(`/api/v1/jobs/${rootId}`).set(USER);
+    expect(root.body.data.flow).toEqual({ status: 'completed', counts: { completed: 4, failed: 1 }, total: 5, progress: 100 });
     // A child's own tree is its subtree; the job API shows its parent's flow only through the root.
     expect((await flowOf(flow.children[0].jobId)).flow.total).toBe(1);
     // Nobody else sees the flow.
@@ -140,7 +144,11 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     await waitFor(async () => (await flowOf(rootId)).children.filter((c: FlowNode) => c.status === 'active').length === 3, {
       what: 'the three children to run',
     });
-    // The root itself has completed (it only fanned out); cancelling it cancels its flow.
+    // The root itself has completed (it only fanned out); its read shows the flow running under it…
+    const running = (await conveyor.http().get(`/api/v1/jobs/${rootId}`).set(USER)).body.data;
+    expect(running).toMatchObject({ status: 'completed', flow: { status: 'running', total: 4, counts: { completed: 1, active: 3 } } });
+    expect(running.flow.progress).toBeLessThan(100);
+    // …and cancelling it cancels its flow.
     const res = await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER);
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ cancelled: true, status: 'completed', descendantsCancelled: 3 });

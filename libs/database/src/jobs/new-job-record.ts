@@ -56,5 +56,6 @@ export function newJobRecord({
     scheduledRun: scheduledRun ?? null,
     dismissed: null,
     flow: flow ?? null,
+    fannedOut: false,
   };
 }

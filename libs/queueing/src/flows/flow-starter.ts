@@ -87,6 +87,7 @@ export class FlowStarter {
       reason: null,
       checkedAt: null,
     } satisfies FanOut);
+    if (!parent.fannedOut) await this.jobs.markFannedOut(parentId);
     const recorded = fanOut.children.map((c) => c.key);
     if (recorded.length !== children.length || children.some((c, i) => c.flow.key !== recorded[i])) {
       throw validationFailed([

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { JobStatus, QueueName } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
+import { FlowProgressResponse } from '../flows/job-flow.response';
 
 /** Any JSON value (a job type's result), which the design type `unknown` would document as an object. */
 const JSON_VALUE = [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }];
@@ -99,6 +100,13 @@ export class JobResponse {
 
   @ApiProperty({ enum: ['queue', 'record'], description: 'queue: live from Redis; record: from MongoDB after Bull removed the job' })
   source!: 'queue' | 'record';
+
+  @ApiProperty({
+    type: () => FlowProgressResponse,
+    required: false,
+    description: 'A job that fanned out: the flow under it (GET /api/v1/jobs/:jobId/flow has the tree). Single-job reads only',
+  })
+  flow?: FlowProgressResponse;
 }
 
 export class JobPlanResponse {

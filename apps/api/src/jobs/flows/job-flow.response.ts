@@ -23,12 +23,16 @@ export class FanOutResponse {
   @ApiProperty({ type: String, nullable: true }) reason!: string | null;
 }
 
-export class FlowSummaryResponse {
-  @ApiProperty({ enum: ['running', 'completed', 'failed', 'cancelled'] }) status!: string;
+/** The flow under a job in short: in the job read of a job that fanned out, and in the tree. */
+export class FlowProgressResponse {
+  @ApiProperty({ enum: ['running', 'completed', 'failed', 'cancelled'] }) status!: 'running' | 'completed' | 'failed' | 'cancelled';
   @ApiProperty({ description: 'Jobs of the tree per status (Conveyor’s words)', type: 'object', additionalProperties: { type: 'integer' } })
   counts!: Record<string, number>;
-  @ApiProperty() total!: number;
+  @ApiProperty({ description: 'Jobs in the tree, the job itself included' }) total!: number;
   @ApiProperty({ description: 'Mean progress of every job of the tree, %' }) progress!: number;
+}
+
+export class FlowSummaryResponse extends FlowProgressResponse {
   @ApiProperty({ type: [FanOutResponse] }) fanOuts!: FanOutResponse[];
 }
 

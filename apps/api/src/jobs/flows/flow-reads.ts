@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { FlowTree, FlowTreeNode, JobStatus, flowTree } from '@conveyor/contracts';
+import { FanOut, FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
+import { FlowProgressResponse } from './job-flow.response';
+
+/** The flow under one job, as read from the records of its flow and their fan-outs. */
+export interface FlowView {
+  built: FlowTree;
+  /** Fan-outs of jobs in the view. */
+  fanOuts: FanOut[];
+  summary: FlowProgressResponse;
+}
+
+/**
+ * Reads the flow under a job (the tree route, and the job read of a job that fanned out). The
+ * caller has checked that the job is the caller's: the jobs under it share its owner.
+ */
+@Injectable()
+export class FlowReads {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly fanOuts: FanOutsRepository,
+  ) {}
+
+  async view(record: FlowMemberRecord): Promise<FlowView> {
+    const rootId = record.flow?.rootId ?? record._id;
+    const [root, descendants, fanOuts] = await Promise.all([
+      rootId === record._id ? record : this.jobs.findByIdUnscoped(rootId),
+      this.jobs.flowDescendants(rootId),
+      this.fanOuts.ofFlow(rootId),
+    ]);
+    const order = new Map(fanOuts.flatMap((f) => f.children.map((c, i) => [c.jobId, i] as const)));
+    const members = [...(root ? [root] : []), ...descendants].map((r) => ({ ...toMember(r), order: order.get(r._id) }));
+    const built = flowTree(record._id, members.some((m) => m.jobId === record._id) ? members : [toMember(record), ...members])!;
+    const inView = new Set<string>();
+    const collect = (n: FlowTreeNode) => (inView.add(n.jobId), n.children.forEach(collect));
+    collect(built.tree);
+    const own = fanOuts.filter((f) => inView.has(f.parentId));
+    return {
+      built,
+      fanOuts: own,
+      summary: {
+        status: flowStatus(built.tree, built.finished, own),
+        counts: built.counts as Record<string, number>,
+        total: built.total,
+        progress: built.progress,
+      },
+    };
+  }
+}
+
+function toMember(r: FlowMemberRecord) {
+  return {
+    jobId: r._id,
+    type: r.type,
+    queue: r.queue,
+    status: r.status,
+    percent: r.progress?.percent ?? 0,
+    flow: r.flow ?? null,
+    createdAt: r.createdAt,
+  };
+}
+
+/**
+ * The flow's word: running until every job has ended and every fan-out has too (one not ended may
+ * still start its continuation); then cancelled if its top job or a fan-out was, failed if the top
+ * job, a continuation or a fan-out with the `fail` policy failed; else completed. A child that
+ * failed under `continue` does not fail the flow.
+ */
+function flowStatus(top: FlowTreeNode, finished: boolean, fanOuts: FanOut[]): FlowProgressResponse['status'] {
+  if (!finished || fanOuts.some((f) => !f.endedAt)) return 'running';
+  if (top.status === JobStatus.Cancelled || fanOuts.some((f) => f.outcome === 'cancelled')) return 'cancelled';
+  const failedContinuation = (n: FlowTreeNode): boolean =>
+    (n.role === 'continuation' && n.status !== JobStatus.Completed) || n.children.some(failedContinuation);
+  if (top.status !== JobStatus.Completed || failedContinuation(top) || fanOuts.some((f) => f.outcome === 'failed')) return 'failed';
+  return 'completed';
+}
