@@ -25,6 +25,7 @@ export interface AppConfig {
   worker: { shutdownGraceMs: number; maxConcurrency?: number; configPollMs: number; cpuThreads: number };
   outbound: OutboundPolicy;
   reconcile: { intervalMs: number; graceMs: number; batchSize: number };
+  circuits: { volumeThreshold: number; errorThresholdPercentage: number; resetTimeoutMs: number; rollingWindowMs: number };
   scheduler: { tickMs: number; minIntervalMs: number };
   /** How long finished job records are kept (the `cleanup-expired-jobs` system schedule). */
   retention: { jobRecordDays: number };
@@ -89,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       cpuThreads: c.WORKER_CPU_THREADS ?? availableParallelism(),
     },
     reconcile: { intervalMs: c.RECONCILE_INTERVAL_MS, graceMs: c.RECONCILE_GRACE_MS, batchSize: c.RECONCILE_BATCH_SIZE },
+    circuits: {
+      volumeThreshold: c.CIRCUIT_VOLUME_THRESHOLD,
+      errorThresholdPercentage: c.CIRCUIT_ERROR_PERCENT,
+      resetTimeoutMs: c.CIRCUIT_RESET_MS,
+      rollingWindowMs: c.CIRCUIT_WINDOW_MS,
+    },
     scheduler: { tickMs: c.SCHEDULER_TICK_MS, minIntervalMs: c.SCHEDULE_MIN_INTERVAL_MS },
     retention: { jobRecordDays: c.JOB_RECORD_RETENTION_DAYS },
     health: {

@@ -83,6 +83,15 @@ export const configSchema = z.object({
   /** Records read per batch (at most 10 batches per sweep). */
   RECONCILE_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 
+  /** Circuit breakers of downstream services (per worker, per service): calls in the window before one may open… */
+  CIRCUIT_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** …the failed share of them, %, above which it opens… */
+  CIRCUIT_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
+  /** …how long it stays open before a probe call (half-open)… */
+  CIRCUIT_RESET_MS: milliseconds.default(30_000),
+  /** …and the rolling window the calls are counted over. */
+  CIRCUIT_WINDOW_MS: milliseconds.default(60_000),
+
   /** Scheduler (worker): how often each worker looks for due schedules (one worker at a time fires them). */
   SCHEDULER_TICK_MS: milliseconds.default(5_000),
   /** Shortest allowed gap between two runs of a repeating schedule. */

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { messageOf } from '@conveyor/contracts';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CircuitBreakers } from './circuit-breakers';
+import { DownstreamError } from './downstream-error';
 
 /** Time limit of one call to a downstream service, unless the call sets its own. */
 export const DOWNSTREAM_TIMEOUT_MS = 10_000;
@@ -10,16 +12,7 @@ export const DOWNSTREAM_TIMEOUT_MS = 10_000;
 export const DOWNSTREAM_TRIES = 3;
 const RETRY_DELAY_MS = 250;
 
-/** A downstream call that failed for good: its last status (if any) and why. */
-export class DownstreamError extends Error {
-  override readonly name = 'DownstreamError';
-  constructor(
-    message: string,
-    readonly status: number | null,
-  ) {
-    super(message);
-  }
-}
+export { DownstreamError } from './downstream-error';
 
 /** Per-call options: extra headers (a service's bearer token), and a time limit other than the default. */
 export interface DownstreamCallOptions {
@@ -31,10 +24,14 @@ export interface DownstreamCallOptions {
  * JSON over HTTP to the products' downstream services (profiles, transcripts, ideas, generation…).
  * Each call has a time limit and a bounded number of tries; the job's abort signal (cancel,
  * timeout) stops it at once. These URLs come from the operator's configuration, not from clients,
- * so the outbound policy for client-given URLs does not apply.
+ * so the outbound policy for client-given URLs does not apply. Calls to one service (URL origin)
+ * share a circuit breaker (CircuitBreakers), when the app provides them: after repeated failures
+ * they fail fast with CircuitOpenError and the job's attempt is deferred instead of spent.
  */
 @Injectable()
 export class DownstreamClient {
+  constructor(@Optional() private readonly breakers?: CircuitBreakers) {}
+
   async getJson(url: string, signal: AbortSignal, options: DownstreamCallOptions = {}): Promise<unknown> {
     return this.call(url, { method: 'GET', headers: options.headers ?? {} }, signal, options.timeoutMs);
   }
@@ -61,7 +58,18 @@ export class DownstreamClient {
     return this.call(url, init, signal, options.timeoutMs, () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
   }
 
-  private async call(
+  private call(
+    url: string,
+    init: RequestInit & { headers: Record<string, string> },
+    signal: AbortSignal,
+    timeoutMs?: number,
+    body?: () => ReadableStream<Uint8Array>,
+  ): Promise<unknown> {
+    const tries = () => this.tries(url, init, signal, timeoutMs, body);
+    return this.breakers ? this.breakers.run(new URL(url).origin, tries) : tries();
+  }
+
+  private async tries(
     url: string,
     init: RequestInit & { headers: Record<string, string> },
     signal: AbortSignal,

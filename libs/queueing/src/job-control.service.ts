@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobRecord, sealedCallback } from '@conveyor/database';
 import { DataCipher, QueueName, ResolvedJobOptions } from '@conveyor/contracts';
-import { Queue } from 'bull';
+import { Job, Queue } from 'bull';
 import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { QueueRegistry } from './queue-registry.service';
 import { QueueSettings } from './queue-settings.service';
@@ -115,6 +115,22 @@ export class JobControl {
     const queue = this.queues.get(queueName);
     const note = await queue.client.get(queueKeys(queue).runDone(jobId, run));
     return note ? (JSON.parse(note) as { result: unknown }) : undefined;
+  }
+
+  /**
+   * Gives a job one attempt more, once per call up to `max` per run: an attempt a downstream
+   * service's open circuit stopped before it called anything is deferred, not spent. Bull decides
+   * retries from the job's options in memory and reads them from Redis at the next pickup, so both
+   * are changed. Returns false once the job has had `max` such attempts (they count from then on).
+   */
+  async deferAttempt(job: Job, max: number): Promise<boolean> {
+    const opts = job.opts as Job['opts'] & { conveyorDeferrals?: number };
+    const deferrals = opts.conveyorDeferrals ?? 0;
+    if (deferrals >= max) return false;
+    opts.attempts = (opts.attempts ?? 1) + 1;
+    opts.conveyorDeferrals = deferrals + 1;
+    await job.queue.client.hset(job.queue.toKey(String(job.id)), 'opts', JSON.stringify(opts));
+    return true;
   }
 
   /** How often Bull's stalled checker has put this job back (0 for a first delivery). */

@@ -61,7 +61,9 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
       stalledInterval: config.bull.stalledIntervalMs,
       maxStalledCount: config.bull.maxStalledCount,
       backoffStrategies: {
-        [BULL_BACKOFF_STRATEGY]: (attemptsMade: number, _err: Error, spec: BackoffSpec) => backoffDelay(spec, attemptsMade),
+        // An attempt deferred by an open circuit waits for the breaker's probe, whatever the backoff.
+        [BULL_BACKOFF_STRATEGY]: (attemptsMade: number, err: Error, spec: BackoffSpec) =>
+          err?.name === 'CircuitOpenError' ? (err as Error & { retryAfterMs: number }).retryAfterMs : backoffDelay(spec, attemptsMade),
       },
     },
   };

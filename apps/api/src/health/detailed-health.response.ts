@@ -166,6 +166,15 @@ export class ServiceHealthReport {
   @ApiPropertyOptional({ type: String, nullable: true }) error?: string | null;
 }
 
+export class CircuitReportResponse {
+  @ApiProperty({ example: 'transcript', description: 'The configured service the origin belongs to, else the origin' }) service!: string;
+  @ApiProperty({ example: 'http://transcripts:8080' }) origin!: string;
+  @ApiProperty({ enum: ['closed', 'half-open', 'open'], description: 'The worst of the live workers’ breakers' }) state!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'Live workers per state' })
+  workers!: Record<string, number>;
+  @ApiProperty({ type: String, format: 'date-time' }) changedAt!: string;
+}
+
 export class DetailedHealthResponse {
   @ApiProperty({ enum: HEALTH, description: 'The worst status of every part below' })
   status!: HealthStatus;
@@ -190,6 +199,14 @@ export class DetailedHealthResponse {
 
   @ApiProperty({ type: [ServiceHealthReport], nullable: true, description: 'null when the probes could not be read' })
   services!: ServiceHealthReport[] | null;
+
+  @ApiProperty({
+    type: [CircuitReportResponse],
+    nullable: true,
+    description:
+      "Downstream services' circuit breakers over the live workers (null when heartbeats cannot be read); one not closed is a warning",
+  })
+  circuits!: CircuitReportResponse[] | null;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: HEALTH_THRESHOLDS })
   thresholds!: Record<string, number>;

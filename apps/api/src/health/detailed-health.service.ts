@@ -12,6 +12,7 @@ import {
   messageOf,
 } from '@conveyor/contracts';
 import {
+  CircuitStates,
   JOB_TYPE_REGISTRY,
   QueueMetrics,
   QueueRegistry,
@@ -47,6 +48,7 @@ export class DetailedHealthService {
     private readonly mongoIndicator: MongooseHealthIndicator,
     private readonly connections: RedisConnections,
     private readonly serviceHealth: ServiceHealthStore,
+    private readonly circuitStates: CircuitStates,
   ) {}
 
   async report(now = Date.now()): Promise<DetailedHealthResponse> {
@@ -60,12 +62,21 @@ export class DetailedHealthService {
       .all()
       .map((q) => q.name)
       .sort();
-    const queues = await Promise.all(names.map((name) => this.queueHealth(name, workers, now)));
+    const [queues, circuits] = await Promise.all([
+      Promise.all(names.map((name) => this.queueHealth(name, workers, now))),
+      workers === null ? null : withTimeout(this.circuitStates.read(new Set(workers.map((w) => w.id))), CHECK_TIMEOUT_MS).catch(() => null),
+    ]);
     const reasons = workers === null ? ['worker heartbeats could not be read'] : workers.length === 0 ? ['no live worker heartbeats'] : [];
     // A downstream service that is down degrades the analyses that need it, not Conveyor itself.
     for (const service of services ?? []) {
       if (service.status === 'down')
         reasons.push(`service ${service.name} is down (${service.error ?? 'no answer'}) at ${service.checkedAt}`);
+    }
+    for (const circuit of circuits ?? []) {
+      if (circuit.state !== 'closed') {
+        const open = circuit.workers.open ?? 0;
+        reasons.push(`circuit of ${circuit.service} ${circuit.state} (open on ${open} worker(s)) since ${circuit.changedAt}`);
+      }
     }
     return {
       status: worstStatus([
@@ -81,6 +92,7 @@ export class DetailedHealthService {
       queues,
       workers,
       services,
+      circuits,
       thresholds: { ...this.config.health },
     };
   }

@@ -41,6 +41,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly circuitState = new Gauge({
+    name: 'conveyor_circuit_state',
+    help: "This worker's circuit breaker per downstream service (origin): 0 closed, 1 half-open, 2 open",
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

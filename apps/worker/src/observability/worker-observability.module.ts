@@ -7,6 +7,8 @@ import { WorkerActivity } from './worker-activity';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 import { WorkerMetrics } from './worker-metrics';
 import { WorkerMetricsServer } from './worker-metrics.server';
+import { CircuitBreakers } from '@conveyor/job-runtime';
+import { CircuitStatePublisher } from './circuit-state-publisher';
 
 /**
  * The worker's JSON logs (nestjs-pino; job lines carry job id, queue, type and attempt), its
@@ -23,7 +25,16 @@ import { WorkerMetricsServer } from './worker-metrics.server';
     }),
     QueueMetricsModule,
   ],
-  providers: [WorkerMetrics, WorkerActivity, OutcomeBuffer, WorkerHeartbeatService, WorkerMetricsServer],
-  exports: [WorkerActivity, WorkerHeartbeatService],
+  // CircuitBreakers: one per downstream service for every DownstreamClient of this worker.
+  providers: [
+    WorkerMetrics,
+    WorkerActivity,
+    OutcomeBuffer,
+    WorkerHeartbeatService,
+    WorkerMetricsServer,
+    CircuitBreakers,
+    CircuitStatePublisher,
+  ],
+  exports: [WorkerActivity, WorkerHeartbeatService, CircuitBreakers],
 })
 export class WorkerObservabilityModule {}

@@ -17,9 +17,12 @@ import { JobsRepository } from '@conveyor/database';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { CancellationWatcher } from './cancellation-watcher';
 import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer';
-import { FailureOutcome, JobLockLostError, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
+import { CircuitOpenError, FailureOutcome, JobLockLostError, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 import { LiveProgress } from './live-progress';
+
+/** Attempts of one run an open circuit may defer (at CIRCUIT_RESET_MS each); past them they count. */
+const MAX_CIRCUIT_DEFERRALS = 20;
 
 /**
  * What a queue consumer does with one Bull job: record the attempt, run the handler's steps,
@@ -119,6 +122,8 @@ export class JobProcessor {
         await this.cancellations.newerEnded(ref.jobId, cancelled);
         throw error;
       }
+      // A call an open circuit refused never reached the service: the attempt is deferred, not spent.
+      if (error instanceof CircuitOpenError) await this.control.deferAttempt(job, MAX_CIRCUIT_DEFERRALS).catch(() => false);
       const outcome = attemptOutcome(job, error);
       try {
         await this.recordFailure(job, ref, error, outcome);
@@ -196,7 +201,8 @@ export class JobProcessor {
     if (error instanceof PermanentJobError) await job.discard();
     if (outcome === 'retried') {
       const spec = (job.opts.backoff as { options?: BackoffSpec } | undefined)?.options;
-      await this.records.retryScheduled(ref, error, spec ? backoffDelay(spec, ref.attempt) : 0);
+      const delay = error instanceof CircuitOpenError ? error.retryAfterMs : spec ? backoffDelay(spec, ref.attempt) : 0;
+      await this.records.retryScheduled(ref, error, delay);
       this.logger.warn(`Job ${ref.jobId} (${job.name}) attempt ${ref.attempt}/${attempts} failed, will retry: ${messageOf(error)}`);
     } else {
       await this.records.failed(ref, error);

@@ -3,3 +3,4 @@ export * from './queue-metrics.module';
 export * from './queue-metrics.service';
 export * from './worker-heartbeats';
 export * from './service-health';
+export * from './circuit-states';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { QueueMetrics } from './queue-metrics.service';
 import { ServiceHealthStore } from './service-health';
+import { CircuitStates } from './circuit-states';
 import { WorkerHeartbeats } from './worker-heartbeats';
 
 /**
@@ -8,7 +9,7 @@ import { WorkerHeartbeats } from './worker-heartbeats';
  * QueueingModule, which provides the queues and Redis connections globally.
  */
 @Module({
-  providers: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore],
-  exports: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore],
+  providers: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore, CircuitStates],
+  exports: [QueueMetrics, WorkerHeartbeats, ServiceHealthStore, CircuitStates],
 })
 export class QueueMetricsModule {}

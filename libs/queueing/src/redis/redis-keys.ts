@@ -16,6 +16,8 @@ export function conveyorKeys(prefix: string) {
     workerHeartbeat: (id: string) => `${base}:workers:${id}`,
     /** The latest probe of each downstream service (hash). */
     servicesHealth: `${base}:services:health`,
+    /** Each live worker's circuit breaker states (hash `<worker id>|<origin>` → JSON). */
+    circuits: `${base}:circuits`,
     scheduler: {
       /** The ticker's lease: one worker fires due schedules at a time. */
       lock: `${scheduler}:lock`,
