@@ -204,12 +204,15 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
       steps: 2,
       at: 1,
       fault: 'stall',
-      ms: 1_500,
+      ms: 3_000,
       fanOutLast: true,
       children: [1, 2].map(() => ({ steps: 1 })),
       continueWith: { steps: 1 },
     });
-    await conveyor.waitForJob(rootId, USER['x-user-id'], (j) => j.status === 'active');
+    // Cancelled once it is inside its stall (step 1 recorded), before the fan-out after it.
+    await waitFor(() => db.collection(PROBE_STEPS_COLLECTION).findOne({ jobId: rootId, step: 'step-1' }), {
+      what: 'the root to reach step 1',
+    });
     const res = await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER);
     expect(res.body.data).toEqual({ cancelled: true, status: 'cancelling' });
     const flow = await finished(rootId);
@@ -234,5 +237,51 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     const jobId = await submitProbe({ steps: 1 });
     const flow = await finished(jobId);
     expect(flow).toMatchObject({ jobId, role: 'root', children: [], flow: { status: 'completed', total: 1, fanOuts: [] } });
+  });
+});
+
+/** A parent whose worker died between recording its children and enqueueing them: the sweep enqueues them. */
+describe('Flows: a child recorded but never enqueued', () => {
+  let conveyor: Conveyor;
+
+  beforeAll(async () => {
+    // One job at a time: the root holds the only slot while its children wait in the queue.
+    conveyor = await Conveyor.start({
+      probe: true,
+      workers: 1,
+      env: { WORKER_MAX_CONCURRENCY: '1', RECONCILE_INTERVAL_MS: '300', RECONCILE_GRACE_MS: '500', THROTTLE_READ_LIMIT: '100000' },
+    });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  it('is enqueued again from its record by the reconcile sweep (not failed as missing), and the flow completes', async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({
+        type: 'test.probe',
+        data: { steps: 2, at: 2, fault: 'stall', ms: 2_000, children: [{ steps: 1 }, { steps: 1 }], continueWith: { steps: 1 } },
+      });
+    const rootId = res.body.data.jobId as string;
+    const flowOf = async () => (await conveyor.http().get(`/api/v1/jobs/${rootId}/flow`).set(USER)).body.data;
+    await waitFor(async () => (await flowOf()).children.length === 2, { what: 'the root to fan out' });
+    // What the parent's death would leave: c2 recorded, waiting, and not in the queue.
+    const c2 = (await flowOf()).children[1].jobId as string;
+    await (await conveyor.app.get(QueueRegistry).get('http').getJob(c2))!.remove();
+    const done = await waitFor(
+      async () => {
+        const flow = await flowOf();
+        return flow.flow.status !== 'running' ? flow : undefined;
+      },
+      { what: 'the flow to finish', timeoutMs: 30_000 },
+    );
+    expect(done.flow.status).toBe('completed');
+    const continuation = done.children.find((c: FlowNode) => c.role === 'continuation');
+    const read = await conveyor.http().get(`/api/v1/jobs/${continuation.jobId}`).set(USER);
+    expect(read.body.data.result.fanIn).toEqual(['c1:completed', 'c2:completed']);
   });
 });

@@ -18,7 +18,6 @@ import { BullProbe, BullState, JOB_TYPE_REGISTRY, queueFailure } from '@conveyor
 import { Caller } from '@conveyor/http';
 import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jobs.dto';
 import { JobResponse } from './dto/job.response';
-import { FlowReads } from './flows/flow-reads';
 
 /** Bull's states in Conveyor's words ("paused" is a waiting job on a paused queue). */
 const FROM_BULL_STATE: Partial<Record<BullState, JobStatus>> = {
@@ -43,7 +42,6 @@ export class JobReads {
     private readonly probe: BullProbe,
     private readonly cipher: DataCipher,
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
-    private readonly flows: FlowReads,
   ) {}
 
   /**
@@ -52,13 +50,6 @@ export class JobReads {
    */
   async get(caller: Caller, jobId: string): Promise<JobResponse> {
     const record = await this.findRecord(caller, jobId);
-    const job = await this.current(caller, record);
-    // A job that fanned out shows the flow under it (often still running after the job completed).
-    return record.fannedOut ? { ...job, flow: (await this.flows.view(record)).summary } : job;
-  }
-
-  private async current(caller: Caller, record: JobRecord): Promise<JobResponse> {
-    const jobId = record._id;
     if (isTerminal(record.status)) return this.view(record);
     const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
     if (!live) return this.view(record);

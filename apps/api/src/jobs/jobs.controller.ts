@@ -23,6 +23,7 @@ import { JobListResponse, JobStatusResponse, ListJobsQuery } from './dto/list-jo
 import { BulkSubmitRequest, JobOptionsRequest, SubmitJobQuery, SubmitJobRequest } from './dto/submit-job.request';
 import { IDEMPOTENCY_KEY_HEADER, IdempotencyService, StoredAnswer } from './idempotency.service';
 import { JobActions } from './job-actions.service';
+import { FlowReads } from './flows/flow-reads';
 import { JobReads } from './job-reads.service';
 import { JobSubmissions } from './job-submissions.service';
 import { ApiLifecycle } from '../lifecycle/api-lifecycle';
@@ -46,6 +47,7 @@ export class JobsController {
     private readonly idempotency: IdempotencyService,
     private readonly lifecycle: ApiLifecycle,
     private readonly outcomes: JobOutcomeWaiter,
+    private readonly flows: FlowReads,
   ) {}
 
   @Post()
@@ -199,8 +201,11 @@ export class JobsController {
   })
   @ApiSuccess(JobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
-  get(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
-    return this.reads.get(caller, jobId);
+  async get(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
+    const job = await this.reads.get(caller, jobId);
+    // A job that fanned out shows the flow under it (often still running after the job completed).
+    const flow = await this.flows.summaryUnder(jobId);
+    return flow ? { ...job, flow } : job;
   }
 
   @Post(':jobId/cancel')

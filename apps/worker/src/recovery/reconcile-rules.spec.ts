@@ -39,8 +39,13 @@ describe(reconcile.name, () => {
     });
   });
 
-  it("enqueues again a flow's waiting job its fan-out recorded but never enqueued; an active one still fails", () => {
+  it("enqueues again a flow's waiting child its fan-out recorded but never enqueued; an active one, or a continuation, still fails", () => {
     const flow = { rootId: 'root', parentId: 'root', step: 's', role: 'child' as const, key: 'a' };
+    expect(
+      reconcile(record({ status: JobStatus.Waiting, flow: { ...flow, role: 'continuation' } }), bull({ state: null }), context),
+    ).toMatchObject({
+      fix: ReconcileFix.MissingFromQueue,
+    });
     expect(reconcile(record({ status: JobStatus.Waiting, flow }), bull({ state: null }), context)).toMatchObject({ action: 'restore' });
     expect(reconcile(record({ status: JobStatus.Active, flow }), bull({ state: null }), context)).toMatchObject({
       action: 'settle',

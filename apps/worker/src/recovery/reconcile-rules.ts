@@ -93,8 +93,9 @@ export function reconcile(
       if (now.getTime() < restoreBefore.getTime() + restoreSettleMs) return { action: 'leave' };
       return { action: 'restore', note: 'lost with Redis data; enqueued again from its record' };
     }
-    // A flow's job is recorded before it is enqueued: a parent whose worker died in between left it.
-    if (queued && bull.state === null && record.flow) {
+    // A flow's child is recorded before it is enqueued: a parent whose worker died in between left
+    // it (the sweeper restores it only while its fan-out is open; a continuation is the fan-in's).
+    if (queued && bull.state === null && record.flow?.role === 'child') {
       return { action: 'restore', note: 'recorded by a fan-out that never enqueued it; enqueued again from its record' };
     }
     return settle(

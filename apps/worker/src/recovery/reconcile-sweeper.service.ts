@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { JobStatus, isTerminal, messageOf } from '@conveyor/contracts';
-import { JobSweepRepository, JobsRepository, UnsettledRecord, parseKeysetCursor } from '@conveyor/database';
+import { FanOutsRepository, JobSweepRepository, JobsRepository, UnsettledRecord, fanOutId, parseKeysetCursor } from '@conveyor/database';
 import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
 import { Queue } from 'bull';
 import { QueueSide, ReconcileFix, Verdict, reconcile } from './reconcile-rules';
@@ -54,6 +54,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     private readonly settlement: RunSettlement,
     private readonly epoch: RedisEpoch,
     private readonly jobs: JobsRepository,
+    private readonly fanOuts: FanOutsRepository,
   ) {
     this.loop = new PeriodicLoop({
       what: 'Reconcile sweep',
@@ -210,6 +211,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     const whole = await this.jobs.findByIdUnscoped(record._id);
     const stillQueued = whole?.status === JobStatus.Waiting || whole?.status === JobStatus.Delayed;
     if (!whole || !stillQueued || (whole.run ?? 1) !== (record.run ?? 1)) return;
+    if (whole.flow && !(await this.flowChildMayRun(queue, whole))) return;
     await this.control.restoreRun(whole);
     // A client's cancel may have found no Bull job and recorded `cancelled` meanwhile: it wins.
     const after = await this.jobs.findByIdUnscoped(record._id);
@@ -219,6 +221,21 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
     }
     report.fixed[ReconcileFix.Restored] = (report.fixed[ReconcileFix.Restored] ?? 0) + 1;
     this.logger.warn(`Reconcile: job ${record._id} (${queue.name}, run ${record.run ?? 1}) ${note} [${ReconcileFix.Restored}]`);
+  }
+
+  /**
+   * A flow's child is enqueued again only while its fan-out is open (not ended: no continuation
+   * started, not cancelled) and its run left no note of having finished (a run that completed
+   * while MongoDB was unreachable, its Bull job since removed, must not run twice).
+   */
+  private async flowChildMayRun(
+    queue: Queue,
+    record: NonNullable<Awaited<ReturnType<JobsRepository['findByIdUnscoped']>>>,
+  ): Promise<boolean> {
+    const link = record.flow!;
+    const fanOut = await this.fanOuts.find(fanOutId(link.parentId, link.step));
+    if (!fanOut || fanOut.endedAt) return false;
+    return (await this.control.runDone(queue.name, record._id, record.run ?? 1)) === undefined;
   }
 
   /** Past this, an active job without a lock should have been moved by Bull (RELIABILITY §1). */

@@ -58,14 +58,10 @@ export class FanOut {
   /** Why the fan-out failed: the children that did not complete. */
   @Prop({ type: String, default: null })
   reason!: string | null;
-
-  /** When the fan-in sweep last looked at it (it looks at the least recently checked first). */
-  @Prop({ type: Date, default: null })
-  checkedAt!: Date | null;
 }
 
 export const FanOutSchema = SchemaFactory.createForClass(FanOut);
 // The fan-outs of a flow (its tree, cancelling it), of one parent (retry), and those not ended yet (the fan-in sweep).
 FanOutSchema.index({ rootId: 1 });
 FanOutSchema.index({ parentId: 1 });
-FanOutSchema.index({ endedAt: 1, checkedAt: 1 });
+FanOutSchema.index({ endedAt: 1, _id: 1 });

@@ -35,20 +35,20 @@ export class FanOutsRepository {
   }
 
   /**
-   * Fan-outs not ended, recorded before `before`, least recently checked first (so a few that stay
-   * open for long never starve the rest); each one returned is marked checked now.
+   * A page of the fan-outs not ended that were recorded before `before`, by id after `afterId`
+   * (the fan-in sweep walks them round, so a few that stay open for long never starve the rest).
    */
-  async unendedForCheck(before: Date, limit: number, now = new Date()): Promise<FanOut[]> {
-    const found = await this.model
-      .find({ endedAt: mongoose.trusted({ $eq: null }), createdAt: mongoose.trusted({ $lt: before }) })
-      .sort({ checkedAt: 1, _id: 1 })
+  async unendedPage(before: Date, afterId: string, limit: number): Promise<FanOut[]> {
+    return this.model
+      .find({
+        endedAt: mongoose.trusted({ $eq: null }),
+        createdAt: mongoose.trusted({ $lt: before }),
+        _id: mongoose.trusted({ $gt: afterId }),
+      })
+      .sort({ _id: 1 })
       .limit(limit)
       .lean<FanOut[]>()
       .exec();
-    if (found.length > 0) {
-      await this.model.updateMany({ _id: mongoose.trusted({ $in: found.map((f) => f._id) }) }, { $set: { checkedAt: now } }).exec();
-    }
-    return found;
   }
 
   /** Deletes fan-outs that ended before `before` (with their sealed continuation payloads). */

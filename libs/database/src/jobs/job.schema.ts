@@ -117,10 +117,6 @@ export class JobRecord {
   /** Set on a job another job's fan-out started (a child or a continuation); null on the rest. */
   @Prop({ type: SchemaTypes.Mixed, default: null })
   flow?: FlowLink | null;
-
-  /** Set once the job has fanned out: its read then shows the flow under it. */
-  @Prop({ type: Boolean, default: false })
-  fannedOut?: boolean;
 }
 
 export type JobDocument = HydratedDocument<JobRecord>;

@@ -240,11 +240,6 @@ export class JobsRepository {
       .exec();
   }
 
-  /** Marks a job as having fanned out (not a transition: no other write touches the field). */
-  async markFannedOut(jobId: string): Promise<void> {
-    await this.model.updateOne({ _id: jobId }, { $set: { fannedOut: true } }).exec();
-  }
-
   /** The statuses of several jobs (a fan-in counting its ended children), nothing else read. */
   async statusesOf(jobIds: readonly string[]): Promise<Array<Pick<JobRecord, '_id' | 'status'>>> {
     if (jobIds.length === 0) return [];

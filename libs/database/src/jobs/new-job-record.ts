@@ -56,6 +56,5 @@ export function newJobRecord({
     scheduledRun: scheduledRun ?? null,
     dismissed: null,
     flow: flow ?? null,
-    fannedOut: false,
   };
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, forwardRef } from '@nestjs/common';
 import { JobStatus, isTerminal } from '@conveyor/contracts';
 import { FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
@@ -20,7 +20,8 @@ export class FlowCancellation {
     private readonly jobs: JobsRepository,
     private readonly fanOuts: FanOutsRepository,
     private readonly control: JobControl,
-    private readonly settlement: RunSettlement,
+    // Imported in a cycle (settled runs feed the fan-in, which may cancel): resolved lazily.
+    @Inject(forwardRef(() => RunSettlement)) private readonly settlement: RunSettlement,
   ) {}
 
   /** The jobs under `top` that have not ended (empty for a job that started nothing). */
@@ -28,12 +29,13 @@ export class FlowCancellation {
     return (await this.under(top)).filter((r) => !isTerminal(r.status));
   }
 
-  /** Whether `top` has fan-outs still open, or jobs under it still running. */
+  /** Whether `top` has fan-outs still open, or jobs under it still running (a job that never fanned out has none: one indexed read). */
   async hasOpenFlow(top: FlowTop): Promise<boolean> {
+    if ((await this.fanOuts.ofParent(top._id)).length === 0) return false;
     const rootId = top.flow?.rootId ?? top._id;
-    const [unfinished, fanOuts] = await Promise.all([this.unfinishedUnder(top), this.fanOuts.ofFlow(rootId)]);
-    const parents = new Set([top._id, ...(await this.under(top)).map((r) => r._id)]);
-    return unfinished.length > 0 || fanOuts.some((f) => !f.endedAt && parents.has(f.parentId));
+    const [under, fanOuts] = await Promise.all([this.under(top), this.fanOuts.ofFlow(rootId)]);
+    const parents = new Set([top._id, ...under.map((r) => r._id)]);
+    return under.some((r) => !isTerminal(r.status)) || fanOuts.some((f) => !f.endedAt && parents.has(f.parentId));
   }
 
   /** Cancels the flow under `top`; returns how many of its jobs were cancelled or asked to stop. */
@@ -52,12 +54,15 @@ export class FlowCancellation {
 
   /** Cancels one job of a flow: removed and recorded if still queued, asked to stop if running. */
   async cancelJob(record: FlowMemberRecord): Promise<boolean> {
+    // The request first: a sweep that finds the job out of the queue before it is recorded
+    // cancelled then cancels it too, never enqueues it again.
+    await this.control.requestCancel(record.queue, record._id);
     const outcome = await this.control.removeIfQueued(record.queue, record._id);
-    if (outcome === 'running') {
-      await this.control.requestCancel(record.queue, record._id);
-      return true;
+    if (outcome === 'running') return true;
+    if (outcome === 'finished') {
+      await this.control.clearCancelRequest(record.queue, record._id);
+      return false;
     }
-    if (outcome === 'finished') return false;
     return this.settlement.settle({
       record,
       status: JobStatus.Cancelled,

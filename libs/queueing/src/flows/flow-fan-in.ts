@@ -81,7 +81,7 @@ export class FlowFanIn {
     // Ended meanwhile: by another fan-in (two children ended at once: nothing to do), or cancelled
     // between the read above and now: then the continuation just started goes too.
     if ((await this.fanOuts.find(fanOut._id))?.outcome !== 'cancelled') return;
-    const started = (await this.jobs.flowDescendants(fanOut.rootId)).find((r) => r._id === continuation.jobId);
+    const started = await this.jobs.findByIdUnscoped(continuation.jobId);
     if (started) await this.cancellation.cancelJob(started);
   }
 

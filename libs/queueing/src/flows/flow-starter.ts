@@ -85,15 +85,13 @@ export class FlowStarter {
       endedAt: null,
       outcome: null,
       reason: null,
-      checkedAt: null,
     } satisfies FanOut);
-    if (!parent.fannedOut) await this.jobs.markFannedOut(parentId);
-    const recorded = fanOut.children.map((c) => c.key);
-    if (recorded.length !== children.length || children.some((c, i) => c.flow.key !== recorded[i])) {
+    const recorded = new Set(fanOut.children.map((c) => c.key));
+    if (recorded.size !== children.length || children.some((c) => !recorded.has(c.flow.key))) {
       throw validationFailed([
         {
           field: 'children',
-          message: `step ${step} of job ${parentId} already fanned out to other children (${recorded.length}); a step fans out once, to the same keys`,
+          message: `step ${step} of job ${parentId} already fanned out to other children (${recorded.size}); a step fans out once, to the same keys`,
         },
       ]);
     }

@@ -16,6 +16,8 @@ export function conveyorKeys(prefix: string) {
     workerHeartbeat: (id: string) => `${base}:workers:${id}`,
     /** The latest probe of each downstream service (hash). */
     servicesHealth: `${base}:services:health`,
+    /** Where the flow-fan-in sweep goes on from: the last fan-out id it checked. */
+    flowFanInCursor: `${base}:flows:fan-in-cursor`,
     /** Each live worker's circuit breaker states (hash `<worker id>|<origin>` → JSON). */
     circuits: `${base}:circuits`,
     scheduler: {

@@ -104,7 +104,7 @@ export class JobResponse {
   @ApiProperty({
     type: () => FlowProgressResponse,
     required: false,
-    description: 'A job that fanned out: the flow under it (GET /api/v1/jobs/:jobId/flow has the tree). Single-job reads only',
+    description: 'A job that fanned out: the flow under it (GET /api/v1/jobs/:jobId/flow has the tree). In GET /api/v1/jobs/:jobId only',
   })
   flow?: FlowProgressResponse;
 }

@@ -22,6 +22,13 @@ export class FlowReads {
     private readonly fanOuts: FanOutsRepository,
   ) {}
 
+  /** The summary of the flow under a job the caller may read; undefined when it never fanned out (one indexed read). */
+  async summaryUnder(jobId: string): Promise<FlowProgressResponse | undefined> {
+    if ((await this.fanOuts.ofParent(jobId)).length === 0) return undefined;
+    const record = await this.jobs.findByIdUnscoped(jobId);
+    return record ? (await this.view(record)).summary : undefined;
+  }
+
   async view(record: FlowMemberRecord): Promise<FlowView> {
     const rootId = record.flow?.rootId ?? record._id;
     const [root, descendants, fanOuts] = await Promise.all([

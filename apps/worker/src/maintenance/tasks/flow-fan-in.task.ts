@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { FanOutsRepository } from '@conveyor/database';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
-import { FlowFanIn } from '@conveyor/queueing';
+import { FlowFanIn, RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { messageOf } from '@conveyor/contracts';
 
 /** A fan-out this old and not ended is looked at again (a live one ends within moments of its last child). */
@@ -13,9 +14,9 @@ const BATCH = 500;
  * The backstop of flows' fan-in: a worker that died between a child's end and its fan-in (or a
  * fan-in that failed on a database error) leaves a fan-out whose children have all ended but whose
  * continuation never started. Every minute, fan-outs older than a minute and not ended are checked
- * again, the least recently checked first (so fan-outs that stay open for long, their children
- * still running, never starve the rest); the continuation's id is derived, so one started
- * meanwhile is never started twice.
+ * again, a page at a time in id order from where the last run stopped (so fan-outs that stay open
+ * for long, their children still running, never starve the rest); the continuation's id is
+ * derived, so one started meanwhile is never started twice.
  */
 @SystemTaskProvider()
 @Injectable()
@@ -27,12 +28,19 @@ export class FlowFanInTask implements SystemTask {
   };
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly fanOuts: FanOutsRepository,
     private readonly fanIn: FlowFanIn,
+    private readonly connections: RedisConnections,
   ) {}
 
   async run(): Promise<object> {
-    const pending = await this.fanOuts.unendedForCheck(new Date(Date.now() - SETTLE_MS), BATCH);
+    const redis = this.connections.commandClient();
+    const cursorKey = conveyorKeys(this.config.redis.prefix).flowFanInCursor;
+    const after = (await redis.get(cursorKey)) ?? '';
+    const pending = await this.fanOuts.unendedPage(new Date(Date.now() - SETTLE_MS), after, BATCH);
+    // A short page is the end of the round: the next run starts again from the first.
+    await redis.set(cursorKey, pending.length === BATCH ? pending[pending.length - 1]._id : '');
     let ended = 0;
     const errors: string[] = [];
     for (const fanOut of pending) {
