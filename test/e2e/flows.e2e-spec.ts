@@ -138,7 +138,7 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
   it('cancels the flow under a job: running and waiting children stop, and the continuation never starts', async () => {
     const rootId = await submitProbe({
       steps: 1,
-      children: [1, 2, 3].map(() => ({ steps: 2, at: 1, fault: 'sleep', ms: 30_000 })),
+      children: [1, 2, 3].map(() => ({ steps: 2, at: 1, fault: 'sleep', ms: 30_000, untilRun: 1 })),
       continueWith: { steps: 1 },
     });
     await waitFor(async () => (await flowOf(rootId)).children.filter((c: FlowNode) => c.status === 'active').length === 3, {
@@ -162,6 +162,18 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     expect(flow.flow.fanOuts[0]).toMatchObject({ outcome: 'cancelled' });
     // Once the flow has ended there is nothing left to cancel.
     expect((await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER)).status).toBe(409);
+
+    // Retrying it runs the cancelled children again (their second runs are quick), then the continuation.
+    const retry = await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER);
+    expect(retry.body.data).toMatchObject({ status: 'completed', descendantsRetried: 3 });
+    const again = await finished(rootId);
+    expect(again.flow.status).toBe('completed');
+    expect(again.children.map((c: FlowNode) => [c.role, c.status])).toEqual([
+      ['child', 'completed'],
+      ['child', 'completed'],
+      ['child', 'completed'],
+      ['continuation', 'completed'],
+    ]);
   });
 
   it('starts a continuation its fan-in never started (a worker died between the last child and the fan-in) from the flow-fan-in sweep', async () => {
@@ -220,17 +232,64 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     expect(await db.collection('flow_fan_outs').countDocuments({ parentId: rootId })).toBe(0);
   });
 
-  it('refuses to run again a job that started a flow (409), until a flow retry re-runs what failed', async () => {
-    const rootId = await conveyor
+  it('retries a flow by re-running only what failed under it, and its continuation then runs', async () => {
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [{ steps: 1 }, { steps: 1, at: 1, fault: 'throw', untilRun: 1 }],
+      childAttempts: 1,
+      continueWith: { steps: 1 },
+      onChildFailure: 'fail',
+    });
+    const failed = await finished(rootId);
+    expect(failed.flow.status).toBe('failed');
+    const [c1, c2] = failed.children.map((c: FlowNode) => c.jobId);
+
+    // The root completed; its flow failed: the retry re-runs c2 only, then the continuation runs.
+    const retry = await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data).toEqual({ jobId: rootId, status: 'completed', run: 1, descendantsRetried: 1 });
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('completed');
+    expect(flow.children.map((c: FlowNode) => [c.key, c.status])).toEqual([
+      ['c1', 'completed'],
+      ['c2', 'completed'],
+      ['step-1', 'completed'],
+    ]);
+    expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: c1 })).toBe(1); // not run again
+    expect(
+      await db
+        .collection(PROBE_COMMITS_COLLECTION)
+        .find({ jobId: c2 })
+        .map((c) => c.run)
+        .toArray(),
+    ).toEqual([2]);
+    const continuation = await conveyor.http().get(`/api/v1/jobs/${flow.children[2].jobId}`).set(USER);
+    expect(continuation.body.data.result.fanIn).toEqual(['c1:completed', 'c2:completed']);
+    // Nothing failed any more: a retry has nothing to do.
+    expect((await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER)).status).toBe(409);
+  });
+
+  it('runs a failed root again without running again the children it had already made', async () => {
+    const res = await conveyor
       .http()
       .post('/api/v1/jobs')
       .set(USER)
-      .send({ type: 'test.probe', data: { steps: 2, at: 2, fault: 'throw', children: [{ steps: 1 }] }, options: { attempts: 1 } });
-    const jobId = rootId.body.data.jobId as string;
-    await conveyor.waitForJob(jobId, USER['x-user-id'], (j) => j.status === 'failed');
-    const retry = await conveyor.http().post(`/api/v1/jobs/${jobId}/retry`).set(USER);
-    expect([retry.status, retry.body.error_code]).toEqual([409, 'INVALID_JOB_STATE']);
-    expect(JSON.stringify(retry.body)).toContain('started a flow');
+      .send({
+        type: 'test.probe',
+        data: { steps: 2, at: 2, fault: 'throw', untilRun: 1, children: [{ steps: 1 }], continueWith: { steps: 1 } },
+        options: { attempts: 1 },
+      });
+    const rootId = res.body.data.jobId as string;
+    const failed = await finished(rootId);
+    expect([failed.status, failed.flow.status]).toEqual(['failed', 'failed']);
+    const retry = await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER);
+    expect(retry.body.data).toMatchObject({ jobId: rootId, run: 2, descendantsRetried: 0 });
+    const flow = await finished(rootId);
+    expect([flow.status, flow.flow.status]).toEqual(['completed', 'completed']);
+    // Its second run fanned out from the same step and found its child done.
+    expect(await db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId: rootId, step: 'step-1' })).toBe(2);
+    expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: flow.children[0].jobId })).toBe(1);
+    expect(flatten(flow)).toHaveLength(3);
   });
 
   it('shows a job that started nothing as a flow of one', async () => {

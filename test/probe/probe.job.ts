@@ -67,6 +67,12 @@ export class ProbePayload {
   @Min(1)
   untilAttempt?: number;
 
+  /** The fault happens in runs up to this one (default: every run): a retried job then succeeds. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  untilRun?: number;
+
   /** Flows: at step 1, start these probes as children (keys c1, c2…) of a fan-out from that step. */
   @IsOptional()
   @IsArray()
@@ -179,8 +185,9 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResul
 
   /** Step `i`'s fault, if the payload puts one there. */
   private async fault(ctx: JobContext<ProbePayload>, i: number, signal: AbortSignal): Promise<void> {
-    const { at, fault, ms = 0, untilAttempt, offload, once } = ctx.payload;
+    const { at, fault, ms = 0, untilAttempt, untilRun, offload, once } = ctx.payload;
     if (i !== at || !fault || (untilAttempt !== undefined && ctx.attempt > untilAttempt)) return;
+    if (untilRun !== undefined && ctx.run > untilRun) return;
     if (once && (await this.executionsReaching(ctx, PROBE_STEPS[i - 1])) > 1) return;
     if (fault === 'sleep') await sleep(ms, undefined, { signal });
     if (fault === 'stall') {

@@ -24,3 +24,4 @@ export * from './bull-probe';
 export * from './submission-check';
 export * from './wait-estimate';
 export * from './flows';
+export * from './runs/run-restart';

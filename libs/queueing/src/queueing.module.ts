@@ -11,7 +11,8 @@ import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
 import { ConsumerRestarts } from './consumer-restarts';
-import { FlowCancellation, FlowFanIn, FlowStarter } from './flows';
+import { FlowCancellation, FlowFanIn, FlowRetry, FlowStarter } from './flows';
+import { RunRestart } from './runs/run-restart';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
 import { QueueRole, RedisConnections } from './redis-connections';
@@ -108,10 +109,12 @@ export class QueueingModule {
         FlowCancellation,
         FlowFanIn,
         FlowStarter,
+        FlowRetry,
         WebhookNotifier,
         RunHooks,
         RunAdmissions,
         RunSettlement,
+        RunRestart,
         BullProbe,
         MaintenanceQueue,
       ],
@@ -128,9 +131,11 @@ export class QueueingModule {
         FlowCancellation,
         FlowFanIn,
         FlowStarter,
+        FlowRetry,
         RunHooks,
         RunAdmissions,
         RunSettlement,
+        RunRestart,
         BullProbe,
         MaintenanceQueue,
       ],

@@ -7,22 +7,16 @@ import {
   JobTypeRegistry,
   PRIORITY_RULE,
   PriorityInput,
-  TransitionPhase,
   isTerminal,
   resolvePriority,
-  transitionSeq,
-  runClosingSeq,
-  ownerFromKey,
   validationFailed,
 } from '@conveyor/contracts';
 import { FanOutsRepository, JobRecord, JobsRepository } from '@conveyor/database';
-import { FlowCancellation, JOB_TYPE_REGISTRY, JobControl, QueueStats, RunAdmissions, RunSettlement, RunStart } from '@conveyor/queueing';
+import { FlowCancellation, FlowRetry, JOB_TYPE_REGISTRY, JobControl, QueueStats, RunRestart, RunSettlement } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobReads } from './job-reads.service';
 
-/** Runs one job may have (1 + retries): each keeps a history entry in the record. */
-export const MAX_RUNS = 20;
 const CANCELLABLE = [JobStatus.Waiting, JobStatus.Delayed, JobStatus.Active];
 
 /** What a caller may do to a job's run: cancel it, retry it, re-prioritise it; dead letters' requeue shares runAgain. */
@@ -36,8 +30,9 @@ export class JobActions {
     private readonly settlement: RunSettlement,
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly cipher: DataCipher,
-    private readonly admissions: RunAdmissions,
+    private readonly restart: RunRestart,
     private readonly flows: FlowCancellation,
+    private readonly flowRetry: FlowRetry,
     private readonly fanOuts: FanOutsRepository,
   ) {}
 
@@ -87,7 +82,20 @@ export class JobActions {
 
   /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */
   async retry(caller: Caller, jobId: string): Promise<RetryJobResponse> {
-    return this.runAgain(await this.reads.findRecord(caller, jobId));
+    const record = await this.reads.findRecord(caller, jobId);
+    if ((await this.fanOuts.ofParent(jobId)).length === 0) return this.runAgain(record);
+    // A job that fanned out: what failed under it runs again (not what completed), and the job
+    // itself if it failed; its new run fans out to the same children, finding them done or re-run.
+    this.checkRunnableAgain(record);
+    const ownRun = record.status === JobStatus.Failed || record.status === JobStatus.Cancelled;
+    const flow = await queueCall(() => this.flowRetry.retryUnder(record));
+    if (ownRun) return { ...(await this.runAgain(record, undefined, true)), descendantsRetried: flow.rerun };
+    if (flow.rerun === 0 && flow.reopened === 0) {
+      throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} ${record.status}, and nothing under it failed or was cancelled`, {
+        details: { status: record.status },
+      });
+    }
+    return { jobId, status: this.registry.statusWord(record.type, record.status), run: record.run, descendantsRetried: flow.rerun };
   }
 
   /**
@@ -95,7 +103,7 @@ export class JobActions {
    * when given, is the new payload (validated by the caller like a submission); the record keeps
    * it. The caller has already checked that it may act on `record`.
    */
-  async runAgain(record: JobRecord, newPayload?: object): Promise<RetryJobResponse> {
+  async runAgain(record: JobRecord, newPayload?: object, flowRetried = false): Promise<RetryJobResponse> {
     const jobId = record._id;
     // A new payload is stored sealed, like a submission's (DataCipher).
     const data = newPayload === undefined ? undefined : this.cipher.sealNew(newPayload, jobId);
@@ -103,64 +111,17 @@ export class JobActions {
     if (record.status !== JobStatus.Failed && record.status !== JobStatus.Cancelled) {
       throw invalidState(record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     }
-    // A new run would fan out to the same children (their ids derive from the job): until a flow's
-    // retry re-runs what failed under it, such a job is submitted again instead.
-    if ((await this.fanOuts.ofParent(jobId)).length > 0) {
+    // A new run fans out to the same children (their ids derive from the job): only the retry route
+    // runs such a job again, after re-running what failed under it (a requeue with new data could not).
+    if (!flowRetried && (await this.fanOuts.ofParent(jobId)).length > 0) {
       throw new ConveyorError(
         ErrorCode.InvalidJobState,
-        `Job ${jobId} started a flow; running it again is not supported yet: submit it as a new job`,
+        `Job ${jobId} started a flow: run it again with POST /api/v1/jobs/${jobId}/retry, which re-runs what failed under it`,
         { details: { status: record.status } },
       );
     }
-    if (record.run >= MAX_RUNS) {
-      throw new ConveyorError(
-        ErrorCode.InvalidJobState,
-        `Job ${jobId} has run ${record.run} times, the most allowed; submit it again as a new job`,
-        {
-          details: { status: record.status, run: record.run, maxRuns: MAX_RUNS },
-        },
-      );
-    }
-    // The worker records an outcome before Bull releases the job; until then it cannot be replaced.
-    if ((await queueCall(() => this.control.stateOf(record.queue, jobId))) === 'active') {
-      throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} is still being settled by its worker; retry in a moment`, {
-        details: { status: record.status },
-        retryAfterSeconds: 1,
-      });
-    }
-    const run = record.run + 1;
-    // The product's own state the run will consume (e.g. credits) is taken first, and given back
-    // if the run does not start.
-    const start: RunStart = { jobId, type: record.type, owner: ownerFromKey(record.ownerKey), run };
-    await this.admissions.admit(start);
-    if (!(await this.jobs.startNewRun(record, transitionSeq(1, TransitionPhase.Queued, run), data))) {
-      await this.admissions.withdraw(start);
-      throw invalidState(await this.recordAfterRace(jobId), 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
-    }
-    try {
-      await this.control.enqueueRun(data === undefined ? record : { ...record, data }, run);
-    } catch (cause) {
-      await this.admissions.withdraw(start);
-      await this.jobs.transition({
-        jobId,
-        seq: runClosingSeq(run),
-        status: JobStatus.Failed,
-        set: { error: { message: 'The retry could not be enqueued', code: ErrorCode.QueueUnavailable }, finishedAt: new Date() },
-      });
-      throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; the retry was not accepted. Retry later.', {
-        cause,
-        retryAfterSeconds: 5,
-      });
-    }
-    // A cancel that came between the new run's record and its Bull job found nothing to remove;
-    // it recorded the run cancelled, so the Bull job added since must not run either.
-    const after = await this.jobs.findByIdUnscoped(jobId);
-    if (after && isTerminal(after.status) && after.run === run) {
-      if ((await queueCall(() => this.control.removeIfQueued(record.queue, jobId))) === 'running') {
-        await queueCall(() => this.control.requestCancel(record.queue, jobId));
-      }
-      throw invalidState(after, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
-    }
+    const run = await queueCall(() => this.restart.start(record, data));
+    if (typeof run !== 'number') throw invalidState(run.record ?? record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     return { jobId, status: this.registry.statusWord(record.type, JobStatus.Waiting), run };
   }
 
@@ -192,13 +153,6 @@ export class JobActions {
     }
     await this.jobs.setPriority(jobId, record.seq, priority);
     return { jobId, priority, queuePosition: await queueCall(() => this.stats.waitingAtOrAbove(record.queue, priority)) };
-  }
-
-  /** The record as it is now, after a guarded write found it changed (the caller may act on it). */
-  private async recordAfterRace(jobId: string): Promise<JobRecord> {
-    const record = await this.jobs.findByIdUnscoped(jobId);
-    if (!record) throw new ConveyorError(ErrorCode.JobNotFound, `Job ${jobId} not found`);
-    return record;
   }
 }
 

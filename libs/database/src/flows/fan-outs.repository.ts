@@ -57,6 +57,17 @@ export class FanOutsRepository {
     return deletedCount;
   }
 
+  /** Opens again a fan-out that ended failed or cancelled (a flow's retry); false if it had not. */
+  async reopen(id: string): Promise<boolean> {
+    const { modifiedCount } = await this.model
+      .updateOne(
+        { _id: id, outcome: mongoose.trusted({ $in: ['failed', 'cancelled'] }) },
+        { $set: { endedAt: null, outcome: null, reason: null } },
+      )
+      .exec();
+    return modifiedCount === 1;
+  }
+
   /** Marks the fan-out ended; false when another fan-in (or a cancel) already did. */
   async end(id: string, outcome: FanOutOutcome, reason: string | null = null, now = new Date()): Promise<boolean> {
     const { modifiedCount } = await this.model

@@ -3,6 +3,7 @@ import { JobStatus, isTerminal } from '@conveyor/contracts';
 import { FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { RunSettlement } from '../runs/run-settlement';
+import { flowSubtree } from './flow-subtree';
 
 /** A job a flow is cancelled under: any record with its id, flow link and queue. */
 export type FlowTop = Pick<FlowMemberRecord, '_id' | 'flow'>;
@@ -72,18 +73,6 @@ export class FlowCancellation {
   }
 
   private async under(top: FlowTop): Promise<FlowMemberRecord[]> {
-    const members = await this.jobs.flowDescendants(top.flow?.rootId ?? top._id);
-    const byParent = new Map<string, FlowMemberRecord[]>();
-    for (const m of members) byParent.set(m.flow!.parentId, [...(byParent.get(m.flow!.parentId) ?? []), m]);
-    const found = new Map<string, FlowMemberRecord>();
-    const walk = (id: string) => {
-      for (const child of byParent.get(id) ?? []) {
-        if (found.has(child._id)) continue;
-        found.set(child._id, child);
-        walk(child._id);
-      }
-    };
-    walk(top._id);
-    return [...found.values()];
+    return flowSubtree(await this.jobs.flowDescendants(top.flow?.rootId ?? top._id), top._id);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, forwardRef } from '@nestjs/common';
 import { ConveyorError, DataCipher, ErrorCode, FanInChild, JobStatus, isTerminal, messageOf, ownerFromKey } from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
 import { JobProducer } from '../job-producer.service';
+import { RunRestart } from '../runs/run-restart';
 import { FlowCancellation } from './flow-cancellation';
 
 /**
@@ -21,6 +22,7 @@ export class FlowFanIn {
     private readonly fanOuts: FanOutsRepository,
     private readonly producer: JobProducer,
     private readonly cipher: DataCipher,
+    private readonly restart: RunRestart,
     // Imported in a cycle (cancelling settles runs, and settled runs feed the fan-in).
     @Inject(forwardRef(() => FlowCancellation)) private readonly cancellation: FlowCancellation,
   ) {}
@@ -57,18 +59,22 @@ export class FlowFanIn {
       return;
     }
     try {
-      await this.producer.submitFlowJobs([
-        {
-          owner: ownerFromKey(fanOut.ownerKey),
-          jobId: continuation.jobId,
-          input: {
-            type: continuation.type,
-            data: this.cipher.open(continuation.data, continuation.jobId),
-            options: { priority: continuation.priority },
+      // A continuation a cancel stopped, or that failed, before its fan-out was retried: its next run.
+      const earlier = await this.jobs.findByIdUnscoped(continuation.jobId);
+      if (earlier && (earlier.status === JobStatus.Failed || earlier.status === JobStatus.Cancelled)) await this.restart.start(earlier);
+      else
+        await this.producer.submitFlowJobs([
+          {
+            owner: ownerFromKey(fanOut.ownerKey),
+            jobId: continuation.jobId,
+            input: {
+              type: continuation.type,
+              data: this.cipher.open(continuation.data, continuation.jobId),
+              options: { priority: continuation.priority },
+            },
+            flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
           },
-          flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
-        },
-      ]);
+        ]);
     } catch (error) {
       // Checked when the parent fanned out; refused now only if the catalog changed since: no retry mends that.
       if (error instanceof ConveyorError && error.code !== ErrorCode.QueueUnavailable) {

@@ -47,8 +47,11 @@ export class RetryJobResponse {
   @ApiProperty({ example: JobStatus.Waiting, description: '`waiting`, in the job type’s own words (`queued` for seed 003’s types)' })
   status!: string;
 
-  @ApiProperty({ description: 'The run this retry starts (1 was the original submission)' })
+  @ApiProperty({ description: 'The run this retry starts (1 was the original submission); a job that ended well keeps its run' })
   run!: number;
+
+  @ApiProperty({ required: false, description: 'A job that fanned out: jobs under it that failed or were cancelled, now running again' })
+  descendantsRetried?: number;
 }
 
 export class ChangePriorityResponse {
