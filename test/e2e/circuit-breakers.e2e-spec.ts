@@ -45,7 +45,8 @@ describe('Circuit breakers', () => {
         THROTTLE_ADMIN_LIMIT: '100000',
         TRANSCRIPT_SERVICE_URL: transcripts.url(''),
         CIRCUIT_VOLUME_THRESHOLD: '2',
-        CIRCUIT_RESET_MS: '4000',
+        CIRCUIT_RESET_MS: '8000',
+        CIRCUIT_WINDOW_MS: '8000',
       },
     });
     await conveyor.startWorker({ WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1' });
@@ -57,7 +58,8 @@ describe('Circuit breakers', () => {
     await transcripts?.close();
   });
 
-  const transcriptCalls = () => transcripts.hits.length;
+  // The transcriptions only: the health-check-services schedule also GETs the service's URL.
+  const transcriptCalls = () => transcripts.hits.filter((h) => h.path === '/transcriptions').length;
   const circuits = async () => {
     const body = (await conveyor.http().get('/health/detailed').set(ADMIN)).body;
     return (body.data ?? body).circuits as Array<{ service: string; state: string; workers: Record<string, number> }>;

@@ -269,6 +269,29 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     expect((await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER)).status).toBe(409);
   });
 
+  it('runs again a continuation that failed on its own, not the children it followed', async () => {
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [{ steps: 1 }],
+      childAttempts: 1,
+      continueWith: { steps: 1, at: 1, fault: 'throw', untilRun: 1 },
+    });
+    const failed = await finished(rootId);
+    expect(failed.flow.status).toBe('failed');
+    const retry = await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER);
+    expect(retry.body.data).toMatchObject({ status: 'completed', descendantsRetried: 1 });
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('completed');
+    expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: flow.children[0].jobId })).toBe(1);
+    expect(
+      await db
+        .collection(PROBE_COMMITS_COLLECTION)
+        .find({ jobId: flow.children[1].jobId })
+        .map((c) => c.run)
+        .toArray(),
+    ).toEqual([2]);
+  });
+
   it('runs a failed root again without running again the children it had already made', async () => {
     const res = await conveyor
       .http()

@@ -95,7 +95,7 @@ export class ProbePayload {
   @IsBoolean()
   fanOutLast?: boolean;
 
-  /** The children's attempts (default: the queue's). */
+  /** The children's and the continuation's attempts (default: the queue's). */
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -148,7 +148,7 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResul
       if (!children) return;
       await ctx.fanOut({
         children: children.map((data, c) => ({ key: `c${c + 1}`, type: probeJob.type, data, attempts: childAttempts })),
-        ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith } } : {}),
+        ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith, attempts: childAttempts } } : {}),
         onChildFailure,
       });
     };

@@ -89,8 +89,8 @@ export const configSchema = z.object({
   CIRCUIT_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
   /** …how long it stays open before a probe call (half-open)… */
   CIRCUIT_RESET_MS: milliseconds.default(30_000),
-  /** …and the rolling window the calls are counted over. */
-  CIRCUIT_WINDOW_MS: milliseconds.default(60_000),
+  /** …and the rolling window the calls are counted over (at most the reset time, so a probe's success starts it afresh). */
+  CIRCUIT_WINDOW_MS: milliseconds.default(30_000),
 
   /** Scheduler (worker): how often each worker looks for due schedules (one worker at a time fires them). */
   SCHEDULER_TICK_MS: milliseconds.default(5_000),

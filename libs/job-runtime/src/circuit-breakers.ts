@@ -34,7 +34,7 @@ export const DEFAULT_CIRCUIT_SETTINGS: CircuitSettings = {
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
   resetTimeoutMs: 30_000,
-  rollingWindowMs: 60_000,
+  rollingWindowMs: 30_000,
 };
 
 /**
@@ -75,8 +75,15 @@ export class CircuitBreakers {
     return Object.fromEntries([...this.breakers].map(([service, { breaker }]) => [service, stateOf(breaker)]));
   }
 
+  /**
+   * Until the breaker's probe time; while half-open (its one probe under way, which may take its
+   * whole time limit) a full reset period. A fifth more at random, so deferred jobs do not all wake
+   * at once.
+   */
   private retryAfterMs(openedAt: number): number {
-    return Math.max(1_000, openedAt + this.settings.resetTimeoutMs - Date.now());
+    const untilProbe = openedAt + this.settings.resetTimeoutMs - Date.now();
+    const base = untilProbe > 1_000 ? untilProbe : this.settings.resetTimeoutMs;
+    return Math.round(base * (1 + Math.random() * 0.2));
   }
 
   private entry(service: string) {
@@ -89,12 +96,11 @@ export class CircuitBreakers {
       errorThresholdPercentage,
       resetTimeout: resetTimeoutMs,
       rollingCountTimeout: rollingWindowMs,
-      // Not the service's fault: a request it refused as wrong, or the job's own abort.
+      // Not the service's fault: a request it refused as wrong. (An aborted call counts against the
+      // service: opossum would count a filtered error as a success, and a hung service's probe ends
+      // in the job's own timeout.)
       errorFilter: (error: unknown) =>
-        (error instanceof DownstreamError && error.status !== null && error.status < 500 && error.status !== 429) ||
-        (error as Error)?.name === 'AbortError' ||
-        (error as Error)?.name === 'JobCancelledError' ||
-        (error as Error)?.name === 'JobTimeoutError',
+        error instanceof DownstreamError && error.status !== null && error.status < 500 && error.status !== 429,
     });
     const entry = { breaker, openedAt: 0 };
     const changed = (state: CircuitState) => {

@@ -88,8 +88,10 @@ export class JobActions {
     // itself if it failed; its new run fans out to the same children, finding them done or re-run.
     this.checkRunnableAgain(record);
     const ownRun = record.status === JobStatus.Failed || record.status === JobStatus.Cancelled;
-    const flow = await queueCall(() => this.flowRetry.retryUnder(record));
-    if (ownRun) return { ...(await this.runAgain(record, undefined, true)), descendantsRetried: flow.rerun };
+    // The job's own run first: if it cannot start (its run limit, its worker still settling it), nothing under it is touched.
+    const own = ownRun ? await this.runAgain(record, undefined, true) : undefined;
+    const flow = await this.flowRetry.retryUnder(record);
+    if (own) return { ...own, descendantsRetried: flow.rerun };
     if (flow.rerun === 0 && flow.reopened === 0) {
       throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} ${record.status}, and nothing under it failed or was cancelled`, {
         details: { status: record.status },
@@ -120,7 +122,7 @@ export class JobActions {
         { details: { status: record.status } },
       );
     }
-    const run = await queueCall(() => this.restart.start(record, data));
+    const run = await this.restart.start(record, data);
     if (typeof run !== 'number') throw invalidState(run.record ?? record, 'retried', [JobStatus.Failed, JobStatus.Cancelled]);
     return { jobId, status: this.registry.statusWord(record.type, JobStatus.Waiting), run };
   }

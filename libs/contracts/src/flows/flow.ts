@@ -32,7 +32,7 @@ export interface ChildJobSpec {
 export interface FanOutRequest {
   children: ChildJobSpec[];
   /** A job started once every child has ended (fan-in), with the children's outcomes to read. */
-  continuation?: { type: string; data: object; priority?: number };
+  continuation?: { type: string; data: object; priority?: number; attempts?: number };
   /** `continue` (default): the continuation runs with what succeeded; `fail`: a failed child fails the fan-out, and no continuation runs. */
   onChildFailure?: ChildFailurePolicy;
 }
@@ -52,6 +52,11 @@ export interface FanInChild {
   /** The child's result (opened), when it completed. */
   result: unknown;
   error: { message: string; code: string } | null;
+}
+
+/** A continuation's options: its priority, and its attempts when the handler gave them. */
+export function continuationOptions(priority: number, attempts: number | undefined): { priority: number; attempts?: number } {
+  return { priority, ...(attempts !== undefined ? { attempts } : {}) };
 }
 
 /** Most children one fan-out may start (each is a record and a Bull job). */

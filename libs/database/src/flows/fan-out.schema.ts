@@ -8,6 +8,7 @@ export interface FanOutContinuation {
   type: string;
   data: unknown;
   priority: number;
+  attempts?: number;
 }
 
 /** How a fan-out ended: its continuation started, or failed for a child (policy `fail`), or cancelled with its flow. */

@@ -1,5 +1,15 @@
 import { Inject, Injectable, Logger, forwardRef } from '@nestjs/common';
-import { ConveyorError, DataCipher, ErrorCode, FanInChild, JobStatus, isTerminal, messageOf, ownerFromKey } from '@conveyor/contracts';
+import {
+  ConveyorError,
+  DataCipher,
+  ErrorCode,
+  FanInChild,
+  continuationOptions,
+  JobStatus,
+  isTerminal,
+  messageOf,
+  ownerFromKey,
+} from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
 import { JobProducer } from '../job-producer.service';
 import { RunRestart } from '../runs/run-restart';
@@ -70,14 +80,20 @@ export class FlowFanIn {
             input: {
               type: continuation.type,
               data: this.cipher.open(continuation.data, continuation.jobId),
-              options: { priority: continuation.priority },
+              options: continuationOptions(continuation.priority, continuation.attempts),
             },
             flow: { rootId: fanOut.rootId, parentId: fanOut.parentId, step: fanOut.step, role: 'continuation', key: fanOut.step },
           },
         ]);
     } catch (error) {
-      // Checked when the parent fanned out; refused now only if the catalog changed since: no retry mends that.
-      if (error instanceof ConveyorError && error.code !== ErrorCode.QueueUnavailable) {
+      // Checked when the parent fanned out; refused now only if the catalog changed since, or the
+      // continuation has used its runs: no retry mends that. Anything passing (the queue, a run
+      // being started elsewhere) is left for the next fan-in or the sweep.
+      if (
+        error instanceof ConveyorError &&
+        PERMANENT_REFUSALS.includes(error.code as ErrorCode) &&
+        error.extras.retryAfterSeconds === undefined
+      ) {
         await this.fanOuts.end(fanOut._id, 'failed', `continuation refused: ${error.message}`);
         return;
       }
@@ -111,6 +127,8 @@ export class FlowFanIn {
     });
   }
 }
+
+const PERMANENT_REFUSALS: readonly ErrorCode[] = [ErrorCode.ValidationFailed, ErrorCode.UnknownJobType, ErrorCode.InvalidJobState];
 
 function keyOf(fanOut: FanOut, jobId: string): string {
   return fanOut.children.find((c) => c.jobId === jobId)?.key ?? jobId;

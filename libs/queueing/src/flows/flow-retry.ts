@@ -34,24 +34,38 @@ export class FlowRetry {
     const [members, fanOuts] = await Promise.all([this.jobs.flowDescendants(rootId), this.fanOuts.ofFlow(rootId)]);
     const under = flowSubtree(members, top._id);
     const parents = new Set([top._id, ...under.map((r) => r._id)]);
-    const reopened = [];
-    for (const fanOut of fanOuts.filter((f) => parents.has(f.parentId) && (f.outcome === 'failed' || f.outcome === 'cancelled'))) {
-      if (await this.fanOuts.reopen(fanOut._id)) reopened.push(fanOut);
-    }
-    const reopenedIds = new Set(reopened.map((f) => f._id));
+    // Fan-outs to retry: ended failed or cancelled, or still open with children that did not complete
+    // (a retry that stopped part-way: the next one finishes it).
+    const retried = new Map(
+      fanOuts
+        .filter((f) => parents.has(f.parentId) && (f.outcome === 'failed' || f.outcome === 'cancelled' || !f.endedAt))
+        .map((f) => [f._id, f]),
+    );
+    // Children first, then the fan-outs open again: a fan-in in between finds a child running, never a stale end.
     let rerun = 0;
+    const errors: unknown[] = [];
     for (const member of under) {
       if (member.status !== JobStatus.Failed && member.status !== JobStatus.Cancelled) continue;
       const link = member.flow!;
-      const fanOut = fanOutId(link.parentId, link.step);
+      const underRetried = retried.has(fanOutId(link.parentId, link.step));
       // A child of a fan-out that continued was tolerated by its policy; its continuation has run.
-      if (link.role === 'child' && !reopenedIds.has(fanOut)) continue;
-      if (link.role === 'continuation' && reopenedIds.has(fanOut)) continue;
-      const record = await this.jobs.findByIdUnscoped(member._id);
-      if (record && typeof (await this.restart.start(record)) === 'number') rerun++;
+      if (link.role === 'child' && !underRetried) continue;
+      // A continuation under a retried fan-out waits for its children: the fan-in runs it again.
+      if (link.role === 'continuation' && underRetried) continue;
+      try {
+        const record = await this.jobs.findByIdUnscoped(member._id);
+        if (record && typeof (await this.restart.start(record)) === 'number') rerun++;
+      } catch (error) {
+        errors.push(error); // the others still run again; a second retry picks this one up
+      }
     }
-    // Every child of a reopened fan-out may have completed already (it was cancelled just before its continuation).
-    for (const fanOut of reopened) await this.fanIn.check({ ...fanOut, endedAt: null, outcome: null, reason: null });
-    return { rerun, reopened: reopened.length };
+    let reopened = 0;
+    for (const fanOut of retried.values()) {
+      if (fanOut.endedAt && (await this.fanOuts.reopen(fanOut._id))) reopened++;
+      // Every child may have completed already (cancelled just before its continuation).
+      await this.fanIn.check({ ...fanOut, endedAt: null, outcome: null, reason: null });
+    }
+    if (rerun === 0 && reopened === 0 && errors.length > 0) throw errors[0];
+    return { rerun, reopened };
   }
 }

@@ -3,6 +3,7 @@ import {
   DataCipher,
   FanOutRequest,
   MAX_FAN_OUT,
+  continuationOptions,
   StartedFanOut,
   flowChildId,
   flowContinuationId,
@@ -60,7 +61,7 @@ export class FlowStarter {
     if (continuation) {
       await this.producer.prepare(
         owner,
-        { type: continuation.type, data: continuation.data, options: { priority: continuationPriority } },
+        { type: continuation.type, data: continuation.data, options: continuationOptions(continuationPriority, continuation.attempts) },
         'product',
       );
     }
@@ -78,6 +79,7 @@ export class FlowStarter {
               type: continuation.type,
               data: this.cipher.sealNew(continuation.data, continuationId),
               priority: continuationPriority,
+              ...(continuation.attempts !== undefined ? { attempts: continuation.attempts } : {}),
             }
           : null,
       onChildFailure: request.onChildFailure ?? 'continue',

@@ -1,14 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ConveyorError,
-  ErrorCode,
-  JobStatus,
-  TransitionPhase,
-  isTerminal,
-  ownerFromKey,
-  runClosingSeq,
-  transitionSeq,
-} from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, JobStatus, TransitionPhase, ownerFromKey, runClosingSeq, transitionSeq } from '@conveyor/contracts';
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { RunAdmissions, RunStart } from './run-admission';
@@ -47,7 +38,7 @@ export class RunRestart {
       );
     }
     // The worker records an outcome before Bull releases the job; until then it cannot be replaced.
-    if ((await this.control.stateOf(record.queue, jobId)) === 'active') {
+    if ((await queueCall(() => this.control.stateOf(record.queue, jobId))) === 'active') {
       throw new ConveyorError(ErrorCode.InvalidJobState, `Job ${jobId} is still being settled by its worker; retry in a moment`, {
         details: { status: record.status },
         retryAfterSeconds: 1,
@@ -80,10 +71,20 @@ export class RunRestart {
     // A cancel that came between the new run's record and its Bull job found nothing to remove;
     // it recorded the run cancelled, so the Bull job added since must not run either.
     const after = await this.jobs.findByIdUnscoped(jobId);
-    if (after && isTerminal(after.status) && after.run === run) {
-      await this.control.withdrawRun(record.queue, jobId);
+    if (after?.status === JobStatus.Cancelled && after.run === run) {
+      await queueCall(() => this.control.withdrawRun(record.queue, jobId));
       return { reason: 'raced', record: after };
     }
     return run;
+  }
+}
+
+/** A Redis call whose failure the client should hear as 503 QUEUE_UNAVAILABLE (MongoDB's failures keep their own mapping). */
+async function queueCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    if (cause instanceof ConveyorError) throw cause;
+    throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
   }
 }
