@@ -25,3 +25,4 @@ export * from './submission-check';
 export * from './wait-estimate';
 export * from './flows';
 export * from './runs/run-restart';
+export * from './queue-call';

@@ -12,7 +12,16 @@ import {
   validationFailed,
 } from '@conveyor/contracts';
 import { FanOutsRepository, JobRecord, JobsRepository } from '@conveyor/database';
-import { FlowCancellation, FlowRetry, JOB_TYPE_REGISTRY, JobControl, QueueStats, RunRestart, RunSettlement } from '@conveyor/queueing';
+import {
+  FlowCancellation,
+  FlowRetry,
+  JOB_TYPE_REGISTRY,
+  JobControl,
+  QueueStats,
+  RunRestart,
+  RunSettlement,
+  queueCall,
+} from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
 import { CancelJobResponse, ChangePriorityResponse, RetryJobResponse } from './dto/job-control.dto';
 import { JobReads } from './job-reads.service';
@@ -167,14 +176,4 @@ function invalidState(record: JobRecord, action: string, validStates: JobStatus[
       details: { status: record.status, validStates },
     },
   );
-}
-
-/** Redis errors on a job action are the queue being unavailable (503), not a server fault. */
-async function queueCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    if (cause instanceof ConveyorError) throw cause;
-    throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
-  }
 }

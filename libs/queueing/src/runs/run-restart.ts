@@ -3,6 +3,7 @@ import { ConveyorError, ErrorCode, JobStatus, TransitionPhase, ownerFromKey, run
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { RunAdmissions, RunStart } from './run-admission';
+import { queueCall } from '../queue-call';
 
 /** Runs one job may have (1 + retries): each keeps a history entry in the record. */
 export const MAX_RUNS = 20;
@@ -76,15 +77,5 @@ export class RunRestart {
       return { reason: 'raced', record: after };
     }
     return run;
-  }
-}
-
-/** A Redis call whose failure the client should hear as 503 QUEUE_UNAVAILABLE (MongoDB's failures keep their own mapping). */
-async function queueCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (cause) {
-    if (cause instanceof ConveyorError) throw cause;
-    throw new ConveyorError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry later', { cause, retryAfterSeconds: 5 });
   }
 }
