@@ -378,6 +378,14 @@ function ensureRedisServerBinary() {
   return server;
 }
 
+/** pdftotext (poppler-utils): the e2e tests read the PDFs Conveyor makes back with it. */
+function ensurePdfToText() {
+  const tool = which('pdftotext') || aptInstall('poppler-utils', 'pdftotext');
+  if (!tool)
+    throw new ServiceError('pdftotext (poppler-utils) is needed by the e2e tests and could not be installed; install poppler-utils');
+  return tool;
+}
+
 /**
  * How to run a private, foreground Mongo-wire server on `port`, for fault tests that stop and
  * restart their own (RELIABILITY F11): mongod (data in `dir`) when installed, else FerretDB (built
@@ -412,6 +420,7 @@ module.exports = {
   ensureRedis,
   ensureMongo,
   ensureRedisServerBinary,
+  ensurePdfToText,
   redisAnswers,
   mongoAnswers,
   privateMongoCommand,

@@ -2,7 +2,7 @@
 /**
  * `npm test`: everything the test suites need, then the suites.
  *   1. dependencies (npm ci) if node_modules is missing;
- *   2. unit tests (no services);
+ *   2. unit tests (no services; pdftotext, from poppler-utils, reads back the PDFs reports make);
  *   3. a Mongo-wire server (FerretDB when no MongoDB is installed), then the medium tests
  *      (repositories against it, one suite at a time);
  *   4. the redis-server binary (each e2e suite starts its own on a spare port) and a build of both
@@ -59,8 +59,10 @@ async function main() {
   }
   fs.mkdirSync(REPORTS, { recursive: true });
   const results = [];
-  const { ensureMongo, ensureRedisServerBinary } = require('./local-services');
+  const { ensureMongo, ensurePdfToText, ensureRedisServerBinary } = require('./local-services');
   const { TEST_MONGO_URL } = require('../test/support/paths');
+  // The unit and e2e tests read back the PDFs reports make.
+  if (tiers.includes('unit') || tiers.includes('e2e')) ensurePdfToText();
   if (tiers.includes('unit')) results.push(jest('unit', []));
   // The medium project's global setup starts the Mongo-wire server if it does not answer. One
   // suite at a time: each takes a few seconds, and a single process saves starting Jest workers.

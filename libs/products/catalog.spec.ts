@@ -1,10 +1,19 @@
 import { ConfigError, loadConfig } from '@conveyor/config';
 import { JobStatus, SERVICE_QUEUES } from '@conveyor/contracts';
 import { JobTypeName, checkProductSettings, jobCatalog } from './catalog';
+import { businessDiscoveryContracts } from './business-discovery/contracts';
 
 describe('the job catalog', () => {
   it('holds the platform’s job types and each product’s, named by the derived union', () => {
-    const expected: JobTypeName[] = ['http.request', 'viral-ideas.analysis', 'website_analysis', 'content_generation', 'video.analysis'];
+    const expected: JobTypeName[] = [
+      'http.request',
+      'viral-ideas.analysis',
+      'website_analysis',
+      'content_generation',
+      'video.analysis',
+      ...businessDiscoveryContracts.jobTypes.map((t) => t.type),
+    ];
+    expect(businessDiscoveryContracts.jobTypes).toHaveLength(15);
     expect(jobCatalog.types().sort()).toEqual(expected.sort());
   });
 

@@ -3,6 +3,7 @@ import { AppConfig, loadSettings } from '@conveyor/config';
 import { viralIdeasContracts, viralIdeasSettingsSchema } from './viral-ideas/contracts';
 import { videoAnalysisContracts, videoAnalysisSettingsSchema } from './video-analysis/contracts';
 import { websiteContentContracts, websiteContentSettingsSchema } from './website-content/contracts';
+import { businessDiscoveryContracts, businessDiscoverySettingsSchema } from './business-discovery/contracts';
 
 /**
  * The job catalog both apps run: the platform's job types and queues, then one line per product.
@@ -13,6 +14,7 @@ export const jobCatalog = JobTypeRegistry.compose(
   viralIdeasContracts,
   websiteContentContracts,
   videoAnalysisContracts,
+  businessDiscoveryContracts,
 );
 
 /** Every job type name the catalog holds, derived from the lists above (no hand-kept enum). */
@@ -20,10 +22,16 @@ export type JobTypeName =
   | PlatformJobType
   | (typeof viralIdeasContracts.jobTypes)[number]['type']
   | (typeof websiteContentContracts.jobTypes)[number]['type']
-  | (typeof videoAnalysisContracts.jobTypes)[number]['type'];
+  | (typeof videoAnalysisContracts.jobTypes)[number]['type']
+  | (typeof businessDiscoveryContracts.jobTypes)[number]['type'];
 
 /** Each product's settings schema, one line per product. */
-const PRODUCT_SETTINGS = [viralIdeasSettingsSchema, websiteContentSettingsSchema, videoAnalysisSettingsSchema];
+const PRODUCT_SETTINGS = [
+  viralIdeasSettingsSchema,
+  websiteContentSettingsSchema,
+  videoAnalysisSettingsSchema,
+  businessDiscoverySettingsSchema,
+];
 
 /**
  * Both apps check every product's settings at start, before Nest builds anything, so a bad value

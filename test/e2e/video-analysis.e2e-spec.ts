@@ -68,6 +68,9 @@ function settledAnalysis(conveyor: Conveyor, jobId: string): Promise<any> {
   );
 }
 
+const STALE_JOB_FOLDER = '0b9d7c1e-2f4a-4c8e-9a1b-3c5d7e9f1a2b-1-1-deadbeef';
+const RUNNING_JOB_FOLDER = '7e6f5a4b-3c2d-4e1f-8a9b-0c1d2e3f4a5b-1-2-cafe0123';
+
 const overlaps = (h: { start_seconds: number; end_seconds: number }, [a, b]: [number, number]) => h.start_seconds < b && h.end_seconds > a;
 
 /** Seed 002's video analysis (KlipStream), computed on a real video FFmpeg made for the test. */
@@ -82,11 +85,14 @@ describe('Video analysis (seed 002)', () => {
   beforeAll(async () => {
     testVideo();
     // What a SIGKILLed worker leaves: a job folder untouched for longer than the longest attempt.
-    mkdirSync(join(storage, 'stale-job-1-1'));
-    writeFileSync(join(storage, 'stale-job-1-1', 'video'), 'partial');
+    mkdirSync(join(storage, STALE_JOB_FOLDER));
+    writeFileSync(join(storage, STALE_JOB_FOLDER, 'video'), 'partial');
     const fourHoursAgo = new Date(Date.now() - 4 * 3600_000);
-    utimesSync(join(storage, 'stale-job-1-1'), fourHoursAgo, fourHoursAgo);
-    mkdirSync(join(storage, 'running-elsewhere-1-1'));
+    utimesSync(join(storage, STALE_JOB_FOLDER), fourHoursAgo, fourHoursAgo);
+    mkdirSync(join(storage, RUNNING_JOB_FOLDER));
+    // Not a job's folder (stored videos live beside job folders): kept however old.
+    mkdirSync(join(storage, 'videos'));
+    utimesSync(join(storage, 'videos'), fourHoursAgo, fourHoursAgo);
     media = await mediaHost();
     transcripts = await TargetServer.start();
     transcripts.respond((req, res) => {
@@ -118,8 +124,9 @@ describe('Video analysis (seed 002)', () => {
     });
     api = await listen(conveyor.app);
     // The worker swept the stale folder at start and left the fresh one (another worker's job).
-    expect(readdirSync(storage)).toEqual(['running-elsewhere-1-1']);
-    rmSync(join(storage, 'running-elsewhere-1-1'), { recursive: true });
+    expect(readdirSync(storage).sort()).toEqual([RUNNING_JOB_FOLDER, 'videos']);
+    rmSync(join(storage, RUNNING_JOB_FOLDER), { recursive: true });
+    rmSync(join(storage, 'videos'), { recursive: true });
   });
 
   afterAll(async () => {

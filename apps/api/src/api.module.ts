@@ -16,6 +16,7 @@ import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
 import { WebsiteContentApiModule } from '@conveyor/products/website-content';
 import { VideoAnalysisApiModule } from '@conveyor/products/video-analysis';
+import { BusinessDiscoveryApiModule } from '@conveyor/products/business-discovery';
 
 /**
  * The HTTP API: the platform's modules, then one line per product. It produces jobs and reads
@@ -44,6 +45,7 @@ export class ApiModule {
         ViralIdeasApiModule,
         WebsiteContentApiModule,
         VideoAnalysisApiModule,
+        BusinessDiscoveryApiModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,6 +5,7 @@ import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasWorkerModule } from '@conveyor/products/viral-ideas';
 import { WebsiteContentWorkerModule } from '@conveyor/products/website-content';
 import { VideoAnalysisWorkerModule } from '@conveyor/products/video-analysis';
+import { BusinessDiscoveryWorkerModule } from '@conveyor/products/business-discovery';
 import { DatabaseModule } from '@conveyor/database';
 import { QueueingModule } from '@conveyor/queueing';
 import { ConsumersModule } from './consumers/consumers.module';
@@ -38,6 +39,7 @@ export class WorkerModule {
         ViralIdeasWorkerModule,
         WebsiteContentWorkerModule,
         VideoAnalysisWorkerModule,
+        BusinessDiscoveryWorkerModule,
       ],
     };
   }

@@ -50,7 +50,14 @@ export interface AppConfig {
   /** Job data at rest: the first key seals, all open; none → plaintext (refused in production). */
   encryption: { keys: DataKey[] };
   /** Downstream HTTP services products call; unset means not configured. */
-  services: { profileUrl?: string; transcriptUrl?: string; analysisUrl?: string; generationUrl?: string };
+  services: {
+    profileUrl?: string;
+    transcriptUrl?: string;
+    analysisUrl?: string;
+    generationUrl?: string;
+    placesUrl?: string;
+    objectStorageUrl?: string;
+  };
   /** Bearer tokens sent to the downstream services that take one. */
   serviceTokens: { generation?: string };
   /** The environment this was read from (empty values dropped): products read their own settings from it (loadSettings). */
@@ -141,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       transcriptUrl: c.TRANSCRIPT_SERVICE_URL,
       analysisUrl: c.ANALYSIS_SERVICE_URL,
       generationUrl: c.GENERATION_SERVICE_URL,
+      placesUrl: c.PLACES_SERVICE_URL,
+      objectStorageUrl: c.OBJECT_STORAGE_URL,
     },
     serviceTokens: { generation: c.GENERATION_SERVICE_TOKEN },
     source,

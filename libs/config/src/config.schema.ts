@@ -168,14 +168,18 @@ export const configSchema = z.object({
   DATA_ENCRYPTION_KEYS: z.string().optional(),
 
   /**
-   * Downstream services products call (HTTP JSON): profile data, transcripts, idea generation. A
-   * product says what it needs of them; one that is not configured is reported, never invented.
+   * Downstream services products call (HTTP JSON): profile data, transcripts, idea generation, places,
+   * object storage. A product says what it needs of them; one that is not configured is reported,
+   * never invented.
    */
   PROFILE_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   TRANSCRIPT_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   ANALYSIS_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   GENERATION_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
   GENERATION_SERVICE_TOKEN: z.string().min(1).max(4096).optional(),
+  /** Places search (`GET /places?q=&location=&radius_km=`) and object storage (`PUT /objects/{name}`). */
+  PLACES_SERVICE_URL: urlWithScheme(['http:', 'https:']).optional(),
+  OBJECT_STORAGE_URL: urlWithScheme(['http:', 'https:']).optional(),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -53,7 +53,29 @@ export class DownstreamClient {
     signal: AbortSignal,
     options: DownstreamCallOptions = {},
   ): Promise<unknown> {
-    const init = { method: 'POST', headers: { 'content-type': contentType, ...options.headers }, duplex: 'half' as const };
+    return this.sendFile('POST', url, path, contentType, signal, options);
+  }
+
+  /** PUTs a file's bytes (an object to storage) as they are read from disk, and reads a JSON answer. */
+  async putFile(
+    url: string,
+    path: string,
+    contentType: string,
+    signal: AbortSignal,
+    options: DownstreamCallOptions = {},
+  ): Promise<unknown> {
+    return this.sendFile('PUT', url, path, contentType, signal, options);
+  }
+
+  private sendFile(
+    method: 'POST' | 'PUT',
+    url: string,
+    path: string,
+    contentType: string,
+    signal: AbortSignal,
+    options: DownstreamCallOptions,
+  ): Promise<unknown> {
+    const init = { method, headers: { 'content-type': contentType, ...options.headers }, duplex: 'half' as const };
     // A fresh stream for every try: a body read by a failed try cannot be sent again.
     return this.call(url, init, signal, options.timeoutMs, () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>);
   }

@@ -6,4 +6,5 @@ export * from './storage-sweep';
 export * from './transcript-service';
 export * from './video-analysis-worker.module';
 export * from './video-analysis.handler';
+export * from './video-pipeline';
 export * from './media-tools';

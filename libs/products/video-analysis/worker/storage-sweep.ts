@@ -4,11 +4,14 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisSettings, videoAnalysisQueuePolicy } from '../contracts';
 
+/** A job's own folder (`<job id>-<run>-<attempt>-<random>`); anything else in STORAGE_DIR (stored videos) is kept. */
+export const JOB_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d+-\d+-[0-9a-f]{8}$/i;
+
 /** How often a worker looks for leftovers. */
 const SWEEP_EVERY_MS = 60 * 60_000;
 
 /**
- * Removes job folders a killed worker left in STORAGE_DIR: at start and hourly, on this host, only
+ * Removes job folders (JOB_FOLDER) a killed worker left in STORAGE_DIR: at start and hourly, on this host, only
  * folders untouched for longer than the queue's longest attempt (so a job still running in another
  * worker process on the host keeps its files).
  */
@@ -35,7 +38,7 @@ export class StorageSweep implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       const entries = await readdir(this.settings.storageDir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
-        if (!entry.isDirectory()) continue;
+        if (!entry.isDirectory() || !JOB_FOLDER.test(entry.name)) continue;
         const path = join(this.settings.storageDir, entry.name);
         const { mtimeMs } = await stat(path);
         if (Date.now() - mtimeMs <= olderThanMs) continue;

@@ -7,6 +7,7 @@ import { VideoRunsModule } from '../runs';
 import { StorageSweep } from './storage-sweep';
 import { TranscriptService } from './transcript-service';
 import { VideoAnalysisHandler } from './video-analysis.handler';
+import { VideoPipeline } from './video-pipeline';
 
 /** The video-analysis product's worker side: its handler and the transcript service client. */
 @Module({
@@ -20,7 +21,9 @@ import { VideoAnalysisHandler } from './video-analysis.handler';
     VideoAnalysisHandler,
     StorageSweep,
     TranscriptService,
+    VideoPipeline,
     DownstreamClient,
   ],
+  exports: [VideoPipeline],
 })
 export class VideoAnalysisWorkerModule {}

@@ -16,20 +16,15 @@ import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisPayload, VideoAnalysisSettings, V
 import { VideoAnalysesRepository } from '../data';
 import { GuideWebhooks } from '../runs';
 import { GuideProgressReporter } from './guide-progress-reporter';
-import { Highlight, findHighlights } from './highlights';
-import { extractAudio, loudnessPerSecond } from './loudness';
+import { Highlight } from './highlights';
 import { MediaFacts, probeMedia } from './media-facts';
-import { ChatMessage, SignalWindow, TranscriptSegment, parseChat, signalWindows } from './signals';
-import { TranscriptService } from './transcript-service';
+import { ChatMessage, SignalWindow, TranscriptSegment, parseChat } from './signals';
+import { VideoPipeline, WINDOW_SECONDS } from './video-pipeline';
 
-/** Seconds per analysis window (loudness, chat rate and sentiment are compared window by window). */
-export const WINDOW_SECONDS = 5;
 const DEFAULT_MAX_HIGHLIGHTS = 10;
 const MAX_REDIRECTS = 5;
 /** Bytes over which download progress without a declared length reaches about 60 % of its band. */
 const UNKNOWN_LENGTH_SCALE = 100 * 1024 * 1024;
-
-export const NO_TRANSCRIPT_NOTE = 'No transcript service is configured (TRANSCRIPT_SERVICE_URL): the video was not transcribed.';
 
 /**
  * What the job returns (kept in Bull and the job record): the facts and highlights without the
@@ -60,10 +55,8 @@ export interface VideoAnalysisResult {
 }
 
 /**
- * Seed 002's pipeline, computed here: download (through the outbound policy, capped), transcribe
- * (FFmpeg extracts the audio; the transcript service, if configured, transcribes it), analyse
- * (ffprobe facts, loudness per second, chat rate and sentiment per window), find highlights
- * (z-scores against the video's own baseline), save. Progress moves inside each stage's band as
+ * Seed 002's pipeline, computed here: download (through the outbound policy, capped) and read the
+ * media facts (ffprobe), then the shared VideoPipeline (transcribe, analyse, find highlights), save. Progress moves inside each stage's band as
  * bytes arrive and seconds of media are measured. The job's files are removed when it ends.
  */
 @JobHandler()
@@ -73,7 +66,7 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
 
   constructor(
     private readonly http: OutboundHttp,
-    private readonly transcripts: TranscriptService,
+    private readonly pipeline: VideoPipeline,
     private readonly repository: VideoAnalysesRepository,
     private readonly webhooks: GuideWebhooks,
     @Inject(VIDEO_ANALYSIS_SETTINGS) private readonly settings: VideoAnalysisSettings,
@@ -114,35 +107,10 @@ export class VideoAnalysisHandler implements JobHandlerContract<VideoAnalysisPay
         const chatLog = payload.chat_url ? await this.chat(payload.chat_url, signal, notes) : null;
         return { media: await probeMedia(videoPath, signal), chat: chatLog };
       });
-      const transcript = await stage(VideoStage.Transcribing, async (signal) => {
-        if (!media.audio) {
-          notes.push('The video has no audio track: nothing to transcribe or measure.');
-          return null;
-        }
-        if (!this.transcripts.configured) {
-          notes.push(NO_TRANSCRIPT_NOTE);
-          return null;
-        }
-        const wavPath = join(dir, 'audio.wav');
-        await extractAudio(videoPath, wavPath, signal);
-        await within(0.3);
-        return { segments: await this.transcripts.transcribe(wavPath, signal) };
-      });
-      const { loudness, windows } = await stage(VideoStage.Analyzing, async (signal) => {
-        let reported = 0;
-        const onSeconds = (seconds: number) => {
-          if (seconds - reported < Math.max(1, media.duration_seconds / 50)) return;
-          reported = seconds;
-          within(Math.min(0.95, seconds / media.duration_seconds)).catch(() => undefined); // an abort ends the step anyway
-        };
-        const timeline = media.audio ? await loudnessPerSecond(videoPath, signal, onSeconds) : [];
-        return {
-          loudness: timeline,
-          windows: signalWindows(timeline, chat ?? [], transcript?.segments ?? [], WINDOW_SECONDS, media.duration_seconds),
-        };
-      });
-      const highlights = await stage(VideoStage.FindingHighlights, async () =>
-        findHighlights(windows, payload.max_highlights ?? DEFAULT_MAX_HIGHLIGHTS),
+      const { transcript, loudness, windows, highlights } = await this.pipeline.analyse(
+        { videoPath, workDir: dir, media, chat, maxHighlights: payload.max_highlights ?? DEFAULT_MAX_HIGHLIGHTS },
+        { stage, within },
+        notes,
       );
       const result: VideoAnalysisResult = {
         video_id: payload.video_id,

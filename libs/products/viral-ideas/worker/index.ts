@@ -1,1 +1,3 @@
+export * from './viral-analytics';
+export * from './viral-services';
 export * from './viral-ideas-worker.module';

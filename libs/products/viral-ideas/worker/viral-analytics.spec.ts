@@ -53,8 +53,8 @@ describe('viral analytics', () => {
       'a',
       [reel('r1', 10, { transcript_opening: 'Hi.' })],
       [
-        { id: 'r1', url: null, caption: null, views: 20, likes: 0, comments: 0, posted_at: '2026-01-11T00:00:00.000Z' },
-        { id: 'r5', url: null, caption: null, views: 30, likes: 0, comments: 0, posted_at: '2026-01-15T00:00:00.000Z' },
+        { id: 'r1', url: null, caption: null, video_url: null, views: 20, likes: 0, comments: 0, posted_at: '2026-01-11T00:00:00.000Z' },
+        { id: 'r5', url: null, caption: null, video_url: null, views: 30, likes: 0, comments: 0, posted_at: '2026-01-15T00:00:00.000Z' },
       ],
     );
     expect(merged.map((r) => [r.id, r.views, r.transcript_opening])).toEqual([

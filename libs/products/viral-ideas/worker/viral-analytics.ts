@@ -5,11 +5,16 @@ export interface FetchedReel {
   id: string;
   url: string | null;
   caption: string | null;
+  /** The reel's video file, when the profile service gives one (seed 004 downloads it). */
+  video_url: string | null;
   views: number;
   likes: number;
   comments: number;
   posted_at: string;
 }
+
+/** A reel before scoring: what scoreReels reads. */
+export type UnscoredReel = Pick<StoredReel, 'views' | 'likes' | 'comments'>;
 
 /** Reels kept per profile between runs (the most recent ones). */
 export const REELS_KEPT_PER_PROFILE = 50;
@@ -29,8 +34,9 @@ export function mergeReels(
 ): Array<Omit<StoredReel, 'outlier_score' | 'engagement_rate'>> {
   const byId = new Map<string, Omit<StoredReel, 'outlier_score' | 'engagement_rate'>>();
   for (const reel of stored) byId.set(reel.id, reel);
-  for (const reel of fetched) {
-    byId.set(reel.id, { ...reel, username, transcript_opening: byId.get(reel.id)?.transcript_opening ?? null });
+  for (const { id, url, caption, views, likes, comments, posted_at } of fetched) {
+    const transcript_opening = byId.get(id)?.transcript_opening ?? null;
+    byId.set(id, { id, url, caption, views, likes, comments, posted_at, username, transcript_opening });
   }
   return [...byId.values()].sort((a, b) => b.posted_at.localeCompare(a.posted_at)).slice(0, REELS_KEPT_PER_PROFILE);
 }
@@ -40,10 +46,12 @@ export function mergeReels(
  * baseline, so a reel at 5.0 did five times the profile's typical reel. Engagement rate =
  * (likes + comments) ÷ views.
  */
-export function scoreReels(reels: ReadonlyArray<Omit<StoredReel, 'outlier_score' | 'engagement_rate'>>): {
+export function scoreReels<R extends UnscoredReel>(
+  reels: readonly R[],
+): {
   baseline: number;
   averageEngagementRate: number;
-  reels: StoredReel[];
+  reels: Array<R & { outlier_score: number; engagement_rate: number }>;
 } {
   const baseline = median(reels.map((r) => r.views));
   const scored = reels.map((reel) => ({
@@ -56,7 +64,7 @@ export function scoreReels(reels: ReadonlyArray<Omit<StoredReel, 'outlier_score'
 }
 
 /** The highest outlier scores first; ties go to more views. */
-export function topReels(reels: readonly StoredReel[], limit: number): StoredReel[] {
+export function topReels<R extends Pick<StoredReel, 'views' | 'outlier_score'>>(reels: readonly R[], limit: number): R[] {
   return [...reels].sort((a, b) => b.outlier_score - a.outlier_score || b.views - a.views).slice(0, limit);
 }
 
@@ -86,8 +94,10 @@ export function hookPattern(opening: string): string {
 }
 
 /** Hook patterns over reels with a transcript opening: most used first, then best performing. */
-export function hookPatterns(reels: readonly StoredReel[]): HookPattern[] {
-  const groups = new Map<string, StoredReel[]>();
+export function hookPatterns<R extends Pick<StoredReel, 'transcript_opening' | 'outlier_score' | 'views'>>(
+  reels: readonly R[],
+): HookPattern[] {
+  const groups = new Map<string, R[]>();
   for (const reel of reels) {
     if (!reel.transcript_opening) continue;
     const pattern = hookPattern(reel.transcript_opening);

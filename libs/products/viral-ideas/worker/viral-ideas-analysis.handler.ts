@@ -255,7 +255,7 @@ function superseded(queueId: string): PermanentJobError {
 function profileStatistics(
   username: string,
   role: ProfileStatistics['role'],
-  reels: Parameters<typeof scoreReels>[0],
+  reels: ReadonlyArray<Omit<StoredReel, 'outlier_score' | 'engagement_rate'>>,
   extra: { followers: number | null; newReels: number },
 ): ProfileStatistics {
   const scored = scoreReels(reels);

@@ -91,6 +91,7 @@ function toReel(raw: unknown): FetchedReel | null {
     id: raw.id.slice(0, 200),
     url: typeof raw.url === 'string' ? raw.url.slice(0, 2048) : null,
     caption: typeof raw.caption === 'string' ? raw.caption.slice(0, 2200) : null,
+    video_url: typeof raw.video_url === 'string' ? raw.video_url.slice(0, 2048) : null,
     views,
     likes,
     comments,

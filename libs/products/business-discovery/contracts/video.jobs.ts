@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { defineJobType } from '@conveyor/contracts';
+import { VIDEO_ANALYSIS_QUEUE, VideoStage } from '../../video-analysis/contracts';
+import { StoredVideoPayload } from './scraping.jobs';
+
+export class AnalyzeVideoContentPayload extends StoredVideoPayload {
+  @ApiPropertyOptional({ example: 'reel-1', description: 'The caller’s name for the video, echoed in the result' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.:-]{1,200}$/, { message: 'videoId must be 1-200 characters of A-Z a-z 0-9 _ . : -' })
+  videoId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  maxHighlights?: number;
+}
+
+export class GenerateInsightsPayload {
+  @ApiProperty({ format: 'uuid', description: 'The discovery (discover-with-instagram’s job id) whose businesses get insights' })
+  @IsUUID()
+  discoveryId!: string;
+}
+
+export const READING_VIDEO = 'Reading video';
+
+export enum InsightsStep {
+  ReadAnalyses = 'Reading analyses',
+  BuildInsights = 'Building insights',
+  StartReport = 'Starting report',
+}
+
+export const ANALYZE_VIDEO_CONTENT = 'analyze-video-content';
+export const EXTRACT_METADATA = 'extract-metadata';
+export const GENERATE_INSIGHTS = 'generate-insights';
+
+export const analyzeVideoContentJob = defineJobType({
+  type: ANALYZE_VIDEO_CONTENT,
+  queue: VIDEO_ANALYSIS_QUEUE,
+  description:
+    'Seed 004: the video-analysis pipeline (seed 002’s, shared) on a stored video: media facts, transcript (TRANSCRIPT_SERVICE_URL, ' +
+    'when configured), loudness, signals per window, highlights.',
+  payload: AnalyzeVideoContentPayload,
+  steps: [
+    { name: READING_VIDEO, weight: 10 },
+    { name: VideoStage.Transcribing, weight: 25 },
+    { name: VideoStage.Analyzing, weight: 50 },
+    { name: VideoStage.FindingHighlights, weight: 15 },
+  ],
+});
+
+export const extractMetadataJob = defineJobType({
+  type: EXTRACT_METADATA,
+  queue: VIDEO_ANALYSIS_QUEUE,
+  description: 'Seed 004: a stored video’s technical facts (ffprobe): duration, size, container, video and audio streams.',
+  payload: StoredVideoPayload,
+  steps: [{ name: READING_VIDEO, weight: 1 }],
+});
+
+export const generateInsightsJob = defineJobType({
+  type: GENERATE_INSIGHTS,
+  queue: VIDEO_ANALYSIS_QUEUE,
+  description:
+    'Seed 004: insights per business of a discovery: best hooks, posting cadence, where each analysed video peaks; then the ' +
+    'trend analysis and, after it, the competitor report.',
+  payload: GenerateInsightsPayload,
+  steps: [
+    { name: InsightsStep.ReadAnalyses, weight: 20 },
+    { name: InsightsStep.BuildInsights, weight: 60 },
+    { name: InsightsStep.StartReport, weight: 20 },
+  ],
+});
