@@ -26,14 +26,14 @@ export class ReportsRepository {
       .exec();
   }
 
-  /** The assembled report (a run again replaces it, and its PDF is made again). */
+  /** The assembled report (a run again replaces it; the PDF's facts stay until its export runs again). */
   async saveContent(reportId: string, ownerKey: string, content: CompetitorReportContent): Promise<void> {
     await this.reports
       .updateOne(
         { _id: plainString(reportId), owner_key: plainString(ownerKey) },
         {
-          $set: { status: 'ready', content, pdf: null, generated_at: new Date() },
-          $setOnInsert: { created_at: new Date() },
+          $set: { status: 'ready', content, generated_at: new Date() },
+          $setOnInsert: { created_at: new Date(), pdf: null },
         },
         { upsert: true },
       )

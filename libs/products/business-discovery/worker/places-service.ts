@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { DownstreamClient, DownstreamError, PermanentJobError, isJsonObject } from '@conveyor/job-runtime';
+import { isURL } from 'class-validator';
+import { HTTP_URL } from '../contracts';
 import type { Place } from '../data';
 
 export interface PlacesQuery {
@@ -44,7 +46,8 @@ function toPlace(raw: unknown): Place | null {
   return {
     name,
     address: text(raw.address, 500),
-    website: website && /^https?:\/\//i.test(website) ? website : null,
+    // Only a URL the child jobs' payloads accept: one odd website must not fail the whole fan-out.
+    website: website && isURL(website, HTTP_URL) ? website : null,
     phone: text(raw.phone, 50),
     category: text(raw.category, 100),
     rating: typeof raw.rating === 'number' && Number.isFinite(raw.rating) ? raw.rating : null,

@@ -12,7 +12,7 @@ export interface StoredVideoInfo {
   checksum: string;
   bytes: number;
   contentType: string | null;
-  /** Whether the same bytes were stored already (this download was dropped). */
+  /** Whether this caller had stored the same bytes already. */
   deduplicated: boolean;
 }
 
@@ -52,10 +52,11 @@ export class VideoStore {
     const checksum = await sha256Of(partial);
     await mkdir(this.folder(), { recursive: true });
     const target = this.pathOf(checksum);
-    const deduplicated = await exists(target);
-    // Same filesystem, so the rename is atomic: a reader never sees half a video.
-    if (deduplicated) await rm(partial, { force: true });
+    // Same filesystem, so the rename is atomic: a reader never sees half a video. Kept once, whoever stored it.
+    if (await exists(target)) await rm(partial, { force: true });
     else await rename(partial, target);
+    // Said per caller: whether someone else stored these bytes is not this caller's to learn.
+    const deduplicated = (await this.repository.storedVideo(ownerKey, checksum)) !== null;
     await this.repository.rememberVideo({
       owner_key: ownerKey,
       checksum,

@@ -61,19 +61,19 @@ export class DiscoverWithInstagramHandler implements JobHandlerContract<Discover
     const { payload } = ctx;
     const discovery = await ctx.step(DiscoveryStep.FindBusinesses, async (signal) => {
       // A redelivered run keeps what its first attempt found: the same businesses, the same children.
-      const earlier = await this.discoveries.discovery(owner, ctx.jobId);
-      if (earlier) return earlier;
-      const found = await findPlaces(this.places, this.config, this.settings, payload, signal);
-      const opened = await this.discoveries.open({
-        _id: ctx.jobId,
-        owner_key: owner,
-        business_name: payload.businessName,
-        location: payload.location,
-        business_type: payload.businessType ?? null,
-        radius_km: payload.radius ?? DEFAULT_RADIUS_KM,
-        places: found,
-        created_at: new Date(),
-      });
+      const opened =
+        (await this.discoveries.discovery(owner, ctx.jobId)) ??
+        (await this.discoveries.open({
+          _id: ctx.jobId,
+          owner_key: owner,
+          business_name: payload.businessName,
+          location: payload.location,
+          business_type: payload.businessType ?? null,
+          radius_km: payload.radius ?? DEFAULT_RADIUS_KM,
+          places: await findPlaces(this.places, this.config, this.settings, payload, signal),
+          created_at: new Date(),
+        }));
+      // Insert-only, so repeating them after a crash part-way is safe.
       await this.discoveries.addBusinesses(opened, keyedPlaces(opened.places));
       await this.reports.reserve(opened._id, owner);
       return opened;

@@ -14,6 +14,7 @@ import {
   ANALYZE_VIDEO_CONTENT,
   DownloadVideoPayload,
   GENERATE_INSIGHTS,
+  MAX_REELS_PER_SCRAPE,
   ScrapeVideosPayload,
   ScrapingStep,
   StoredVideoPayload,
@@ -21,6 +22,7 @@ import {
   scrapeInstagramVideosJob,
   uploadToStorageJob,
 } from '../../contracts';
+import { topReels } from '../../../viral-ideas/worker';
 import { DiscoveriesRepository } from '../../data';
 import { ownerKeyOf } from '../job-owner';
 import { StoredVideoInfo, VideoStore } from '../video-store';
@@ -112,19 +114,25 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
     if (businesses.length === 0 && !(await this.discoveries.discovery(owner, payload.discoveryId!)))
       throw new PermanentJobError(`Discovery ${payload.discoveryId} not found`);
     const perBusiness = payload.videosPerBusiness ?? DEFAULT_VIDEOS_PER_BUSINESS;
-    return businesses.flatMap((b) =>
-      (b.instagram?.ranking?.topReels ?? [])
-        .filter((r) => r.video_url !== null && checkOutboundUrl(r.video_url, this.config.outbound).allowed)
-        .slice(0, perBusiness)
-        .map((r) => ({ businessKey: b.key, reelId: r.id, url: r.video_url! })),
-    );
+    // Among all of a business's ranked reels, best first, those with a video; at most MAX_REELS_PER_SCRAPE in all.
+    return businesses
+      .flatMap((b) =>
+        topReels(b.instagram?.ranking?.reels ?? [], Number.MAX_SAFE_INTEGER)
+          .filter((r) => r.video_url !== null && checkOutboundUrl(r.video_url, this.config.outbound).allowed)
+          .slice(0, perBusiness)
+          .map((r) => ({ businessKey: b.key, reelId: r.id, url: r.video_url! })),
+      )
+      .slice(0, MAX_REELS_PER_SCRAPE);
   }
 
+  /** Each business's videos, once: a redelivered scrape never overwrites analyses a later stage saved. */
   private async keepOnBusinesses(owner: string, discoveryId: string, stored: Array<ReelToFetch & StoredVideoInfo>): Promise<void> {
+    const kept = new Map((await this.discoveries.ofDiscovery(owner, discoveryId)).map((b) => [b.key, b.videos.length > 0]));
     const byBusiness = new Map<string, typeof stored>();
     for (const video of stored)
       if (video.businessKey) byBusiness.set(video.businessKey, [...(byBusiness.get(video.businessKey) ?? []), video]);
     for (const [key, videos] of byBusiness) {
+      if (kept.get(key)) continue;
       await this.discoveries.saveVideos(
         owner,
         discoveryId,
