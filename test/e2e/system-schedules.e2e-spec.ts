@@ -199,6 +199,8 @@ describe('System schedules', () => {
     expect(byName(report)).toEqual({
       analysis: { name: 'analysis', status: 'not_configured' },
       generation: { name: 'generation', status: 'not_configured' },
+      objectStorage: { name: 'objectStorage', status: 'not_configured' },
+      places: { name: 'places', status: 'not_configured' },
       profile: expect.objectContaining({ status: 'up', statusCode: 200, latencyMs: expect.any(Number), checkedAt: expect.any(String) }),
       transcript: expect.objectContaining({ status: 'down', statusCode: 503, error: 'answered 503' }),
     });
