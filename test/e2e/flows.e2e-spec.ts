@@ -3,6 +3,8 @@ import type { Connection } from 'mongoose';
 import { QueueRegistry } from '@conveyor/queueing';
 import { PROBE_COMMITS_COLLECTION, PROBE_STEPS_COLLECTION } from '../probe/probe.job';
 import { Conveyor } from '../support/conveyor';
+import { listen } from '../support/listen';
+import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 
 const USER = { 'x-user-id': 'flow-user' };
@@ -313,6 +315,50 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     expect(await db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId: rootId, step: 'step-1' })).toBe(2);
     expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: flow.children[0].jobId })).toBe(1);
     expect(flatten(flow)).toHaveLength(3);
+  });
+
+  it("streams a root's flow in its events: the root's own end is a status event, and the stream ends when the flow has", async () => {
+    const api = await listen(conveyor.app);
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [1, 2].map(() => ({ steps: 2, at: 1, fault: 'sleep', ms: 1_500 })),
+      continueWith: { steps: 1 },
+    });
+    const stream = await SseClient.open(api, `/api/v1/jobs/${rootId}/events`, USER);
+    try {
+      // The root completes once it has fanned out, while its children still sleep: the stream goes on.
+      const rootDone = await stream.next(
+        (e) => e.data.status === 'completed' && e.data.flow?.status === 'running',
+        'a view of the completed root with its flow running',
+      );
+      expect(['snapshot', 'status']).toContain(rootDone.event);
+      const final = await stream.next((e) => e.event === 'completed', 'the final event', 30_000);
+      await stream.end();
+      expect(stream.last()).toBe(final);
+      expect(final.data).toMatchObject({ jobId: rootId, status: 'completed', flow: { status: 'completed', total: 4, progress: 100 } });
+      expect(final.data.flow.counts).toEqual({ completed: 4 });
+      // Flow events reported its progress on the way, each with a new summary.
+      const flowEvents = stream.events.filter((e) => e.event === 'flow');
+      expect(flowEvents.length).toBeGreaterThan(0);
+      expect(flowEvents.every((e) => e.data.jobId === rootId && e.data.total >= 3)).toBe(true);
+      expect(flowEvents.some((e) => e.data.status === 'running' && e.data.progress < 100)).toBe(true);
+      const ids = stream.events.map((e) => Number(e.id));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      // By the final event every job of the flow had ended.
+      expect((await flowOf(rootId)).flow).toMatchObject({ status: 'completed', counts: { completed: 4 } });
+
+      // Reconnecting after the end: the snapshot and the final event at once, above Last-Event-ID.
+      const again = await SseClient.open(api, `/api/v1/jobs/${rootId}/events`, { ...USER, 'last-event-id': String(final.id) });
+      try {
+        await again.end();
+        expect(again.names()).toEqual(['snapshot', 'completed']);
+        expect(Number(again.events[0].id)).toBe(Number(final.id) + 1);
+      } finally {
+        again.close();
+      }
+    } finally {
+      stream.close();
+    }
   });
 
   it('shows a job that started nothing as a flow of one', async () => {

@@ -1,22 +1,15 @@
-import { INestApplication } from '@nestjs/common';
 import { QueueName } from '@conveyor/contracts';
 import { ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { JobEventHub } from '../../apps/api/src/jobs/events/job-event-hub';
 import { JobEventStreamService } from '../../apps/api/src/jobs/events/job-event-stream.service';
 import { Conveyor } from '../support/conveyor';
 import { SseClient } from '../support/sse-client';
 import { TargetServer } from '../support/target-server';
 import { waitFor } from '../support/wait-for';
+import { listen } from '../support/listen';
 
 const USER = 'watcher';
 const MAX_STREAMS = 2;
-
-/** Listens on a loopback port (supertest buffers, so streams need a real server) and returns its URL. */
-async function listen(app: INestApplication): Promise<string> {
-  await app.listen(0, '127.0.0.1');
-  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-}
 
 describe('Job events (Server-Sent Events)', () => {
   let conveyor: Conveyor;

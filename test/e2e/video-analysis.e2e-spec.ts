@@ -1,8 +1,6 @@
-import { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Conveyor } from '../support/conveyor';
@@ -11,6 +9,7 @@ import { SseClient } from '../support/sse-client';
 import { TargetServer } from '../support/target-server';
 import { Gate } from '../support/viral-services';
 import { waitFor } from '../support/wait-for';
+import { listen } from '../support/listen';
 
 const USER = { 'x-user-id': 'video-user' };
 const ADMIN_TOKEN = 'video-admin-token-0123456789abcdef';
@@ -22,11 +21,6 @@ const BANDS: Record<string, [number, number]> = {
   'Finding Highlights': [80, 95],
   'Saving results': [95, 100],
 };
-
-async function listen(app: INestApplication): Promise<string> {
-  await app.listen(0, '127.0.0.1');
-  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-}
 
 /** A loopback media host: the test video, its chat log, an oversized file and a redirect to link-local. */
 async function mediaHost(): Promise<TargetServer> {

@@ -1,20 +1,14 @@
-import { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { AddressInfo } from 'node:net';
 import { Conveyor } from '../support/conveyor';
 import { SseClient } from '../support/sse-client';
 import { TargetServer } from '../support/target-server';
 import { Gate } from '../support/viral-services';
 import { waitFor } from '../support/wait-for';
 import { FakeGenerationService, FakeWebsite } from '../support/website-services';
+import { listen } from '../support/listen';
 
 const STEPS = ['Analyzing website…', 'Generating audiences…', 'Generating pitches…', 'Generating images…'];
-
-async function listen(app: INestApplication): Promise<string> {
-  await app.listen(0, '127.0.0.1');
-  return `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-}
 
 /** The status route, as seed 003's frontend polls it. */
 async function statusRead(conveyor: Conveyor, jobId: string, headers: Record<string, string>): Promise<any> {

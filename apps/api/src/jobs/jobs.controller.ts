@@ -202,10 +202,8 @@ export class JobsController {
   @ApiSuccess(JobResponse, ApiOkResponse)
   @ApiErrorResponses(ErrorCode.ValidationFailed, ErrorCode.Unauthenticated, ErrorCode.JobNotFound)
   async get(@CurrentCaller() caller: Caller, @Param('jobId', jobIdPipe) jobId: string): Promise<JobResponse> {
-    const job = await this.reads.get(caller, jobId);
     // A job that fanned out shows the flow under it (often still running after the job completed).
-    const flow = await this.flows.summaryUnder(jobId);
-    return flow ? { ...job, flow } : job;
+    return this.flows.withFlow(jobId, this.reads.get(caller, jobId));
   }
 
   @Post(':jobId/cancel')

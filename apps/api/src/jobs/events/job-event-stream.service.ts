@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
 import { JobReads } from '../job-reads.service';
+import { FlowReads } from '../flows/flow-reads';
 import { JobEventHub, JobSignal } from './job-event-hub';
 import { JobEventTracker, JobStreamEvent, formatEvent } from './job-event-tracker';
 import { StreamSlot, StreamSlots } from './stream-slots';
@@ -26,7 +27,9 @@ const RECONNECT_DELAY_MS = 3_000;
  * Sources: Bull's global events, fanned out in-process by JobEventHub, give immediacy; each
  * `changed` signal and a poll every POLL_INTERVAL_MS re-read the job through JobReads.get, so a
  * state Bull announces nowhere (a retry's delay, a waiting job the API cancelled) is still seen
- * within a second. Signals are handled one at a time, in arrival order.
+ * within a second. Signals are handled one at a time, in arrival order. A job that fanned out is
+ * read with the flow under it (FlowReads.withFlow), whose changes the poll picks up: its stream
+ * lasts until the flow has ended too.
  *
  * Resume: event ids grow strictly on a stream and start above `Last-Event-ID` (JobEventTracker),
  * and every connection starts with a fresh snapshot, followed at once by the final event when the
@@ -39,6 +42,7 @@ export class JobEventStreamService implements OnModuleDestroy {
 
   constructor(
     private readonly jobs: JobReads,
+    private readonly flows: FlowReads,
     private readonly hub: JobEventHub,
     private readonly slots: StreamSlots,
   ) {}
@@ -60,20 +64,32 @@ export class JobEventStreamService implements OnModuleDestroy {
     let slot: StreamSlot;
     const readFrom = early.length; // the signals before the read are answered by it
     try {
-      view = await this.jobs.get(caller, jobId);
+      view = await this.read(caller, jobId);
       slot = await this.slots.acquire(ownerKey(caller.owner));
     } catch (error) {
       unsubscribe();
       throw error;
     }
-    const stream = new JobEventStream(caller, jobId, new JobEventTracker(jobId, lastEventId), res, this.jobs, slot, () => {
-      unsubscribe();
-      this.open.delete(stream);
-    });
+    const stream = new JobEventStream(
+      jobId,
+      new JobEventTracker(jobId, lastEventId),
+      res,
+      () => this.read(caller, jobId),
+      slot,
+      () => {
+        unsubscribe();
+        this.open.delete(stream);
+      },
+    );
     state.stream = stream;
     this.open.add(stream);
     if (state.clientGone) await stream.end();
     else stream.begin(view, early.slice(readFrom));
+  }
+
+  /** The job's view, with the flow under it when it fanned out. */
+  private read(caller: Caller, jobId: string): Promise<JobResponse> {
+    return this.flows.withFlow(jobId, this.jobs.get(caller, jobId));
   }
 
   /** Streams open in this process. */
@@ -112,11 +128,10 @@ class JobEventStream {
   private slotWork: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly caller: Caller,
     private readonly jobId: string,
     private readonly tracker: JobEventTracker,
     private readonly res: Response,
-    private readonly jobs: JobReads,
+    private readonly read: () => Promise<JobResponse>,
     private readonly slot: StreamSlot,
     private readonly onEnd: () => void,
   ) {}
@@ -193,7 +208,7 @@ class JobEventStream {
     const readFrom = this.arrivals;
     let view: JobResponse;
     try {
-      view = await this.jobs.get(this.caller, this.jobId);
+      view = await this.read();
     } catch (error) {
       if (error instanceof ConveyorError && error.code === ErrorCode.JobNotFound) {
         await this.end(); // the record is gone: nothing more will happen to this job

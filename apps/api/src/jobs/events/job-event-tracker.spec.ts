@@ -61,6 +61,35 @@ describe(JobEventTracker.name, () => {
     expect(tracker.done).toBe(true);
   });
 
+  it('follows the flow under a job that fanned out, and ends only once the flow has ended too', () => {
+    const flow = (status: 'running' | 'completed', counts: Record<string, number>, progress: number) => ({
+      flow: { status, counts, total: 4, progress },
+    });
+    const tracker = new JobEventTracker(JOB_ID);
+    const all = [
+      ...tracker.snapshot(view(JobStatus.Active, flow('running', { active: 1, waiting: 3 }, 0))),
+      // The job itself completes while its children run: a status event, not the final one.
+      ...tracker.view(view(JobStatus.Completed, flow('running', { completed: 1, active: 3 }, 25))),
+      // Unchanged (counts in another order): nothing to report.
+      ...tracker.view(view(JobStatus.Completed, flow('running', { active: 3, completed: 1 }, 25))),
+      ...tracker.view(view(JobStatus.Completed, flow('running', { completed: 3, active: 1 }, 80))),
+      ...tracker.view(view(JobStatus.Completed, flow('completed', { completed: 4 }, 100))),
+    ];
+    expect(names(all)).toEqual(['snapshot', 'status', 'flow', 'flow', 'completed']);
+    expect(all[2].data).toEqual({ jobId: JOB_ID, status: 'running', counts: { completed: 1, active: 3 }, total: 4, progress: 25 });
+    expect(all[4].data).toMatchObject({ status: JobStatus.Completed, flow: { status: 'completed', progress: 100 } });
+    expect(tracker.done).toBe(true);
+  });
+
+  it('answers an ended job whose flow still runs with its snapshot only, and one whose flow ended with the final event too', () => {
+    const running = new JobEventTracker(JOB_ID);
+    const flow = { counts: { completed: 1, active: 1 }, total: 2, progress: 50 };
+    expect(names(running.snapshot(view(JobStatus.Completed, { flow: { status: 'running', ...flow } })))).toEqual(['snapshot']);
+    expect(running.done).toBe(false);
+    const ended = new JobEventTracker(JOB_ID);
+    expect(names(ended.snapshot(view(JobStatus.Completed, { flow: { status: 'failed', ...flow } })))).toEqual(['snapshot', 'completed']);
+  });
+
   it('parses Last-Event-ID strictly and formats events on one data line', () => {
     expect(parseLastEventId(undefined)).toBe(0);
     expect(parseLastEventId(' 17 ')).toBe(17);

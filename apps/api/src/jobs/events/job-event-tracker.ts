@@ -1,5 +1,6 @@
 import { JobProgress, JobStatus, isTerminal } from '@conveyor/contracts';
 import { JobResponse } from '../dto/job.response';
+import { FlowProgressResponse } from '../flows/job-flow.response';
 
 /**
  * The event names a job's stream can carry, in the order a client meets them. The final event is
@@ -7,7 +8,7 @@ import { JobResponse } from '../dto/job.response';
  * (StatusVocabulary, e.g. `succeeded`).
  */
 export type JobEventName =
-  'snapshot' | 'status' | 'progress' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled | (string & {});
+  'snapshot' | 'status' | 'progress' | 'flow' | JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled | (string & {});
 
 /** What a `progress` event carries. */
 export interface JobProgressEvent {
@@ -16,10 +17,15 @@ export interface JobProgressEvent {
   step: string | null;
 }
 
+/** What a `flow` event carries: the flow under the job, as in the job view's `flow`. */
+export interface JobFlowEvent extends FlowProgressResponse {
+  jobId: string;
+}
+
 export interface JobStreamEvent {
   id: number;
   event: JobEventName;
-  data: JobResponse | JobProgressEvent;
+  data: JobResponse | JobProgressEvent | JobFlowEvent;
 }
 
 /**
@@ -33,13 +39,18 @@ export interface JobStreamEvent {
  * - `snapshot`: the job view, first on every connection.
  * - `status`: the view, when the status or the attempt (run, attemptsMade) changes.
  * - `progress`: `{ jobId, percent, step }` when the percent or the step of an active job changes.
- * - `completed` | `failed` | `cancelled`: the final view, last; the stream then ends.
+ * - `flow`: `{ jobId, status, counts, total, progress }` when the flow under a job that fanned out
+ *   changes (views carry it as `flow` too).
+ * - `completed` | `failed` | `cancelled`: the final view, last; the stream then ends. A job that
+ *   fanned out often ends before the flow under it: its own end is then a `status` event, and the
+ *   final event waits for the flow to end, so a stream on a flow's root follows the whole flow.
  */
 export class JobEventTracker {
   private nextId: number;
   private status?: JobStatus;
   private attempt?: string;
   private progress?: JobProgress;
+  private flow?: string;
   private finished = false;
 
   constructor(
@@ -58,7 +69,7 @@ export class JobEventTracker {
   snapshot(view: JobResponse): JobStreamEvent[] {
     this.remember(view);
     const events = [this.event('snapshot', view)];
-    if (isTerminal(view.conveyorStatus)) events.push(this.final(view));
+    if (hasEnded(view)) events.push(this.final(view));
     return events;
   }
 
@@ -68,13 +79,18 @@ export class JobEventTracker {
    */
   view(view: JobResponse, fresh = true): JobStreamEvent[] {
     if (this.finished) return [];
-    if (isTerminal(view.conveyorStatus)) return [this.final(view)];
+    if (hasEnded(view)) return [this.final(view)];
     const attempt = attemptOf(view);
     const events: JobStreamEvent[] = [];
     if (view.conveyorStatus !== this.status || attempt !== this.attempt) {
       this.status = view.conveyorStatus;
       this.attempt = attempt;
       events.push(this.event('status', view));
+    }
+    const flow = flowKey(view);
+    if (view.flow && flow !== this.flow) {
+      this.flow = flow;
+      events.push(this.event('flow', { jobId: this.jobId, ...view.flow }));
     }
     // Bull keeps the last attempt's progress until the next attempt reports its own, so an
     // unchanged value at a new attempt is not news; waiting and delayed jobs make none.
@@ -99,11 +115,25 @@ export class JobEventTracker {
     this.status = view.conveyorStatus;
     this.attempt = attemptOf(view);
     this.progress = { percent: view.progress.percent, step: view.progress.step };
+    this.flow = flowKey(view);
   }
 
   private event(event: JobEventName, data: JobStreamEvent['data']): JobStreamEvent {
     return { id: this.nextId++, event, data };
   }
+}
+
+/** The job has ended, and so has the flow under it if it fanned out. */
+function hasEnded(view: JobResponse): boolean {
+  return isTerminal(view.conveyorStatus) && view.flow?.status !== 'running';
+}
+
+/** What a `flow` event reports, as one comparable string (counts in a fixed order). */
+function flowKey(view: JobResponse): string | undefined {
+  if (!view.flow) return undefined;
+  const { status, total, progress, counts } = view.flow;
+  const sorted = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([status, total, progress, sorted]);
 }
 
 function attemptOf(view: JobResponse): string {

@@ -23,8 +23,10 @@ export class JobEventsController {
     description:
       'A `text/event-stream` for the job’s owner (or an administrator). Events, each with an increasing `id`: `snapshot` ' +
       '(the job, as GET /api/v1/jobs/:jobId returns it) first; `status` (the job) when its status or attempt changes; ' +
-      '`progress` (`{ jobId, percent, step }`); then one of `completed`, `failed`, `cancelled` (the final job), after which ' +
-      'the server closes the stream, so close your EventSource on it. A job that already ended gets `snapshot` and its final ' +
+      '`progress` (`{ jobId, percent, step }`); for a job that fanned out, `flow` (`{ jobId, status, counts, total, progress }`, ' +
+      'the flow under it) when that changes; then one of `completed`, `failed`, `cancelled` (the final job), after which ' +
+      'the server closes the stream, so close your EventSource on it. A job that fanned out gets its final event once the flow ' +
+      'under it has ended too (its own end before that is a `status` event). A job that already ended gets `snapshot` and its final ' +
       'event at once. `: ping` comments every 15 s keep proxies from closing the stream. Reconnecting with `Last-Event-ID` ' +
       'gives a fresh snapshot (and the final event if the job ended meanwhile) with ids above the one sent. At most ' +
       '`SSE_MAX_STREAMS_PER_CALLER` streams per caller may be open at once, across all API replicas.',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FlowTree, FlowTreeNode, JobStatus, flowTree } from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
+import { JobResponse } from '../dto/job.response';
 import { FlowProgressResponse } from './job-flow.response';
 
 /** The flow under one job, as read from the records of its flow and their fan-outs. */
@@ -27,6 +28,16 @@ export class FlowReads {
     if ((await this.fanOuts.ofParent(jobId)).length === 0) return undefined;
     const record = await this.jobs.findByIdUnscoped(jobId);
     return record ? (await this.view(record)).summary : undefined;
+  }
+
+  /**
+   * A job view with the flow under the job when it fanned out (the job read and its event stream).
+   * The flow is read alongside the view; it is only returned with it, so a caller refused the view
+   * learns nothing.
+   */
+  async withFlow(jobId: string, view: Promise<JobResponse>): Promise<JobResponse> {
+    const [job, flow] = await Promise.all([view, this.summaryUnder(jobId)]);
+    return flow ? { ...job, flow } : job;
   }
 
   async view(record: FlowMemberRecord): Promise<FlowView> {

@@ -36,6 +36,9 @@ interface ReelToFetch {
   url: string;
 }
 
+/** A reel's video in the store, as the fan-out and the result list it. */
+type ScrapedVideo = Pick<ReelToFetch, 'businessKey' | 'reelId'> & Omit<StoredVideoInfo, 'contentType'>;
+
 /**
  * Seed 004's `scrape-instagram-videos`: downloads the reels' videos (kept once per checksum), then
  * fans out an `analyze-video-content` per distinct video; in a discovery, `generate-insights`
@@ -73,8 +76,10 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
         return { stored, skipped };
       }),
     );
-    if (payload.discoveryId) await this.keepOnBusinesses(owner, payload.discoveryId, stored);
-    const checksums = [...new Set(stored.map((v) => v.checksum))];
+    // In a discovery the businesses' saved videos are the truth: a redelivered scrape fans out to
+    // what its first attempt saved (same keys), never to what a second download might differ in.
+    const videos = payload.discoveryId ? await this.keepOnBusinesses(owner, payload.discoveryId, stored) : stored;
+    const checksums = [...new Set(videos.map((v) => v.checksum))];
     const started = await ctx.step(ScrapingStep.StartAnalyses, () =>
       ctx.fanOut({
         children: checksums.map((checksum) => ({
@@ -82,7 +87,7 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
           type: ANALYZE_VIDEO_CONTENT,
           data: {
             checksum,
-            videoId: stored
+            videoId: videos
               .find((v) => v.checksum === checksum)!
               .reelId.replace(/[^\w.:-]/g, '_')
               .slice(0, 200),
@@ -94,7 +99,7 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
     );
     return {
       ...(payload.discoveryId ? { discoveryId: payload.discoveryId } : {}),
-      videos: stored.map(({ businessKey, reelId, checksum, bytes, deduplicated }) => ({
+      videos: videos.map(({ businessKey, reelId, checksum, bytes, deduplicated }) => ({
         businessKey,
         reelId,
         checksum,
@@ -115,7 +120,9 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
       throw new PermanentJobError(`Discovery ${payload.discoveryId} not found`);
     const perBusiness = payload.videosPerBusiness ?? DEFAULT_VIDEOS_PER_BUSINESS;
     // Among all of a business's ranked reels, best first, those with a video; at most MAX_REELS_PER_SCRAPE in all.
+    // A business whose videos an earlier attempt saved is not downloaded again.
     return businesses
+      .filter((b) => b.videos.length === 0)
       .flatMap((b) =>
         topReels(b.instagram?.ranking?.reels ?? [], Number.MAX_SAFE_INTEGER)
           .filter((r) => r.video_url !== null && checkOutboundUrl(r.video_url, this.config.outbound).allowed)
@@ -125,21 +132,30 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
       .slice(0, MAX_REELS_PER_SCRAPE);
   }
 
-  /** Each business's videos, once: a redelivered scrape never overwrites analyses a later stage saved. */
-  private async keepOnBusinesses(owner: string, discoveryId: string, stored: Array<ReelToFetch & StoredVideoInfo>): Promise<void> {
-    const kept = new Map((await this.discoveries.ofDiscovery(owner, discoveryId)).map((b) => [b.key, b.videos.length > 0]));
-    const byBusiness = new Map<string, typeof stored>();
-    for (const video of stored)
-      if (video.businessKey) byBusiness.set(video.businessKey, [...(byBusiness.get(video.businessKey) ?? []), video]);
-    for (const [key, videos] of byBusiness) {
-      if (kept.get(key)) continue;
+  /**
+   * Saves each business's new videos, once (a redelivered scrape never overwrites analyses a later
+   * stage saved), and returns every video of the discovery: those saved by an earlier attempt
+   * count as found in the store.
+   */
+  private async keepOnBusinesses(owner: string, discoveryId: string, stored: ScrapedVideo[]): Promise<ScrapedVideo[]> {
+    const before = await this.discoveries.ofDiscovery(owner, discoveryId);
+    const kept = before.flatMap((b) =>
+      b.videos.map((v) => ({ businessKey: b.key, reelId: v.reelId, checksum: v.checksum, bytes: v.bytes, deduplicated: true })),
+    );
+    const keptKeys = new Set(kept.map((v) => v.businessKey));
+    const fresh = stored.filter((v) => v.businessKey && !keptKeys.has(v.businessKey));
+    const byBusiness = new Map<string, ScrapedVideo[]>();
+    for (const video of fresh) byBusiness.set(video.businessKey!, [...(byBusiness.get(video.businessKey!) ?? []), video]);
+    for (const [key, videos] of byBusiness)
       await this.discoveries.saveVideos(
         owner,
         discoveryId,
         key,
         videos.map((v) => ({ reelId: v.reelId, checksum: v.checksum, bytes: v.bytes, analysis: null })),
       );
-    }
+    // In the discovery's business order, as the fan-out and the result list them.
+    const order = new Map(before.map((b, i) => [b.key, i]));
+    return [...kept, ...fresh].sort((a, b) => order.get(a.businessKey!)! - order.get(b.businessKey!)!);
   }
 }
 
