@@ -13,9 +13,11 @@ import {
   ScrapeVideosPayload,
 } from '@conveyor/products/business-discovery/contracts';
 import { VideoStore, rankReels } from '@conveyor/products/business-discovery/worker';
+import { PlacesService } from '@conveyor/products/business-discovery/worker/places-service';
+import { PlacesSearch } from '@conveyor/products/business-discovery/worker/places-search';
 import { ScrapeInstagramVideosHandler } from '@conveyor/products/business-discovery/worker/handlers/scraping.handlers';
 import { FanOutRequest, StartedFanOut } from '@conveyor/contracts';
-import { FlowPort, OutboundHttp, StepContext } from '@conveyor/job-runtime';
+import { DownstreamClient, FlowPort, OutboundHttp, StepContext } from '@conveyor/job-runtime';
 import { loadConfig } from '@conveyor/config';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -38,8 +40,8 @@ class RecordedFanOuts implements FlowPort {
   }
 }
 
-/** Business discovery's scrape stage against the Mongo-wire server, a real store folder and a loopback media host. */
-describe('Business discovery: the scrape stage', () => {
+/** Business discovery's search and scrape stages against the Mongo-wire server, a real store folder and a loopback media host. */
+describe('Business discovery: stages run again', () => {
   let db: TestDatabase;
   let discoveries: DiscoveriesRepository;
   let media: TargetServer;
@@ -141,5 +143,30 @@ describe('Business discovery: the scrape stage', () => {
     const [business] = await discoveries.ofDiscovery(owner, discoveryId);
     expect(business.videos.map((v) => v.checksum)).toEqual(keys[0]);
     expect((await readdir(join(storageDir, 'videos'))).sort()).toEqual([...keys[0]].sort());
+  });
+
+  it('keeps the places a search found under its job: run again, it asks the places service nothing and gets the same businesses', async () => {
+    const places = await TargetServer.start();
+    try {
+      // Each search answers with other places, as a live directory might between two deliveries.
+      places.respond((_req, res, _hit, n) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ places: [{ name: `Place ${n}`, website: `http://place-${n}.test/` }] }));
+      });
+      const config = loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'true', PLACES_SERVICE_URL: places.url() });
+      const settings = businessDiscoverySettingsSchema.parse({});
+      const search = new PlacesSearch(new PlacesService(config, new DownstreamClient()), discoveries, config, settings);
+      const owner = `user:searcher-${randomUUID()}`;
+      const jobId = randomUUID();
+      const first = await search.kept(jobId, owner, { businessName: 'Pizza' }, new AbortController().signal);
+      const again = await search.kept(jobId, owner, { businessName: 'Pizza' }, new AbortController().signal);
+      expect(places.hits).toHaveLength(1);
+      expect(first).toMatchObject({ location: null, radius_km: 10, places: [{ name: 'Place 1', website: 'http://place-1.test/' }] });
+      expect(again.places).toEqual(first.places);
+      // Another caller's job of the same id (never, as ids are UUIDs) would not read it: reads are per owner.
+      expect(await discoveries.discovery(`user:other-${randomUUID()}`, jobId)).toBeNull();
+    } finally {
+      await places.close();
+    }
   });
 });

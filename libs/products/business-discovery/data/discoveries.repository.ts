@@ -18,14 +18,15 @@ export class DiscoveriesRepository {
   async open(discovery: Discovery): Promise<Discovery> {
     const { _id, ...fields } = discovery;
     await this.discoveries.updateOne({ _id: plainString(_id) }, { $setOnInsert: fields }, { upsert: true }).exec();
-    return (await this.discoveries.findById(plainString(_id)).lean<Discovery>().exec())!;
+    return withNulls((await this.discoveries.findById(plainString(_id)).lean<Discovery>().exec())!);
   }
 
   async discovery(ownerKey: string, id: string): Promise<Discovery | null> {
-    return this.discoveries
+    const found = await this.discoveries
       .findOne({ _id: plainString(id), owner_key: plainString(ownerKey) })
       .lean<Discovery>()
       .exec();
+    return found && withNulls(found);
   }
 
   /** Each business once (its first record stands). */
@@ -115,4 +116,9 @@ export class DiscoveriesRepository {
 
 function businessId(discoveryId: string, key: string): string {
   return `${discoveryId}:${key}`;
+}
+
+/** An upsert's $setOnInsert may store no null field, and lean reads apply no defaults. */
+function withNulls(discovery: Discovery): Discovery {
+  return { ...discovery, location: discovery.location ?? null, business_type: discovery.business_type ?? null };
 }

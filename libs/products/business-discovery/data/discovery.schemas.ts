@@ -2,7 +2,7 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema } from 'mongoose';
 import type { BusinessInsights, BusinessValidation, BusinessVideo, InstagramFinding, Place } from './discovery.types';
 
-/** One discover-with-instagram run: what was asked, and the places found (kept, so a redelivered run fans out the same businesses). */
+/** One search for businesses (a discover-with-instagram or discover-competitors job): what was asked, and the places found (kept, so a redelivered run fans out the same businesses). */
 @Schema({ collection: 'discoveries', versionKey: false, strict: 'throw' })
 export class Discovery {
   /** The discover-with-instagram job's id; also its report's id. */
@@ -15,8 +15,9 @@ export class Discovery {
   @Prop({ type: String, required: true })
   business_name!: string;
 
-  @Prop({ type: String, required: true })
-  location!: string;
+  /** Null when a discover-competitors search named no place. */
+  @Prop({ type: String, default: null })
+  location!: string | null;
 
   @Prop({ type: String, default: null })
   business_type!: string | null;

@@ -35,7 +35,7 @@ export interface ReportBusiness {
 /** The competitor report of one discovery. */
 export interface CompetitorReportContent {
   title: string;
-  discovery: { businessName: string; location: string; businessType: string | null; radiusKm: number; createdAt: string };
+  discovery: { businessName: string; location: string | null; businessType: string | null; radiusKm: number; createdAt: string };
   summary: { businessesFound: number; withInstagram: number; withoutInstagram: number; videosAnalysed: number };
   businesses: ReportBusiness[];
   trends: TrendAnalysis | null;

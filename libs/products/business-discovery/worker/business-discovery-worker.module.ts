@@ -11,6 +11,7 @@ import { DownloadVideoHandler, ScrapeInstagramVideosHandler, UploadToStorageHand
 import { AnalyzeVideoContentHandler, ExtractMetadataHandler, GenerateInsightsHandler } from './handlers/video.handlers';
 import { ExportPdfReportHandler, GenerateCompetitorReportHandler, GenerateTrendAnalysisHandler } from './handlers/report.handlers';
 import { PlacesService } from './places-service';
+import { PlacesSearch } from './places-search';
 import { VideoStore } from './video-store';
 
 /**
@@ -29,6 +30,7 @@ import { VideoStore } from './video-store';
     DownstreamClient,
     ViralServices,
     PlacesService,
+    PlacesSearch,
     VideoStore,
     DiscoverWithInstagramHandler,
     DiscoverCompetitorsHandler,

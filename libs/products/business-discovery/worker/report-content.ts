@@ -50,7 +50,7 @@ export function assembleReport(
   });
   const withInstagram = rows.filter((r) => r.instagram !== null).length;
   return {
-    title: `Competitor report: ${discovery.business_name}, ${discovery.location}`,
+    title: `Competitor report: ${[discovery.business_name, discovery.location].filter(Boolean).join(', ')}`,
     discovery: {
       businessName: discovery.business_name,
       location: discovery.location,

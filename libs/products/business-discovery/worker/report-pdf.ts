@@ -37,7 +37,7 @@ function titlePage(doc: Doc, report: CompetitorReportContent): void {
   doc.moveDown(3);
   table(doc, ['', ''], [
     ['Business', discovery.businessName],
-    ['Location', discovery.location],
+    ['Location', discovery.location ?? 'not given'],
     ['Searched for', discovery.businessType ?? discovery.businessName],
     ['Radius', `${discovery.radiusKm} km`],
     ['Businesses found', String(summary.businessesFound)],

@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { checkOutboundUrl } from '@conveyor/contracts';
 import { JobContext, JobHandler, JobHandlerContract, OutboundHttp } from '@conveyor/job-runtime';
 import {
   BUSINESS_DISCOVERY_SETTINGS,
@@ -16,31 +14,11 @@ import {
   discoverWithInstagramJob,
   validateBusinessJob,
 } from '../../contracts';
-import { BusinessValidation, DiscoveriesRepository, Place, ReportsRepository } from '../../data';
+import { BusinessValidation, DiscoveriesRepository, ReportsRepository } from '../../data';
 import { checkBusiness } from '../business-check';
 import { keyedPlaces } from '../business-keys';
 import { ownerKeyOf } from '../job-owner';
-import { PlacesService } from '../places-service';
-
-/** Search radius when the request gives none, km. */
-export const DEFAULT_RADIUS_KM = 10;
-
-/** Places found, within the product's cap, each website kept only if the outbound policy allows it. */
-async function findPlaces(
-  places: PlacesService,
-  config: AppConfig,
-  settings: BusinessDiscoverySettings,
-  search: { businessName: string; businessType?: string; location?: string; radius?: number },
-  signal: AbortSignal,
-): Promise<Place[]> {
-  const found = await places.search(
-    { q: search.businessType ?? search.businessName, location: search.location, radiusKm: search.radius ?? DEFAULT_RADIUS_KM },
-    signal,
-  );
-  return found
-    .slice(0, settings.maxBusinesses)
-    .map((place) => (place.website && !checkOutboundUrl(place.website, config.outbound).allowed ? { ...place, website: null } : place));
-}
+import { PlacesSearch } from '../places-search';
 
 /** Seed 004's whole chain: businesses near a place, then a detection per business; the rest follows as a flow. */
 @JobHandler()
@@ -49,11 +27,9 @@ export class DiscoverWithInstagramHandler implements JobHandlerContract<Discover
   readonly definition = discoverWithInstagramJob;
 
   constructor(
-    private readonly places: PlacesService,
+    private readonly search: PlacesSearch,
     private readonly discoveries: DiscoveriesRepository,
     private readonly reports: ReportsRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(BUSINESS_DISCOVERY_SETTINGS) private readonly settings: BusinessDiscoverySettings,
   ) {}
 
   async run(ctx: JobContext<DiscoverWithInstagramPayload>) {
@@ -61,18 +37,7 @@ export class DiscoverWithInstagramHandler implements JobHandlerContract<Discover
     const { payload } = ctx;
     const discovery = await ctx.step(DiscoveryStep.FindBusinesses, async (signal) => {
       // A redelivered run keeps what its first attempt found: the same businesses, the same children.
-      const opened =
-        (await this.discoveries.discovery(owner, ctx.jobId)) ??
-        (await this.discoveries.open({
-          _id: ctx.jobId,
-          owner_key: owner,
-          business_name: payload.businessName,
-          location: payload.location,
-          business_type: payload.businessType ?? null,
-          radius_km: payload.radius ?? DEFAULT_RADIUS_KM,
-          places: await findPlaces(this.places, this.config, this.settings, payload, signal),
-          created_at: new Date(),
-        }));
+      const opened = await this.search.kept(ctx.jobId, owner, payload, signal);
       // Insert-only, so repeating them after a crash part-way is safe.
       await this.discoveries.addBusinesses(opened, keyedPlaces(opened.places));
       await this.reports.reserve(opened._id, owner);
@@ -115,18 +80,12 @@ export class DiscoverWithInstagramHandler implements JobHandlerContract<Discover
 export class DiscoverCompetitorsHandler implements JobHandlerContract<DiscoverCompetitorsPayload> {
   readonly definition = discoverCompetitorsJob;
 
-  constructor(
-    private readonly places: PlacesService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(BUSINESS_DISCOVERY_SETTINGS) private readonly settings: BusinessDiscoverySettings,
-  ) {}
+  constructor(private readonly search: PlacesSearch) {}
 
   async run(ctx: JobContext<DiscoverCompetitorsPayload>) {
     const { payload } = ctx;
-    const found = await ctx.step(DiscoveryStep.FindBusinesses, (signal) =>
-      findPlaces(this.places, this.config, this.settings, payload, signal),
-    );
-    const businesses = keyedPlaces(found);
+    const found = await ctx.step(DiscoveryStep.FindBusinesses, (signal) => this.search.kept(ctx.jobId, ownerKeyOf(ctx), payload, signal));
+    const businesses = keyedPlaces(found.places);
     const started = await ctx.step('Validating businesses', () =>
       ctx.fanOut({
         children: businesses.map(({ key, place }) => ({
