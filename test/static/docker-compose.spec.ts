@@ -8,11 +8,15 @@ interface Service {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   stop_grace_period?: string;
+  volumes?: string[];
 }
 
 /** RELIABILITY A8 and F4/F6, read off docker-compose.yml: what a deploy of it exposes and keeps. */
 describe('docker-compose.yml', () => {
-  const compose = load(fs.readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const compose = load(fs.readFileSync(path.join(__dirname, '../../docker-compose.yml'), 'utf8')) as {
+    services: Record<string, Service>;
+    volumes?: Record<string, unknown>;
+  };
   const { redis, mongo, api, worker } = compose.services;
 
   it('publishes no Redis or MongoDB port on the host', () => {
@@ -39,5 +43,13 @@ describe('docker-compose.yml', () => {
     const apiDrainMs = Number(api.environment!.API_SHUTDOWN_DELAY_MS ?? 0) + Number(api.environment!.API_SHUTDOWN_GRACE_MS ?? 10_000);
     expect(seconds(api.stop_grace_period) * 1000).toBeGreaterThan(apiDrainMs);
     expect(api.healthcheck!.test.join(' ')).toContain('/health/ready');
+  });
+
+  it('gives every worker the same media volume as STORAGE_DIR (a video stored by one is analysed by another)', () => {
+    const dir = worker.environment!.STORAGE_DIR;
+    expect(dir).toBeDefined();
+    const mount = worker.volumes?.find((v) => v.endsWith(`:${dir}`));
+    expect(mount).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
   });
 });
