@@ -29,6 +29,11 @@ export interface JobTypeDefinition<P extends object = object, T extends string =
    * `POST /api/v1/jobs/:id/retry` (its product's documents say so); its RunAdmission hooks run first.
    */
   readonly retriedThroughJobsApi?: boolean;
+  /**
+   * Set for seed 004's types: the job read's result also carries `{ success, data, processingTime }`
+   * as that seed shows it (beside the result's own fields).
+   */
+  readonly resultEnvelope?: boolean;
   /** The words this type's clients read for its statuses (StatusVocabulary); Conveyor's own when unset. */
   readonly statusVocabulary?: StatusVocabulary;
   /** How this type's clients write priorities in the job verbs (PriorityVocabulary); Conveyor's scale when unset. */

@@ -1,4 +1,4 @@
-import { DEFAULT_PRIORITY, PRIORITY_LEVELS, resolvePriority } from './priority';
+import { DEFAULT_PRIORITY, PRIORITY_LEVELS, fromHigherFirst, resolvePriority } from './priority';
 
 describe(resolvePriority.name, () => {
   it.each([1, 2, 5, 9, 10])('accepts the integer %i as itself', (p) => {
@@ -19,4 +19,17 @@ describe(resolvePriority.name, () => {
       expect(resolvePriority(input)).toBeUndefined();
     },
   );
+});
+
+describe(fromHigherFirst.name, () => {
+  it("reads seed 004's scale (10 the most urgent) onto ours (1 the most urgent)", () => {
+    expect([10, 9, 6, 5, 1].map(fromHigherFirst)).toEqual([1, 2, 5, 6, 10]);
+  });
+
+  it('leaves names as they are, and what is out of range still out of range', () => {
+    expect(fromHigherFirst('urgent')).toBe('urgent');
+    expect(resolvePriority(fromHigherFirst(11))).toBeUndefined();
+    expect(resolvePriority(fromHigherFirst(0))).toBeUndefined();
+    expect(fromHigherFirst(1.5)).toBe(1.5);
+  });
 });

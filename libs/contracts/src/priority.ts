@@ -35,3 +35,12 @@ export const IsPriority = () =>
       defaultMessage: () => `priority ${PRIORITY_RULE}`,
     },
   });
+
+/**
+ * A priority written on seed 004's scale ("higher = more important", 10 the most urgent) on ours
+ * (1 the most urgent): 10 ↔ 1, 5 ↔ 6. Names mean the same on both; anything else is left for the
+ * usual check to refuse.
+ */
+export function fromHigherFirst(input: unknown): unknown {
+  return typeof input === 'number' && Number.isInteger(input) ? HIGHEST_PRIORITY + LOWEST_PRIORITY - input : input;
+}

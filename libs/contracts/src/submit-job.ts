@@ -17,12 +17,19 @@ export interface JobOptionsInput {
 
 export interface SubmitJobInput {
   type: string;
+  /** Seed 004 names the queue too: it must be the type's. */
+  queue?: string;
   data: unknown;
   options?: JobOptionsInput;
+  /** `higher-first`: options.priority is on seed 004's scale (10 most urgent), mapped onto ours (1 most urgent). */
+  priorityOrder?: PriorityOrder;
   callbackUrl?: string;
   callbackEvents?: WebhookEvent[];
   callbackSecret?: string;
 }
+
+export type PriorityOrder = 'lower-first' | 'higher-first';
+export const PRIORITY_ORDERS: readonly PriorityOrder[] = ['lower-first', 'higher-first'];
 
 /** The options a job actually runs with, after defaults and caps from its queue's policy. */
 export interface ResolvedJobOptions {

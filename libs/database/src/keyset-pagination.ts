@@ -29,12 +29,16 @@ export interface KeysetOrder<T> {
 export interface KeysetPageRequest {
   limit: number;
   cursor?: string;
+  /** A numbered page (1-based) instead of a cursor: skips the pages before it and counts the total. */
+  page?: number;
 }
 
 export interface KeysetPage<T> {
   items: T[];
   /** Where the next page starts; null on the last page. */
   nextCursor: string | null;
+  /** Matching records in all, for a numbered page. */
+  total?: number;
 }
 
 /** The cursor of a position: opaque to clients (base64url of `[ms, id]`). */
@@ -111,5 +115,9 @@ export async function findKeysetPage<M, T extends { _id: string }>(
     .sort(query.sort)
     .limit(page.limit + 1);
   if (projection) find.select(projection);
-  return toKeysetPage(await find.lean<T[]>().exec(), page.limit, order);
+  if (page.page === undefined) return toKeysetPage(await find.lean<T[]>().exec(), page.limit, order);
+  // Numbered pages (seed 004's ?page=): the skip costs what it skips, so keyset stays the fast way.
+  find.skip((page.page - 1) * page.limit);
+  const [records, total] = await Promise.all([find.lean<T[]>().exec(), model.countDocuments(query.filter).exec()]);
+  return { ...toKeysetPage(records, page.limit, order), total };
 }

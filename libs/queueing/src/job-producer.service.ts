@@ -31,10 +31,13 @@ import { WaitEstimate } from './wait-estimate';
 export interface SubmittedJob {
   jobId: string;
   queue: QueueName;
+  type: string;
   status: JobStatus.Waiting | JobStatus.Delayed;
   /** 1-based place among waiting jobs (null while delayed). */
   queuePosition: number | null;
   estimatedWaitSeconds: number;
+  /** ISO-8601. */
+  createdAt: string;
 }
 
 /** A submission that passed validation and policy checks, not yet recorded or enqueued. */
@@ -400,9 +403,11 @@ export class JobProducer {
     return {
       jobId: record._id,
       queue: record.queue as QueueName,
+      type: record.type,
       status: record.status as SubmittedJob['status'],
       queuePosition,
       estimatedWaitSeconds,
+      createdAt: record.createdAt.toISOString(),
     };
   }
 }

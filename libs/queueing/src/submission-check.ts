@@ -5,10 +5,12 @@ import {
   DEFAULT_WEBHOOK_EVENTS,
   ErrorCode,
   JobCallback,
+  JobOptionsInput,
   JobTypeRegistry,
   Owner,
   SubmitJobInput,
   checkOutboundUrl,
+  fromHigherFirst,
   resolveJobOptions,
   validatePayload,
   validationFailed,
@@ -42,6 +44,10 @@ export class SubmissionCheck {
       const message = `type ${definition.type} is not submitted directly; start it with ${definition.startedBy}`;
       throw new ConveyorError(ErrorCode.UnknownJobType, message, { fields: [{ field: 'type', message }] });
     }
+    if (input.queue !== undefined && input.queue !== definition.queue) {
+      const message = `queue must be ${definition.queue} for type ${definition.type} (or left out)`;
+      throw validationFailed([{ field: 'queue', message }]);
+    }
     if (owner.kind === 'session' && !definition.anonymousSessions) {
       throw new ConveyorError(ErrorCode.Forbidden, `Job type "${input.type}" needs a signed-in user; anonymous sessions cannot submit it`);
     }
@@ -50,7 +56,7 @@ export class SubmissionCheck {
     const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
     for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
     const policy = await this.settings.policy(definition.queue);
-    const options = resolveJobOptions(policy, input.options);
+    const options = resolveJobOptions(policy, onOurScale(input));
     return { definition, payload, options, policy, callback: this.callback(input) };
   }
 
@@ -85,6 +91,12 @@ export class SubmissionCheck {
       });
     }
   }
+}
+
+/** The options with their priority on Conveyor's scale (PriorityOrder). */
+function onOurScale(input: SubmitJobInput): JobOptionsInput | undefined {
+  if (input.priorityOrder !== 'higher-first' || input.options?.priority === undefined) return input.options;
+  return { ...input.options, priority: fromHigherFirst(input.options.priority) as JobOptionsInput['priority'] };
 }
 
 function clientTypes(registry: JobTypeRegistry): string {

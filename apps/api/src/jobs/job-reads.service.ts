@@ -12,6 +12,7 @@ import {
   isTerminal,
   ownerKey,
   statusWord,
+  validationFailed,
 } from '@conveyor/contracts';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest, openedRecord } from '@conveyor/database';
 import { BullProbe, BullState, JOB_TYPE_REGISTRY, queueFailure } from '@conveyor/queueing';
@@ -50,16 +51,17 @@ export class JobReads {
    */
   async get(caller: Caller, jobId: string): Promise<JobResponse> {
     const record = await this.findRecord(caller, jobId);
-    if (isTerminal(record.status)) return this.view(record);
+    if (isTerminal(record.status)) return this.withPayload(record);
     const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
-    if (!live) return this.view(record);
-    if (live.conveyorStatus && isTerminal(live.conveyorStatus)) {
+    if (!live) return this.withPayload(record);
+    if (live.view.conveyorStatus && isTerminal(live.view.conveyorStatus)) {
       // The job finished between the two reads. Its outcome is written to the record before Bull
       // marks it finished, so the record now holds the result or error.
       const settled = await this.findRecord(caller, jobId);
-      if (isTerminal(settled.status)) return this.view(settled);
+      if (isTerminal(settled.status)) return this.withPayload(settled);
     }
-    return this.worded({ ...this.view(record), ...live, source: 'queue' });
+    const opened = openedRecord(this.cipher, record);
+    return this.present({ ...fromRecord(opened), ...live.view, source: 'queue', data: opened.data }, live.stalled);
   }
 
   /**
@@ -111,24 +113,39 @@ export class JobReads {
     query: ListJobsQuery,
     fetch: (filter: JobListFilter, page: KeysetPageRequest) => Promise<KeysetPage<JobRecord>>,
   ): Promise<JobListResponse> {
-    const { cursor, limit, ...filter } = query;
-    const page = await fetch(filter, { limit, cursor });
-    return { items: page.items.map((record) => this.view(record)), nextCursor: page.nextCursor };
+    const { cursor, limit, page: number, ...filter } = query;
+    if (number !== undefined && cursor !== undefined)
+      throw validationFailed([{ field: 'page', message: 'page and cursor are two ways to page: send one of them' }]);
+    const page = await fetch(filter, { limit, cursor, page: number });
+    const items = page.items.map((record) => this.view(record));
+    if (number === undefined) return { items, nextCursor: page.nextCursor };
+    const total = page.total ?? 0;
+    return { items, nextCursor: page.nextCursor, page: number, limit, total, pages: Math.ceil(total / limit) };
   }
 
-  /** The record as the caller reads it: its result opened (sealed at rest, DataCipher). */
+  /** The record as the caller reads it in lists: its result opened (sealed at rest, DataCipher). */
   private view(record: JobRecord): JobResponse {
-    return this.worded(fromRecord(openedRecord(this.cipher, record)));
+    return this.present(fromRecord(openedRecord(this.cipher, record)));
+  }
+
+  /** One job's read: the list view and its payload. */
+  private withPayload(record: JobRecord): JobResponse {
+    const opened = openedRecord(this.cipher, record);
+    return this.present({ ...fromRecord(opened), data: opened.data });
   }
 
   /**
-   * `status` in the job type's own words (StatusVocabulary); `conveyorStatus` keeps Conveyor's. A
-   * vocabulary that folds cancellation into another word also gives the cancelled job its error.
+   * What every read shows, derived last (after Bull's live state): `status` in the job type's own
+   * words (StatusVocabulary; `conveyorStatus` keeps Conveyor's; a vocabulary that folds cancellation
+   * into another word also gives the cancelled job its error; else `stalled` for an active job no
+   * worker holds), and seed 004's names for what the view says (seedFields).
    */
-  private worded(view: JobResponse): JobResponse {
-    const vocabulary = this.registry.get(view.type)?.statusVocabulary;
+  private present(view: JobResponse, stalled = false): JobResponse {
+    const definition = this.registry.get(view.type);
+    const vocabulary = definition?.statusVocabulary;
     const cancelled = view.conveyorStatus === JobStatus.Cancelled ? cancelledError(vocabulary) : undefined;
-    return { ...view, status: statusWord(view.conveyorStatus, vocabulary), ...(cancelled ? { error: cancelled } : {}) };
+    const status = stalled && !vocabulary ? STALLED : statusWord(view.conveyorStatus, vocabulary);
+    return seedFields({ ...view, status, ...(cancelled ? { error: cancelled } : {}) }, definition?.resultEnvelope === true);
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */
@@ -138,26 +155,59 @@ export class JobReads {
     return record;
   }
 
-  private async liveJob(queue: QueueName, jobId: string, run: number): Promise<Partial<JobResponse> | undefined> {
+  /** Bull's side of a job still in Redis; `stalled`: active, but no worker holds its lock. */
+  private async liveJob(
+    queue: QueueName,
+    jobId: string,
+    run: number,
+  ): Promise<{ view: Partial<JobResponse>; stalled: boolean } | undefined> {
     try {
-      const seen = await this.probe.find(queue, jobId, { run });
+      const seen = await this.probe.find(queue, jobId, { run, lock: true });
       if (!seen) return undefined;
       const { job } = seen;
       const state = FROM_BULL_STATE[seen.state];
       const progress = job.progress() as unknown;
-      return {
+      const view: Partial<JobResponse> = {
         ...(state ? { conveyorStatus: state } : {}),
         ...(isProgress(progress) ? { progress } : {}),
         // Failed by Bull itself (past the stall limit): no worker recorded why, so say what Bull says.
         ...(state === JobStatus.Failed ? { error: queueFailure(job.failedReason) } : {}),
         attemptsMade: job.attemptsMade,
       };
+      return { view, stalled: seen.state === 'active' && seen.locked === false };
     } catch (error) {
       // Redis being unreachable must not hide a job whose durable record we have.
       this.logger.warn(`Live state of job ${jobId} unavailable: ${error instanceof Error ? error.message : error}`);
       return undefined;
     }
   }
+}
+
+/** Seed 004's status word for an active job whose worker stopped renewing its lock. */
+const STALLED = 'stalled';
+
+/**
+ * Seed 004's names for what a view already says: `attempts`, `completedAt`, `failedAt`,
+ * `processingTime`; for its types (`resultEnvelope`), the completed result also carries
+ * `{ success, data, processingTime }`, its own fields kept beside them (a client of today reads on).
+ */
+export function seedFields(view: JobResponse, resultEnvelope: boolean): JobResponse {
+  const ended = isTerminal(view.conveyorStatus) && view.finishedAt !== null;
+  const processingTime = ended && view.startedAt ? Math.max(0, Date.parse(view.finishedAt!) - Date.parse(view.startedAt)) : null;
+  const completed = view.conveyorStatus === JobStatus.Completed;
+  return {
+    ...view,
+    attempts: view.attemptsMade,
+    completedAt: completed ? view.finishedAt : null,
+    failedAt: view.conveyorStatus === JobStatus.Failed ? view.finishedAt : null,
+    processingTime,
+    result: resultEnvelope && completed ? enveloped(view.result, processingTime) : view.result,
+  };
+}
+
+function enveloped(result: unknown, processingTime: number | null): object {
+  const own = typeof result === 'object' && result !== null && !Array.isArray(result) ? result : {};
+  return { success: true, data: result, processingTime, ...own };
 }
 
 function fromRecord(record: JobRecord): JobResponse {
@@ -179,6 +229,11 @@ function fromRecord(record: JobRecord): JobResponse {
     finishedAt: record.finishedAt?.toISOString() ?? null,
     runAt: record.runAt?.toISOString() ?? null,
     source: 'record',
+    // Derived by seedFields once the view is final.
+    attempts: record.attemptsMade,
+    completedAt: null,
+    failedAt: null,
+    processingTime: null,
   };
 }
 

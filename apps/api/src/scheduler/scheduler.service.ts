@@ -102,9 +102,11 @@ export class SchedulerService {
     const job = schedule.system
       ? {
           ...(await this.maintenance.enqueue(name, { trigger: 'manual' })),
+          type: name,
           status: JobStatus.Waiting,
           queuePosition: null,
           estimatedWaitSeconds: 0,
+          createdAt: new Date().toISOString(),
         }
       : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data });
     const result: ScheduleRunResult = { outcome: 'submitted', at: new Date(), jobId: job.jobId, trigger: 'manual', error: null };

@@ -79,6 +79,7 @@ export const VALIDATE_BUSINESS = 'validate-business';
 export const discoverCompetitorsJob = defineJobType({
   type: DISCOVER_COMPETITORS,
   queue: BUSINESS_DISCOVERY_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: find businesses near a place through the places service (PLACES_SERVICE_URL), then validate each in a ' +
     '`validate-business` child job. The result lists what was found.',
@@ -92,6 +93,7 @@ export const discoverCompetitorsJob = defineJobType({
 export const discoverWithInstagramJob = defineJobType({
   type: DISCOVER_WITH_INSTAGRAM,
   queue: BUSINESS_DISCOVERY_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004’s whole chain as one flow: businesses near `location` → their Instagram handles (from their websites, confirmed ' +
     'by the profile service) → top reels by outlier score → videos downloaded and analysed → insights and trends → a report ' +
@@ -106,6 +108,7 @@ export const discoverWithInstagramJob = defineJobType({
 export const validateBusinessJob = defineJobType({
   type: VALIDATE_BUSINESS,
   queue: BUSINESS_DISCOVERY_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: checks a business — name and address present, website answering with a page.',
   payload: ValidateBusinessPayload,
   outboundUrls: (payload) => (payload.website ? [{ field: 'website', url: payload.website }] : []),

@@ -80,6 +80,7 @@ export const ANALYZE_REELS = 'analyze-reels';
 export const detectInstagramProfilesJob = defineJobType({
   type: DETECT_INSTAGRAM_PROFILES,
   queue: INSTAGRAM_DETECTION_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: finds a business’s Instagram handle on its own website (fetched and parsed here), confirms it with the profile ' +
     'service (PROFILE_SERVICE_URL) and ranks its reels by outlier score (views ÷ the profile’s median). A business without a ' +
@@ -97,6 +98,7 @@ export const detectInstagramProfilesJob = defineJobType({
 export const validateInstagramProfileJob = defineJobType({
   type: VALIDATE_INSTAGRAM_PROFILE,
   queue: INSTAGRAM_DETECTION_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: asks the profile service whether an Instagram account exists; its followers and reel count when it does.',
   payload: InstagramProfilePayload,
   steps: [{ name: DetectionStep.ConfirmProfile, weight: 1 }],
@@ -105,6 +107,7 @@ export const validateInstagramProfileJob = defineJobType({
 export const analyzeReelsJob = defineJobType({
   type: ANALYZE_REELS,
   queue: INSTAGRAM_DETECTION_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: a profile’s reels from the profile service, ranked by outlier score (views ÷ the profile’s median views).',
   payload: AnalyzeReelsPayload,
   steps: [

@@ -27,6 +27,7 @@ export const EXPORT_PDF_REPORT = 'export-pdf-report';
 export const generateCompetitorReportJob = defineJobType({
   type: GENERATE_COMPETITOR_REPORT,
   queue: REPORT_GENERATION_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: the competitor report of a discovery (businesses, handles, followers, cadence, median and outlier views, top ' +
     'reels with highlights, trends), kept in MongoDB (`GET /api/v1/reports/{reportId}`); then its PDF export.',
@@ -40,6 +41,7 @@ export const generateCompetitorReportJob = defineJobType({
 export const generateTrendAnalysisJob = defineJobType({
   type: GENERATE_TREND_ANALYSIS,
   queue: REPORT_GENERATION_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: trends across a discovery’s reels: views and posts per week, per business and overall, and their direction.',
   payload: DiscoveryReportPayload,
   steps: [{ name: 'Analysing trends', weight: 1 }],
@@ -48,6 +50,7 @@ export const generateTrendAnalysisJob = defineJobType({
 export const exportPdfReportJob = defineJobType({
   type: EXPORT_PDF_REPORT,
   queue: REPORT_GENERATION_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: the report as a PDF (pdfkit): title page, a section per business with tables, a chart of views over time. ' +
     '`GET /api/v1/reports/{reportId}/pdf` downloads it.',

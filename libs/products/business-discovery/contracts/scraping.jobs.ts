@@ -103,6 +103,7 @@ export const UPLOAD_TO_STORAGE = 'upload-to-storage';
 export const scrapeInstagramVideosJob = defineJobType({
   type: SCRAPE_INSTAGRAM_VIDEOS,
   queue: VIDEO_SCRAPING_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: downloads top reels’ videos into STORAGE_DIR (size cap, outbound policy, SHA-256, one copy per checksum), then ' +
     'starts an `analyze-video-content` job per distinct video. In discover-with-instagram’s flow the reels are the detections’ ' +
@@ -119,6 +120,7 @@ export const scrapeInstagramVideosJob = defineJobType({
 export const downloadVideoJob = defineJobType({
   type: DOWNLOAD_VIDEO,
   queue: VIDEO_SCRAPING_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: downloads one video into STORAGE_DIR (size cap, outbound policy); its SHA-256 names it, so a copy is kept once.',
   payload: DownloadVideoPayload,
   outboundUrls: (payload) => [{ field: 'url', url: payload.url }],
@@ -128,6 +130,7 @@ export const downloadVideoJob = defineJobType({
 export const uploadToStorageJob = defineJobType({
   type: UPLOAD_TO_STORAGE,
   queue: VIDEO_SCRAPING_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: copies a stored video to the object storage service (OBJECT_STORAGE_URL, `PUT {url}/objects/{checksum}`); ' +
     'when none is configured the result says so and nothing is sent.',

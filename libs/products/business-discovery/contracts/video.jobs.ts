@@ -40,6 +40,7 @@ export const GENERATE_INSIGHTS = 'generate-insights';
 export const analyzeVideoContentJob = defineJobType({
   type: ANALYZE_VIDEO_CONTENT,
   queue: VIDEO_ANALYSIS_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: the video-analysis pipeline (seed 002’s, shared) on a stored video: media facts, transcript (TRANSCRIPT_SERVICE_URL, ' +
     'when configured), loudness, signals per window, highlights.',
@@ -55,6 +56,7 @@ export const analyzeVideoContentJob = defineJobType({
 export const extractMetadataJob = defineJobType({
   type: EXTRACT_METADATA,
   queue: VIDEO_ANALYSIS_QUEUE,
+  resultEnvelope: true,
   description: 'Seed 004: a stored video’s technical facts (ffprobe): duration, size, container, video and audio streams.',
   payload: StoredVideoPayload,
   steps: [{ name: READING_VIDEO, weight: 1 }],
@@ -63,6 +65,7 @@ export const extractMetadataJob = defineJobType({
 export const generateInsightsJob = defineJobType({
   type: GENERATE_INSIGHTS,
   queue: VIDEO_ANALYSIS_QUEUE,
+  resultEnvelope: true,
   description:
     'Seed 004: insights per business of a discovery: best hooks, posting cadence, where each analysed video peaks; then the ' +
     'trend analysis and, after it, the competitor report.',

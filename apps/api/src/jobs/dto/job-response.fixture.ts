@@ -21,6 +21,10 @@ export function jobView(jobId: string, status: JobStatus, overrides: Partial<Job
     finishedAt: null,
     runAt: null,
     source: 'queue',
+    attempts: 0,
+    completedAt: null,
+    failedAt: null,
+    processingTime: null,
     ...overrides,
   };
 }

@@ -19,6 +19,9 @@ export class SubmittedJobResponse {
   @ApiProperty({ enum: jobCatalog.queues() })
   queue!: QueueName;
 
+  @ApiProperty({ example: 'http.request' })
+  type!: string;
+
   @ApiProperty({ enum: [JobStatus.Waiting, JobStatus.Delayed] })
   status!: JobStatus;
 
@@ -27,6 +30,9 @@ export class SubmittedJobResponse {
 
   @ApiProperty({ type: 'integer', description: 'Rough wait before the job starts, from recent processing times' })
   estimatedWaitSeconds!: number;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
 }
 
 export class JobProgressResponse {
@@ -58,7 +64,9 @@ export class JobResponse {
   @ApiProperty({
     example: JobStatus.Active,
     description:
-      "The status in the job type's own words: Conveyor's (`conveyorStatus`) unless the type has a status vocabulary, e.g. seed 003's `queued`/`running`/`succeeded`/`failed`",
+      "The status in the job type's own words: Conveyor's (`conveyorStatus`) unless the type has a status vocabulary, e.g. seed 003's " +
+      '`queued`/`running`/`succeeded`/`failed`. `stalled` (seed 004): active, but no worker holds its lock any more (its worker died); ' +
+      'Bull puts it back in the queue at its next stall check',
   })
   status!: string;
 
@@ -74,14 +82,30 @@ export class JobResponse {
   @ApiProperty({ description: 'Attempts of the current run that have ended' })
   attemptsMade!: number;
 
+  @ApiProperty({ description: '`attemptsMade`, as seed 004 names it' })
+  attempts!: number;
+
   @ApiProperty()
   maxAttempts!: number;
 
   @ApiProperty({ description: '1, plus one for every retry of the finished job' })
   run!: number;
 
-  @ApiProperty({ nullable: true, ...JOB_RESULT_SCHEMA, description: 'null until completed; shape depends on the job type' })
+  @ApiProperty({
+    nullable: true,
+    ...JOB_RESULT_SCHEMA,
+    description:
+      "null until completed; shape depends on the job type. Seed 004's types also carry `success`, `data` (the result itself) and " +
+      '`processingTime` (ms) in it, as that seed shows',
+  })
   result!: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The payload as submitted (GET /api/v1/jobs/:jobId and its events only; owner or admin)',
+  })
+  data?: unknown;
 
   @ApiPropertyOptional({ type: JobErrorResponse, nullable: true, description: 'The last attempt’s error' })
   error!: JobErrorResponse | null;
@@ -94,6 +118,15 @@ export class JobResponse {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   finishedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: '`finishedAt` of a completed job (seed 004)' })
+  completedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: '`finishedAt` of a failed job (seed 004)' })
+  failedAt!: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'ms from the last attempt’s start to the job’s end; null until it ends' })
+  processingTime!: number | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a delayed job or the next retry is due' })
   runAt!: string | null;

@@ -1,12 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { JobStatus } from '@conveyor/contracts';
 import { Type } from 'class-transformer';
-import { IsDate, IsEnum, IsOptional } from 'class-validator';
+import { IsDate, IsEnum, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { JobPageQuery } from './job-page.query';
 import { JOB_RESULT_SCHEMA, JobResponse } from './job.response';
 
+/** Numbered pages go this far; further, follow `nextCursor` (a skip costs what it skips). */
+export const MAX_PAGE_NUMBER = 1_000;
+
 /** Query of `GET /api/v1/jobs` and `GET /api/v1/jobs/user/:userId`: a job page, plus status and creation time. */
 export class ListJobsQuery extends JobPageQuery {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_NUMBER,
+    description: 'A numbered page (seed 004), instead of `cursor`: the answer adds `page`, `total` and `pages`',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_NUMBER)
+  page?: number;
+
   @ApiPropertyOptional({ enum: JobStatus })
   @IsOptional()
   @IsEnum(JobStatus)
@@ -31,6 +46,18 @@ export class JobListResponse {
 
   @ApiProperty({ type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
   nextCursor!: string | null;
+
+  @ApiPropertyOptional({ description: 'With `?page=`: this page’s number' })
+  page?: number;
+
+  @ApiPropertyOptional({ description: 'With `?page=`: the page size' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'With `?page=`: jobs matching the filters, in all' })
+  total?: number;
+
+  @ApiPropertyOptional({ description: 'With `?page=`: pages in all' })
+  pages?: number;
 }
 
 /** The compact status model of `GET /api/v1/jobs/:jobId/status`. */

@@ -8,6 +8,8 @@ import {
   PRIORITY_LEVELS,
   IsPriority,
   PriorityInput,
+  PRIORITY_ORDERS,
+  PriorityOrder,
   SubmitJobInput,
   WebhookEvent,
 } from '@conveyor/contracts';
@@ -19,6 +21,7 @@ import {
   IsBoolean,
   IsDefined,
   IsEnum,
+  IsIn,
   IsInt,
   IsObject,
   IsOptional,
@@ -51,7 +54,9 @@ export class JobOptionsRequest implements JobOptionsInput {
       { type: 'integer', minimum: 1, maximum: 10 },
       { type: 'string', enum: Object.keys(PRIORITY_LEVELS) },
     ],
-    description: '1 is the most urgent; named levels: urgent=1, high=3, normal=5 (default), low=8',
+    description:
+      '1 is the most urgent (10 the least); named levels: urgent=1, high=3, normal=5 (default), low=8. With `priorityOrder: "higher-first"` ' +
+      'a number is read the other way round (10 the most urgent), as seed 004 writes it',
     example: 'high',
   })
   @IsOptional()
@@ -105,6 +110,28 @@ export class SubmitJobRequest implements SubmitJobInput {
   @IsString()
   @MaxLength(100)
   type!: string;
+
+  @ApiPropertyOptional({
+    enum: jobCatalog.queues(),
+    description: "The type's queue, as seed 004's clients send it: optional, and if sent it must be the type's own (else 400)",
+    example: 'http',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  queue?: string;
+
+  @ApiPropertyOptional({
+    enum: PRIORITY_ORDERS,
+    default: 'lower-first',
+    description:
+      "How `options.priority` is written. `lower-first` (Conveyor's, Bull's, seeds 000/001): 1 is the most urgent. " +
+      '`higher-first` (seed 004: "higher = more important"): 10 is the most urgent; it is mapped onto ours (p → 11 − p) and then ' +
+      'checked as usual. Named levels mean the same either way',
+  })
+  @IsOptional()
+  @IsIn(PRIORITY_ORDERS)
+  priorityOrder?: PriorityOrder;
 
   @ApiProperty({ description: "The job type's payload (schemas per type below)", oneOf: payloadSchemas })
   @IsDefined()
