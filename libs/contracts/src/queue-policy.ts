@@ -5,6 +5,8 @@ import { QueueName } from './queue-name';
 /** The one place a queue's retry, concurrency, timeout, backlog and retention policy lives. */
 export interface QueuePolicy {
   name: QueueName;
+  /** What the queue's jobs do, in a few words (the queues API shows it). */
+  description?: string;
   /** Jobs one worker process runs at once on this queue. */
   concurrency: number;
   /** Default attempts per job (a submission may ask for fewer or up to `maxAttempts`). */
@@ -31,6 +33,7 @@ export interface QueuePolicy {
 export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
   {
     name: QueueName.Http,
+    description: 'Outbound HTTP calls (http.request jobs)',
     concurrency: 10,
     attempts: 3,
     maxAttempts: 10,
@@ -46,6 +49,7 @@ export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
   // values here are their defaults); each attempt's time limit from WEBHOOK_TIMEOUT_MS.
   {
     name: QueueName.Webhooks,
+    description: 'Signed webhook deliveries about jobs',
     concurrency: 20,
     attempts: 3,
     maxAttempts: 20,
@@ -60,6 +64,7 @@ export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
   // One system task at a time per worker: they sweep collections and must not pile up on FerretDB.
   {
     name: QueueName.Maintenance,
+    description: 'System jobs: cleanup, health checks, queue stats, reconciliation, backups',
     concurrency: 1,
     attempts: 3,
     maxAttempts: 3,

@@ -9,9 +9,31 @@ export class QueueCountsResponse {
   @ApiProperty({ description: 'Waiting jobs of a paused queue' }) paused!: number;
 }
 
+/** Seed 004's `liveStats`: the live counts, and their sum. */
+export class QueueLiveStatsResponse {
+  @ApiProperty({ description: 'Waiting, a paused queue’s included' }) waiting!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty() delayed!: number;
+  @ApiProperty({ description: 'Finished jobs Bull still keeps (removeOnComplete)' }) completed!: number;
+  @ApiProperty({ description: 'Failed jobs Bull still keeps (removeOnFail)' }) failed!: number;
+  @ApiProperty({ description: 'The sum of the above' }) total!: number;
+}
+
+/** Seed 004's `configuration`: the queue's policy in its words. */
+export class QueueConfigurationResponse {
+  @ApiProperty({ description: 'Jobs one worker runs at once' }) concurrency!: number;
+  @ApiProperty({ description: 'Default attempts per job' }) retryAttempts!: number;
+  @ApiProperty({ description: 'ms before the first retry (later ones per the backoff)' }) retryDelay!: number;
+  @ApiProperty({ description: 'Completed jobs Bull keeps in Redis' }) removeOnComplete!: number;
+  @ApiProperty({ description: 'Failed jobs Bull keeps in Redis' }) removeOnFail!: number;
+}
+
 export class QueueSummaryResponse {
   @ApiProperty({ example: 'http' })
   name!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Business and competitor discovery jobs' })
+  description!: string | null;
 
   @ApiProperty({ type: QueueCountsResponse })
   counts!: QueueCountsResponse;
@@ -48,6 +70,21 @@ export class QueueSummaryResponse {
 
   @ApiProperty({ description: 'Their combined concurrency on it' })
   capacity!: number;
+
+  @ApiProperty({ type: QueueLiveStatsResponse, description: 'Seed 004’s name for `counts`, with their total' })
+  liveStats!: QueueLiveStatsResponse;
+
+  @ApiProperty({ description: '`processingRatePerMinute` (seed 004): jobs per minute' })
+  processingRate!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: '`averageProcessingMs` (seed 004), ms' })
+  averageProcessingTime!: number | null;
+
+  @ApiProperty({ type: QueueConfigurationResponse })
+  configuration!: QueueConfigurationResponse;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When this health status was judged (now: it is live)' })
+  lastHealthCheck!: string;
 }
 
 export class HourlyMetricsResponse {

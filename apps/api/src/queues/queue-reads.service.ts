@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConveyorError, ErrorCode, QueueName, worstStatus } from '@conveyor/contracts';
+import { BackoffSpec, ConveyorError, ErrorCode, QueueName, worstStatus } from '@conveyor/contracts';
 import { QueueConfigsRepository, QueueStatsSnapshotsRepository } from '@conveyor/database';
 import {
   HourlyBucket,
@@ -64,7 +64,7 @@ export class QueueReads {
   async summary(name: QueueName, workers?: WorkerHeartbeat[] | null): Promise<QueueSummaryResponse> {
     const beats = workers !== undefined ? workers : await this.heartbeats.list().catch(() => null);
     const now = Date.now();
-    const [{ isPaused, ...counts }, isDraining, health, recent, [thisHour], lastProcessedAt] = await Promise.all([
+    const [{ isPaused, ...counts }, isDraining, health, recent, [thisHour], lastProcessedAt, policy] = await Promise.all([
       this.admin.counts(name),
       this.settings.isDraining(name),
       // Also the queue's average processing time: read once, for both.
@@ -72,10 +72,15 @@ export class QueueReads {
       this.metrics.recentCounts(name, RATE_WINDOW_MINUTES, now),
       this.metrics.hourlyBuckets(name, 1, now),
       this.metrics.lastProcessedAt(name),
+      this.settings.policy(name),
     ]);
     const reasons = [...health.reasons, ...(isPaused ? ['paused'] : []), ...(isDraining ? ['draining'] : [])];
+    const processingRatePerMinute = Math.round((recent.completed / RATE_WINDOW_MINUTES) * 10) / 10;
+    const averageProcessingMs = recent.completed + (thisHour?.completed ?? 0) > 0 ? (health.averageProcessingMs ?? null) : null;
+    const waiting = counts.waiting + counts.paused;
     return {
       name,
+      description: policy.description ?? null,
       counts: {
         waiting: counts.waiting,
         active: counts.active,
@@ -89,12 +94,31 @@ export class QueueReads {
       isActive: !isPaused && !isDraining,
       healthStatus: worstStatus([health.status, ...(isPaused || isDraining ? (['warning'] as const) : [])]),
       healthReasons: reasons,
-      processingRatePerMinute: Math.round((recent.completed / RATE_WINDOW_MINUTES) * 10) / 10,
-      averageProcessingMs: recent.completed + (thisHour?.completed ?? 0) > 0 ? (health.averageProcessingMs ?? null) : null,
+      processingRatePerMinute,
+      averageProcessingMs,
       p95ProcessingMs: thisHour?.p95ProcessingMs ?? null,
       lastProcessedAt: lastProcessedAt?.toISOString() ?? null,
       workers: health.workers,
       capacity: health.capacity,
+      // Seed 004's queue model: the same facts in its names.
+      liveStats: {
+        waiting,
+        active: counts.active,
+        delayed: counts.delayed,
+        completed: counts.completed,
+        failed: counts.failed,
+        total: waiting + counts.active + counts.delayed + counts.completed + counts.failed,
+      },
+      processingRate: processingRatePerMinute,
+      averageProcessingTime: averageProcessingMs,
+      configuration: {
+        concurrency: policy.concurrency,
+        retryAttempts: policy.attempts,
+        retryDelay: firstRetryDelayMs(policy.backoff),
+        removeOnComplete: policy.keepCompleted,
+        removeOnFail: policy.keepFailed,
+      },
+      lastHealthCheck: new Date(now).toISOString(),
     };
   }
 
@@ -159,4 +183,9 @@ export class QueueReads {
 
 function round1(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** The wait before a job's first retry, as seed 004's `retryDelay` reads it. */
+function firstRetryDelayMs(backoff: BackoffSpec): number {
+  return backoff.type === 'list' ? (backoff.delaysMs[0] ?? 0) : backoff.delayMs;
 }

@@ -11,6 +11,7 @@ const KEEP = { backlogLimit: 10_000, keepCompleted: 1_000, keepFailed: 5_000 };
 /** Seed 004: concurrency 5, 3 attempts, 2 s apart (doubling). Places searches and website checks. */
 export const businessDiscoveryQueuePolicy: QueuePolicy = {
   name: BUSINESS_DISCOVERY_QUEUE,
+  description: 'Business and competitor discovery jobs',
   concurrency: 5,
   attempts: 3,
   maxAttempts: 10,
@@ -24,6 +25,7 @@ export const businessDiscoveryQueuePolicy: QueuePolicy = {
 /** Seed 004: concurrency 3 ("lower due to rate limiting"), 5 attempts, 5 s apart. */
 export const instagramDetectionQueuePolicy: QueuePolicy = {
   name: INSTAGRAM_DETECTION_QUEUE,
+  description: 'Instagram profile detection and reel ranking jobs',
   concurrency: 3,
   attempts: 5,
   maxAttempts: 10,
@@ -37,6 +39,7 @@ export const instagramDetectionQueuePolicy: QueuePolicy = {
 /** Seed 004: concurrency 2 ("resource intensive"), 3 attempts, 10 s apart. */
 export const videoScrapingQueuePolicy: QueuePolicy = {
   name: VIDEO_SCRAPING_QUEUE,
+  description: 'Video download and storage jobs',
   concurrency: 2,
   attempts: 3,
   maxAttempts: 10,
@@ -50,6 +53,7 @@ export const videoScrapingQueuePolicy: QueuePolicy = {
 /** Not in seed 004's table: reports are CPU work on stored data, so two at once, three attempts. */
 export const reportGenerationQueuePolicy: QueuePolicy = {
   name: REPORT_GENERATION_QUEUE,
+  description: 'Competitor reports, trend analyses and PDF exports',
   concurrency: 2,
   attempts: 3,
   maxAttempts: 10,

@@ -10,6 +10,7 @@ export const VIDEO_ANALYSIS_QUEUE = 'video-analysis';
  */
 export const videoAnalysisQueuePolicy: QueuePolicy = {
   name: VIDEO_ANALYSIS_QUEUE,
+  description: 'Video analysis: transcripts, loudness, highlights',
   concurrency: 3,
   attempts: 4,
   maxAttempts: 10,

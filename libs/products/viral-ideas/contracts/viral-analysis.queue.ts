@@ -9,6 +9,7 @@ export const VIRAL_ANALYSIS_QUEUE = 'viral-analysis';
  */
 export const viralAnalysisQueuePolicy: QueuePolicy = {
   name: VIRAL_ANALYSIS_QUEUE,
+  description: 'Viral-ideas analyses of Instagram competitors',
   concurrency: 2,
   attempts: 3,
   maxAttempts: 5,

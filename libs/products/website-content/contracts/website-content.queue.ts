@@ -10,6 +10,7 @@ export const WEBSITE_CONTENT_QUEUE = 'amb-jobs';
  */
 export const websiteContentQueuePolicy: QueuePolicy = {
   name: WEBSITE_CONTENT_QUEUE,
+  description: 'Website analysis and content generation',
   concurrency: 4,
   attempts: 2,
   maxAttempts: 5,
