@@ -18,6 +18,15 @@ describe('Health, API docs and process roles', () => {
     const res = await conveyor.http().get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, data: { status: 'ok', info: { redis: { status: 'up' }, mongo: { status: 'up' } } } });
+    // Seed 004's shape beside the envelope.
+    expect(res.body).toMatchObject({
+      status: expect.stringMatching(/^(healthy|degraded)$/),
+      checks: { database: true, redis: true, memory: true },
+      details: { queues: expect.any(Number), memory: { heapUsed: expect.any(Number), heapTotal: expect.any(Number) } },
+    });
+    expect(res.body.details.memory.usage).toMatch(/^\d+\.\d{2}%$/);
+    expect(Date.parse(res.body.timestamp)).not.toBeNaN();
+    expect(Number.isInteger(res.body.uptime)).toBe(true);
   });
 
   it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {
@@ -135,6 +144,7 @@ describe('Health, API docs and process roles', () => {
     );
     expect(down.body).toMatchObject({ success: false, error_code: 'SERVICE_UNAVAILABLE', detail: 'Unhealthy: redis unreachable' });
     expect(down.body.details).toMatchObject({ redis: { status: 'down' }, mongo: { status: 'up' } });
+    expect(down.body).toMatchObject({ status: 'unhealthy', checks: { database: true, redis: false } });
 
     // A submission while Redis is down is refused promptly, not left hanging or answered 500.
     const submit = await conveyor

@@ -25,6 +25,8 @@ export class ConveyorError extends Error {
       retryAfterSeconds?: number;
       troubleshooting?: string;
       details?: unknown;
+      /** Fields beside the envelope's, for a document that defines its own top level (seed 004's `/health`). */
+      topLevel?: Record<string, unknown>;
       cause?: unknown;
     } = {},
   ) {

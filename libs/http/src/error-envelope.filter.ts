@@ -39,11 +39,12 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   private describe(exception: unknown): { status: number; body: ErrorEnvelope; retryAfterSeconds?: number } {
     const timestamp = new Date().toISOString();
     if (exception instanceof ConveyorError) {
-      const { fields, troubleshooting, details, retryAfterSeconds } = exception.extras;
+      const { fields, troubleshooting, details, retryAfterSeconds, topLevel } = exception.extras;
       return {
         status: exception.status ?? ERROR_STATUS[exception.code as ErrorCode] ?? HttpStatus.INTERNAL_SERVER_ERROR,
         retryAfterSeconds,
         body: {
+          ...topLevel,
           success: false,
           detail: exception.message,
           error_code: exception.code,

@@ -175,6 +175,16 @@ export class CircuitReportResponse {
   @ApiProperty({ type: String, format: 'date-time' }) changedAt!: string;
 }
 
+/** This API process's memory (MB); `usage` is heapUsed ÷ the heap limit. */
+export class MemoryReportResponse {
+  @ApiProperty() heapUsed!: number;
+  @ApiProperty({ description: 'What V8 has reserved so far (it grows on demand)' }) heapTotal!: number;
+  @ApiProperty({ description: "V8's heap limit" }) heapLimit!: number;
+  @ApiProperty({ description: 'Resident set size' }) rss!: number;
+  @ApiProperty({ example: '35.16%' }) usage!: string;
+  @ApiProperty({ description: 'Above 85 % of the heap limit (seed 004’s alert): a warning' }) alert!: boolean;
+}
+
 export class DetailedHealthResponse {
   @ApiProperty({ enum: HEALTH, description: 'The worst status of every part below' })
   status!: HealthStatus;
@@ -193,6 +203,9 @@ export class DetailedHealthResponse {
 
   @ApiProperty({ type: [QueueHealthReport] })
   queues!: QueueHealthReport[];
+
+  @ApiProperty({ type: MemoryReportResponse, description: 'This API process (workers export theirs on their /metrics)' })
+  memory!: MemoryReportResponse;
 
   @ApiProperty({ type: [WorkerHeartbeatReport], nullable: true, description: 'null when heartbeats could not be read' })
   workers!: WorkerHeartbeatReport[] | null;

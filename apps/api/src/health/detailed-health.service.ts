@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { memoryReport } from './memory-report';
 import { MongooseHealthIndicator } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import {
@@ -67,6 +68,8 @@ export class DetailedHealthService {
       workers === null ? null : withTimeout(this.circuitStates.read(new Set(workers.map((w) => w.id))), CHECK_TIMEOUT_MS).catch(() => null),
     ]);
     const reasons = workers === null ? ['worker heartbeats could not be read'] : workers.length === 0 ? ['no live worker heartbeats'] : [];
+    const memory = memoryReport();
+    if (memory.alert) reasons.push(`memory: ${memory.usage} of the heap limit (${memory.heapLimit} MB) in use, above 85 %`);
     // A downstream service that is down degrades the analyses that need it, not Conveyor itself.
     for (const service of services ?? []) {
       if (service.status === 'down')
@@ -90,6 +93,7 @@ export class DetailedHealthService {
       redis,
       mongo,
       queues,
+      memory,
       workers,
       services,
       circuits,

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { messageOf } from '@conveyor/contracts';
 import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats, conveyorKeys } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** A scrape must answer even while Redis does not: counts give up after this long. */
@@ -52,6 +53,15 @@ export class ApiMetrics {
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       collect: () => this.collectDepth(depth),
+    });
+    // Heap and RSS come with the default metrics; this is the share seed 004 alerts on (above 0.85).
+    new Gauge({
+      name: 'conveyor_memory_heap_usage_ratio',
+      help: "heapUsed ÷ V8's heap limit of this API process (alert above 0.85; /health's memory check)",
+      registers: [this.registry],
+      collect() {
+        this.set(process.memoryUsage().heapUsed / getHeapStatistics().heap_size_limit);
+      },
     });
     const workers: Gauge = new Gauge({
       name: 'conveyor_workers_alive',
