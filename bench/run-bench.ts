@@ -59,10 +59,11 @@ async function main(): Promise<void> {
   // This process's own connection counts its MongoDB commands (driver command monitoring).
   const monitored = new URL(mongoUrl);
   monitored.searchParams.set('monitorCommands', 'true');
+  const loaded = loadConfig({ ...processEnv, LOG_LEVEL: 'warn' });
   const config: AppConfig = {
-    ...loadConfig({ ...processEnv, LOG_LEVEL: 'warn' }),
+    ...loaded,
     mongo: { url: monitored.toString() },
-    queues: { backlogLimit: quick ? 2000 : 5000 },
+    queues: { ...loaded.queues, backlogLimit: quick ? 2000 : 5000 },
   };
   const worker = await createWorker({ config, registry: jobCatalog.with(benchNoopJob), extraHandlers: [BenchNoopHandler] });
   const redis = new Redis(config.redis.url);

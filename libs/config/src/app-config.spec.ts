@@ -95,4 +95,14 @@ describe(loadConfig.name, () => {
     expect(loadConfig({}).retention.jobRecordDays).toBe(30);
     expect(loadConfig({ JOB_RECORD_RETENTION_DAYS: '7' }).retention.jobRecordDays).toBe(7);
   });
+
+  it("reads seed 004's names, ours winning where both are set", () => {
+    expect(loadConfig({ MAX_JOBS_PER_QUEUE: '1000' }).queues.backlogLimit).toBe(1000);
+    expect(loadConfig({ MAX_JOBS_PER_QUEUE: '1000', QUEUE_BACKLOG_LIMIT: '50' }).queues.backlogLimit).toBe(50);
+    expect(loadConfig({ MAX_CONCURRENT_JOBS: '10' }).worker.maxConcurrency).toBe(10);
+    expect(loadConfig({ MAX_CONCURRENT_JOBS: '10', WORKER_MAX_CONCURRENCY: '4' }).worker.maxConcurrency).toBe(4);
+    const seed = loadConfig({ REMOVE_COMPLETED_AFTER: '100', REMOVE_FAILED_AFTER: '50', DEFAULT_JOB_ATTEMPTS: '3', DEFAULT_JOB_DELAY: '0' });
+    expect(seed.queues).toMatchObject({ keepCompleted: 100, keepFailed: 50, defaultAttempts: 3, defaultDelayMs: 0 });
+    expect(loadConfig({}).queues).toMatchObject({ keepCompleted: undefined, defaultDelayMs: 0 });
+  });
 });

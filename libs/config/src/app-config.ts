@@ -29,9 +29,12 @@ export interface AppConfig {
   scheduler: { tickMs: number; minIntervalMs: number };
   /** How long finished job records are kept (the `cleanup-expired-jobs` system schedule). */
   retention: { jobRecordDays: number };
+  /** Seed 004's intervals of two system schedules; unset, their own crons stand. */
+  intervals: { cleanupHours?: number; healthCheckMinutes?: number };
   /** Alert thresholds of /health/detailed and the queues API. */
   health: HealthThresholds;
-  queues: { backlogLimit?: number };
+  /** Overrides of every job queue's policy from the environment (and the default delay of a submission). */
+  queues: { backlogLimit?: number; keepCompleted?: number; keepFailed?: number; defaultAttempts?: number; defaultDelayMs: number };
   identity: { mode: 'gateway' | 'jwt'; gatewaySecret?: string; jwtSecret?: string; adminToken?: string };
   http: { trustProxyHops: number; sseMaxStreamsPerCaller: number };
   throttle: {
@@ -92,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     worker: {
       shutdownGraceMs: c.WORKER_SHUTDOWN_GRACE_MS,
-      maxConcurrency: c.WORKER_MAX_CONCURRENCY,
+      maxConcurrency: c.WORKER_MAX_CONCURRENCY ?? c.MAX_CONCURRENT_JOBS,
       configPollMs: c.WORKER_CONFIG_POLL_MS,
       cpuThreads: c.WORKER_CPU_THREADS ?? availableParallelism(),
     },
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     scheduler: { tickMs: c.SCHEDULER_TICK_MS, minIntervalMs: c.SCHEDULE_MIN_INTERVAL_MS },
     retention: { jobRecordDays: c.JOB_RECORD_RETENTION_DAYS },
+    intervals: { cleanupHours: c.CLEANUP_INTERVAL_HOURS, healthCheckMinutes: c.HEALTH_CHECK_INTERVAL_MINUTES },
     health: {
       ...HEALTH_THRESHOLDS,
       queueDepthWarning: c.HEALTH_QUEUE_DEPTH_WARNING,
@@ -121,7 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowLoopback: c.OUTBOUND_ALLOW_LOOPBACK ?? c.NODE_ENV !== 'production',
       allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
     },
-    queues: { backlogLimit: c.QUEUE_BACKLOG_LIMIT },
+    queues: {
+      backlogLimit: c.QUEUE_BACKLOG_LIMIT ?? c.MAX_JOBS_PER_QUEUE,
+      keepCompleted: c.REMOVE_COMPLETED_AFTER,
+      keepFailed: c.REMOVE_FAILED_AFTER,
+      defaultAttempts: c.DEFAULT_JOB_ATTEMPTS,
+      defaultDelayMs: c.DEFAULT_JOB_DELAY,
+    },
     identity: { mode: c.IDENTITY_MODE, gatewaySecret: c.GATEWAY_SECRET, jwtSecret: c.JWT_SECRET, adminToken: c.ADMIN_API_TOKEN },
     http: { trustProxyHops: c.TRUST_PROXY_HOPS, sseMaxStreamsPerCaller: c.SSE_MAX_STREAMS_PER_CALLER },
     throttle: {

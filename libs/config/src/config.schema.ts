@@ -69,6 +69,8 @@ export const configSchema = z.object({
 
   /** Caps every queue's concurrency in this worker process (default: each queue policy's own). */
   WORKER_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Seed 004's name for WORKER_MAX_CONCURRENCY (which wins when both are set). */
+  MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(1000).optional(),
   /** Threads a worker runs offloaded CPU work on (JobContext.offload); default: one per core. */
   WORKER_CPU_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** How often a worker re-reads its queues' settings (concurrency, rate limit) from MongoDB. */
@@ -118,6 +120,24 @@ export const configSchema = z.object({
 
   /** Overrides every queue policy's backlog limit (waiting + delayed jobs before submissions get 429). */
   QUEUE_BACKLOG_LIMIT: z.coerce.number().int().min(1).optional(),
+  /** Seed 004's name for QUEUE_BACKLOG_LIMIT (which wins when both are set). */
+  MAX_JOBS_PER_QUEUE: z.coerce.number().int().min(1).optional(),
+  /** Seed 004: completed and failed jobs each queue keeps in Redis, overriding every queue's policy (records stay in MongoDB). */
+  REMOVE_COMPLETED_AFTER: z.coerce.number().int().min(0).optional(),
+  REMOVE_FAILED_AFTER: z.coerce.number().int().min(0).optional(),
+  /** Seed 004: default attempts of every job queue (a queue's cap still applies; a submission may still ask for its own). */
+  DEFAULT_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
+  /** Seed 004: ms a job is held back when its submission gives no delay. */
+  DEFAULT_JOB_DELAY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 60 * 60 * 1000)
+    .default(0),
+  /** Seed 004: how often cleanup-expired-jobs runs, hours (unset: every hour, at :17). */
+  CLEANUP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(24).optional(),
+  /** Seed 004: how often health-check-services probes the downstream services, minutes (unset: every minute). */
+  HEALTH_CHECK_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60).optional(),
 
   /** gateway: trust `x-user-id` from the gateway in front; jwt: require a verified bearer JWT. */
   IDENTITY_MODE: z.enum(['gateway', 'jwt']).default('gateway'),

@@ -45,6 +45,23 @@ export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
     keepFailed: 5_000,
     expectedDurationMs: 1_000,
   },
+  // A notification job reads its owner's settings and hands one delivery to `webhooks` (which
+  // sends it with the webhook retries): short, and in a lane of its own so a backlog of clients'
+  // http.request jobs never holds notifications back.
+  {
+    name: QueueName.Notifications,
+    description: 'Notifications of flows’ and long jobs’ ends (send-notification jobs)',
+    concurrency: 5,
+    attempts: 5,
+    maxAttempts: 10,
+    backoff: { type: 'exponential', delayMs: 2_000 },
+    timeoutMs: 30_000,
+    maxTimeoutMs: 60_000,
+    backlogLimit: 100_000,
+    keepCompleted: 1_000,
+    keepFailed: 5_000,
+    expectedDurationMs: 200,
+  },
   // Attempts and backoff of deliveries come from WEBHOOK_ATTEMPTS and WEBHOOK_BACKOFF_MS (the
   // values here are their defaults); each attempt's time limit from WEBHOOK_TIMEOUT_MS.
   {

@@ -36,11 +36,21 @@ export class QueueSettings {
     return this.load(name);
   }
 
-  /** What the environment sets under the saved settings: the backlog limit, and WEBHOOK_* for webhooks. */
+  /**
+   * What the environment sets under the saved settings: the backlog limit, what Bull keeps, default
+   * attempts (DEFAULT_JOB_ATTEMPTS, within the queue's cap), and WEBHOOK_* for webhooks.
+   */
   private fromEnv(name: QueueName): QueueOverrides {
     const { queues, webhooks } = this.config;
+    // Seed 004's defaults apply to job queues, not to Conveyor's own (webhooks, maintenance).
+    const jobQueue = name !== QueueName.Webhooks && name !== QueueName.Maintenance;
     return {
       ...(queues.backlogLimit ? { backlogLimit: queues.backlogLimit } : {}),
+      ...(queues.keepCompleted !== undefined ? { keepCompleted: queues.keepCompleted } : {}),
+      ...(queues.keepFailed !== undefined ? { keepFailed: queues.keepFailed } : {}),
+      ...(jobQueue && queues.defaultAttempts !== undefined
+        ? { attempts: Math.min(queues.defaultAttempts, this.defaults(name).maxAttempts) }
+        : {}),
       ...(name === QueueName.Webhooks
         ? { attempts: webhooks.attempts, backoff: { type: 'exponential', delayMs: webhooks.backoffMs }, timeoutMs: webhooks.timeoutMs }
         : {}),

@@ -12,6 +12,8 @@ import { QueueReads } from './queue-reads.service';
   imports: [HealthModule, QueueMetricsModule],
   controllers: [QueuesController, QueueOverviewController],
   providers: [QueueReads, QueueActions, QueueManager, QueueNamePipe],
+  // The scheduler's stats and metrics read the queues as the queues API does.
+  exports: [QueueReads],
 })
 export class QueuesModule {
   constructor(@Inject(APP_CONFIG) config: AppConfig, limits: RouteLimits) {

@@ -73,7 +73,10 @@ export class SchedulerController {
   @ApiOperation({
     summary: 'Create a repeating schedule',
     description:
-      'Stored in MongoDB. Each cron run submits one job owned by `service:scheduler`. Invalid `cron` or `timezone`, or runs closer than SCHEDULE_MIN_INTERVAL_MS → 400 naming the field; a taken name → 409.',
+      'Stored in MongoDB. Each cron run submits one job owned by `service:scheduler`; a schedule of a system task ' +
+      "(`cleanup-expired-jobs`, …) runs that task on the maintenance queue with `data` as its options. Seed 004's body works " +
+      'as written: `cronExpression` for `cron`, `queue` (checked), no `name` (one is made from the type and a hash). Invalid ' +
+      '`cron` or `timezone`, or runs closer than SCHEDULE_MIN_INTERVAL_MS → 400 naming the field; a taken name → 409.',
   })
   @ApiSuccess(ScheduleResponse, ApiCreatedResponse)
   @ApiErrorResponses(...SUBMIT_ERRORS, ErrorCode.ScheduleExists)

@@ -1,3 +1,4 @@
+import { loadConfig } from '@conveyor/config';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { SystemTaskRegistry, indexByName } from './system-task-registry';
 import { SystemTask, PermanentJobError } from '@conveyor/job-runtime';
@@ -44,8 +45,12 @@ describe(MaintenanceProcessor.name, () => {
 
 describe('SYSTEM_TASK_CLASSES', () => {
   it('are the platform tasks, with schedules with slug names and valid crons', () => {
-    const schedules = SYSTEM_TASK_CLASSES.map((Task) => new (Task as unknown as new (...args: unknown[]) => SystemTask)().schedule);
+    // A task reads only the configuration when it is built (its cron may come from it): every argument is one.
+    const config = loadConfig({});
+    const build = (Task: unknown) => new (Task as new (...args: unknown[]) => SystemTask)(config, config, config, config, config, config);
+    const schedules = SYSTEM_TASK_CLASSES.map((Task) => build(Task).schedule);
     expect(schedules.map((s) => s.name).sort()).toEqual([
+      'backup-data',
       'cleanup-expired-jobs',
       'flow-fan-in',
       'health-check-services',
@@ -56,5 +61,18 @@ describe('SYSTEM_TASK_CLASSES', () => {
       expect(SCHEDULE_NAME.test(schedule.name)).toBe(true);
       expect(checkCronSpec({ cron: schedule.cron }, 60_000)).toEqual([]);
     }
+  });
+});
+
+describe('system schedules from seed 004’s intervals', () => {
+  it('run cleanup every CLEANUP_INTERVAL_HOURS and the health checks every HEALTH_CHECK_INTERVAL_MINUTES', () => {
+    const config = loadConfig({ CLEANUP_INTERVAL_HOURS: '24', HEALTH_CHECK_INTERVAL_MINUTES: '5' });
+    const crons = Object.fromEntries(
+      SYSTEM_TASK_CLASSES.map(
+        (Task) => new (Task as new (...args: unknown[]) => SystemTask)(config, config, config, config, config, config),
+      ).map((t) => [t.schedule.name, t.schedule.cron]),
+    );
+    expect(crons['cleanup-expired-jobs']).toBe('17 0 * * *');
+    expect(crons['health-check-services']).toBe('*/5 * * * *');
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf } from '@conveyor/contracts';
+import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf, taskRun } from '@conveyor/contracts';
 import { Schedule, ScheduleRunResult, SchedulesRepository, isDuplicateKey } from '@conveyor/database';
 import { JobProducer, MaintenanceQueue, RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
@@ -110,9 +110,11 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
   private async submit(schedule: Schedule, runAt: Date): Promise<ScheduleRunResult | undefined> {
     const at = new Date();
     try {
-      const job = schedule.system
-        ? await this.maintenance.enqueue(schedule._id, { trigger: 'scheduled', runAt: runAt.toISOString() })
-        : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data }, { schedule: schedule._id, runAt });
+      // A system schedule, or an admin's schedule of a system task: a run of the task named by its type.
+      const job =
+        schedule.system || schedule.task
+          ? await this.maintenance.enqueue(schedule.type, { trigger: 'scheduled', runAt: runAt.toISOString(), ...taskRun(schedule) })
+          : await this.producer.submit(SCHEDULER_OWNER, { type: schedule.type, data: schedule.data }, { schedule: schedule._id, runAt });
       return { outcome: 'submitted', at, jobId: job.jobId, trigger: 'scheduled', error: null };
     } catch (error) {
       if (isDuplicateKey(error)) return undefined;

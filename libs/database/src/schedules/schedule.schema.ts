@@ -34,6 +34,13 @@ export class Schedule {
   @Prop({ type: Boolean, default: false })
   system!: boolean;
 
+  /**
+   * An admin's schedule of a system task (seed 004's repeating `cleanup-expired-jobs`): each run is
+   * that task on the maintenance queue, with `data` as its options. Absent: false.
+   */
+  @Prop({ type: Boolean, default: false })
+  task?: boolean;
+
   /** The payload each run submits, already validated and normalised like a submission's. */
   @Prop({ type: SchemaTypes.Mixed, required: true })
   data!: object;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { FanOutsRepository, JobRetentionRepository, QueueStatsSnapshotsRepository, WebhookDeliveriesRepository } from '@conveyor/database';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
+import { CleanupExpiredJobsOptions, MaintenanceJobData, SystemScheduleDefinition, everyHoursCron } from '@conveyor/contracts';
 
 /** Records read and deleted per statement. */
 const BATCH_SIZE = 500;
@@ -18,11 +19,7 @@ const DAY_MS = 24 * 60 * 60_000;
 @SystemTaskProvider()
 @Injectable()
 export class CleanupExpiredJobsTask implements SystemTask {
-  readonly schedule = {
-    name: 'cleanup-expired-jobs',
-    cron: '17 * * * *',
-    description: `Deletes finished job records (and webhook attempts) older than JOB_RECORD_RETENTION_DAYS, at most ${BATCH_SIZE * MAX_BATCHES} per run`,
-  };
+  readonly schedule: SystemScheduleDefinition;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,10 +27,19 @@ export class CleanupExpiredJobsTask implements SystemTask {
     private readonly webhookAttempts: WebhookDeliveriesRepository,
     private readonly snapshots: QueueStatsSnapshotsRepository,
     private readonly fanOuts: FanOutsRepository,
-  ) {}
+  ) {
+    this.schedule = {
+      name: 'cleanup-expired-jobs',
+      // Hourly unless CLEANUP_INTERVAL_HOURS says otherwise: a run deletes at most its cap.
+      cron: everyHoursCron(config.intervals.cleanupHours ?? 1, 17),
+      description: `Deletes finished job records (and webhook attempts) older than JOB_RECORD_RETENTION_DAYS, at most ${BATCH_SIZE * MAX_BATCHES} per run`,
+    };
+  }
 
-  async run(): Promise<object> {
-    const writtenBefore = new Date(Date.now() - this.config.retention.jobRecordDays * DAY_MS);
+  /** An admin's schedule of this task may set `olderThanDays` (seed 004's example); else JOB_RECORD_RETENTION_DAYS. */
+  async run(data: MaintenanceJobData = { trigger: 'manual' }): Promise<object> {
+    const days = (data.options as CleanupExpiredJobsOptions | undefined)?.olderThanDays ?? this.config.retention.jobRecordDays;
+    const writtenBefore = new Date(Date.now() - days * DAY_MS);
     let deletedRecords = 0;
     let more = true;
     for (let batch = 0; batch < MAX_BATCHES && more; batch++) {
@@ -46,6 +52,7 @@ export class CleanupExpiredJobsTask implements SystemTask {
     const deletedQueueSnapshots = await this.snapshots.deleteOlderThan(writtenBefore);
     const deletedFanOuts = await this.fanOuts.deleteEndedBefore(writtenBefore);
     return {
+      olderThanDays: days,
       writtenBefore: writtenBefore.toISOString(),
       deletedRecords,
       deletedWebhookAttempts,

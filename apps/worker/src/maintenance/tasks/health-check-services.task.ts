@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { ServiceProbe, messageOf } from '@conveyor/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { ServiceProbe, SystemScheduleDefinition, everyMinutesCron, messageOf } from '@conveyor/contracts';
 import { ServiceHealthStore } from '@conveyor/queueing';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 
@@ -17,13 +18,19 @@ const ERROR_LIMIT = 300;
 @SystemTaskProvider()
 @Injectable()
 export class HealthCheckServicesTask implements SystemTask {
-  readonly schedule = {
-    name: 'health-check-services',
-    cron: '* * * * *',
-    description: 'Probes the configured downstream services; results in GET /health/detailed',
-  };
+  readonly schedule: SystemScheduleDefinition;
 
-  constructor(private readonly store: ServiceHealthStore) {}
+  constructor(
+    private readonly store: ServiceHealthStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.schedule = {
+      name: 'health-check-services',
+      // Every minute unless HEALTH_CHECK_INTERVAL_MINUTES says otherwise (seed 004's is 5).
+      cron: everyMinutesCron(config.intervals.healthCheckMinutes ?? 1),
+      description: 'Probes the configured downstream services; results in GET /health/detailed',
+    };
+  }
 
   async run(): Promise<object> {
     const configured = this.store.services().filter((s): s is { name: string; url: string } => s.url !== undefined);
