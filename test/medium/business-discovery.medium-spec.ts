@@ -143,6 +143,11 @@ describe('Business discovery: stages run again', () => {
     const [business] = await discoveries.ofDiscovery(owner, discoveryId);
     expect(business.videos.map((v) => v.checksum)).toEqual(keys[0]);
     expect((await readdir(join(storageDir, 'videos'))).sort()).toEqual([...keys[0]].sort());
+    // Each stored video is known by its reel's id too (analyze-video-content's videoId), to its owner only.
+    const byReel = Object.fromEntries(first.videos.map((v) => [v.reelId, v.checksum]));
+    expect(await discoveries.checksumNamed(owner, 'r3')).toBe(byReel.r3);
+    expect(await discoveries.checksumNamed(owner, 'r1')).toBeNull();
+    expect(await discoveries.checksumNamed(`user:other-${randomUUID()}`, 'r3')).toBeNull();
   });
 
   it('keeps the places a search found under its job: run again, it asks the places service nothing and gets the same businesses', async () => {

@@ -1,15 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { defineJobType } from '@conveyor/contracts';
 import { VIDEO_ANALYSIS_QUEUE, VideoStage } from '../../video-analysis/contracts';
+import { SHA256_HEX } from './payload-rules';
 import { StoredVideoPayload } from './scraping.jobs';
 
-export class AnalyzeVideoContentPayload extends StoredVideoPayload {
-  @ApiPropertyOptional({ example: 'reel-1', description: 'The caller’s name for the video, echoed in the result' })
+/** The analysis analyze-video-content runs; seed 004 sends `analysisType: "comprehensive"`. */
+export const ANALYSIS_TYPES = ['comprehensive'] as const;
+
+export class AnalyzeVideoContentPayload {
+  @ApiPropertyOptional({
+    description: 'SHA-256 of a video this caller stored (download-video’s `checksum`). Required unless `videoId` names one',
+    pattern: SHA256_HEX.source,
+  })
+  @ValidateIf((payload: AnalyzeVideoContentPayload) => payload.videoId === undefined || payload.checksum !== undefined)
+  @IsString()
+  @Matches(SHA256_HEX, { message: 'checksum must be 64 lower-case hex characters (a stored video’s SHA-256)' })
+  checksum?: string;
+
+  @ApiPropertyOptional({
+    example: 'reel-1',
+    description:
+      'The caller’s name for the video, echoed in the result. Without `checksum`, the video this caller stored under that name ' +
+      '(download-video’s `reelId`, a scraped reel’s id)',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[\w.:-]{1,200}$/, { message: 'videoId must be 1-200 characters of A-Z a-z 0-9 _ . : -' })
   videoId?: string;
+
+  @ApiPropertyOptional({ enum: ANALYSIS_TYPES, default: 'comprehensive', description: 'Seed 004’s field: the one analysis Conveyor runs' })
+  @IsOptional()
+  @IsIn(ANALYSIS_TYPES)
+  analysisType?: (typeof ANALYSIS_TYPES)[number];
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 5 })
   @IsOptional()

@@ -90,11 +90,25 @@ export class DiscoveriesRepository {
   }
 
   /** Who may use a stored video by its checksum (the bytes are kept once, whoever stored them). */
-  async rememberVideo(video: Omit<StoredVideo, '_id'>): Promise<void> {
+  async rememberVideo(video: Omit<StoredVideo, '_id' | 'names'>, name?: string): Promise<void> {
     const { owner_key, checksum, ...fields } = video;
     await this.videos
-      .updateOne({ _id: `${owner_key}:${checksum}` }, { $setOnInsert: { owner_key, checksum, ...fields } }, { upsert: true })
+      .updateOne(
+        { _id: `${owner_key}:${checksum}` },
+        { $setOnInsert: { owner_key, checksum, ...fields }, ...(name ? { $addToSet: { names: name } } : {}) },
+        { upsert: true },
+      )
       .exec();
+  }
+
+  /** The checksum of the video `ownerKey` stored under `name` (the latest, if several), or null. */
+  async checksumNamed(ownerKey: string, name: string): Promise<string | null> {
+    const found = await this.videos
+      .findOne({ owner_key: plainString(ownerKey), names: plainString(name) })
+      .sort({ stored_at: -1 })
+      .lean<StoredVideo>()
+      .exec();
+    return found?.checksum ?? null;
   }
 
   async storedVideo(ownerKey: string, checksum: string): Promise<StoredVideo | null> {

@@ -96,6 +96,10 @@ export class StoredVideo {
   @Prop({ type: String, required: true })
   source_url!: string;
 
+  /** The caller's names for the video (a reel id, download-video's reelId): analyze-video-content finds it by one. */
+  @Prop({ type: [String], default: [] })
+  names!: string[];
+
   @Prop({ type: Date, required: true })
   stored_at!: Date;
 }
@@ -104,3 +108,4 @@ export const DiscoverySchema = SchemaFactory.createForClass(Discovery);
 export const DiscoveryBusinessSchema = SchemaFactory.createForClass(DiscoveryBusiness);
 DiscoveryBusinessSchema.index({ discovery_id: 1, order: 1 });
 export const StoredVideoSchema = SchemaFactory.createForClass(StoredVideo);
+StoredVideoSchema.index({ owner_key: 1, names: 1 });

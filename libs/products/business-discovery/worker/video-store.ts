@@ -38,7 +38,7 @@ export class VideoStore {
     url: string,
     jobFolder: string,
     signal: AbortSignal,
-    onProgress?: (bytes: number, total: number | null) => Promise<void>,
+    { onProgress, name }: { onProgress?: (bytes: number, total: number | null) => Promise<void>; name?: string } = {},
   ): Promise<StoredVideoInfo> {
     const partial = join(jobFolder, `download-${randomUUID().slice(0, 8)}`);
     const file = await downloadToFile(this.http, url, partial, {
@@ -57,14 +57,17 @@ export class VideoStore {
     else await rename(partial, target);
     // Said per caller: whether someone else stored these bytes is not this caller's to learn.
     const deduplicated = (await this.repository.storedVideo(ownerKey, checksum)) !== null;
-    await this.repository.rememberVideo({
-      owner_key: ownerKey,
-      checksum,
-      bytes: file.bytes,
-      content_type: file.contentType,
-      source_url: url,
-      stored_at: new Date(),
-    });
+    await this.repository.rememberVideo(
+      {
+        owner_key: ownerKey,
+        checksum,
+        bytes: file.bytes,
+        content_type: file.contentType,
+        source_url: url,
+        stored_at: new Date(),
+      },
+      name,
+    );
     return { checksum, bytes: file.bytes, contentType: file.contentType, deduplicated };
   }
 

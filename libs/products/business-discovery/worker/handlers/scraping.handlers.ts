@@ -66,7 +66,7 @@ export class ScrapeInstagramVideosHandler implements JobHandlerContract<ScrapeVi
         const skipped: Array<ReelToFetch & { reason: string }> = [];
         for (const [i, reel] of reels.entries()) {
           try {
-            stored.push({ ...reel, ...(await this.store.store(owner, reel.url, folder, signal)) });
+            stored.push({ ...reel, ...(await this.store.store(owner, reel.url, folder, signal, { name: reel.reelId })) });
           } catch (error) {
             if (!(error instanceof PermanentJobError)) throw error;
             skipped.push({ ...reel, reason: error.message });
@@ -171,7 +171,10 @@ export class DownloadVideoHandler implements JobHandlerContract<DownloadVideoPay
     const owner = ownerKeyOf(ctx);
     const info = await ctx.step('Downloading', (signal) =>
       this.store.withJobFolder(ctx, (folder) =>
-        this.store.store(owner, ctx.payload.url, folder, signal, (bytes, total) => ctx.reportStepProgress(total ? bytes / total : 0.5)),
+        this.store.store(owner, ctx.payload.url, folder, signal, {
+          onProgress: (bytes, total) => ctx.reportStepProgress(total ? bytes / total : 0.5),
+          name: ctx.payload.reelId,
+        }),
       ),
     );
     return { url: ctx.payload.url, reelId: ctx.payload.reelId ?? null, ...info };

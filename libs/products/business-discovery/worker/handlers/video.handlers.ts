@@ -23,6 +23,7 @@ import { VideoStore } from '../video-store';
 const DEFAULT_MAX_HIGHLIGHTS = 5;
 
 export interface VideoContentResult {
+  analysisType: 'comprehensive';
   checksum: string;
   videoId: string | null;
   media: MediaFacts;
@@ -41,14 +42,26 @@ export class AnalyzeVideoContentHandler implements JobHandlerContract<AnalyzeVid
   constructor(
     private readonly store: VideoStore,
     private readonly pipeline: VideoPipeline,
+    private readonly discoveries: DiscoveriesRepository,
   ) {}
+
+  /** The payload's checksum, or the video this caller stored under its videoId. */
+  private async checksumOf(owner: string, payload: AnalyzeVideoContentPayload): Promise<string> {
+    if (payload.checksum) return payload.checksum;
+    const named = await this.discoveries.checksumNamed(owner, payload.videoId!);
+    if (!named)
+      throw new PermanentJobError(
+        `No video named "${payload.videoId}" stored by this caller: store it first (download-video with reelId "${payload.videoId}"), or send its checksum`,
+      );
+    return named;
+  }
 
   async run(ctx: JobContext<AnalyzeVideoContentPayload>): Promise<VideoContentResult> {
     const owner = ownerKeyOf(ctx);
-    const { checksum } = ctx.payload;
-    const { path, media } = await ctx.step(READING_VIDEO, async (signal) => {
+    const { checksum, path, media } = await ctx.step(READING_VIDEO, async (signal) => {
+      const checksum = await this.checksumOf(owner, ctx.payload);
       const path = await this.store.pathFor(owner, checksum);
-      return { path, media: await probeMedia(path, signal) };
+      return { checksum, path, media: await probeMedia(path, signal) };
     });
     const notes: string[] = [];
     const analysed = await this.store.withJobFolder(ctx, (workDir) =>
@@ -60,6 +73,7 @@ export class AnalyzeVideoContentHandler implements JobHandlerContract<AnalyzeVid
     );
     const segments = analysed.transcript?.segments ?? null;
     return {
+      analysisType: 'comprehensive',
       checksum,
       videoId: ctx.payload.videoId ?? null,
       media,
