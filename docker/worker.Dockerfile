@@ -17,8 +17,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist/apps/worker ./dist
 COPY --chown=node:node package.json ./
-# STORAGE_DIR in docker-compose: a volume mounted here takes this folder's owner on first use.
-RUN mkdir -p /data/media && chown node:node /data/media
+# STORAGE_DIR and BACKUP_DIR in docker-compose: a volume mounted here takes the folder's owner on first use.
+RUN mkdir -p /data/media /data/backups && chown node:node /data/media /data/backups
 USER node
 EXPOSE 9464
 # SIGTERM lets active jobs finish within WORKER_SHUTDOWN_GRACE_MS; keep compose's stop_grace_period above it.

@@ -200,7 +200,7 @@ describe('Scheduler API', () => {
         { what: 'stats to show a completed last job' },
       );
       // The system schedules (seeded by the workers) are schedules too.
-      expect(stats).toMatchObject({ schedules: 7, fired: expect.any(Number), lastTickAt: expect.any(String) });
+      expect(stats).toMatchObject({ schedules: 8, fired: expect.any(Number), lastTickAt: expect.any(String) });
       expect(stats.fired).toBeGreaterThanOrEqual(2);
       expect(Date.parse(stats.item.nextRunAt)).toBeGreaterThan(Date.parse(stats.item.lastRunAt));
       const health = await http().get('/api/v1/scheduler/health').set(admin);

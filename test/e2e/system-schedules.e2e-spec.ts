@@ -9,6 +9,7 @@ import { holdsFor, waitFor } from '../support/wait-for';
 const ADMIN_TOKEN = 'system-schedules-admin-token-0123';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const SYSTEM_SCHEDULES = [
+  'backup-data',
   'cleanup-expired-jobs',
   'flow-fan-in',
   'health-check-services',

@@ -101,7 +101,12 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ MAX_JOBS_PER_QUEUE: '1000', QUEUE_BACKLOG_LIMIT: '50' }).queues.backlogLimit).toBe(50);
     expect(loadConfig({ MAX_CONCURRENT_JOBS: '10' }).worker.maxConcurrency).toBe(10);
     expect(loadConfig({ MAX_CONCURRENT_JOBS: '10', WORKER_MAX_CONCURRENCY: '4' }).worker.maxConcurrency).toBe(4);
-    const seed = loadConfig({ REMOVE_COMPLETED_AFTER: '100', REMOVE_FAILED_AFTER: '50', DEFAULT_JOB_ATTEMPTS: '3', DEFAULT_JOB_DELAY: '0' });
+    const seed = loadConfig({
+      REMOVE_COMPLETED_AFTER: '100',
+      REMOVE_FAILED_AFTER: '50',
+      DEFAULT_JOB_ATTEMPTS: '3',
+      DEFAULT_JOB_DELAY: '0',
+    });
     expect(seed.queues).toMatchObject({ keepCompleted: 100, keepFailed: 50, defaultAttempts: 3, defaultDelayMs: 0 });
     expect(loadConfig({}).queues).toMatchObject({ keepCompleted: undefined, defaultDelayMs: 0 });
   });

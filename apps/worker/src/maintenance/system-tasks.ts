@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { SystemTask } from '@conveyor/job-runtime';
+import { BackupDataTask } from './tasks/backup-data.task';
 import { CleanupExpiredJobsTask } from './tasks/cleanup-expired-jobs.task';
 import { FlowFanInTask } from './tasks/flow-fan-in.task';
 import { HealthCheckServicesTask } from './tasks/health-check-services.task';
@@ -18,4 +19,5 @@ export const SYSTEM_TASK_CLASSES: ReadonlyArray<Type<SystemTask>> = [
   ReconcileTask,
   HealthCheckServicesTask,
   FlowFanInTask,
+  BackupDataTask,
 ];
