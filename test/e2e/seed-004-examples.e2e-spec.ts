@@ -39,7 +39,8 @@ describe("Seed 004's examples, as written", () => {
       res.end(JSON.stringify({ places: [{ name: 'Rival Restaurant', address: '1 Main St' }, { name: 'Other Diner' }] }));
     });
     target = await TargetServer.start();
-    target.respond((_req, res) => {
+    target.respond((req, res) => {
+      if (req.url === '/hang') return; // never answers: the job stays active
       res.writeHead(404);
       res.end('nope');
     });
@@ -359,5 +360,28 @@ describe("Seed 004's examples, as written", () => {
     const discovery = metrics.body.data.queues.find((q: { name: string }) => q.name === 'business-discovery');
     expect(discovery.lastHour.completed).toBeGreaterThanOrEqual(1);
     expect(discovery.successRate).toBeGreaterThan(0);
+  });
+
+  it('reads `stalled` for an active job whose worker died (its lock expired, no stall check has run yet)', async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({ type: 'http.request', data: { url: target.url('/hang'), method: 'GET' }, options: { attempts: 1, timeout: 2_000 } });
+    const jobId = res.body.data.jobId as string;
+    await waitFor(async () => (await jobRead(jobId)).status === 'active', { what: 'the job to start' });
+    await conveyor.workers[0].kill(); // SIGKILL: nobody renews the lock, and no worker checks for stalls
+    const stalled = await waitFor(
+      async () => {
+        const job = await jobRead(jobId);
+        return job.status === 'stalled' ? job : undefined;
+      },
+      { what: 'the lock to expire' },
+    );
+    expect(stalled.conveyorStatus).toBe('active');
+    // A worker back: Bull's stall check takes the job back, and it ends.
+    await conveyor.startWorker();
+    const job = await ended(jobId);
+    expect(job.status).toBe('failed');
   });
 });
