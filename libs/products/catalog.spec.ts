@@ -7,6 +7,7 @@ describe('the job catalog', () => {
   it('holds the platform’s job types and each product’s, named by the derived union', () => {
     const expected: JobTypeName[] = [
       'http.request',
+      'send-notification',
       'viral-ideas.analysis',
       'website_analysis',
       'content_generation',

@@ -11,6 +11,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { QueuesModule } from './queues/queues.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { JobTypeRegistry } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { ViralIdeasApiModule } from '@conveyor/products/viral-ideas';
@@ -39,6 +40,7 @@ export class ApiModule {
         DeadLettersModule,
         QueuesModule,
         SchedulerModule,
+        NotificationsModule,
         HealthModule,
         ObservabilityModule,
         // Products: one line each (libs/products).

@@ -22,6 +22,7 @@ export enum ErrorCode {
   ScheduleExists = 'SCHEDULE_EXISTS',
   /** A system schedule cannot be deleted (it would be seeded again at the next worker start). */
   ScheduleIsSystem = 'SCHEDULE_IS_SYSTEM',
+  NotificationSettingsNotFound = 'NOTIFICATION_SETTINGS_NOT_FOUND',
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
 }

@@ -30,3 +30,5 @@ export * from './product-contracts';
 export * from './data-cipher';
 export * from './data-fingerprint';
 export * from './flows/flow';
+export * from './flows/flow-status';
+export * from './notifications';

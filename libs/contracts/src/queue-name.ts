@@ -8,6 +8,8 @@ export type QueueName = string;
 export const QueueName = {
   /** Outbound HTTP calls (`http.request`). */
   Http: 'http',
+  /** Notifications of flows' and long jobs' ends (`send-notification`): each hands one delivery to `webhooks`. */
+  Notifications: 'notifications',
   /** Webhook deliveries: Conveyor's own work, with no client-submittable job types. */
   Webhooks: 'webhooks',
   /** System tasks fired by system schedules (cleanup, stats, reconcile, service probes). */

@@ -46,6 +46,8 @@ export interface ProductWebhook {
   body: ProductWebhookBody;
   /** Plaintext here; sealed for the job before it waits in Redis. */
   bearer?: string;
+  /** The receiver's own signing secret (plaintext here, sealed like `bearer`); absent → WEBHOOK_SIGNING_SECRET. */
+  secret?: string;
 }
 
 /** What a job looked like when an event happened: the input of WebhookNotifier.notify. */

@@ -19,6 +19,8 @@ import { DeploymentClaim } from './deployment/deployment-claim';
 import { DeploymentStateRepository } from './deployment/deployment-state.repository';
 import { FanOut, FanOutSchema } from './flows/fan-out.schema';
 import { FanOutsRepository } from './flows/fan-outs.repository';
+import { NotificationSettings, NotificationSettingsSchema } from './notifications/notification-settings.schema';
+import { NotificationSettingsRepository } from './notifications/notification-settings.repository';
 
 // Client-supplied values can never become query operators, and a filter on an unknown field is an
 // error instead of a silently broader query (RELIABILITY §3 and §6).
@@ -36,6 +38,7 @@ const REPOSITORIES = [
   QueueStatsSnapshotsRepository,
   DeploymentStateRepository,
   FanOutsRepository,
+  NotificationSettingsRepository,
 ];
 
 /**
@@ -65,6 +68,7 @@ export class DatabaseModule {
           { name: Schedule.name, schema: ScheduleSchema },
           { name: QueueStatsSnapshot.name, schema: QueueStatsSnapshotSchema },
           { name: FanOut.name, schema: FanOutSchema },
+          { name: NotificationSettings.name, schema: NotificationSettingsSchema },
         ]),
       ],
       // DeploymentClaim refuses to start on a database another BULL_PREFIX has claimed.

@@ -22,3 +22,5 @@ export * from './deployment/deployment-state.repository';
 export * from './filter-value';
 export * from './flows/fan-out.schema';
 export * from './flows/fan-outs.repository';
+export * from './notifications/notification-settings.schema';
+export * from './notifications/notification-settings.repository';

@@ -24,6 +24,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.ScheduleNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.ScheduleExists]: HttpStatus.CONFLICT,
   [ErrorCode.ScheduleIsSystem]: HttpStatus.CONFLICT,
+  [ErrorCode.NotificationSettingsNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.InternalError]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -8,6 +8,8 @@ export * from './tokens';
 export * from './bull-job-options';
 export * from './job-control.service';
 export * from './webhooks/webhook-notifier';
+export * from './notifications/end-notifications';
+export * from './notifications/notification.settings';
 export * from './queue-settings.service';
 export * from './queue-admin.service';
 export * from './consumer-restarts';

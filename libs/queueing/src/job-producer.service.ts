@@ -230,6 +230,22 @@ export class JobProducer {
 
   /** Records and enqueues checked flow jobs (see submitFlowJobs). */
   async enqueueFlowJobs(prepared: PreparedFlowJob[]): Promise<void> {
+    await this.enqueueOnce(prepared);
+  }
+
+  /**
+   * A job whose id derives from what it is about (the notification of one end), recorded and
+   * enqueued once however often it is submitted, as flow jobs are; admitted like them too.
+   */
+  async submitOnce(submission: ClaimedSubmission): Promise<void> {
+    await this.enqueueOnce([{ ...submission, prepared: await this.prepare(submission.owner, submission.input, 'product') }]);
+  }
+
+  /**
+   * Records and enqueues checked jobs with derived ids: one already recorded is not recorded again,
+   * and is enqueued again only if it never started (Bull ignores an id it holds).
+   */
+  private async enqueueOnce(prepared: Array<ClaimedSubmission & { prepared: PreparedJob; flow?: FlowLink }>): Promise<void> {
     const stored = prepared.map((item) => ({ item, ...this.stored(item.owner, item.jobId, item.prepared, undefined, item.flow) }));
     // Concurrent inserts share round trips (JobsRepository's group commit).
     const toAdd = await Promise.all(

@@ -1,7 +1,7 @@
 import { BullModule, BullRootModuleOptions } from '@nestjs/bull';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { APP_CONFIG, AppConfig, loadSettings } from '@conveyor/config';
 import { BULL_BACKOFF_STRATEGY, BackoffSpec, JobTypeRegistry, backoffDelay } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY } from './tokens';
 import { JobControl } from './job-control.service';
@@ -11,7 +11,7 @@ import { WaitEstimate } from './wait-estimate';
 import { QueueRegistry, registeredQueueNames } from './queue-registry.service';
 import { QueueAdmin } from './queue-admin.service';
 import { ConsumerRestarts } from './consumer-restarts';
-import { FlowCancellation, FlowFanIn, FlowRetry, FlowStarter } from './flows';
+import { FlowCancellation, FlowEnds, FlowFanIn, FlowRetry, FlowStarter } from './flows';
 import { RunRestart } from './runs/run-restart';
 import { QueueSettings } from './queue-settings.service';
 import { QueueStats } from './queue-stats.service';
@@ -23,6 +23,8 @@ import { RunSettlement } from './runs/run-settlement';
 import { BacklogAdmission } from './backlog-admission';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
 import { MaintenanceQueue } from './maintenance/maintenance-queue';
+import { EndNotifications } from './notifications/end-notifications';
+import { NOTIFICATION_SETTINGS, notificationSettingsSchema } from './notifications/notification.settings';
 
 const QUEUE_ROLE = Symbol('QUEUE_ROLE');
 
@@ -72,8 +74,8 @@ export function bullRootOptions(config: AppConfig, connections: RedisConnections
 
 /**
  * Bull wiring for both apps: connections, one queue per queue name in the registry plus the
- * service queues (webhooks, maintenance), the queue registry, the producer, the webhook notifier
- * and the maintenance queue's producer. It
+ * service queues (webhooks, maintenance), the queue registry, the producer, the webhook notifier,
+ * the end notifications and the maintenance queue's producer. It
  * registers no consumer: only apps/worker's consumers call process().
  */
 @Module({})
@@ -117,6 +119,13 @@ export class QueueingModule {
         RunRestart,
         BullProbe,
         MaintenanceQueue,
+        {
+          provide: NOTIFICATION_SETTINGS,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => loadSettings(notificationSettingsSchema, config),
+        },
+        EndNotifications,
+        FlowEnds,
       ],
       exports: [
         JOB_TYPE_REGISTRY,
@@ -138,6 +147,9 @@ export class QueueingModule {
         RunRestart,
         BullProbe,
         MaintenanceQueue,
+        NOTIFICATION_SETTINGS,
+        EndNotifications,
+        FlowEnds,
       ],
     };
   }

@@ -2,10 +2,11 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { HandlerRegistry } from './handler-registry';
 import { HttpRequestHandler } from './http-request.handler';
+import { SendNotificationHandler } from './send-notification.handler';
 import { OutboundModule } from '@conveyor/job-runtime';
 
 /** The platform job types' handlers, one line per type; a product's are in its worker module. */
-export const PLATFORM_HANDLERS: Provider[] = [HttpRequestHandler];
+export const PLATFORM_HANDLERS: Provider[] = [HttpRequestHandler, SendNotificationHandler];
 
 @Module({})
 export class HandlersModule {

@@ -11,7 +11,16 @@ import {
   messageOf,
   ownerFromKey,
 } from '@conveyor/contracts';
-import { FlowFanIn, JOB_TYPE_REGISTRY, JobControl, RunHooks, WebhookNotifier, lockTokenOf } from '@conveyor/queueing';
+import {
+  EndNotifications,
+  FlowEnds,
+  FlowFanIn,
+  JOB_TYPE_REGISTRY,
+  JobControl,
+  RunHooks,
+  WebhookNotifier,
+  lockTokenOf,
+} from '@conveyor/queueing';
 import { Job } from 'bull';
 import { JobsRepository } from '@conveyor/database';
 import { HandlerRegistry } from '../handlers/handler-registry';
@@ -26,8 +35,9 @@ const MAX_CIRCUIT_DEFERRALS = 20;
 
 /**
  * What a queue consumer does with one Bull job: record the attempt, run the handler's steps,
- * record the outcome, tell the job's webhook (if any), and let Bull see the error (so it retries
- * or fails the job). Errors are never swallowed: a handler's failure always reaches Bull.
+ * record the outcome, tell the job's webhook (if any), its flow and its owner's notifications,
+ * and let Bull see the error (so it retries or fails the job). Errors are never swallowed: a
+ * handler's failure always reaches Bull.
  */
 @Injectable()
 export class JobProcessor {
@@ -45,6 +55,8 @@ export class JobProcessor {
     private readonly cipher: DataCipher,
     private readonly jobs: JobsRepository,
     private readonly fanIn: FlowFanIn,
+    private readonly flowEnds: FlowEnds,
+    private readonly notifications: EndNotifications,
   ) {}
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {
@@ -59,6 +71,13 @@ export class JobProcessor {
     const handler = this.handlers.find(job.name);
     // The payload as the handler and run hooks see it; undefined if it cannot be opened.
     let payload: unknown;
+    // Only a job of a flow, or a root that fanned out (in this execution, or perhaps in an earlier
+    // attempt or run), can end a flow: other jobs pay nothing for flows at their end.
+    let fannedOut = false;
+    const flowMayHaveEnded = async (redelivered = false): Promise<void> => {
+      if (job.data.inFlow) return this.fanIn.jobEnded(ref.jobId);
+      if (redelivered || fannedOut || ref.attempt > 1 || ref.run > 1) this.flowEnds.memberEnded(ref.jobId);
+    };
     try {
       payload = this.cipher.open(job.data.payload, ref.jobId);
       // Boot guarantees a handler for every registered type, so one check covers both.
@@ -74,7 +93,7 @@ export class JobProcessor {
             WebhookEvent.Completed,
           );
         }
-        if (job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
+        await flowMayHaveEnded(true);
         return done.result;
       }
       this.records.attemptStarted(ref, job.attemptsMade);
@@ -92,6 +111,7 @@ export class JobProcessor {
         {
           abort: cancelled,
           beforeStep: () => this.cancellations.checkBoundary(queue, ref.jobId, lockTokenOf(job.queue), job.processedOn),
+          onFanOut: () => (fannedOut = true),
           onProgress: async (next) => {
             const stepChanged = next.step !== progress.step;
             progress = next;
@@ -110,8 +130,10 @@ export class JobProcessor {
           { ...subject, status: JobStatus.Completed, progress: { percent: 100, step: null }, result: sealed },
           WebhookEvent.Completed,
         );
-        // A child of a flow: its fan-out may now start its continuation (never rejects).
-        if (job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
+        // A child of a flow: its fan-out may now start its continuation; any job of a flow may end
+        // it (never rejects).
+        await flowMayHaveEnded();
+        await this.notifyOwner(job, ref, JobStatus.Completed);
       }
       return sealed;
     } catch (error) {
@@ -142,13 +164,14 @@ export class JobProcessor {
         message: messageOf(error),
         byWorker: true,
       });
-      if (outcome !== 'retried' && job.data.inFlow) await this.fanIn.jobEnded(ref.jobId);
+      if (outcome !== 'retried') await flowMayHaveEnded();
       // Told even if the record write failed: Bull is about to settle the job this way regardless.
       if (outcome === 'cancelled') {
         await this.webhooks.notify({ ...subject, status: JobStatus.Cancelled, progress }, WebhookEvent.Cancelled);
       } else if (outcome === 'failed') {
         const { message, code } = describeError(error);
         await this.webhooks.notify({ ...subject, status: JobStatus.Failed, progress, error: { message, code } }, WebhookEvent.Failed);
+        await this.notifyOwner(job, ref, JobStatus.Failed);
       }
       throw error;
     } finally {
@@ -177,6 +200,13 @@ export class JobProcessor {
     if (record?.status !== JobStatus.Completed || (record.run ?? 1) !== ref.run) return undefined;
     this.logger.warn(`Job ${ref.jobId} (run ${ref.run}) was redelivered after it completed; its recorded result completes it`);
     return { result: record.result, recordedNow: false };
+  }
+
+  /** A long job's end notifies its owner (EndNotifications decides; never rejects). */
+  private async notifyOwner(job: Job<JobEnvelope>, ref: AttemptRef, status: JobStatus.Completed | JobStatus.Failed): Promise<void> {
+    if (!job.data.owner) return; // enqueued before owners were carried: nobody to tell
+    const end = { type: job.name, inFlow: job.data.inFlow === true, status, startedAt: ref.startedAt, finishedAt: new Date() };
+    await this.notifications.jobEnded({ ...end, jobId: ref.jobId, run: ref.run, ownerKey: job.data.owner });
   }
 
   private async recordCompleted(ref: AttemptRef, result: unknown): Promise<boolean> {

@@ -118,6 +118,24 @@ describe(StepRunner.name, () => {
     });
   });
 
+  it('tells onFanOut when the handler fans out, so its end can be looked at as a flow’s', async () => {
+    const fanOut = jest.fn().mockResolvedValue({ children: [], continuationId: null });
+    const onFanOut = jest.fn();
+    const runner = new StepRunner(cpu, { fanOut } as unknown as FlowStarter, {} as FlowFanIn);
+    const hooks = { onProgress: async () => undefined, onFanOut };
+    const handler = { definition, run: (ctx: JobContext) => ctx.step('one', () => ctx.fanOut({ children: [] })) };
+    await runner.run(definition, handler, { jobId: 'j', attempt: 1, payload: {}, timeoutMs: 1_000 }, hooks);
+    expect(onFanOut).toHaveBeenCalledTimes(1);
+    expect(fanOut).toHaveBeenCalledWith('j', 'one', { children: [] });
+    await runner.run(
+      definition,
+      { definition, run: async () => 'no fan-out' },
+      { jobId: 'k', attempt: 1, payload: {}, timeoutMs: 1_000 },
+      hooks,
+    );
+    expect(onFanOut).toHaveBeenCalledTimes(1);
+  });
+
   it('lets handler errors through untouched', async () => {
     const boom = new Error('boom');
     await expect(run(() => Promise.reject(boom)).result).rejects.toBe(boom);

@@ -29,6 +29,8 @@ export interface StepHooks {
   abort?: AbortSignal;
   /** Checked before every step. */
   beforeStep?: StepGate;
+  /** Told when the handler fans out: the job is then the root or parent of a flow. */
+  onFanOut?: () => void;
 }
 
 /**
@@ -65,6 +67,9 @@ export class StepRunner {
     const onProgress = async (progress: Parameters<ProgressSink>[0]) => {
       if (!signal.aborted) await hooks.onProgress(progress);
     };
+    const flows: FlowPort = hooks.onFanOut
+      ? { ...this.flows, fanOut: (...args) => (hooks.onFanOut?.(), this.flows.fanOut(...args)) }
+      : this.flows;
     const context = new StepContext(
       run.jobId,
       run.run ?? 1,
@@ -76,7 +81,7 @@ export class StepRunner {
       hooks.beforeStep,
       (task, input, taskSignal) => this.cpu.run(task, input, taskSignal),
       run.owner,
-      this.flows,
+      flows,
     );
     try {
       signal.throwIfAborted();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { JobStatus, TERMINAL_STATUSES } from '@conveyor/contracts';
+import { JobStatus, TERMINAL_STATUSES, FlowMember } from '@conveyor/contracts';
 import mongoose, { Model } from 'mongoose';
 import { JobRecord, JobRunSummary } from './job.schema';
 import { BatchOutcome, GroupCommit } from '../group-commit';
@@ -58,6 +58,19 @@ export type FlowMemberRecord = Pick<
   JobRecord,
   '_id' | 'ownerKey' | 'type' | 'queue' | 'status' | 'run' | 'progress' | 'callback' | 'flow' | 'createdAt'
 >;
+
+/** A job of a flow as the flow tree reads it (flowTree): the tree route, job reads and flow ends. */
+export function flowMemberOf(r: FlowMemberRecord): FlowMember {
+  return {
+    jobId: r._id,
+    type: r.type,
+    queue: r.queue,
+    status: r.status,
+    percent: r.progress?.percent ?? 0,
+    flow: r.flow ?? null,
+    createdAt: r.createdAt,
+  };
+}
 const FLOW_MEMBER_FIELDS = { _id: 1, ownerKey: 1, type: 1, queue: 1, status: 1, run: 1, progress: 1, callback: 1, flow: 1, createdAt: 1 };
 
 @Injectable()

@@ -14,6 +14,7 @@ import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/d
 import { JobProducer } from '../job-producer.service';
 import { RunRestart } from '../runs/run-restart';
 import { FlowCancellation } from './flow-cancellation';
+import { FlowEnds } from './flow-ends';
 
 /**
  * The fan-in of flows: when a child ends (completed, failed for good or cancelled, whoever ended
@@ -35,15 +36,23 @@ export class FlowFanIn {
     private readonly restart: RunRestart,
     // Imported in a cycle (cancelling settles runs, and settled runs feed the fan-in).
     @Inject(forwardRef(() => FlowCancellation)) private readonly cancellation: FlowCancellation,
+    private readonly ends: FlowEnds,
   ) {}
 
-  /** After a job's run ended; never rejects (the job's own outcome is settled already; the sweep repeats it). */
+  /**
+   * After a job's run ended: a child's fan-out may start its continuation; then, for any job of a
+   * flow (a root too: one that fanned out), its flow may have ended. Never rejects (the job's own
+   * outcome is settled already; the sweep repeats the fan-in).
+   */
   async jobEnded(jobId: string): Promise<void> {
     try {
       const record = await this.jobs.findByIdUnscoped(jobId);
-      if (record?.flow?.role !== 'child') return;
-      const fanOut = await this.fanOuts.find(fanOutId(record.flow.parentId, record.flow.step));
-      if (fanOut) await this.check(fanOut);
+      if (!record) return;
+      if (record.flow?.role === 'child') {
+        const fanOut = await this.fanOuts.find(fanOutId(record.flow.parentId, record.flow.step));
+        if (fanOut) await this.check(fanOut);
+      }
+      this.ends.memberEnded(record.flow?.rootId ?? jobId);
     } catch (error) {
       this.logger.warn(`Fan-in after job ${jobId} not done now (the flow-fan-in sweep repeats it): ${messageOf(error)}`);
     }

@@ -5,6 +5,7 @@ import { JobControl } from '../job-control.service';
 import { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { RunHooks } from './run-hooks';
 import { FlowFanIn } from '../flows/flow-fan-in';
+import { FlowEnds } from '../flows/flow-ends';
 
 /** The end a run is settled with outside an attempt. */
 export type SettledStatus = JobStatus.Completed | JobStatus.Failed | JobStatus.Cancelled;
@@ -42,6 +43,7 @@ export class RunSettlement {
     private readonly cipher: DataCipher,
     // Flows cancel through settlements and settlements feed flows' fan-in: one of the two is lazy.
     @Inject(forwardRef(() => FlowFanIn)) private readonly fanIn: FlowFanIn,
+    private readonly flowEnds: FlowEnds,
   ) {}
 
   /**
@@ -72,8 +74,10 @@ export class RunSettlement {
       progress: record.progress ?? undefined,
       byWorker: false,
     });
-    // A job of a flow may be the last child its fan-out waits for (null: known to be in none).
+    // A job of a flow may be the last child its fan-out waits for, or the last job of its flow
+    // (null: known to be in none as a child; as a root, one indexed read tells).
     if (record.flow !== null) await this.fanIn.jobEnded(record._id);
+    else this.flowEnds.memberEnded(record._id);
     const error = set.error ? { message: set.error.message, code: set.error.code } : undefined;
     await this.webhooks.notify(
       {

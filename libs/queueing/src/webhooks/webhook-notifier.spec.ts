@@ -12,6 +12,7 @@ import {
   WebhookEvent,
   WebhookSubject,
   webhookDeliveryId,
+  productWebhookDeliveryId,
 } from '@conveyor/contracts';
 import { QueueRegistry } from '../queue-registry.service';
 import { QueueSettings } from '../queue-settings.service';
@@ -99,6 +100,19 @@ describe(WebhookNotifier.name, () => {
     add.mockRejectedValue(new Error('Connection is closed.'));
     await expect(notifier.notify(subject([WebhookEvent.Completed]), WebhookEvent.Completed)).resolves.toBeUndefined();
     expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('Connection is closed.'));
+  });
+
+  it("enqueues a caller's own webhook with its receiver's secret sealed, and rejects when Redis refuses it", async () => {
+    const webhook = { jobId: 'n1', event: WebhookEvent.Failed, url: 'https://example.com/n', key: 'notification:1', body: { a: 1 } };
+    const deliveryId = await notifier.enqueue({ ...webhook, secret: 'receiver-secret-00001' });
+    expect(deliveryId).toBe(productWebhookDeliveryId('n1', 'notification:1'));
+    const [name, data, options] = add.mock.calls[0];
+    expect(name).toBe('webhook.failed');
+    expect(data).toMatchObject({ deliveryId, jobId: 'n1', url: 'https://example.com/n', payload: { a: 1 } });
+    expect(cipher.open(data.secret, 'n1')).toBe('receiver-secret-00001');
+    expect(options).toMatchObject({ jobId: deliveryId, attempts: 4 });
+    add.mockRejectedValue(new Error('Connection is closed.'));
+    await expect(notifier.enqueue(webhook)).rejects.toThrow('Connection is closed.');
   });
 
   it('gives up waiting on an unresponsive Redis after NOTIFY_TIMEOUT_MS', async () => {

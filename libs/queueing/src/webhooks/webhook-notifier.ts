@@ -75,20 +75,29 @@ export class WebhookNotifier {
    */
   async deliver(webhook: ProductWebhook): Promise<void> {
     const deliveryId = productWebhookDeliveryId(webhook.jobId, webhook.key);
-    const enqueue = async () => {
-      const policy = await this.settings.policy(QueueName.Webhooks);
-      const delivery: WebhookDelivery = {
-        deliveryId,
-        jobId: webhook.jobId,
-        event: webhook.event,
-        url: webhook.url,
-        ...(webhook.bearer !== undefined ? { bearer: this.cipher.sealNew(webhook.bearer, webhook.jobId) } : {}),
-        payload: webhook.body,
-        timeoutMs: policy.timeoutMs,
-      };
-      await this.queues.get(QueueName.Webhooks).add(`webhook.${webhook.event}`, delivery, serviceJobOptions(deliveryId, policy));
+    await this.enqueueBounded(() => this.enqueue(webhook).then(() => undefined), webhook.event, deliveryId, webhook.jobId);
+  }
+
+  /**
+   * Enqueues a webhook as deliver() does, but rejects when Redis did not take it: for a caller that
+   * is itself a job (send-notification), whose attempt then fails and is retried. Returns the
+   * delivery id (the `Webhook-Id`).
+   */
+  async enqueue(webhook: ProductWebhook): Promise<string> {
+    const deliveryId = productWebhookDeliveryId(webhook.jobId, webhook.key);
+    const policy = await this.settings.policy(QueueName.Webhooks);
+    const delivery: WebhookDelivery = {
+      deliveryId,
+      jobId: webhook.jobId,
+      event: webhook.event,
+      url: webhook.url,
+      ...(webhook.bearer !== undefined ? { bearer: this.cipher.sealNew(webhook.bearer, webhook.jobId) } : {}),
+      ...(webhook.secret !== undefined ? { secret: this.cipher.sealNew(webhook.secret, webhook.jobId) } : {}),
+      payload: webhook.body,
+      timeoutMs: policy.timeoutMs,
     };
-    await this.enqueueBounded(enqueue, webhook.event, deliveryId, webhook.jobId);
+    await this.queues.get(QueueName.Webhooks).add(`webhook.${webhook.event}`, delivery, serviceJobOptions(deliveryId, policy));
+    return deliveryId;
   }
 
   private async enqueueBounded(enqueue: () => Promise<void>, event: WebhookEvent, deliveryId: string, jobId: string): Promise<void> {

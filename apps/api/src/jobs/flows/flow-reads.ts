@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { FlowTree, FlowTreeNode, JobStatus, flowTree } from '@conveyor/contracts';
-import { FanOut, FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
+import { FlowTree, FlowTreeNode, flowStatus, flowTree } from '@conveyor/contracts';
+import { FanOut, FanOutsRepository, FlowMemberRecord, JobsRepository, flowMemberOf } from '@conveyor/database';
 import { JobResponse } from '../dto/job.response';
 import { FlowProgressResponse } from './job-flow.response';
 
@@ -48,8 +48,8 @@ export class FlowReads {
       this.fanOuts.ofFlow(rootId),
     ]);
     const order = new Map(fanOuts.flatMap((f) => f.children.map((c, i) => [c.jobId, i] as const)));
-    const members = [...(root ? [root] : []), ...descendants].map((r) => ({ ...toMember(r), order: order.get(r._id) }));
-    const built = flowTree(record._id, members.some((m) => m.jobId === record._id) ? members : [toMember(record), ...members])!;
+    const members = [...(root ? [root] : []), ...descendants].map((r) => ({ ...flowMemberOf(r), order: order.get(r._id) }));
+    const built = flowTree(record._id, members.some((m) => m.jobId === record._id) ? members : [flowMemberOf(record), ...members])!;
     const inView = new Set<string>();
     const collect = (n: FlowTreeNode) => (inView.add(n.jobId), n.children.forEach(collect));
     collect(built.tree);
@@ -65,31 +65,4 @@ export class FlowReads {
       },
     };
   }
-}
-
-function toMember(r: FlowMemberRecord) {
-  return {
-    jobId: r._id,
-    type: r.type,
-    queue: r.queue,
-    status: r.status,
-    percent: r.progress?.percent ?? 0,
-    flow: r.flow ?? null,
-    createdAt: r.createdAt,
-  };
-}
-
-/**
- * The flow's word: running until every job has ended and every fan-out has too (one not ended may
- * still start its continuation); then cancelled if its top job or a fan-out was, failed if the top
- * job, a continuation or a fan-out with the `fail` policy failed; else completed. A child that
- * failed under `continue` does not fail the flow.
- */
-function flowStatus(top: FlowTreeNode, finished: boolean, fanOuts: FanOut[]): FlowProgressResponse['status'] {
-  if (!finished || fanOuts.some((f) => !f.endedAt)) return 'running';
-  if (top.status === JobStatus.Cancelled || fanOuts.some((f) => f.outcome === 'cancelled')) return 'cancelled';
-  const failedContinuation = (n: FlowTreeNode): boolean =>
-    (n.role === 'continuation' && n.status !== JobStatus.Completed) || n.children.some(failedContinuation);
-  if (top.status !== JobStatus.Completed || failedContinuation(top) || fanOuts.some((f) => f.outcome === 'failed')) return 'failed';
-  return 'completed';
 }

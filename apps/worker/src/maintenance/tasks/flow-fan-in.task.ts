@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { FanOutsRepository } from '@conveyor/database';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
-import { FlowFanIn, RedisConnections, conveyorKeys } from '@conveyor/queueing';
+import { FlowEnds, FlowFanIn, RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { messageOf } from '@conveyor/contracts';
 
 /** A fan-out this old and not ended is looked at again (a live one ends within moments of its last child). */
@@ -32,6 +32,7 @@ export class FlowFanInTask implements SystemTask {
     private readonly fanOuts: FanOutsRepository,
     private readonly fanIn: FlowFanIn,
     private readonly connections: RedisConnections,
+    private readonly flowEnds: FlowEnds,
   ) {}
 
   async run(): Promise<object> {
@@ -46,7 +47,10 @@ export class FlowFanInTask implements SystemTask {
     for (const fanOut of pending) {
       try {
         await this.fanIn.check(fanOut);
-        if ((await this.fanOuts.find(fanOut._id))?.endedAt) ended++;
+        if (!(await this.fanOuts.find(fanOut._id))?.endedAt) continue;
+        ended++;
+        // Ended (here, or by a fan-in meanwhile), it may have been the last of its flow to end.
+        await this.flowEnds.check(fanOut.rootId);
       } catch (error) {
         // One fan-out that cannot be checked now (its store unreachable) never holds up the rest.
         if (errors.length < 10) errors.push(`${fanOut._id}: ${messageOf(error)}`);
