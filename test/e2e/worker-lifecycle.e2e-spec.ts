@@ -33,10 +33,16 @@ describe('Worker shutdown', () => {
         ...callback,
       });
 
-  it('refuses to start on a bad setting, with one line naming the variable', async () => {
-    const run = spawnSync(process.execPath, [WORKER_MAIN], { env: { ...conveyor.env, REDIS_URL: 'localhost:6379' }, encoding: 'utf8' });
+  it('refuses to start on bad settings, one line each naming the variable and its rule, never its value', async () => {
+    const run = spawnSync(process.execPath, [WORKER_MAIN], {
+      env: { ...conveyor.env, REDIS_URL: 'localhost:6379', ADMIN_API_TOKEN: 'leaky' },
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(1);
-    expect(run.stderr.trim()).toBe('Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL (got "localhost:6379")');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL',
+      'Invalid configuration: ADMIN_API_TOKEN must be at least 16 characters',
+    ]);
   });
 
   it.each<[NodeJS.Signals, number]>([

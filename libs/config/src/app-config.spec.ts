@@ -55,8 +55,31 @@ describe(loadConfig.name, () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
-    expect(message).toContain(value);
+    // The rule, never the value: a value may be a secret.
+    expect(message).not.toContain(value);
     expect(message).not.toContain('\n');
+  });
+
+  it('lists every bad variable, one line each, and prints no secret', () => {
+    const secret = 'short-secret'; // too short for ADMIN_API_TOKEN's rule
+    let error: unknown;
+    try {
+      loadConfig({ ADMIN_API_TOKEN: secret, API_PORT: 'eighty', REDIS_URL: 'http://user:p4ssw0rd@redis:6379' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as Error).message.split('\n');
+    expect(lines.map((line) => line.split(' ')[2]).sort()).toEqual(['ADMIN_API_TOKEN', 'API_PORT', 'REDIS_URL']);
+    expect(lines.every((line) => line.startsWith('Invalid configuration: '))).toBe(true);
+    for (const value of [secret, 'eighty', 'p4ssw0rd']) expect((error as Error).message).not.toContain(value);
+  });
+
+  it("accepts pino's level names for LOG_LEVEL", () => {
+    expect(loadConfig({ LOG_LEVEL: 'info' }).logLevel).toBe('log');
+    expect(loadConfig({ LOG_LEVEL: 'trace' }).logLevel).toBe('verbose');
+    expect(loadConfig({ LOG_LEVEL: 'fatal' }).logLevel).toBe('error');
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
   });
 
   it('parses the outbound host list', () => {

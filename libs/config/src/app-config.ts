@@ -70,10 +70,13 @@ export interface AppConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const source = withoutEmptyValues(env);
   const c = parseOrStop(configSchema, source);
-  if (c.HEALTH_FAILURE_RATE_ERROR < c.HEALTH_FAILURE_RATE_WARNING)
-    throw new ConfigError('Invalid configuration: HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING');
-  if (c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET)
-    throw new ConfigError('Invalid configuration: JWT_SECRET is required when IDENTITY_MODE=jwt');
+  const problems = [
+    ...(c.HEALTH_FAILURE_RATE_ERROR < c.HEALTH_FAILURE_RATE_WARNING
+      ? ['HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING']
+      : []),
+    ...(c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET ? ['JWT_SECRET is required when IDENTITY_MODE=jwt'] : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
@@ -177,11 +180,13 @@ export function loadSettings<S extends ZodType>(schema: S, config: Pick<AppConfi
 function parseOrStop<S extends ZodType>(schema: S, source: Readonly<Record<string, string>>): z.infer<S> {
   const parsed = schema.safeParse(source);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const variable = issue.path.join('.') || 'environment';
-  const value = source[variable];
-  const shown = value === undefined ? '' : ` (got "${value.length > 60 ? value.slice(0, 60) + '…' : value}")`;
-  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+  // Every variable's first problem, its rule only: a value may be a secret.
+  const byVariable = new Map<string, string>();
+  for (const issue of parsed.error.issues) {
+    const variable = issue.path.join('.') || 'environment';
+    if (!byVariable.has(variable)) byVariable.set(variable, `${variable} ${issue.message}`);
+  }
+  throw new ConfigError([...byVariable.values()]);
 }
 
 /** An exported-but-empty variable (`FOO=`) means "use the default", as in most twelve-factor apps. */

@@ -2,6 +2,10 @@ import ipaddr from 'ipaddr.js';
 import { HEALTH_THRESHOLDS } from '@conveyor/contracts';
 import { z } from 'zod';
 
+/** pino's level names → Nest's, which LOG_LEVEL is kept in. */
+const PINO_LEVEL_NAMES = { fatal: 'error', info: 'log', trace: 'verbose' } as const;
+type NestLogLevelName = 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
 /** "true"/"false"/"1"/"0" → boolean; anything else is a configuration error. */
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -40,7 +44,13 @@ const urlWithScheme = (schemes: string[]) =>
  */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Nest's level names, or pino's (info = log, trace = verbose, fatal = error). */
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'log', 'debug', 'verbose', 'fatal', 'info', 'trace'], {
+      message: 'must be one of error, warn, log (or info), debug, verbose (or trace)',
+    })
+    .default('log')
+    .transform((level): NestLogLevelName => (level === 'fatal' || level === 'info' || level === 'trace' ? PINO_LEVEL_NAMES[level] : level)),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),

@@ -16,9 +16,7 @@ describe('DATA_ENCRYPTION_KEYS', () => {
     expect(loadConfig({}).encryption.keys).toEqual([]);
     expect(loadConfig({ NODE_ENV: 'test', DATA_ENCRYPTION_KEYS: '' }).encryption.keys).toEqual([]);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      new ConfigError(
-        'Invalid configuration: DATA_ENCRYPTION_KEYS is required in production (job data is encrypted at rest); see the README',
-      ),
+      new ConfigError(['DATA_ENCRYPTION_KEYS is required in production (job data is encrypted at rest); see the README']),
     );
   });
 

@@ -37,5 +37,5 @@ function dataKey(entry: string, position: number): DataKey {
 }
 
 function invalid(reason: string): ConfigError {
-  return new ConfigError(`Invalid configuration: ${VARIABLE} ${reason}`);
+  return new ConfigError([`${VARIABLE} ${reason}`]);
 }

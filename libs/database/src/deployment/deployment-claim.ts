@@ -34,11 +34,11 @@ export class DeploymentClaim implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const owner = await this.claim(this.config.redis.prefix);
     if (owner !== this.config.redis.prefix) {
-      throw new ConfigError(
-        `Invalid configuration: BULL_PREFIX is "${this.config.redis.prefix}" but this MONGO_URL database belongs to ` +
+      throw new ConfigError([
+        `BULL_PREFIX is "${this.config.redis.prefix}" but this MONGO_URL database belongs to ` +
           `the deployment with BULL_PREFIX "${owner}" (since its first start). Give each deployment its own database; ` +
           `to move a drained deployment to a new prefix, delete the document { _id: "claim" } of ${DEPLOYMENT_COLLECTION}.`,
-      );
+      ]);
     }
   }
 
