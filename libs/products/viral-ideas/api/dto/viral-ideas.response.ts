@@ -41,11 +41,11 @@ export class ViralEntryView {
   status!: string;
   @ApiProperty()
   priority!: number;
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   current_step!: string | null;
   @ApiProperty()
   progress_percentage!: number;
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   error_message!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true })
   content_strategy!: object;
@@ -57,17 +57,17 @@ export class ViralEntryView {
   rerun_frequency_hours!: number;
   @ApiProperty()
   total_runs!: number;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The latest run’s job (see /api/v1/jobs/{jobId})' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The latest run’s job (see /api/v1/jobs/{jobId})' })
   job_id!: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   last_analysis_at!: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   next_scheduled_run!: string | null;
   @ApiProperty({ format: 'date-time' })
   submitted_at!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   started_processing_at!: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   completed_at!: string | null;
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
@@ -173,7 +173,7 @@ export class ProcessPendingView {
   batch_id?: string;
   @ApiPropertyOptional({ format: 'date-time' })
   estimated_completion_time?: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   last_processed_at?: string | null;
   @ApiPropertyOptional({ type: [BatchRunView], description: 'The runs enqueued, in start order' })
   runs?: BatchRunView[];
