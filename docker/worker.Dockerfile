@@ -17,6 +17,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist/apps/worker ./dist
 COPY --chown=node:node package.json ./
+# npm run restore reads backups from inside the image (see README, Backups).
+COPY --chown=node:node scripts/restore.js scripts/backup-reader.js ./scripts/
 # STORAGE_DIR and BACKUP_DIR in docker-compose: a volume mounted here takes the folder's owner on first use.
 RUN mkdir -p /data/media /data/backups && chown node:node /data/media /data/backups
 USER node

@@ -385,3 +385,46 @@ describe("Seed 004's examples, as written", () => {
     expect(job.status).toBe('failed');
   });
 });
+
+/** DEFAULT_JOB_DELAY holds back the job API's submissions that give no delay, and nothing else. */
+describe("Seed 004's DEFAULT_JOB_DELAY", () => {
+  let conveyor: Conveyor;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({ workers: 0, env: { DEFAULT_JOB_DELAY: '3600000' } });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const submit = (options?: object) =>
+    conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({ type: 'http.request', data: { url: 'http://127.0.0.1:9/', method: 'GET' }, ...(options ? { options } : {}) });
+
+  it('delays a submission without a delay, and leaves one that says its own', async () => {
+    expect((await submit()).body.data.status).toBe('delayed');
+    expect((await submit({ delay: 0 })).body.data.status).toBe('waiting');
+    const plan = await conveyor
+      .http()
+      .post('/api/v1/jobs?dryRun=true')
+      .set(USER)
+      .send({ type: 'http.request', data: { url: 'http://127.0.0.1:9/', method: 'GET' } });
+    expect(plan.body.data.delayMs).toBe(3_600_000);
+  });
+
+  it("never holds back a product's own route (seed 002's POST /api/v1/analysis)", async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/analysis')
+      .set(USER)
+      .send({ video_id: 'v-default-delay', video_url: 'http://127.0.0.1:9/video.mp4' });
+    expect(res.status).toBe(201);
+    expect(res.body.data.status).toBe('queued');
+    const job = (await conveyor.http().get(`/api/v1/jobs/${res.body.data.job_id}`).set(USER)).body.data;
+    expect(job.conveyorStatus).toBe('waiting');
+  });
+});

@@ -6,6 +6,8 @@ import {
   DiscoverySchema,
   StoredVideo,
   StoredVideoSchema,
+  VideoName,
+  VideoNameSchema,
 } from '@conveyor/products/business-discovery/data';
 import {
   businessDiscoverySettingsSchema,
@@ -54,6 +56,7 @@ describe('Business discovery: stages run again', () => {
       await db.model(Discovery.name, DiscoverySchema),
       await db.model(DiscoveryBusiness.name, DiscoveryBusinessSchema),
       await db.model(StoredVideo.name, StoredVideoSchema),
+      await db.model(VideoName.name, VideoNameSchema),
     );
     // Every download gets other bytes, as a CDN re-encoding a video might serve.
     media = await TargetServer.start();
@@ -148,6 +151,9 @@ describe('Business discovery: stages run again', () => {
     expect(await discoveries.checksumNamed(owner, 'r3')).toBe(byReel.r3);
     expect(await discoveries.checksumNamed(owner, 'r1')).toBeNull();
     expect(await discoveries.checksumNamed(`user:other-${randomUUID()}`, 'r3')).toBeNull();
+    // A name stored again (other bytes this time) means the newer video.
+    await discoveries.nameVideo(owner, 'r3', byReel.r2);
+    expect(await discoveries.checksumNamed(owner, 'r3')).toBe(byReel.r2);
   });
 
   it('keeps the places a search found under its job: run again, it asks the places service nothing and gets the same businesses', async () => {
@@ -170,6 +176,29 @@ describe('Business discovery: stages run again', () => {
       expect(again.places).toEqual(first.places);
       // Another caller's job of the same id (never, as ids are UUIDs) would not read it: reads are per owner.
       expect(await discoveries.discovery(`user:other-${randomUUID()}`, jobId)).toBeNull();
+    } finally {
+      await places.close();
+    }
+  });
+
+  it('keeps a search that found nothing, and reads it back as no places (not a missing field)', async () => {
+    const places = await TargetServer.start();
+    try {
+      places.respond((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ places: [] }));
+      });
+      const config = loadConfig({ OUTBOUND_ALLOW_LOOPBACK: 'true', PLACES_SERVICE_URL: places.url() });
+      const search = new PlacesSearch(
+        new PlacesService(config, new DownstreamClient()),
+        discoveries,
+        config,
+        businessDiscoverySettingsSchema.parse({}),
+      );
+      const owner = `user:empty-${randomUUID()}`;
+      const jobId = randomUUID();
+      expect((await search.kept(jobId, owner, { businessName: 'Nothing Here' }, new AbortController().signal)).places).toEqual([]);
+      expect((await search.kept(jobId, owner, { businessName: 'Nothing Here' }, new AbortController().signal)).places).toEqual([]);
     } finally {
       await places.close();
     }

@@ -45,6 +45,8 @@ describe(loadConfig.name, () => {
     ['HEALTH_UTILISATION_WARNING', '1.5'],
     ['HEALTH_QUEUE_DEPTH_WARNING', '-1'],
     ['JOB_RECORD_RETENTION_DAYS', '0'],
+    ['CLEANUP_INTERVAL_HOURS', '5'],
+    ['HEALTH_CHECK_INTERVAL_MINUTES', '7'],
   ])('stops with one line naming %s when it is %j', (name, value) => {
     let error: unknown;
     try {

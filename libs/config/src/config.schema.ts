@@ -144,10 +144,18 @@ export const configSchema = z.object({
     .min(0)
     .max(30 * 24 * 60 * 60 * 1000)
     .default(0),
-  /** Seed 004: how often cleanup-expired-jobs runs, hours (unset: every hour, at :17). */
-  CLEANUP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(24).optional(),
-  /** Seed 004: how often health-check-services probes the downstream services, minutes (unset: every minute). */
-  HEALTH_CHECK_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60).optional(),
+  /** Seed 004: how often cleanup-expired-jobs runs, hours, a divisor of 24 so the gaps are even (unset: every hour, at :17). */
+  CLEANUP_INTERVAL_HOURS: z.coerce
+    .number()
+    .int()
+    .refine((h) => h >= 1 && 24 % h === 0, { message: 'must divide a day evenly: 1, 2, 3, 4, 6, 8, 12 or 24' })
+    .optional(),
+  /** Seed 004: how often health-check-services probes the downstream services, minutes, a divisor of 60 (unset: every minute). */
+  HEALTH_CHECK_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .refine((m) => m >= 1 && 60 % m === 0, { message: 'must divide an hour evenly: 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60' })
+    .optional(),
 
   /** gateway: trust `x-user-id` from the gateway in front; jwt: require a verified bearer JWT. */
   IDENTITY_MODE: z.enum(['gateway', 'jwt']).default('gateway'),

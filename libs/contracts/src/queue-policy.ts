@@ -78,16 +78,18 @@ export const PLATFORM_QUEUE_POLICIES: readonly QueuePolicy[] = [
     keepFailed: 5_000,
     expectedDurationMs: 500,
   },
-  // One system task at a time per worker: they sweep collections and must not pile up on FerretDB.
+  // Two system tasks at a time per worker: they sweep collections and must not pile up on
+  // FerretDB, yet a long one (a backup) must not hold every other behind it. A big database's
+  // backup may need a longer timeout (PUT /api/v1/queues/maintenance/config, up to 2 h).
   {
     name: QueueName.Maintenance,
     description: 'System jobs: cleanup, health checks, queue stats, reconciliation, backups',
-    concurrency: 1,
+    concurrency: 2,
     attempts: 3,
     maxAttempts: 3,
     backoff: { type: 'exponential', delayMs: 30_000 },
     timeoutMs: 10 * 60_000,
-    maxTimeoutMs: 10 * 60_000,
+    maxTimeoutMs: 2 * 60 * 60_000,
     backlogLimit: 1_000,
     keepCompleted: 500,
     keepFailed: 500,

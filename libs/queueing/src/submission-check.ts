@@ -56,15 +56,8 @@ export class SubmissionCheck {
     const payload = JSON.parse(JSON.stringify(await validatePayload(definition.payload, input.data))) as object;
     for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
     const policy = await this.settings.policy(definition.queue);
-    const options = resolveJobOptions(policy, this.withDefaultDelay(onOurScale(input), origin));
+    const options = resolveJobOptions(policy, onOurScale(input));
     return { definition, payload, options, policy, callback: this.callback(input) };
-  }
-
-  /** DEFAULT_JOB_DELAY holds back a submission that gives no delay (a product's own jobs, flows' children included, never). */
-  private withDefaultDelay(options: JobOptionsInput | undefined, origin: SubmitOrigin): JobOptionsInput | undefined {
-    const delay = this.config.queues.defaultDelayMs;
-    if (origin !== 'client' || delay === 0 || options?.delay !== undefined) return options;
-    return { ...options, delay };
   }
 
   private callback(input: SubmitJobInput): JobCallback | undefined {

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { QueueRegistry, WorkerHeartbeats } from '@conveyor/queueing';
+import { HealthStatus, QueueName, worstStatus } from '@conveyor/contracts';
+import { QueueRegistry, QueueSettings, WorkerHeartbeats } from '@conveyor/queueing';
 import { DetailedHealthService } from './detailed-health.service';
+
+/** A queue's health word on every route: its judgement, and `warning` while paused or draining (it takes no work). */
+export function queueHealthStatus(judged: HealthStatus, isPaused: boolean, isDraining: boolean): HealthStatus {
+  return worstStatus([judged, ...(isPaused || isDraining ? (['warning'] as const) : [])]);
+}
 
 /** How long one judgement of every queue is reused: `/health` is probed often and never throttled. */
 const REUSE_MS = 10_000;
@@ -19,6 +25,7 @@ export class QueueHealthSummary {
     private readonly health: DetailedHealthService,
     private readonly queues: QueueRegistry,
     private readonly heartbeats: WorkerHeartbeats,
+    private readonly settings: QueueSettings,
   ) {}
 
   read(now = Date.now()): Promise<QueueHealthSummaryView> {
@@ -38,7 +45,16 @@ export class QueueHealthSummary {
       .all()
       .map((q) => q.name)
       .sort();
-    const reports = await Promise.all(names.map((name) => this.health.queueHealth(name, workers, now)));
-    return { checkedAt: new Date(now).toISOString(), queues: reports.map((r) => ({ name: r.name, healthStatus: r.status })) };
+    const queues = await Promise.all(
+      names.map(async (name) => {
+        const [report, isPaused, isDraining] = await Promise.all([
+          this.health.queueHealth(name, workers, now),
+          this.queues.get(name).isPaused(),
+          this.settings.isDraining(name as QueueName),
+        ]);
+        return { name, healthStatus: queueHealthStatus(report.status, isPaused, isDraining) };
+      }),
+    );
+    return { checkedAt: new Date(now).toISOString(), queues };
   }
 }

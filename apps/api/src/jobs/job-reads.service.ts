@@ -61,7 +61,10 @@ export class JobReads {
       if (isTerminal(settled.status)) return this.withPayload(settled);
     }
     const opened = openedRecord(this.cipher, record);
-    return this.present({ ...fromRecord(opened), ...live.view, source: 'queue', data: opened.data }, live.stalled);
+    return this.present(
+      { ...fromRecord(opened), ...live.view, source: 'queue', data: opened.data },
+      { stalled: live.stalled, whole: true },
+    );
   }
 
   /**
@@ -128,24 +131,26 @@ export class JobReads {
     return this.present(fromRecord(openedRecord(this.cipher, record)));
   }
 
-  /** One job's read: the list view and its payload. */
+  /** One job's whole read: the list view, its payload, and seed 004's result envelope where its type has one. */
   private withPayload(record: JobRecord): JobResponse {
     const opened = openedRecord(this.cipher, record);
-    return this.present({ ...fromRecord(opened), data: opened.data });
+    return this.present({ ...fromRecord(opened), data: opened.data }, { whole: true });
   }
 
   /**
    * What every read shows, derived last (after Bull's live state): `status` in the job type's own
    * words (StatusVocabulary; `conveyorStatus` keeps Conveyor's; a vocabulary that folds cancellation
    * into another word also gives the cancelled job its error; else `stalled` for an active job no
-   * worker holds), and seed 004's names for what the view says (seedFields).
+   * worker holds), and seed 004's names for what the view says (seedFields; its result envelope
+   * in one job's whole read only).
    */
-  private present(view: JobResponse, stalled = false): JobResponse {
+  private present(view: JobResponse, { stalled = false, whole = false } = {}): JobResponse {
     const definition = this.registry.get(view.type);
     const vocabulary = definition?.statusVocabulary;
     const cancelled = view.conveyorStatus === JobStatus.Cancelled ? cancelledError(vocabulary) : undefined;
     const status = stalled && !vocabulary ? STALLED : statusWord(view.conveyorStatus, vocabulary);
-    return seedFields({ ...view, status, ...(cancelled ? { error: cancelled } : {}) }, definition?.resultEnvelope === true);
+    // The envelope repeats the result: one job's read carries it, list pages do not.
+    return seedFields({ ...view, status, ...(cancelled ? { error: cancelled } : {}) }, whole && definition?.resultEnvelope === true);
   }
 
   /** A job the caller may see: their own, or any job for an admin. Otherwise "not found". */

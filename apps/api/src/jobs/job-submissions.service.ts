@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { ConveyorError, STRICT_VALIDATION, flattenValidationErrors, validationFailed } from '@conveyor/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@conveyor/config';
+import { ConveyorError, STRICT_VALIDATION, SubmitJobInput, flattenValidationErrors, validationFailed } from '@conveyor/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { JobProducer, SubmittedJob } from '@conveyor/queueing';
@@ -10,15 +11,28 @@ import { SubmitJobRequest } from './dto/submit-job.request';
 /** Submissions through the job API: one, a dry run, or a bulk of items answered one by one. */
 @Injectable()
 export class JobSubmissions {
-  constructor(private readonly producer: JobProducer) {}
+  constructor(
+    private readonly producer: JobProducer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
-    return this.producer.submit(caller.owner, request);
+    return this.producer.submit(caller.owner, this.withDefaultDelay(request));
   }
 
   /** `?dryRun=true`: everything a submit checks, and how the job would run, without enqueuing it. */
   async plan(caller: Caller, request: SubmitJobRequest): Promise<JobPlanResponse> {
-    return { dryRun: true, ...(await this.producer.plan(caller.owner, request)) };
+    return { dryRun: true, ...(await this.producer.plan(caller.owner, this.withDefaultDelay(request))) };
+  }
+
+  /**
+   * DEFAULT_JOB_DELAY (seed 004) holds back a job submitted here without a delay: this API's
+   * submissions only, never a product's own jobs, a flow's children or a schedule's runs.
+   */
+  private withDefaultDelay<R extends SubmitJobInput>(request: R): R {
+    const delay = this.config.queues.defaultDelayMs;
+    if (delay === 0 || request.options?.delay !== undefined) return request;
+    return { ...request, options: { ...request.options, delay } };
   }
 
   /**
@@ -32,7 +46,10 @@ export class JobSubmissions {
         return problem ? jsonProblemError(problem) : validateSubmission(item, `jobs[${index}]`);
       }),
     );
-    const outcomes = await this.producer.submitMany(caller.owner, inputs);
+    const outcomes = await this.producer.submitMany(
+      caller.owner,
+      inputs.map((input) => (input instanceof ConveyorError ? input : this.withDefaultDelay(input))),
+    );
     const accepted = outcomes.filter((o) => 'job' in o).length;
     return {
       accepted,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BackoffSpec, ConveyorError, ErrorCode, QueueName, worstStatus } from '@conveyor/contracts';
+import { BackoffSpec, ConveyorError, ErrorCode, QueueName } from '@conveyor/contracts';
 import { QueueConfigsRepository, QueueStatsSnapshotsRepository } from '@conveyor/database';
 import {
   HourlyBucket,
@@ -12,6 +12,7 @@ import {
   registeredQueueNames,
 } from '@conveyor/queueing';
 import { DetailedHealthService } from '../health/detailed-health.service';
+import { queueHealthStatus } from '../health/queue-health-summary';
 import type { JobTypeRegistry } from '@conveyor/contracts';
 import { QueueJobsQuery } from './queue-admin.dto';
 import { bucketTotals } from './bucket-totals';
@@ -92,7 +93,7 @@ export class QueueReads {
       isPaused,
       isDraining,
       isActive: !isPaused && !isDraining,
-      healthStatus: worstStatus([health.status, ...(isPaused || isDraining ? (['warning'] as const) : [])]),
+      healthStatus: queueHealthStatus(health.status, isPaused, isDraining),
       healthReasons: reasons,
       processingRatePerMinute,
       averageProcessingMs,

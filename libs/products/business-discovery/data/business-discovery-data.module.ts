@@ -8,6 +8,8 @@ import {
   DiscoverySchema,
   StoredVideo,
   StoredVideoSchema,
+  VideoName,
+  VideoNameSchema,
 } from './discovery.schemas';
 import { CompetitorReport, CompetitorReportSchema, ReportPdf, ReportPdfSchema } from './report.schemas';
 import { ReportsRepository } from './reports.repository';
@@ -19,6 +21,7 @@ import { ReportsRepository } from './reports.repository';
       { name: Discovery.name, schema: DiscoverySchema },
       { name: DiscoveryBusiness.name, schema: DiscoveryBusinessSchema },
       { name: StoredVideo.name, schema: StoredVideoSchema },
+      { name: VideoName.name, schema: VideoNameSchema },
       { name: CompetitorReport.name, schema: CompetitorReportSchema },
       { name: ReportPdf.name, schema: ReportPdfSchema },
     ]),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
 import { plainString } from '@conveyor/database';
-import { Discovery, DiscoveryBusiness, StoredVideo } from './discovery.schemas';
+import { Discovery, DiscoveryBusiness, StoredVideo, VideoName } from './discovery.schemas';
 import type { BusinessInsights, BusinessValidation, BusinessVideo, InstagramFinding, Place } from './discovery.types';
 
 /** A discovery's businesses and the videos callers stored, always read within one owner. */
@@ -12,6 +12,7 @@ export class DiscoveriesRepository {
     @InjectModel(Discovery.name) private readonly discoveries: Model<Discovery>,
     @InjectModel(DiscoveryBusiness.name) private readonly businesses: Model<DiscoveryBusiness>,
     @InjectModel(StoredVideo.name) private readonly videos: Model<StoredVideo>,
+    @InjectModel(VideoName.name) private readonly names: Model<VideoName>,
   ) {}
 
   /** Keeps the discovery as first written: a redelivered run gets the places its first attempt found. */
@@ -90,25 +91,31 @@ export class DiscoveriesRepository {
   }
 
   /** Who may use a stored video by its checksum (the bytes are kept once, whoever stored them). */
-  async rememberVideo(video: Omit<StoredVideo, '_id' | 'names'>, name?: string): Promise<void> {
+  async rememberVideo(video: Omit<StoredVideo, '_id'>): Promise<void> {
     const { owner_key, checksum, ...fields } = video;
     await this.videos
+      .updateOne({ _id: `${owner_key}:${checksum}` }, { $setOnInsert: { owner_key, checksum, ...fields } }, { upsert: true })
+      .exec();
+  }
+
+  /** `name` now means this video for `ownerKey` (the latest store under a name wins). */
+  async nameVideo(ownerKey: string, name: string, checksum: string): Promise<void> {
+    await this.names
       .updateOne(
-        { _id: `${owner_key}:${checksum}` },
-        { $setOnInsert: { owner_key, checksum, ...fields }, ...(name ? { $addToSet: { names: name } } : {}) },
+        { _id: `${ownerKey}:${name}` },
+        { $set: { checksum, named_at: new Date() }, $setOnInsert: { owner_key: ownerKey, name } },
         { upsert: true },
       )
       .exec();
   }
 
-  /** The checksum of the video `ownerKey` stored under `name` (the latest, if several), or null. */
+  /** The checksum of the video `ownerKey` last stored under `name`, or null. */
   async checksumNamed(ownerKey: string, name: string): Promise<string | null> {
-    const found = await this.videos
-      .findOne({ owner_key: plainString(ownerKey), names: plainString(name) })
-      .sort({ stored_at: -1 })
-      .lean<StoredVideo>()
+    const found = await this.names
+      .findById(plainString(`${ownerKey}:${name}`))
+      .lean<VideoName>()
       .exec();
-    return found?.checksum ?? null;
+    return found?.owner_key === ownerKey ? found.checksum : null;
   }
 
   async storedVideo(ownerKey: string, checksum: string): Promise<StoredVideo | null> {
@@ -132,7 +139,12 @@ function businessId(discoveryId: string, key: string): string {
   return `${discoveryId}:${key}`;
 }
 
-/** An upsert's $setOnInsert may store no null field, and lean reads apply no defaults. */
+/** An upsert's $setOnInsert may store no null field or empty array, and lean reads apply no defaults. */
 function withNulls(discovery: Discovery): Discovery {
-  return { ...discovery, location: discovery.location ?? null, business_type: discovery.business_type ?? null };
+  return {
+    ...discovery,
+    location: discovery.location ?? null,
+    business_type: discovery.business_type ?? null,
+    places: discovery.places ?? [],
+  };
 }

@@ -96,10 +96,6 @@ export class StoredVideo {
   @Prop({ type: String, required: true })
   source_url!: string;
 
-  /** The caller's names for the video (a reel id, download-video's reelId): analyze-video-content finds it by one. */
-  @Prop({ type: [String], default: [] })
-  names!: string[];
-
   @Prop({ type: Date, required: true })
   stored_at!: Date;
 }
@@ -108,4 +104,28 @@ export const DiscoverySchema = SchemaFactory.createForClass(Discovery);
 export const DiscoveryBusinessSchema = SchemaFactory.createForClass(DiscoveryBusiness);
 DiscoveryBusinessSchema.index({ discovery_id: 1, order: 1 });
 export const StoredVideoSchema = SchemaFactory.createForClass(StoredVideo);
-StoredVideoSchema.index({ owner_key: 1, names: 1 });
+
+/**
+ * A caller's name for a stored video (a reel's id, download-video's reelId): analyze-video-content
+ * finds the video by it. The latest video stored under a name wins.
+ */
+@Schema({ collection: 'video_names', versionKey: false, strict: 'throw' })
+export class VideoName {
+  /** `<owner key>:<name>`. */
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  owner_key!: string;
+
+  @Prop({ type: String, required: true })
+  name!: string;
+
+  @Prop({ type: String, required: true })
+  checksum!: string;
+
+  @Prop({ type: Date, required: true })
+  named_at!: Date;
+}
+
+export const VideoNameSchema = SchemaFactory.createForClass(VideoName);

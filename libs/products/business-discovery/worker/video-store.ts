@@ -57,17 +57,15 @@ export class VideoStore {
     else await rename(partial, target);
     // Said per caller: whether someone else stored these bytes is not this caller's to learn.
     const deduplicated = (await this.repository.storedVideo(ownerKey, checksum)) !== null;
-    await this.repository.rememberVideo(
-      {
-        owner_key: ownerKey,
-        checksum,
-        bytes: file.bytes,
-        content_type: file.contentType,
-        source_url: url,
-        stored_at: new Date(),
-      },
-      name,
-    );
+    await this.repository.rememberVideo({
+      owner_key: ownerKey,
+      checksum,
+      bytes: file.bytes,
+      content_type: file.contentType,
+      source_url: url,
+      stored_at: new Date(),
+    });
+    if (name) await this.repository.nameVideo(ownerKey, name, checksum);
     return { checksum, bytes: file.bytes, contentType: file.contentType, deduplicated };
   }
 

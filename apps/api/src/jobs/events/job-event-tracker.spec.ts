@@ -45,6 +45,14 @@ describe(JobEventTracker.name, () => {
     expect(names(tracker.progressed({ percent: 0, step: 'check-target' }))).toEqual(['progress']);
   });
 
+  it('reports a job that stalled (its worker died) as a status change, though Conveyor still calls it active', () => {
+    const tracker = new JobEventTracker(JOB_ID);
+    tracker.snapshot(view(JobStatus.Active));
+    const events = tracker.view(view(JobStatus.Active, { status: 'stalled' }));
+    expect(names(events)).toEqual(['status']);
+    expect(events[0].data).toMatchObject({ status: 'stalled', conveyorStatus: JobStatus.Active });
+  });
+
   it('ignores a view’s progress when newer progress arrived during the read', () => {
     const tracker = new JobEventTracker(JOB_ID);
     tracker.snapshot(view(JobStatus.Active));

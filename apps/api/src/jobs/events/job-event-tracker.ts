@@ -136,8 +136,9 @@ function flowKey(view: JobResponse): string | undefined {
   return JSON.stringify([status, total, progress, sorted]);
 }
 
+/** The attempt, and the status word where it says more than Conveyor's (`stalled`): a change of either is news. */
 function attemptOf(view: JobResponse): string {
-  return `${view.run}:${view.attemptsMade}`;
+  return `${view.run}:${view.attemptsMade}:${view.status}`;
 }
 
 /** `Last-Event-ID` as sent by EventSource; anything but a plain non-negative integer is ignored. */

@@ -32,11 +32,11 @@ export class FlowReads {
 
   /**
    * A job view with the flow under the job when it fanned out (the job read and its event stream).
-   * The flow is read alongside the view; it is only returned with it, so a caller refused the view
-   * learns nothing.
+   * The flow is read only once the view was: a caller refused the view costs no flow read.
    */
   async withFlow(jobId: string, view: Promise<JobResponse>): Promise<JobResponse> {
-    const [job, flow] = await Promise.all([view, this.summaryUnder(jobId)]);
+    const job = await view;
+    const flow = await this.summaryUnder(jobId);
     return flow ? { ...job, flow } : job;
   }
 
