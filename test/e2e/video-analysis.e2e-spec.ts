@@ -223,7 +223,7 @@ describe('Video analysis (seed 002)', () => {
       await waitFor(() => bodies().some((b) => b.status === 'completed'), { what: 'the completed webhook' });
       const hits = receiver.hitsOn('/klip');
       expect(
-        hits.every((h) => h.headers.authorization === 'Bearer klip-token-123' && /^v1=/.test(String(h.headers['webhook-signature']))),
+        hits.every((h) => h.headers.authorization === 'Bearer klip-token-123' && /^v1,/.test(String(h.headers['webhook-signature']))),
       ).toBe(true);
       for (const body of bodies()) {
         expect(body).toEqual({

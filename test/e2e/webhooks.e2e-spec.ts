@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { QueueName, verifyWebhookSignature } from '@conveyor/contracts';
 import { createHmac } from 'node:crypto';
 import { Conveyor } from '../support/conveyor';
@@ -82,7 +83,10 @@ describe('Webhooks', () => {
     const id = hit.headers['webhook-id'] as string;
     const timestamp = hit.headers['webhook-timestamp'] as string;
     const expected = createHmac('sha256', secret).update(`${id}.${timestamp}.${hit.body}`).digest('base64');
-    expect(hit.headers['webhook-signature']).toBe(`v1=${expected}`);
+    // Standard Webhooks' form first, Conveyor's older form after it (WEBHOOK_LEGACY_SIGNATURE, on by default).
+    expect(hit.headers['webhook-signature']).toBe(`v1,${expected} v1=${expected}`);
+    // The Standard Webhooks library accepts it (our free-text secrets are raw keys to it).
+    expect(new Webhook(secret, { format: 'raw' }).verify(hit.body, hit.headers as Record<string, string>)).toEqual(JSON.parse(hit.body));
     expect(
       verifyWebhookSignature({
         secret,

@@ -48,7 +48,7 @@ export interface AppConfig {
     queueStatusLimit: number;
     queueAdminLimit: number;
   };
-  webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number };
+  webhooks: { signingSecret?: string; timeoutMs: number; attempts: number; backoffMs: number; legacySignature: boolean };
   metrics: { token?: string; workerPort: number; workerHost: string };
   /** Job data at rest: the first key seals, all open; none → plaintext (refused in production). */
   encryption: { keys: DataKey[] };
@@ -153,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       timeoutMs: c.WEBHOOK_TIMEOUT_MS,
       attempts: c.WEBHOOK_ATTEMPTS,
       backoffMs: c.WEBHOOK_BACKOFF_MS,
+      legacySignature: c.WEBHOOK_LEGACY_SIGNATURE,
     },
     metrics: { token: c.METRICS_TOKEN, workerPort: c.WORKER_METRICS_PORT, workerHost: c.WORKER_METRICS_HOST },
     encryption: { keys: dataKeysFrom(c.DATA_ENCRYPTION_KEYS, c.NODE_ENV) },

@@ -192,6 +192,8 @@ export const configSchema = z.object({
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   /** First retry delay; later ones double. */
   WEBHOOK_BACKOFF_MS: milliseconds.default(5_000),
+  /** Also send the signature in Conveyor's older form (`v1=`) beside the standard one (`v1,`), while receivers move over. */
+  WEBHOOK_LEGACY_SIGNATURE: booleanFlag.default(true),
 
   /** A worker's Prometheus endpoint (GET /metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),

@@ -1,5 +1,6 @@
 import { JobStatus } from './job-status';
 import { StatusVocabulary } from './status-vocabulary';
+import { Webhook } from 'standardwebhooks';
 import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload } from './webhook-delivery';
 import { WebhookEvent } from './webhooks';
 
@@ -12,13 +13,31 @@ describe('webhook signatures', () => {
     webhookId: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
     timestamp: 1674087231,
     body: '{"event":"completed","jobId":"x"}',
-    signature: 'v1=vsDuUddO/q6Hp/GZB+qt3XPHELZy3DngwC/VzDKwpdI=',
+    signature: 'v1,vsDuUddO/q6Hp/GZB+qt3XPHELZy3DngwC/VzDKwpdI=',
   };
 
-  it('signs `${id}.${timestamp}.${body}` with HMAC-SHA256 as v1=<base64> (known vector)', () => {
+  it('signs `${id}.${timestamp}.${body}` with HMAC-SHA256 as v1,<base64> (known vector), and the older v1= form after it on request', () => {
     expect(signWebhook(vector.secret, vector.webhookId, vector.timestamp, vector.body)).toBe(vector.signature);
     // A second vector: printf '%s' 'abc.1700000000.{}' | openssl dgst -sha256 -hmac key -binary | base64
-    expect(signWebhook('key', 'abc', 1700000000, '{}')).toBe('v1=HXt7AwMW3f4QP5OvJLaBjZsWNVxVESVtGTr6ZBzysPU=');
+    expect(signWebhook('key', 'abc', 1700000000, '{}')).toBe('v1,HXt7AwMW3f4QP5OvJLaBjZsWNVxVESVtGTr6ZBzysPU=');
+    expect(signWebhook('key', 'abc', 1700000000, '{}', { legacy: true })).toBe(
+      'v1,HXt7AwMW3f4QP5OvJLaBjZsWNVxVESVtGTr6ZBzysPU= v1=HXt7AwMW3f4QP5OvJLaBjZsWNVxVESVtGTr6ZBzysPU=',
+    );
+  });
+
+  it('is verified by the Standard Webhooks library: a free-text secret as a raw key, a whsec_ secret as its base64 key', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const body = '{"event":"completed"}';
+    const headers = (secret: string, legacy = false) => ({
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(now),
+      'webhook-signature': signWebhook(secret, 'msg_1', now, body, { legacy }),
+    });
+    expect(new Webhook(vector.secret, { format: 'raw' }).verify(body, headers(vector.secret))).toEqual({ event: 'completed' });
+    expect(new Webhook(vector.secret, { format: 'raw' }).verify(body, headers(vector.secret, true))).toEqual({ event: 'completed' });
+    const standardSecret = `whsec_${Buffer.from('a key of thirty-two bytes, exact').toString('base64')}`;
+    expect(new Webhook(standardSecret).verify(body, headers(standardSecret))).toEqual({ event: 'completed' });
+    expect(() => new Webhook(standardSecret).verify(body.replace('completed', 'failed'), headers(standardSecret))).toThrow();
   });
 
   const verify = (overrides: Partial<Parameters<typeof verifyWebhookSignature>[0]> = {}) =>
@@ -34,7 +53,9 @@ describe('webhook signatures', () => {
 
   it('verifies a genuine signature, also among several', () => {
     expect(verify()).toBe(true);
-    expect(verify({ signatureHeader: `v1=bm90IGl0 ${vector.signature}` })).toBe(true);
+    expect(verify({ signatureHeader: `v1,bm90IGl0 ${vector.signature}` })).toBe(true);
+    // Conveyor's older form still verifies.
+    expect(verify({ signatureHeader: vector.signature.replace('v1,', 'v1=') })).toBe(true);
   });
 
   it('refuses a changed body, id, timestamp or secret, a stale timestamp and junk headers', () => {
@@ -45,7 +66,7 @@ describe('webhook signatures', () => {
     expect(verify({ nowSeconds: vector.timestamp + 301 })).toBe(false);
     expect(verify({ timestamp: '1e9' })).toBe(false);
     expect(verify({ signatureHeader: '' })).toBe(false);
-    expect(verify({ signatureHeader: vector.signature.replace('v1=', 'v0=') })).toBe(false);
+    expect(verify({ signatureHeader: vector.signature.replace('v1,', 'v0,') })).toBe(false);
   });
 });
 

@@ -10,8 +10,11 @@ export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
-/** The signature scheme's version tag: `Webhook-Signature: v1=<base64 HMAC-SHA256>`. */
+/** The signature scheme's version tag: `Webhook-Signature: v1,<base64 HMAC-SHA256>` (Standard Webhooks). */
 export const WEBHOOK_SIGNATURE_VERSION = 'v1';
+
+/** Standard Webhooks' prefix of a base64 secret: `whsec_<base64 key>`. */
+const STANDARD_SECRET_PREFIX = 'whsec_';
 
 /** The JSON body of a webhook. */
 export interface WebhookPayload {
@@ -126,12 +129,29 @@ export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at:
 }
 
 /**
- * `Webhook-Signature` of one attempt: `v1=` + base64 of HMAC-SHA256, keyed with the secret's
- * UTF-8 bytes, over `${webhookId}.${webhookTimestamp}.${body}` (the exact body bytes sent).
+ * The HMAC key of a secret, as Standard Webhooks reads it: a `whsec_<base64>` secret is its decoded
+ * bytes; any other secret (ours have always been free text) its UTF-8 bytes, which the standard
+ * verifiers take with their raw-key option.
  */
-export function signWebhook(secret: string, webhookId: string, timestamp: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${webhookId}.${timestamp}.${body}`, 'utf8').digest('base64');
-  return `${WEBHOOK_SIGNATURE_VERSION}=${mac}`;
+export function webhookKey(secret: string): Buffer {
+  return secret.startsWith(STANDARD_SECRET_PREFIX)
+    ? Buffer.from(secret.slice(STANDARD_SECRET_PREFIX.length), 'base64')
+    : Buffer.from(secret, 'utf8');
+}
+
+function webhookMac(secret: string, webhookId: string, timestamp: number, body: string): string {
+  return createHmac('sha256', webhookKey(secret)).update(`${webhookId}.${timestamp}.${body}`, 'utf8').digest('base64');
+}
+
+/**
+ * `Webhook-Signature` of one attempt, as Standard Webhooks specifies it: `v1,` + base64 of
+ * HMAC-SHA256 (webhookKey) over `${webhookId}.${webhookTimestamp}.${body}` (the exact body bytes
+ * sent). `legacy` also sends the form Conveyor sent before (`v1=`, the same MAC), after it and a
+ * space, as the standard allows several signatures: receivers move over while both are sent.
+ */
+export function signWebhook(secret: string, webhookId: string, timestamp: number, body: string, { legacy = false } = {}): string {
+  const mac = webhookMac(secret, webhookId, timestamp, body);
+  return legacy ? `${WEBHOOK_SIGNATURE_VERSION},${mac} ${WEBHOOK_SIGNATURE_VERSION}=${mac}` : `${WEBHOOK_SIGNATURE_VERSION},${mac}`;
 }
 
 /**
@@ -152,9 +172,12 @@ export function verifyWebhookSignature(input: {
   if (!/^\d{1,12}$/.test(input.timestamp)) return false;
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > (input.toleranceSeconds ?? 300)) return false;
-  const expected = Buffer.from(signWebhook(input.secret, input.webhookId, timestamp, input.body));
+  const expected = Buffer.from(webhookMac(input.secret, input.webhookId, timestamp, input.body));
+  // `v1,<mac>` (standard) or `v1=<mac>` (Conveyor's older form): the MAC is what counts.
   return input.signatureHeader
     .split(' ')
-    .map((candidate) => Buffer.from(candidate.trim()))
-    .some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected));
+    .map((candidate) => /^v1[,=](.+)$/.exec(candidate.trim())?.[1])
+    .filter((mac): mac is string => mac !== undefined)
+    .map((mac) => Buffer.from(mac))
+    .some((mac) => mac.length === expected.length && timingSafeEqual(mac, expected));
 }

@@ -78,7 +78,13 @@ export class WebhookDeliveryProcessor {
           'user-agent': 'Conveyor/0.1 (+webhooks)',
           [WEBHOOK_ID_HEADER]: delivery.deliveryId,
           [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
-          ...(secret !== undefined ? { [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, delivery.deliveryId, timestamp, body) } : {}),
+          ...(secret !== undefined
+            ? {
+                [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, delivery.deliveryId, timestamp, body, {
+                  legacy: this.config.webhooks.legacySignature,
+                }),
+              }
+            : {}),
           ...(bearer !== undefined ? { authorization: `Bearer ${bearer}` } : {}),
         },
         body,
