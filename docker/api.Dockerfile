@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Conveyor API. Build from the repository root: docker build -f docker/api.Dockerfile .
 
-FROM node:20-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,7 +10,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npx nest build api && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22.23.3-bookworm-slim AS runtime
 ENV NODE_ENV=production API_HOST=0.0.0.0 API_PORT=3000
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

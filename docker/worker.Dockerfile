@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Conveyor worker. Build from the repository root: docker build -f docker/worker.Dockerfile .
 
-FROM node:20-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -10,7 +10,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npx nest build worker && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22.23.3-bookworm-slim AS runtime
 # Prometheus scrapes GET /metrics on WORKER_METRICS_PORT from outside the container.
 ENV NODE_ENV=production WORKER_METRICS_HOST=0.0.0.0 WORKER_METRICS_PORT=9464
 WORKDIR /app

@@ -37,6 +37,8 @@ describe('http.request jobs (API → MongoDB → Bull → worker process → rec
       data: {
         jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
         queue: 'http',
+        type: 'http.request',
+        createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
         status: 'waiting',
         queuePosition: expect.any(Number),
         estimatedWaitSeconds: expect.any(Number),

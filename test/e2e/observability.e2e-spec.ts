@@ -94,6 +94,12 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
   };
 
+  it("answers the worker's liveness probe on its metrics port, without a token", async () => {
+    const res = await fetch(workerMetricsUrl.replace('/metrics', '/health'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ success: true, data: { status: 'ok' } });
+  });
+
   describe('/health/detailed', () => {
     it('is for administrators only', async () => {
       const anonymous = await conveyor.http().get('/health/detailed');

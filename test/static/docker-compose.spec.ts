@@ -30,11 +30,22 @@ describe('docker-compose.yml', () => {
     expect(args).toMatch(/--maxmemory-policy noeviction/);
   });
 
-  it('runs the apps in production, with the secrets and URLs from the environment, not in the file', () => {
+  it('runs the apps in production, with the secrets from the environment, not in the file', () => {
     for (const service of [api, worker]) {
       expect(service.environment?.NODE_ENV).toBe('production');
-      expect(JSON.stringify(service.environment)).not.toMatch(/TOKEN|SECRET|PASSWORD/i);
+      const secrets = Object.entries(service.environment ?? {}).filter(([name]) => /TOKEN|SECRET|PASSWORD|KEYS/.test(name));
+      // Each is required from the shell (`${NAME:?why}`): compose stops before starting without it.
+      for (const [name, value] of secrets) expect(value).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`));
     }
+  });
+
+  it('requires ADMIN_API_TOKEN, and publishes the API on loopback unless told otherwise (it trusts x-user-id)', () => {
+    expect(api.environment?.ADMIN_API_TOKEN).toMatch(/^\$\{ADMIN_API_TOKEN:\?/);
+    expect(api.ports).toEqual(['${API_PUBLISH_HOST:-127.0.0.1}:3000:3000']);
+  });
+
+  it("probes the worker's liveness", () => {
+    expect(worker.healthcheck!.test.join(' ')).toContain('9464/health');
   });
 
   it('gives the apps longer to stop than they take to drain, and probes the API for readiness', () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JobOutcome, QueueName } from '@conveyor/contracts';
 import { Job } from 'bull';
 import { PinoLogger } from 'nestjs-pino';
+import { Store, storage } from 'nestjs-pino/storage';
 import { attemptOutcome } from '@conveyor/job-runtime';
 import { OutcomeBuffer } from './outcome-buffer';
 import { WorkerMetrics } from './worker-metrics';
@@ -41,10 +42,12 @@ export class WorkerActivity {
     const changed = this.concurrency.get(queue) !== concurrency;
     this.concurrency.set(queue, concurrency);
     if (changed) this.consumersChanged?.();
+    // Every line logged while the job runs carries the job (nestjs-pino's per-context logger).
     return (job) =>
-      this.logs.runInContext(() => this.observe(queue, job, processor), {
-        bindings: { queue, jobId: String(job.id), jobType: job.name, attempt: job.attemptsMade + 1 },
-      });
+      storage.run(
+        new Store(this.logs.logger.child({ queue, jobId: String(job.id), jobType: job.name, attempt: job.attemptsMade + 1 })),
+        () => this.observe(queue, job, processor),
+      );
   }
 
   /** A consumer's Bull lock token, held from its start until it has closed (the heartbeat names them). */

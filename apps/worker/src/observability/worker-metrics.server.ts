@@ -6,8 +6,10 @@ import { WorkerMetrics } from './worker-metrics';
 
 /**
  * The worker's Prometheus endpoint: `GET /metrics` on WORKER_METRICS_HOST:WORKER_METRICS_PORT
- * (0 turns it off), behind METRICS_TOKEN when one is set. The worker has no Nest HTTP server, so
- * this is a bare node:http server; it closes with the application.
+ * (0 turns it off), behind METRICS_TOKEN when one is set; and `GET /health`, the liveness a
+ * container healthcheck probes (it tells nothing but that the process answers, so no token).
+ * The worker has no Nest HTTP server, so this is a bare node:http server; it closes with the
+ * application.
  */
 @Injectable()
 export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -53,7 +55,12 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' || path !== '/metrics') return reply(res, 404, ErrorCode.RouteNotFound, 'Only GET /metrics is served here');
+    if (req.method === 'GET' && path === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(JSON.stringify({ success: true, data: { status: 'ok', uptime: Math.floor(process.uptime()) } }));
+    }
+    if (req.method !== 'GET' || path !== '/metrics')
+      return reply(res, 404, ErrorCode.RouteNotFound, 'Only GET /metrics and GET /health are served here');
     if (!metricsRequestAllowed(req.headers.authorization, this.config.metrics.token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       return reply(res, 401, ErrorCode.Unauthenticated, 'Send Authorization: Bearer <METRICS_TOKEN>');
