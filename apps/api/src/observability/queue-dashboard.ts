@@ -22,9 +22,11 @@ const REDACTED = '[redacted]';
  * rate-limit class) and dashboardGate (admins only), once Nest's routes exist and before its
  * not-found handler.
  *
- * Dashboard actions act on Bull alone, not on job records. Retrying a job-type job is therefore
- * left to `POST /api/v1/jobs/:jobId/retry` (a new run, recorded), and the dashboard hides its
- * retry buttons on those queues; a failed webhook delivery has no record and may be retried here.
+ * Dashboard actions act on Bull alone, not on job records: on a job-type queue a clean, delete,
+ * retry, promote or data edit there would leave the records saying otherwise. Those queues are
+ * read-only here; their operations are Conveyor's own (`/api/v1/queues/:name/…`,
+ * `/api/v1/jobs/:jobId/…`), which keep the records in step. Service queues (webhook deliveries,
+ * notifications, system tasks) have no records and keep the dashboard's actions.
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {
@@ -54,16 +56,27 @@ export class QueueDashboard implements OnModuleInit {
   }
 
   private adapterFor(queue: Queue): BullAdapter {
-    const adapter = new BullAdapter(queue, { allowRetries: SERVICE_QUEUES.some((name) => name === queue.name) });
-    // Callback and delivery secrets travel in Bull's job data; the dashboard must not show them.
-    adapter.setFormatter('data', (data: unknown) => withoutSecrets(data));
-    return adapter;
+    return dashboardAdapter(
+      queue,
+      SERVICE_QUEUES.some((name) => name === queue.name),
+    );
   }
 }
 
-/** A copy of job data with every `secret` value replaced. */
+/** One queue on the dashboard: read-only unless it is a service queue (see QueueDashboard); secrets hidden. */
+export function dashboardAdapter(queue: Queue, serviceQueue: boolean): BullAdapter {
+  const adapter = new BullAdapter(queue, { readOnlyMode: !serviceQueue, allowRetries: serviceQueue });
+  // Callback and delivery secrets, and http.request's headers, travel in Bull's job data.
+  adapter.setFormatter('data', (data: unknown) => withoutSecrets(data));
+  return adapter;
+}
+
+/** Keys whose values are credentials: secrets, tokens, passwords, API keys, authorization and cookie headers. */
+const SENSITIVE_KEY = /secret|token|password|passwd|api[-_]?key|authorization|cookie|credential/i;
+
+/** A copy of job data with every sensitive value replaced (by key, at any depth). */
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, key === 'secret' ? REDACTED : withoutSecrets(child)]));
+  return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, SENSITIVE_KEY.test(key) ? REDACTED : withoutSecrets(child)]));
 }
