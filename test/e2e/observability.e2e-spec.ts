@@ -217,6 +217,10 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       ).toBe(1);
       expect(sample(worker.text, 'conveyor_worker_active_jobs', { queue: QueueName.Http })).toBe(0);
       expect(sample(worker.text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+      // Each job's first attempt: how long it waited; processing buckets reach hours.
+      expect(sample(worker.text, 'conveyor_job_wait_seconds_count', jobs)).toBe(2);
+      expect(sample(worker.text, 'conveyor_job_processing_seconds_bucket', { ...jobs, outcome: 'completed', le: '14400' })).toBe(1);
+      expect(worker.text).toMatch(/^conveyor_build_info\{service="worker",version="\d+\.\d+\.\d+",node="[\d.]+"\} 1$/m);
 
       const api = await conveyor.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`);
       expect(api.status).toBe(200);
@@ -231,6 +235,27 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(sample(api.text, 'conveyor_queue_jobs', { queue: QueueName.Http, state: 'waiting' })).toBe(0);
       expect(sample(api.text, 'conveyor_queue_jobs', { queue: QueueName.Webhooks, state: 'active' })).toBe(0);
       expect(sample(api.text, 'conveyor_workers_alive')).toBe(1);
+      expect(sample(api.text, 'conveyor_queue_oldest_waiting_seconds', { queue: QueueName.Http })).toBe(0);
+      expect(api.text).toMatch(/^conveyor_build_info\{service="api",version="\d+\.\d+\.\d+",node="[\d.]+"\} 1$/m);
+    });
+
+    it('reports the age of the job next in line on a queue nobody takes from', async () => {
+      await queue().pause();
+      try {
+        const jobId = await submit('/ok');
+        const api = await waitFor(
+          async () => {
+            const res = await conveyor.http().get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`);
+            return sample(res.text, 'conveyor_queue_oldest_waiting_seconds', { queue: QueueName.Http })! > 0 ? res : undefined;
+          },
+          { what: 'the waiting job to age' },
+        );
+        const record = await conveyor.record(jobId);
+        const age = sample(api.text, 'conveyor_queue_oldest_waiting_seconds', { queue: QueueName.Http })!;
+        expect(age).toBeLessThan((Date.now() - record!.createdAt.getTime()) / 1000 + 1);
+      } finally {
+        await queue().resume();
+      }
     });
 
     it('keeps per-hour buckets in Redis that the API reads (completed, failed, retried, p95)', async () => {

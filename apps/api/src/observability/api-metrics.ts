@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { messageOf } from '@conveyor/contracts';
-import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats, conveyorKeys } from '@conveyor/queueing';
+import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats, buildInfo, conveyorKeys } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { getHeapStatistics } from 'node:v8';
 
@@ -47,6 +47,14 @@ export class ApiMetrics {
     private readonly connections: RedisConnections,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    buildInfo(this.registry, 'api');
+    const oldestWaiting: Gauge<'queue'> = new Gauge({
+      name: 'conveyor_queue_oldest_waiting_seconds',
+      help: 'Age of the job next in line on each Bull queue (0 when none waits), read at scrape time: a queue nobody takes from grows it',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+      collect: () => this.collectOldestWaiting(oldestWaiting),
+    });
     const depth: Gauge<'queue' | 'state'> = new Gauge({
       name: 'conveyor_queue_jobs',
       help: 'Jobs in each Bull queue by state (waiting includes the jobs of a paused queue), read at scrape time',
@@ -102,6 +110,21 @@ export class ApiMetrics {
         } catch (error) {
           // The queue's series are left out of this scrape; Prometheus reports them as absent.
           this.warnAtMostEvery10s(`Depth of queue ${queue.name} not collected`, error);
+        }
+      }),
+    );
+  }
+
+  private async collectOldestWaiting(gauge: Gauge<'queue'>): Promise<void> {
+    gauge.reset();
+    const now = Date.now();
+    await Promise.all(
+      this.queues.all().map(async (queue) => {
+        try {
+          const next = await withTimeout(this.queueMetrics.nextWaiting(queue.name), COLLECT_TIMEOUT_MS);
+          gauge.set({ queue: queue.name }, next ? Math.max(0, (now - next.timestamp) / 1000) : 0);
+        } catch (error) {
+          this.warnAtMostEvery10s(`Oldest waiting job of queue ${queue.name} not collected`, error);
         }
       }),
     );

@@ -77,7 +77,9 @@ export class WorkerActivity {
     const startedAt = performance.now();
     if (job.attemptsMade === 0) {
       // The first attempt only: a retry's wait is its backoff.
-      this.outcomes.addWait(queue, Date.now() - job.timestamp - (job.opts.delay ?? 0));
+      const waitedMs = Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0));
+      this.outcomes.addWait(queue, waitedMs);
+      this.metrics.waitSeconds.observe({ queue, type: job.name }, waitedMs / 1000);
     }
     try {
       const result = await processor(job);

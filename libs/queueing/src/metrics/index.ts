@@ -4,3 +4,4 @@ export * from './queue-metrics.service';
 export * from './worker-heartbeats';
 export * from './service-health';
 export * from './circuit-states';
+export * from './build-info';

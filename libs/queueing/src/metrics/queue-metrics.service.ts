@@ -162,6 +162,18 @@ export class QueueMetrics {
     return at === null ? null : new Date(Number(at));
   }
 
+  /**
+   * The job a worker takes next (the tail of Bull's wait list, or of its paused list) and when it
+   * was submitted; null when none waits. Two round trips.
+   */
+  async nextWaiting(queue: QueueName | string): Promise<{ jobId: string; timestamp: number } | null> {
+    const q = this.queues.get(queue);
+    const jobId = (await q.client.lindex(q.toKey('wait'), -1)) ?? (await q.client.lindex(q.toKey('paused'), -1));
+    if (jobId === null) return null;
+    const timestamp = Number(await q.client.hget(q.toKey(jobId), 'timestamp'));
+    return Number.isFinite(timestamp) && timestamp > 0 ? { jobId, timestamp } : null;
+  }
+
   /** Live counts from Bull's lists and sets, in one round trip (never one call per job). */
   async counts(queue: QueueName | string): Promise<LiveQueueCounts> {
     const counts = await this.queues.get(queue).getJobCounts();
