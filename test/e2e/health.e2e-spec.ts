@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/paths';
 import { jobCatalog } from '@conveyor/products';
 import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
@@ -28,6 +33,24 @@ describe('Health, API docs and process roles', () => {
     expect(Date.parse(res.body.timestamp)).not.toBeNaN();
     expect(Number.isInteger(res.body.uptime)).toBe(true);
   });
+
+  it("passes Redocly's recommended rules with no error, names its operations as a client reads them, and states how each is called", async () => {
+    const document = (await conveyor.http().get('/docs-json')).body;
+    const file = join(mkdtempSync(join(tmpdir(), 'conveyor-openapi-')), 'openapi.json');
+    writeFileSync(file, JSON.stringify(document));
+    const lint = spawnSync(join(ROOT, 'node_modules/.bin/redocly'), ['lint', '--extends', 'recommended', '--format=summary', file], {
+      encoding: 'utf8',
+    });
+    expect({ status: lint.status, output: lint.status === 0 ? '' : lint.stdout + lint.stderr }).toEqual({ status: 0, output: '' });
+    const operations = Object.values(document.paths).flatMap((item: any) => Object.values(item)) as any[];
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['submitJob', 'getJob', 'cancelJob', 'retryJob', 'listJobs', 'watchJob', 'listQueues']));
+    expect(ids.filter((id) => /Controller_/.test(id))).toEqual([]);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['bearer', 'sessionId', 'userId']);
+    expect(document.servers).toEqual([{ url: '/', description: 'This API' }]);
+    expect(document.paths['/health'].get.security).toEqual([]);
+  }, 60_000);
 
   it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {
     const res = await conveyor.http().get('/docs-json');

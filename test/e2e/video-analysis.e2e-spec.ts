@@ -171,7 +171,12 @@ describe('Video analysis (seed 002)', () => {
     const job = await settled(jobId);
     await stream.end();
     expect(job).toMatchObject({ status: 'completed', progress: { percentage: 100, current_stage: 'Completed' } });
-    const progress = stream.events.filter((e) => e.event === 'progress').map((e) => e.data as { percent: number; step: string });
+    // The stream may open after the first stage began: the snapshot then carries it.
+    const snapshot = stream.events.find((e) => e.event === 'snapshot')!.data.progress as { percent: number; step: string | null };
+    const progress = [
+      ...(snapshot.step ? [snapshot as { percent: number; step: string }] : []),
+      ...stream.events.filter((e) => e.event === 'progress').map((e) => e.data as { percent: number; step: string }),
+    ];
     expect([...new Set(progress.map((p) => p.step))]).toEqual(Object.keys(BANDS));
     for (const p of progress) {
       const [low, high] = BANDS[p.step];

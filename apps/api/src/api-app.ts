@@ -1,7 +1,8 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { openApiDocument } from './openapi-document';
 import { AppConfig, initOrClose, nestLogLevels } from '@conveyor/config';
 import { Logger as JsonLogger } from 'nestjs-pino';
 import { JobTypeRegistry } from '@conveyor/contracts';
@@ -59,17 +60,7 @@ function setUpSwagger(app: INestApplication, config: AppConfig): void {
       dashboardGate(app.get(IdentityResolver), config.identity.adminToken, 'Conveyor API docs'),
     );
   }
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Conveyor')
-      .setDescription(
-        'Background jobs over HTTP: submit, watch, and manage long multi-step jobs. Every success is ' +
-          '`{ success: true, data }`; every error is `{ success: false, detail, error_code, timestamp }`.',
-      )
-      .setVersion('0.1.0')
-      .build(),
-  );
+  const document = openApiDocument(app);
   // UI at /docs, JSON at /docs-json.
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
 }

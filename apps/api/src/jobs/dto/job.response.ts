@@ -4,7 +4,14 @@ import { jobCatalog } from '@conveyor/products';
 import { FlowProgressResponse } from '../flows/job-flow.response';
 
 /** Any JSON value (a job type's result), which the design type `unknown` would document as an object. */
-const JSON_VALUE = [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }];
+/** Any JSON value, null included (OpenAPI 3.0 has no null type: a nullable object stands for it). */
+const JSON_VALUE = [
+  { type: 'object', nullable: true },
+  { type: 'array', items: {} },
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+];
 
 /** The result classes job types declare (JobTypeDefinition.result); the controller registers them as extra models. */
 export const JOB_RESULT_MODELS = jobCatalog.all().flatMap((d) => (d.result ? [d.result] : []));
@@ -92,7 +99,6 @@ export class JobResponse {
   run!: number;
 
   @ApiProperty({
-    nullable: true,
     ...JOB_RESULT_SCHEMA,
     description:
       "null until completed; shape depends on the job type. Seed 004's types also carry `success`, `data` (the result itself) and " +

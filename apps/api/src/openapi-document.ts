@@ -1,0 +1,94 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
+
+/** Security scheme names, as operations cite them. */
+export const SECURITY = { bearer: 'bearer', userId: 'userId', sessionId: 'sessionId' } as const;
+
+/** Routes anyone may call (probes and scrapes): documented with no security requirement. */
+const PUBLIC_PATHS = [/^\/health(\/ready)?$/, /^\/metrics$/];
+
+/** The job and queue verbs a client uses most, named as a client reads them. */
+const NAMED_OPERATIONS: Readonly<Record<string, string>> = {
+  'JobsController.submit': 'submitJob',
+  'JobsController.submitBulk': 'submitJobs',
+  'JobsController.list': 'listJobs',
+  'JobsController.listForUser': 'listUserJobs',
+  'JobsController.get': 'getJob',
+  'JobsController.status': 'getJobStatus',
+  'JobsController.cancel': 'cancelJob',
+  'JobsController.remove': 'deleteJob',
+  'JobsController.retry': 'retryJob',
+  'JobsController.changePriority': 'changeJobPriority',
+  'JobEventsController.events': 'watchJob',
+  'JobFlowController.tree': 'getJobFlow',
+  'JobWebhooksController.list': 'listJobWebhooks',
+  'DeadLettersController.list': 'listDeadLetters',
+  'DeadLettersController.get': 'getDeadLetter',
+  'DeadLettersController.requeue': 'requeueDeadLetter',
+  'DeadLettersController.dismiss': 'dismissDeadLetter',
+  'QueuesController.list': 'listQueues',
+  'QueuesController.get': 'getQueue',
+};
+
+/**
+ * The operationIds a generated client reads: the common verbs by name (`submitJob`, `getJob`,
+ * `cancelJob`…), the rest as the controller's subject and the method (`QueuesController.pause` →
+ * `queuesPause`).
+ */
+export function operationId(controllerKey: string, methodKey: string): string {
+  const named = NAMED_OPERATIONS[`${controllerKey}.${methodKey}`];
+  if (named) return named;
+  const subject = controllerKey.replace(/Controller$/, '');
+  return `${subject.charAt(0).toLowerCase()}${subject.slice(1)}${methodKey.charAt(0).toUpperCase()}${methodKey.slice(1)}`;
+}
+
+/**
+ * The OpenAPI document of the API: its security schemes (the gateway's `x-user-id`, an anonymous
+ * `x-session-id`, a bearer token: ADMIN_API_TOKEN, or a JWT with IDENTITY_MODE=jwt) required by
+ * default, so every operation states how it is called; probes and scrapes need none.
+ */
+export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Conveyor')
+    .setDescription(
+      'Background jobs over HTTP: submit, watch, and manage long multi-step jobs. Every success is ' +
+        '`{ success: true, data }`; every error is `{ success: false, detail, error_code, timestamp }`.',
+    )
+    .setVersion('0.1.0')
+    .setLicense('Proprietary', 'https://example.com/conveyor/license')
+    .addServer(serverUrl, 'This API')
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: USER_ID_HEADER,
+        description: 'The signed-in user, set by the trusted gateway (IDENTITY_MODE=gateway)',
+      },
+      SECURITY.userId,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: SESSION_ID_HEADER,
+        description: 'An anonymous session (16–128 URL-safe characters), where a route allows it',
+      },
+      SECURITY.sessionId,
+    )
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN for administrators; a JWT with IDENTITY_MODE=jwt' },
+      SECURITY.bearer,
+    )
+    .addSecurityRequirements(SECURITY.userId)
+    .addSecurityRequirements(SECURITY.sessionId)
+    .addSecurityRequirements(SECURITY.bearer)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!PUBLIC_PATHS.some((p) => p.test(path))) continue;
+    for (const operation of Object.values(item))
+      if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
+  }
+  return document;
+}
