@@ -344,6 +344,21 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(retry).toMatchObject({ queue: QueueName.Http, jobType: 'http.request', attempt: 1, context: 'JobProcessor' });
       expect(retry.jobId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
       expect(retry.msg).toContain(retry.jobId);
+
+      // The submitting request's id reaches the job's log lines.
+      const traced = await conveyor
+        .http()
+        .post('/api/v1/jobs')
+        .set({ 'x-user-id': USER, 'x-request-id': 'trace-into-the-job-01' })
+        .send({
+          type: 'http.request',
+          data: { url: target.url('/fails'), method: 'GET' },
+          options: { attempts: 2, backoff: { type: 'fixed', delay: 50 } },
+        });
+      const jobLine = await waitFor(() => jsonLines(worker.logs()).find((l) => l.jobId === traced.body.data.jobId && l.level === 'warn'), {
+        what: 'the traced job’s log line',
+      });
+      expect(jobLine.requestId).toBe('trace-into-the-job-01');
     });
   });
 

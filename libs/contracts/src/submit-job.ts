@@ -23,6 +23,8 @@ export interface SubmitJobInput {
   options?: JobOptionsInput;
   /** `higher-first`: options.priority is on seed 004's scale (10 most urgent), mapped onto ours (1 most urgent). */
   priorityOrder?: PriorityOrder;
+  /** Set by the API, never by a client: the submitting request's X-Request-Id, carried into the job's logs. */
+  requestId?: string;
   callbackUrl?: string;
   callbackEvents?: WebhookEvent[];
   callbackSecret?: string;
@@ -56,4 +58,6 @@ export interface JobEnvelope<P = unknown> {
   owner?: string;
   /** Set on a job a fan-out started: its end may complete its fan-out (the worker tells the fan-in). */
   inFlow?: boolean;
+  /** The X-Request-Id of the submission that made this run: the worker's job log lines carry it. */
+  requestId?: string;
 }

@@ -42,6 +42,15 @@ export function jobEnvelope(
   callback: JobCallback | null | undefined,
   owner: string,
   inFlow = false,
+  requestId?: string,
 ): JobEnvelope {
-  return { payload, timeoutMs: options.timeoutMs, run, ...(callback ? { callback } : {}), owner, ...(inFlow ? { inFlow: true } : {}) };
+  return {
+    payload,
+    timeoutMs: options.timeoutMs,
+    run,
+    ...(callback ? { callback } : {}),
+    owner,
+    ...(inFlow ? { inFlow: true } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
 }

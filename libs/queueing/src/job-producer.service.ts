@@ -48,6 +48,8 @@ export interface PreparedJob {
   /** The queue's effective policy when the job was prepared. */
   policy: EffectiveQueuePolicy;
   callback?: JobCallback;
+  /** The submitting request's X-Request-Id (API submissions only). */
+  requestId?: string;
 }
 
 /** What a dry run reports: how the job would run, and whether it would be admitted now. */
@@ -327,7 +329,7 @@ export class JobProducer {
   private stored(
     owner: Owner,
     jobId: string,
-    { definition, payload, options, policy, callback }: PreparedJob,
+    { definition, payload, options, policy, callback, requestId }: PreparedJob,
     scheduledRun?: ScheduledRun,
     flow?: FlowLink,
   ) {
@@ -349,7 +351,7 @@ export class JobProducer {
     });
     const bullJob = {
       name: definition.type,
-      data: jobEnvelope(data, options, 1, sealed, record.ownerKey, flow !== undefined),
+      data: jobEnvelope(data, options, 1, sealed, record.ownerKey, flow !== undefined, requestId),
       opts: bullJobOptions(jobId, policy, options),
     };
     return { record, bullJob };

@@ -57,7 +57,14 @@ export class SubmissionCheck {
     for (const { field, url } of definition.outboundUrls?.(payload) ?? []) this.checkOutboundUrl(field, url);
     const policy = await this.settings.policy(definition.queue);
     const options = resolveJobOptions(policy, onOurScale(input));
-    return { definition, payload, options, policy, callback: this.callback(input) };
+    return {
+      definition,
+      payload,
+      options,
+      policy,
+      callback: this.callback(input),
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+    };
   }
 
   private callback(input: SubmitJobInput): JobCallback | undefined {

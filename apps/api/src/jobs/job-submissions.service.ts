@@ -16,8 +16,9 @@ export class JobSubmissions {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  submit(caller: Caller, request: SubmitJobRequest): Promise<SubmittedJob> {
-    return this.producer.submit(caller.owner, this.withDefaultDelay(request));
+  /** `requestId`: the request's X-Request-Id, which the job's log lines then carry. */
+  submit(caller: Caller, request: SubmitJobRequest, requestId?: string): Promise<SubmittedJob> {
+    return this.producer.submit(caller.owner, { ...this.withDefaultDelay(request), ...(requestId ? { requestId } : {}) });
   }
 
   /** `?dryRun=true`: everything a submit checks, and how the job would run, without enqueuing it. */

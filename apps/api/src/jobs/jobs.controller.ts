@@ -94,7 +94,7 @@ export class JobsController {
     }
     const waitSeconds = preferredWaitSeconds(req.headers.prefer);
     return this.answerOnce(caller, req, res, body, async (remember) => {
-      const job = await this.submissions.submit(caller, body);
+      const job = await this.submissions.submit(caller, body, String(req.id));
       const location = `/api/v1/jobs/${job.jobId}`;
       const created = { status: HttpStatus.CREATED, body: job, headers: { location } };
       if (waitSeconds === undefined) return created;

@@ -45,7 +45,9 @@ export class WorkerActivity {
     // Every line logged while the job runs carries the job (nestjs-pino's per-context logger).
     return (job) =>
       storage.run(
-        new Store(this.logs.logger.child({ queue, jobId: String(job.id), jobType: job.name, attempt: job.attemptsMade + 1 })),
+        new Store(
+          this.logs.logger.child({ queue, jobId: String(job.id), jobType: job.name, attempt: job.attemptsMade + 1, ...requestOf(job) }),
+        ),
         () => this.observe(queue, job, processor),
       );
   }
@@ -110,4 +112,10 @@ export class WorkerActivity {
     this.running.set(queue, running);
     this.metrics.activeJobs.set({ queue }, running);
   }
+}
+
+/** The submitting request's id, when the job carries one (jobs the API submitted). */
+function requestOf(job: Job): { requestId?: string } {
+  const requestId = (job.data as { requestId?: unknown } | undefined)?.requestId;
+  return typeof requestId === 'string' ? { requestId } : {};
 }
