@@ -50,6 +50,15 @@ describe('Health, API docs and process roles', () => {
     expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['bearer', 'sessionId', 'userId']);
     expect(document.servers).toEqual([{ url: '/', description: 'This API' }]);
     expect(document.paths['/health'].get.security).toEqual([]);
+    // Each error status shows an example of each code it carries; answers document their headers.
+    const submit = document.paths['/api/v1/jobs'].post;
+    const tooMany = submit.responses['429'].content['application/json'].examples;
+    expect(Object.values(tooMany).map((e: any) => e.value.error_code)).toEqual(Object.keys(tooMany));
+    expect(Object.keys(submit.responses['400'].content['application/json'].examples)).toContain('VALIDATION_FAILED');
+    expect(Object.keys(submit.responses['201'].headers)).toEqual(
+      expect.arrayContaining(['X-Request-Id', 'Location', 'Idempotent-Replayed']),
+    );
+    expect(Object.keys(submit.responses['429'].headers)).toContain('Retry-After');
   }, 60_000);
 
   it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {

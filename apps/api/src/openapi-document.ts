@@ -86,9 +86,29 @@ export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPI
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   for (const [path, item] of Object.entries(document.paths)) {
-    if (!PUBLIC_PATHS.some((p) => p.test(path))) continue;
-    for (const operation of Object.values(item))
-      if (typeof operation === 'object' && operation && 'responses' in operation) operation.security = [];
+    for (const operation of Object.values(item)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      if (PUBLIC_PATHS.some((p) => p.test(path))) operation.security = [];
+      for (const [status, response] of Object.entries(operation.responses as Record<string, { headers?: Record<string, unknown> }>))
+        response.headers = { ...response.headers, ...responseHeaders(status, operation.operationId) };
+    }
   }
   return document;
+}
+
+const HEADER = (description: string, schema: object = { type: 'string' }) => ({ description, schema });
+
+/** The headers an answer carries: the request id always; Retry-After where a client should wait; Location and the replay flag on a submission. */
+function responseHeaders(status: string, operationId?: string): Record<string, unknown> {
+  const submit = operationId === 'submitJob';
+  return {
+    'X-Request-Id': HEADER('The request’s id: the caller’s well-formed X-Request-Id, else a new UUID; the logs carry it'),
+    ...(['202', '429', '503'].includes(status)
+      ? { 'Retry-After': HEADER('Seconds to wait before asking again', { type: 'integer' }) }
+      : {}),
+    ...(submit && ['200', '201', '202'].includes(status) ? { Location: HEADER('The job: /api/v1/jobs/{jobId}') } : {}),
+    ...(submit
+      ? { 'Idempotent-Replayed': HEADER('`true` when this is the stored answer to an earlier request with the same Idempotency-Key') }
+      : {}),
+  };
 }

@@ -76,7 +76,28 @@ export function ApiErrorResponses(...codes: Array<ErrorCode | ProductErrorCode>)
   return applyDecorators(
     ApiExtraModels(ErrorEnvelopeDto),
     ...[...byStatus].map(([status, list]) =>
-      ApiResponse({ status, description: list.join(', '), schema: { $ref: getSchemaPath(ErrorEnvelopeDto) } }),
+      ApiResponse({
+        status,
+        description: list.join(', '),
+        content: {
+          'application/json': {
+            schema: { $ref: getSchemaPath(ErrorEnvelopeDto) },
+            // One example per code this status carries, with that code: a client sees what it will get.
+            examples: Object.fromEntries(list.map((code) => [code, { summary: code, value: errorExample(code) }])),
+          },
+        },
+      }),
     ),
   );
+}
+
+/** What an error envelope with `code` looks like (the detail is only an illustration). */
+function errorExample(code: string): object {
+  return {
+    success: false,
+    detail: `${code.charAt(0)}${code.slice(1).toLowerCase().replace(/_/g, ' ')}: what went wrong, in words`,
+    error_code: code,
+    timestamp: '2026-01-01T00:00:00.000Z',
+    ...(code === ErrorCode.ValidationFailed ? { errors: [{ field: 'data.url', message: 'data.url must be a string' }] } : {}),
+  };
 }

@@ -123,7 +123,6 @@ export class SubmitJobRequest implements SubmitJobInput {
 
   @ApiPropertyOptional({
     enum: PRIORITY_ORDERS,
-    default: 'lower-first',
     description:
       "How `options.priority` is written. `lower-first` (Conveyor's, Bull's, seeds 000/001): 1 is the most urgent. " +
       '`higher-first` (seed 004: "higher = more important"): 10 is the most urgent; it is mapped onto ours (p → 11 − p) and then ' +
