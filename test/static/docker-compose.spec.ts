@@ -34,14 +34,16 @@ describe('docker-compose.yml', () => {
     for (const service of [api, worker]) {
       expect(service.environment?.NODE_ENV).toBe('production');
       const secrets = Object.entries(service.environment ?? {}).filter(([name]) => /TOKEN|SECRET|PASSWORD|KEYS/.test(name));
-      // Each is required from the shell (`${NAME:?why}`): compose stops before starting without it.
-      for (const [name, value] of secrets) expect(value).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`));
+      // Each comes from the shell (`${NAME:?why}` when required, `${NAME:-}` when optional), never written here.
+      for (const [name, value] of secrets) expect(value).toMatch(new RegExp(`^\\$\\{${name}:(\\?.+|-)\\}$`));
     }
   });
 
   it('requires ADMIN_API_TOKEN, and publishes the API on loopback unless told otherwise (it trusts x-user-id)', () => {
     expect(api.environment?.ADMIN_API_TOKEN).toMatch(/^\$\{ADMIN_API_TOKEN:\?/);
     expect(api.ports).toEqual(['${API_PUBLISH_HOST:-127.0.0.1}:3000:3000']);
+    // Identity settings come from the shell, so publishing the API can be made safe (IDENTITY_MODE=jwt).
+    expect(api.environment).toMatchObject({ IDENTITY_MODE: '${IDENTITY_MODE:-gateway}', JWT_SECRET: '${JWT_SECRET:-}' });
   });
 
   it("probes the worker's liveness", () => {

@@ -6,7 +6,9 @@ import { SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
 export const SECURITY = { bearer: 'bearer', userId: 'userId', sessionId: 'sessionId' } as const;
 
 /** Routes anyone may call (probes and scrapes): documented with no security requirement. */
-const PUBLIC_PATHS = [/^\/health(\/ready)?$/, /^\/metrics$/];
+const PUBLIC_PATHS = [/^\/health(\/ready)?$/];
+/** Open unless METRICS_TOKEN is set, then a bearer token. */
+const METRICS_PATH = '/metrics';
 
 /** The job and queue verbs a client uses most, named as a client reads them. */
 const NAMED_OPERATIONS: Readonly<Record<string, string>> = {
@@ -89,6 +91,7 @@ export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPI
     for (const operation of Object.values(item)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
       if (PUBLIC_PATHS.some((p) => p.test(path))) operation.security = [];
+      if (path === METRICS_PATH) operation.security = [{}, { [SECURITY.bearer]: [] }];
       for (const [status, response] of Object.entries(operation.responses as Record<string, { headers?: Record<string, unknown> }>))
         response.headers = { ...response.headers, ...responseHeaders(status, operation.operationId) };
     }

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { HEALTH_THRESHOLDS } from '@conveyor/contracts';
+import { HEALTH_THRESHOLDS, webhookSecretProblem } from '@conveyor/contracts';
 import { z } from 'zod';
 
 /** pino's level names → Nest's, which LOG_LEVEL is kept in. */
@@ -187,7 +187,13 @@ export const configSchema = z.object({
   SSE_MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1000).default(5),
 
   /** Signs webhooks of callers who did not give their own callbackSecret. */
-  WEBHOOK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_SIGNING_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .refine((secret) => webhookSecretProblem(secret) === undefined, {
+      message: 'must be whsec_ and canonical base64 of 24 to 64 bytes, if it starts with whsec_',
+    })
+    .optional(),
   WEBHOOK_TIMEOUT_MS: milliseconds.default(10_000),
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   /** First retry delay; later ones double. */

@@ -1,7 +1,8 @@
 import { JobStatus } from './job-status';
 import { StatusVocabulary } from './status-vocabulary';
 import { Webhook } from 'standardwebhooks';
-import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload } from './webhook-delivery';
+import { createHmac } from 'node:crypto';
+import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload, webhookSecretProblem } from './webhook-delivery';
 import { WebhookEvent } from './webhooks';
 
 describe('webhook signatures', () => {
@@ -35,6 +36,11 @@ describe('webhook signatures', () => {
     });
     expect(new Webhook(vector.secret, { format: 'raw' }).verify(body, headers(vector.secret))).toEqual({ event: 'completed' });
     expect(new Webhook(vector.secret, { format: 'raw' }).verify(body, headers(vector.secret, true))).toEqual({ event: 'completed' });
+    // A non-ASCII free-text secret: the standard library takes its UTF-8 bytes as a raw key.
+    const unicode = 'clé secrète — 16+ chars';
+    expect(new Webhook(new TextEncoder().encode(unicode), { format: 'raw' }).verify(body, headers(unicode))).toEqual({
+      event: 'completed',
+    });
     const standardSecret = `whsec_${Buffer.from('a key of thirty-two bytes, exact').toString('base64')}`;
     expect(new Webhook(standardSecret).verify(body, headers(standardSecret))).toEqual({ event: 'completed' });
     expect(() => new Webhook(standardSecret).verify(body.replace('completed', 'failed'), headers(standardSecret))).toThrow();
@@ -146,5 +152,32 @@ describe(webhookPayload.name, () => {
   it('never copies more of the error than its message and code', () => {
     const withStack = { ...subject, error: { message: 'boom', code: 'E', stack: 'at secret/place.ts:1' } };
     expect(webhookPayload(withStack, WebhookEvent.Failed, at).error).toEqual({ message: 'boom', code: 'E' });
+  });
+});
+
+describe(webhookSecretProblem.name, () => {
+  it('refuses a whsec_ secret that is not canonical base64 of 24 to 64 bytes (a lenient decoding would leave a weak key)', () => {
+    expect(webhookSecretProblem('free text secret, long enough')).toBeUndefined();
+    expect(webhookSecretProblem(`whsec_${Buffer.alloc(32, 7).toString('base64')}`)).toBeUndefined();
+    for (const bad of [
+      'whsec_??????????',
+      `whsec_${Buffer.alloc(8).toString('base64')}`,
+      'whsec_QUJD',
+      `whsec_${Buffer.alloc(32).toString('base64')}x`,
+    ])
+      expect(webhookSecretProblem(bad)).toMatch(/canonical base64/);
+  });
+
+  it('keeps the older v1= form keyed with the UTF-8 secret, so a receiver of old keeps verifying, whatever the secret', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const header = signWebhook(secret, 'msg', 1700000000, '{}', { legacy: true });
+    const legacy = header.split(' ')[1];
+    expect(legacy).toBe(`v1=${createHmac('sha256', secret).update('msg.1700000000.{}').digest('base64')}`);
+    const verify = (signatureHeader: string) =>
+      verifyWebhookSignature({ secret, webhookId: 'msg', timestamp: '1700000000', body: '{}', signatureHeader, nowSeconds: 1700000000 });
+    expect(verify(header.split(' ')[0])).toBe(true);
+    expect(verify(legacy)).toBe(true);
+    // The standard form's MAC under the older tag is not the older form.
+    expect(verify(header.split(' ')[0].replace('v1,', 'v1='))).toBe(false);
   });
 });

@@ -129,29 +129,44 @@ export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at:
 }
 
 /**
- * The HMAC key of a secret, as Standard Webhooks reads it: a `whsec_<base64>` secret is its decoded
- * bytes; any other secret (ours have always been free text) its UTF-8 bytes, which the standard
- * verifiers take with their raw-key option.
+ * Why a secret cannot sign, if it cannot: a `whsec_` secret must be canonical base64 of 24 to 64
+ * bytes (a lenient decoding could leave an empty or short key anyone could forge with).
+ */
+export function webhookSecretProblem(secret: string): string | undefined {
+  if (!secret.startsWith(STANDARD_SECRET_PREFIX)) return undefined;
+  const encoded = secret.slice(STANDARD_SECRET_PREFIX.length);
+  const key = Buffer.from(encoded, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.toString('base64') !== encoded || key.length < 24 || key.length > 64)
+    return 'a whsec_ secret must be whsec_ followed by canonical base64 of 24 to 64 bytes';
+  return undefined;
+}
+
+/**
+ * The HMAC key of a secret, as Standard Webhooks reads it: a valid `whsec_<base64>` secret is its
+ * decoded bytes; any other secret (ours have always been free text) its UTF-8 bytes, which the
+ * standard verifiers take as a raw key (`new TextEncoder().encode(secret)`, `format: "raw"`).
  */
 export function webhookKey(secret: string): Buffer {
-  return secret.startsWith(STANDARD_SECRET_PREFIX)
+  return secret.startsWith(STANDARD_SECRET_PREFIX) && webhookSecretProblem(secret) === undefined
     ? Buffer.from(secret.slice(STANDARD_SECRET_PREFIX.length), 'base64')
     : Buffer.from(secret, 'utf8');
 }
 
-function webhookMac(secret: string, webhookId: string, timestamp: number, body: string): string {
-  return createHmac('sha256', webhookKey(secret)).update(`${webhookId}.${timestamp}.${body}`, 'utf8').digest('base64');
+function hmac(key: Buffer, webhookId: string, timestamp: number, body: string): string {
+  return createHmac('sha256', key).update(`${webhookId}.${timestamp}.${body}`, 'utf8').digest('base64');
 }
 
 /**
  * `Webhook-Signature` of one attempt, as Standard Webhooks specifies it: `v1,` + base64 of
  * HMAC-SHA256 (webhookKey) over `${webhookId}.${webhookTimestamp}.${body}` (the exact body bytes
- * sent). `legacy` also sends the form Conveyor sent before (`v1=`, the same MAC), after it and a
- * space, as the standard allows several signatures: receivers move over while both are sent.
+ * sent). `legacy` also sends the form Conveyor sent before, `v1=` keyed with the secret's UTF-8
+ * bytes as it always was, after it and a space (the standard allows several signatures), so
+ * receivers move over while both are sent.
  */
 export function signWebhook(secret: string, webhookId: string, timestamp: number, body: string, { legacy = false } = {}): string {
-  const mac = webhookMac(secret, webhookId, timestamp, body);
-  return legacy ? `${WEBHOOK_SIGNATURE_VERSION},${mac} ${WEBHOOK_SIGNATURE_VERSION}=${mac}` : `${WEBHOOK_SIGNATURE_VERSION},${mac}`;
+  const standard = `${WEBHOOK_SIGNATURE_VERSION},${hmac(webhookKey(secret), webhookId, timestamp, body)}`;
+  if (!legacy) return standard;
+  return `${standard} ${WEBHOOK_SIGNATURE_VERSION}=${hmac(Buffer.from(secret, 'utf8'), webhookId, timestamp, body)}`;
 }
 
 /**
@@ -172,12 +187,16 @@ export function verifyWebhookSignature(input: {
   if (!/^\d{1,12}$/.test(input.timestamp)) return false;
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (Math.abs(now - timestamp) > (input.toleranceSeconds ?? 300)) return false;
-  const expected = Buffer.from(webhookMac(input.secret, input.webhookId, timestamp, input.body));
-  // `v1,<mac>` (standard) or `v1=<mac>` (Conveyor's older form): the MAC is what counts.
-  return input.signatureHeader
-    .split(' ')
-    .map((candidate) => /^v1[,=](.+)$/.exec(candidate.trim())?.[1])
-    .filter((mac): mac is string => mac !== undefined)
-    .map((mac) => Buffer.from(mac))
-    .some((mac) => mac.length === expected.length && timingSafeEqual(mac, expected));
+  // `v1,<mac>` (standard key) or `v1=<mac>` (Conveyor's older form, the UTF-8 key).
+  const expected = {
+    ',': Buffer.from(hmac(webhookKey(input.secret), input.webhookId, timestamp, input.body)),
+    '=': Buffer.from(hmac(Buffer.from(input.secret, 'utf8'), input.webhookId, timestamp, input.body)),
+  };
+  return input.signatureHeader.split(' ').some((candidate) => {
+    const match = /^v1([,=])(.+)$/.exec(candidate.trim());
+    if (!match) return false;
+    const mac = Buffer.from(match[2]);
+    const want = expected[match[1] as ',' | '='];
+    return mac.length === want.length && timingSafeEqual(mac, want);
+  });
 }

@@ -14,6 +14,7 @@ import {
   resolveJobOptions,
   validatePayload,
   validationFailed,
+  webhookSecretProblem,
 } from '@conveyor/contracts';
 import type { PreparedJob, SubmitOrigin } from './job-producer.service';
 import { QueueSettings } from './queue-settings.service';
@@ -75,6 +76,8 @@ export class SubmissionCheck {
       return undefined;
     }
     this.checkOutboundUrl('callbackUrl', input.callbackUrl);
+    const secretProblem = input.callbackSecret === undefined ? undefined : webhookSecretProblem(input.callbackSecret);
+    if (secretProblem) throw validationFailed([{ field: 'callbackSecret', message: `callbackSecret: ${secretProblem}` }]);
     if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
       throw validationFailed([
         {

@@ -8,6 +8,7 @@ import {
   checkOutboundUrl,
   ownerKey,
   validationFailed,
+  webhookSecretProblem,
 } from '@conveyor/contracts';
 import { NotificationSettings, NotificationSettingsRepository, notificationSecretSealId } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
@@ -36,6 +37,8 @@ export class NotificationSettingsService {
       const message = `url ${verdict.reason}`;
       throw new ConveyorError(ErrorCode.TargetNotAllowed, message, { fields: [{ field: 'url', message }] });
     }
+    const secretProblem = request.secret === undefined ? undefined : webhookSecretProblem(request.secret);
+    if (secretProblem) throw validationFailed([{ field: 'secret', message: `secret: ${secretProblem}` }]);
     if (request.secret === undefined && this.config.webhooks.signingSecret === undefined) {
       throw validationFailed([
         { field: 'secret', message: 'secret is required: this service has no WEBHOOK_SIGNING_SECRET to sign notifications with' },

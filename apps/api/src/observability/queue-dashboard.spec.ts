@@ -24,6 +24,7 @@ describe('dashboard credentials', () => {
         body: { password: 'p', note: 'kept' },
       },
       callback: { url: 'http://cb', token: 't' },
+      delivery: { bearer: 'klip-token' },
     };
     expect(withoutSecrets(data)).toEqual({
       payload: {
@@ -32,6 +33,7 @@ describe('dashboard credentials', () => {
         body: { password: '[redacted]', note: 'kept' },
       },
       callback: { url: 'http://cb', token: '[redacted]' },
+      delivery: { bearer: '[redacted]' },
     });
   });
 });

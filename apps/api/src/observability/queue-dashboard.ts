@@ -68,11 +68,12 @@ export function dashboardAdapter(queue: Queue, serviceQueue: boolean): BullAdapt
   const adapter = new BullAdapter(queue, { readOnlyMode: !serviceQueue, allowRetries: serviceQueue });
   // Callback and delivery secrets, and http.request's headers, travel in Bull's job data.
   adapter.setFormatter('data', (data: unknown) => withoutSecrets(data));
+  adapter.setFormatter('returnValue', (value: unknown) => withoutSecrets(value));
   return adapter;
 }
 
 /** Keys whose values are credentials: secrets, tokens, passwords, API keys, authorization and cookie headers. */
-const SENSITIVE_KEY = /secret|token|password|passwd|api[-_]?key|authorization|cookie|credential/i;
+const SENSITIVE_KEY = /secret|token|password|passwd|api[-_]?key|auth|bearer|cookie|credential/i;
 
 /** A copy of job data with every sensitive value replaced (by key, at any depth). */
 export function withoutSecrets(value: unknown): unknown {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
@@ -102,7 +103,7 @@ export class DiscoveriesRepository {
   async nameVideo(ownerKey: string, name: string, checksum: string): Promise<void> {
     await this.names
       .updateOne(
-        { _id: `${ownerKey}:${name}` },
+        { _id: videoNameId(ownerKey, name) },
         { $set: { checksum, named_at: new Date() }, $setOnInsert: { owner_key: ownerKey, name } },
         { upsert: true },
       )
@@ -112,7 +113,7 @@ export class DiscoveriesRepository {
   /** The checksum of the video `ownerKey` last stored under `name`, or null. */
   async checksumNamed(ownerKey: string, name: string): Promise<string | null> {
     const found = await this.names
-      .findById(plainString(`${ownerKey}:${name}`))
+      .findById(plainString(videoNameId(ownerKey, name)))
       .lean<VideoName>()
       .exec();
     return found?.owner_key === ownerKey ? found.checksum : null;
@@ -147,4 +148,12 @@ function withNulls(discovery: Discovery): Discovery {
     business_type: discovery.business_type ?? null,
     places: discovery.places ?? [],
   };
+}
+
+/**
+ * A name's document id: the owner, then a hash of the name. Both may contain `:`; a hash of fixed
+ * length keeps `<owner>:<name>` pairs from ever meeting (`user:a` + `x:y` against `user:a:x` + `y`).
+ */
+function videoNameId(ownerKey: string, name: string): string {
+  return `${ownerKey}:${createHash('sha256').update(name).digest('hex')}`;
 }

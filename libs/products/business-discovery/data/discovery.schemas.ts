@@ -111,7 +111,7 @@ export const StoredVideoSchema = SchemaFactory.createForClass(StoredVideo);
  */
 @Schema({ collection: 'video_names', versionKey: false, strict: 'throw' })
 export class VideoName {
-  /** `<owner key>:<name>`. */
+  /** `<owner key>:<sha256 of the name>`. */
   @Prop({ type: String, required: true })
   _id!: string;
 

@@ -163,15 +163,18 @@ export class QueueMetrics {
   }
 
   /**
-   * The job a worker takes next (the tail of Bull's wait list, or of its paused list) and when it
-   * was submitted; null when none waits. Two round trips.
+   * The job a worker takes next (the tail of Bull's wait list, or of its paused list) and since
+   * when it has waited: its submission plus the delay it asked for, or its last attempt's start
+   * for a retry (Bull keeps a job's creation time through delays and retries). Null when none waits.
    */
   async nextWaiting(queue: QueueName | string): Promise<{ jobId: string; timestamp: number } | null> {
     const q = this.queues.get(queue);
     const jobId = (await q.client.lindex(q.toKey('wait'), -1)) ?? (await q.client.lindex(q.toKey('paused'), -1));
     if (jobId === null) return null;
-    const timestamp = Number(await q.client.hget(q.toKey(jobId), 'timestamp'));
-    return Number.isFinite(timestamp) && timestamp > 0 ? { jobId, timestamp } : null;
+    const [created, opts, processedOn] = await q.client.hmget(q.toKey(jobId), 'timestamp', 'opts', 'processedOn');
+    const delay = Number((JSON.parse(opts ?? '{}') as { delay?: unknown }).delay) || 0;
+    const since = Math.max(Number(created) + delay, Number(processedOn) || 0);
+    return Number.isFinite(since) && since > 0 ? { jobId, timestamp: since } : null;
   }
 
   /** Live counts from Bull's lists and sets, in one round trip (never one call per job). */
