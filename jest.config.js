@@ -21,8 +21,13 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: __dirname,
-      // test/static: checks of files that are not code (docker-compose.yml).
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
+      // test/static: checks of files that are not code (docker-compose.yml). packages: the client and CLI.
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/packages/**/*.spec.ts',
+        '<rootDir>/test/static/**/*.spec.ts',
+      ],
       moduleNameMapper,
       transform,
     },

@@ -1,0 +1,10 @@
+export { createConveyorClient } from './client';
+export type { ConveyorClient, ConveyorClientOptions, SubmitOptions } from './client';
+export { ConveyorApiError } from './api-error';
+export type { ConveyorFieldError } from './api-error';
+export type { DeadLetterQuery, JobListQuery, JobProgressEvent, JobView, SubmitJobBody } from './api-types';
+export { EventStreamParser } from './event-stream';
+export type { ServerSentEvent } from './event-stream';
+export { isFinalEvent, isProgressEvent, isViewEvent } from './watch-job';
+export type { JobFinalEvent, WatchJobOptions } from './watch-job';
+export type { components, operations, paths } from './schema';
