@@ -59,7 +59,8 @@ describe('Probe: nothing lost, nothing run twice', () => {
         }
         return undefined;
       },
-      { timeoutMs: 45_000, what },
+      // Each death costs a worker's boot, which the suites running beside this one can slow a lot.
+      { timeoutMs: 100_000, what },
     );
     return replaced.size;
   };
@@ -130,7 +131,7 @@ describe('Probe: nothing lost, nothing run twice', () => {
     await conveyor.waitForJob(poison, USER, (j) => j.status === 'completed' && j.run === 2, 30_000);
     expect((await oracle.steps(poison)).filter((s) => s.step === 'commit').map((s) => s.run)).toEqual([2]);
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
-  });
+  }, 150_000);
 
   it('F12: a job whose lock is lost mid-step runs again; the fenced execution goes no further and the run commits once', async () => {
     const jobId = await submit({ steps: 3, at: 2, fault: 'sleep', ms: 3_000 });

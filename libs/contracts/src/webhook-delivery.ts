@@ -133,7 +133,7 @@ export function webhookPayload(subject: WebhookSubject, event: WebhookEvent, at:
  * bytes (a lenient decoding could leave an empty or short key anyone could forge with).
  */
 export function webhookSecretProblem(secret: string): string | undefined {
-  if (!secret.startsWith(STANDARD_SECRET_PREFIX)) return undefined;
+  if (typeof secret !== 'string' || !secret.startsWith(STANDARD_SECRET_PREFIX)) return undefined;
   const encoded = secret.slice(STANDARD_SECRET_PREFIX.length);
   const key = Buffer.from(encoded, 'base64');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.toString('base64') !== encoded || key.length < 24 || key.length > 64)

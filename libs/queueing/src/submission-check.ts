@@ -76,7 +76,7 @@ export class SubmissionCheck {
       return undefined;
     }
     this.checkOutboundUrl('callbackUrl', input.callbackUrl);
-    const secretProblem = input.callbackSecret === undefined ? undefined : webhookSecretProblem(input.callbackSecret);
+    const secretProblem = typeof input.callbackSecret === 'string' ? webhookSecretProblem(input.callbackSecret) : undefined;
     if (secretProblem) throw validationFailed([{ field: 'callbackSecret', message: `callbackSecret: ${secretProblem}` }]);
     if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
       throw validationFailed([

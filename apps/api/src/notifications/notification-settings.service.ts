@@ -37,9 +37,11 @@ export class NotificationSettingsService {
       const message = `url ${verdict.reason}`;
       throw new ConveyorError(ErrorCode.TargetNotAllowed, message, { fields: [{ field: 'url', message }] });
     }
-    const secretProblem = request.secret === undefined ? undefined : webhookSecretProblem(request.secret);
+    // `null` (allowed by the DTO's IsOptional) means none, like a secret left out.
+    const secret = request.secret ?? undefined;
+    const secretProblem = secret === undefined ? undefined : webhookSecretProblem(secret);
     if (secretProblem) throw validationFailed([{ field: 'secret', message: `secret: ${secretProblem}` }]);
-    if (request.secret === undefined && this.config.webhooks.signingSecret === undefined) {
+    if (secret === undefined && this.config.webhooks.signingSecret === undefined) {
       throw validationFailed([
         { field: 'secret', message: 'secret is required: this service has no WEBHOOK_SIGNING_SECRET to sign notifications with' },
       ]);
@@ -49,7 +51,7 @@ export class NotificationSettingsService {
       _id: key,
       url: request.url,
       // Sealed at rest like a job's callbackSecret; the worker opens it to sign.
-      secret: request.secret === undefined ? null : this.cipher.sealNew(request.secret, notificationSecretSealId(key)),
+      secret: secret === undefined ? null : this.cipher.sealNew(secret, notificationSecretSealId(key)),
       events: [...new Set(request.events ?? ALL_NOTIFICATION_EVENTS)],
       updatedAt: new Date(),
     };
