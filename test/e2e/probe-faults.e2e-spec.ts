@@ -31,6 +31,10 @@ describe('Probe: nothing lost, nothing run twice', () => {
         THROTTLE_READ_LIMIT: '100000',
         RECONCILE_INTERVAL_MS: '500',
         RECONCILE_GRACE_MS: '1000',
+        // One job at a time per worker: a worker blocked by a spin with a free slot still has a
+        // blocking read of the queue waiting on Redis, which can take the job the stalled check
+        // hands back and keep it unlocked until the spin ends (see the settled-pickup test).
+        WORKER_MAX_CONCURRENCY: '1',
       },
     });
     oracle = new ProbeOracle(conveyor.app.get<Connection>(getConnectionToken()));
@@ -76,6 +80,9 @@ describe('Probe: nothing lost, nothing run twice', () => {
       },
       { what: `every execution of ${jobId} to end`, timeoutMs: 30_000 },
     );
+
+  const trace = (rows: { pid: number; attempt: number; step: string; at: Date }[]) =>
+    rows.map((s) => `${s.pid}/${s.attempt}/${s.step}@${new Date(s.at).toISOString().slice(17, 23)}`).join(' ');
 
   const completed = (jobId: string) => conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed', 30_000);
 
@@ -181,12 +188,34 @@ describe('Probe: nothing lost, nothing run twice', () => {
 
   it('F12 (CPU): a first execution spinning past its lock is run again elsewhere; the spinner is fenced, one commit', async () => {
     const jobId = await submit({ steps: 3, at: 2, fault: 'spin', ms: 6_000, once: true });
-    await completed(jobId);
+    const job = await conveyor.waitForJob(jobId, USER, (j) => j.status === 'completed' || j.status === 'failed', 30_000);
     const steps = await allEnded(jobId);
+    // The executions' trace (pid/attempt/step, in order) says what went wrong if the job failed.
+    expect(`${job.status}: ${trace(steps)}`).toMatch(/^completed: /);
     expect(steps.filter((s) => s.step === 'step-2')).toHaveLength(2);
     expect(steps.filter((s) => s.step === 'step-3')).toHaveLength(1);
     expect(steps.filter((s) => s.step === 'commit')).toHaveLength(1);
     expect(await oracle.verdict(acknowledged)).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  });
+
+  it('a job Bull settled before a blocked worker read it from the queue is not run', async () => {
+    const jobId = await submit({ steps: 2, at: 1, fault: 'throw' }, { attempts: 1 });
+    acknowledged.splice(acknowledged.indexOf(jobId), 1); // it fails by design
+    await conveyor.waitForJob(jobId, USER, (j) => j.status === 'failed', 30_000);
+    const ran = await allEnded(jobId);
+    const queue = conveyor.queue(QueueName.Http);
+    const before = await queue.getJob(jobId);
+    // What a worker blocked past the stall limit reads on waking: the settled job, handed to it by
+    // the blocking read it sent before the block (Bull then locks it without looking at its state).
+    await queue.client.rpush(queue.toKey('wait'), jobId);
+    const notice = `Job ${jobId} on queue http was settled before this worker took it`;
+    await waitFor(() => conveyor.workers.some((w) => w.logs().includes(notice)) || undefined, { what: 'a worker to pass the job by' });
+    expect(await oracle.steps(jobId)).toHaveLength(ran.length);
+    const after = await queue.getJob(jobId);
+    expect([await after?.getState(), after?.failedReason, after?.finishedOn]).toEqual(['failed', before?.failedReason, before?.finishedOn]);
+    expect(await queue.client.lrange(queue.toKey('active'), 0, -1)).not.toContain(jobId);
+    expect(await queue.client.exists(queue.toKey(`${jobId}:lock`))).toBe(0);
+    expect(await conveyor.record(jobId)).toMatchObject({ status: 'failed', attemptsMade: 1 });
   });
 
   it('F12 (re-pickup): an execution whose pickup was superseded (a new processedOn) stops at its next step; the retry commits', async () => {

@@ -58,6 +58,8 @@ export class RedisConnections {
 
   private open(type: 'client' | 'subscriber' | 'bclient'): Redis {
     const client = new Redis(this.url, this.options(type));
+    // Every Bull queue on a shared connection adds its own error listener (one per queue, not a leak).
+    if (type !== 'bclient') client.setMaxListeners(0);
     if (type === 'client' && this.role === 'producer') {
       // A producer fails commands at once while disconnected (no offline queue): a request during
       // a Redis outage gets its 503 (or, for rate limits, fails open) without waiting for a

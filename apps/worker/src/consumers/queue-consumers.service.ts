@@ -24,6 +24,7 @@ import {
 import Bull, { Job, Queue } from 'bull';
 import { MaintenanceProcessor } from '../maintenance/maintenance.processor';
 import { WorkerActivity } from '../observability/worker-activity';
+import { passBySettledJobs } from './settled-pickups';
 import { JobProcessor } from '../runtime/job-processor.service';
 import { WebhookDeliveryProcessor } from '../webhooks/webhook-delivery.processor';
 
@@ -150,6 +151,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     // process() resolves only when the queue closes; failures to start surface as errors here.
     // WorkerActivity: each attempt logs with its job id and queue, and counts in the metrics.
     const processor = this.activity.consumer(name, concurrency, this.processorFor(name));
+    passBySettledJobs(queue, this.logger);
     queue
       .process(ALL_JOB_NAMES, concurrency, processor)
       .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
