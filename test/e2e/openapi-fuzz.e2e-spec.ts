@@ -1,10 +1,9 @@
-import Ajv, { ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Conveyor } from '../support/conveyor';
+import { OpenApiSchemas } from '../support/openapi-schemas';
 
 /**
  * RELIABILITY B10 "openapi-fuzz": every operation of /docs-json, sent by a user, an anonymous
@@ -327,18 +326,7 @@ async function send(baseUrl: string, op: Operation, caller: Record<string, strin
 // ---- What every answer must be ----------------------------------------------------------------
 
 function makeJudge(doc: Schema) {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'openapi', components: asJsonSchema(doc.components) });
-  const validators = new Map<Schema, ValidateFunction>();
-  const validatorFor = (schema: Schema) => {
-    if (!validators.has(schema)) {
-      const rebased = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi#/components/'));
-      validators.set(schema, ajv.compile(asJsonSchema(rebased) as Schema));
-    }
-    return validators.get(schema)!;
-  };
-
+  const schemas = new OpenApiSchemas(doc);
   return (op: Operation, answer: Answer): string | undefined => {
     const { status, contentType, text } = answer;
     if (status >= 500 && !(status === 503 && op.responses['503'])) return `answered ${status}: ${text.slice(0, 300)}`;
@@ -357,26 +345,9 @@ function makeJudge(doc: Schema) {
     if (!documented) return `answered ${status}, which the document does not list`;
     const schema = documented.content?.['application/json']?.schema;
     if (!schema || !contentType.includes('application/json')) return undefined;
-    const validate = validatorFor(schema);
-    if (validate(parseJson(text))) return undefined;
-    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
-    return `a ${status} that does not match its documented schema: ${errors.join('; ')}; body ${text.slice(0, 300)}`;
+    const problem = schemas.problem(schema, parseJson(text));
+    return problem && `a ${status} that does not match its documented schema: ${problem}; body ${text.slice(0, 300)}`;
   };
-}
-
-/**
- * The document's schemas as Ajv should read them. OpenAPI 3.0's `nullable: true` becomes "null or
- * the schema" (Ajv's own `nullable` only widens a `type` beside it, so a nullable `allOf: [$ref]`,
- * as Swagger writes it, would refuse null). An object that lists its properties is closed: a field
- * the document does not mention is a gap in the document.
- */
-function asJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(asJsonSchema);
-  if (!node || typeof node !== 'object') return node;
-  const { nullable, ...rest } = node as Schema;
-  const converted = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === 'example' ? v : asJsonSchema(v)]));
-  if (converted.properties && converted.additionalProperties === undefined) converted.additionalProperties = false;
-  return nullable === true ? { anyOf: [{ type: 'null' }, converted] } : converted;
 }
 
 function parseJson(text: string): unknown {

@@ -10,6 +10,8 @@ import type { Connection } from 'mongoose';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApiApp } from '../../apps/api/src/api-app';
+import { openApiDocument } from '../../apps/api/src/openapi-document';
+import { OpenApiSchemas } from './openapi-schemas';
 import { PROBE_WORKER_MAIN, TEST_MONGO_URL } from './paths';
 import { jobCatalog } from '@conveyor/products';
 import { probeJob } from '../probe/probe.job';
@@ -46,6 +48,8 @@ export class Conveyor {
   readonly workers: WorkerProcess[] = [];
   private readonly extraApps: INestApplication[] = [];
   private readonly extraDatabases: string[] = [];
+  /** The API's OpenAPI schemas, built on first use: completed results are checked against them. */
+  private schemas?: OpenApiSchemas;
 
   private constructor(
     readonly redis: RedisServer,
@@ -155,8 +159,35 @@ export class Conveyor {
     return this.app.get(DataCipher).open<P>(job.data.payload, String(job.id));
   }
 
-  /** Polls GET /api/v1/jobs/:id as `userId` until `accept` holds for the job view. */
+  /**
+   * Polls GET /api/v1/jobs/:id as `userId` until `accept` holds for the job view. A completed
+   * job's result must match the result class its type declares, as the OpenAPI document shows it.
+   */
   async waitForJob(jobId: string, userId: string, accept: (job: any) => boolean, timeoutMs = 15_000): Promise<any> {
+    const job = await this.pollJob(jobId, userId, accept, timeoutMs);
+    this.checkResult(job);
+    return job;
+  }
+
+  /** Reads a job as `userId` and checks its result as waitForJob does (for suites that wait on other routes). */
+  async checkDocumentedResult(jobId: string, userId: string): Promise<void> {
+    const res = await this.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', userId);
+    if (res.status !== 200) throw new Error(`GET /api/v1/jobs/${jobId} answered ${res.status}`);
+    this.checkResult(res.body.data);
+  }
+
+  /** Throws when a completed job's result is not what the document says its type returns. */
+  private checkResult(job: { jobId: string; type: string; conveyorStatus: string; result: any }): void {
+    const definition = jobCatalog.get(job.type);
+    if (job.conveyorStatus !== 'completed' || !definition?.result) return;
+    this.schemas ??= new OpenApiSchemas(openApiDocument(this.app));
+    // Seed 004's types show their result as `data` beside { success, processingTime } and its own fields.
+    const result = definition.resultEnvelope ? job.result?.data : job.result;
+    const problem = this.schemas.componentProblem(definition.result.name, result);
+    if (problem) throw new Error(`Job ${job.jobId} (${job.type}): its result does not match ${definition.result.name}: ${problem}`);
+  }
+
+  private async pollJob(jobId: string, userId: string, accept: (job: any) => boolean, timeoutMs: number): Promise<any> {
     let seen: unknown;
     try {
       return await waitFor(
