@@ -2,36 +2,70 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load } from 'js-yaml';
 import { parser } from '@prometheus-io/lezer-promql';
+import { JOB_OUTCOMES } from '@conveyor/contracts';
 
 const ROOT = path.join(__dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
-/** Every series the apps define (`name: 'conveyor_…'` in their metrics code), and Prometheus' own `up`. */
-function knownMetrics(): Set<string> {
+/** Every series the apps define (`name: 'conveyor_…'` in their metrics code) with its label names, and Prometheus' own `up`. */
+function knownMetrics(): Map<string, string[]> {
   const sources = [
     'apps/api/src/observability/api-metrics.ts',
     'apps/worker/src/observability/worker-metrics.ts',
     'libs/queueing/src/metrics/build-info.ts',
   ];
-  const names = sources.flatMap((file) => [...read(file).matchAll(/name: '(conveyor_[a-z_]+)'/g)].map((m) => m[1]));
-  return new Set([...names, 'up']);
+  const metrics = new Map<string, string[]>([['up', []]]);
+  for (const text of sources.map(read)) {
+    const names = [...text.matchAll(/name: '(conveyor_[a-z_]+)'/g)];
+    names.forEach((match, i) => {
+      // The labels declared between this metric's name and the next one's.
+      const declaration = text.slice(match.index, names[i + 1]?.index ?? text.length);
+      const labels = /labelNames: \[([^\]]*)\]/.exec(declaration)?.[1] ?? '';
+      metrics.set(
+        match[1],
+        [...labels.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]),
+      );
+    });
+  }
+  return metrics;
 }
 
-/** PromQL syntax errors (the grammar Prometheus' own UI uses), and the metric names an expression reads. */
-function promql(expr: string): { errors: number; metrics: string[] } {
+/** The values the apps give a label, where the set is closed (a typo in a matcher would match nothing). */
+function knownLabelValues(): Record<string, readonly string[]> {
+  const depthStates = /const DEPTH_STATES = \[([^\]]*)\]/.exec(read('apps/api/src/observability/api-metrics.ts'))?.[1] ?? '';
+  return { outcome: JOB_OUTCOMES, state: [...depthStates.matchAll(/'([a-z]+)'/g)].map((m) => m[1]) };
+}
+
+/** Labels every scraped series has (Prometheus' target labels) or that a histogram's buckets add. */
+const SCRAPE_LABELS = ['job', 'instance', 'le'];
+
+interface Selector {
+  metric: string;
+  matchers: Array<{ label: string; op: string; value: string }>;
+}
+
+/** PromQL syntax errors (the grammar Prometheus' own UI uses), the selectors an expression reads, and every label it names. */
+function promql(expr: string): { errors: number; selectors: Selector[]; labels: string[] } {
   const tree = parser.parse(expr);
+  const text = (node: { from: number; to: number }) => expr.slice(node.from, node.to);
   let errors = 0;
-  const metrics: string[] = [];
+  const selectors: Selector[] = [];
+  const labels: string[] = [];
   tree.iterate({
     enter: (node) => {
       if (node.type.isError) errors++;
+      if (node.name === 'LabelName') labels.push(text(node));
       if (node.name === 'VectorSelector') {
-        const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(expr.slice(node.from, node.to))?.[0];
-        if (name) metrics.push(name);
+        const metric = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(text(node))?.[0];
+        if (metric) selectors.push({ metric, matchers: [] });
+      }
+      if (node.name === 'UnquotedLabelMatcher') {
+        const [, label, op, value] = /^(\w+)\s*(=~|!~|!=|=)\s*"(.*)"$/s.exec(text(node)) ?? [];
+        selectors.at(-1)?.matchers.push({ label, op, value });
       }
     },
   });
-  return { errors, metrics };
+  return { errors, selectors, labels };
 }
 
 /** A histogram's series (`_bucket`, `_sum`, `_count`) are the histogram's. */
@@ -39,11 +73,30 @@ const seriesOf = (metric: string) => metric.replace(/_(bucket|sum|count)$/, '');
 
 describe('operations kit (docker/)', () => {
   const known = knownMetrics();
+  const values = knownLabelValues();
+  /** The expression parses, reads only series the apps export, names only their labels, and matches only values they give. */
   const check = (where: string, expr: string) => {
-    const { errors, metrics } = promql(expr);
+    const { errors, selectors, labels } = promql(expr);
     expect({ where, errors }).toEqual({ where, errors: 0 });
-    expect(metrics.length).toBeGreaterThan(0);
-    for (const metric of metrics) expect({ where, metric, known: known.has(seriesOf(metric)) }).toEqual({ where, metric, known: true });
+    expect(selectors.length).toBeGreaterThan(0);
+    const usable = new Set(SCRAPE_LABELS);
+    for (const { metric, matchers } of selectors) {
+      const own = known.get(seriesOf(metric));
+      expect({ where, metric, known: own !== undefined }).toEqual({ where, metric, known: true });
+      own?.forEach((label) => usable.add(label));
+      for (const { label, op, value } of matchers) {
+        expect({ where, metric, label, known: [...(own ?? []), ...SCRAPE_LABELS].includes(label) }).toEqual({
+          where,
+          metric,
+          label,
+          known: true,
+        });
+        if (op === '=' && values[label])
+          expect({ where, label, value, known: values[label].includes(value) }).toEqual({ where, label, value, known: true });
+      }
+    }
+    // Grouping (by, without, on, ignoring) names only labels the series read have.
+    for (const label of labels) expect({ where, label, usable: usable.has(label) }).toEqual({ where, label, usable: true });
   };
 
   it('has alert rules that parse, read only series the apps export, and carry a severity and a summary', () => {

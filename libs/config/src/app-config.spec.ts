@@ -77,6 +77,30 @@ describe(loadConfig.name, () => {
     for (const value of [secret, 'eighty', 'p4ssw0rd']) expect((error as Error).message).not.toContain(value);
   });
 
+  it('reports the rules between variables and the data keys in the same pass as the rest', () => {
+    const key = 'k1:not-a-32-byte-key';
+    let error: unknown;
+    try {
+      loadConfig({
+        API_PORT: 'eighty',
+        HEALTH_FAILURE_RATE_WARNING: '0.5',
+        HEALTH_FAILURE_RATE_ERROR: '0.2',
+        IDENTITY_MODE: 'jwt',
+        DATA_ENCRYPTION_KEYS: key,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((line) => line.split(' ')[0])).toEqual([
+      'API_PORT',
+      'HEALTH_FAILURE_RATE_ERROR',
+      'JWT_SECRET',
+      'DATA_ENCRYPTION_KEYS',
+    ]);
+    expect((error as Error).message).not.toContain('not-a-32-byte-key');
+  });
+
   it("accepts pino's level names for LOG_LEVEL", () => {
     expect(loadConfig({ LOG_LEVEL: 'info' }).logLevel).toBe('log');
     expect(loadConfig({ LOG_LEVEL: 'trace' }).logLevel).toBe('verbose');

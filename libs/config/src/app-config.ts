@@ -69,14 +69,11 @@ export interface AppConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const source = withoutEmptyValues(env);
-  const c = parseOrStop(configSchema, source);
-  const problems = [
-    ...(c.HEALTH_FAILURE_RATE_ERROR < c.HEALTH_FAILURE_RATE_WARNING
-      ? ['HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING']
-      : []),
-    ...(c.IDENTITY_MODE === 'jwt' && !c.JWT_SECRET ? ['JWT_SECRET is required when IDENTITY_MODE=jwt'] : []),
-  ];
-  if (problems.length > 0) throw new ConfigError(problems);
+  const parsed = configSchema.safeParse(source);
+  // Every problem in one pass: each variable's rule, then the rules between variables, then the keys.
+  const problems = [...(parsed.success ? [] : issueLines(parsed.error.issues)), ...crossFieldProblems(source), ...dataKeyProblems(source)];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const c = parsed.data;
   return {
     env: c.NODE_ENV,
     logLevel: c.LOG_LEVEL,
@@ -181,13 +178,43 @@ export function loadSettings<S extends ZodType>(schema: S, config: Pick<AppConfi
 function parseOrStop<S extends ZodType>(schema: S, source: Readonly<Record<string, string>>): z.infer<S> {
   const parsed = schema.safeParse(source);
   if (parsed.success) return parsed.data;
-  // Every variable's first problem, its rule only: a value may be a secret.
+  throw new ConfigError(issueLines(parsed.error.issues));
+}
+
+/** Every variable's first problem, its rule only: a value may be a secret. */
+function issueLines(issues: readonly z.ZodIssue[]): string[] {
   const byVariable = new Map<string, string>();
-  for (const issue of parsed.error.issues) {
+  for (const issue of issues) {
     const variable = issue.path.join('.') || 'environment';
     if (!byVariable.has(variable)) byVariable.set(variable, `${variable} ${issue.message}`);
   }
-  throw new ConfigError([...byVariable.values()]);
+  return [...byVariable.values()];
+}
+
+/** Rules between variables, judged when the variables they read are valid on their own (else those are reported). */
+function crossFieldProblems(source: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const rates = configSchema.pick({ HEALTH_FAILURE_RATE_ERROR: true, HEALTH_FAILURE_RATE_WARNING: true }).safeParse(source);
+  if (rates.success && rates.data.HEALTH_FAILURE_RATE_ERROR < rates.data.HEALTH_FAILURE_RATE_WARNING) {
+    problems.push('HEALTH_FAILURE_RATE_ERROR must be at least HEALTH_FAILURE_RATE_WARNING');
+  }
+  const identity = configSchema.pick({ IDENTITY_MODE: true, JWT_SECRET: true }).safeParse(source);
+  if (identity.success && identity.data.IDENTITY_MODE === 'jwt' && !identity.data.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when IDENTITY_MODE=jwt');
+  }
+  return problems;
+}
+
+/** DATA_ENCRYPTION_KEYS' own rules (the schema only takes the string: its refusal would print a secret). */
+function dataKeyProblems(source: Readonly<Record<string, string>>): string[] {
+  const env = configSchema.shape.NODE_ENV.safeParse(source.NODE_ENV);
+  try {
+    dataKeysFrom(source.DATA_ENCRYPTION_KEYS, env.success ? env.data : 'development');
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
 }
 
 /** An exported-but-empty variable (`FOO=`) means "use the default", as in most twelve-factor apps. */
