@@ -38,6 +38,15 @@ function jsonLines(output: string): any[] {
     .map((line) => JSON.parse(line));
 }
 
+function isJsonObject(line: string): boolean {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 describe('Observability: metrics, detailed health, dashboard, logs', () => {
   let conveyor: Conveyor;
   let target: TargetServer;
@@ -340,6 +349,11 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
         what: 'the traced job’s log line',
       });
       expect(jobLine.requestId).toBe('trace-into-the-job-01');
+
+      // Nothing else: every line either process wrote (stdout and stderr) is a JSON object.
+      for (const output of [worker.logs(), api.process.logs()]) {
+        expect(output.split('\n').filter((line) => line.trim() !== '' && !isJsonObject(line))).toEqual([]);
+      }
     });
   });
 

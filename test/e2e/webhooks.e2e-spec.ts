@@ -267,7 +267,7 @@ describe('Webhooks', () => {
   it('documents the attempts route in Swagger', async () => {
     const docs = (await conveyor.http().get('/docs-json')).body;
     const route = docs.paths['/api/v1/jobs/{jobId}/webhooks']?.get;
-    expect(route.description).toContain('v1=<base64 HMAC-SHA256>');
+    expect(route.description).toContain('Webhook-Signature: v1,<base64 HMAC-SHA256>');
     expect(Object.keys(route.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '404']));
     expect(docs.components.schemas.WebhookAttemptResponse.properties).toHaveProperty('statusCode');
   });

@@ -2,7 +2,14 @@ import { JobStatus } from './job-status';
 import { StatusVocabulary } from './status-vocabulary';
 import { Webhook } from 'standardwebhooks';
 import { createHmac } from 'node:crypto';
-import { signWebhook, verifyWebhookSignature, webhookDeliveryId, webhookPayload, webhookSecretProblem } from './webhook-delivery';
+import {
+  signWebhook,
+  signingSecretRefusal,
+  verifyWebhookSignature,
+  webhookDeliveryId,
+  webhookPayload,
+  webhookSecretProblem,
+} from './webhook-delivery';
 import { WebhookEvent } from './webhooks';
 
 describe('webhook signatures', () => {
@@ -179,5 +186,24 @@ describe(webhookSecretProblem.name, () => {
     expect(verify(legacy)).toBe(true);
     // The standard form's MAC under the older tag is not the older form.
     expect(verify(header.split(' ')[0].replace('v1,', 'v1='))).toBe(false);
+  });
+});
+
+describe(signingSecretRefusal.name, () => {
+  const strong = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('takes a free-text or valid whsec_ secret, and none when the service signs', () => {
+    expect(signingSecretRefusal('secret', 'my-own-secret-0123', undefined)).toBeUndefined();
+    expect(signingSecretRefusal('secret', strong, undefined)).toBeUndefined();
+    expect(signingSecretRefusal('secret', undefined, 'service-secret')).toBeUndefined();
+    expect(signingSecretRefusal('secret', null, 'service-secret')).toBeUndefined();
+  });
+
+  it('refuses, naming the field, a whsec_ secret that cannot sign, and none when the service has nothing to sign with', () => {
+    expect(signingSecretRefusal('callbackSecret', 'whsec_c2hvcnQ=', 'service-secret')).toMatch(/^callbackSecret: a whsec_ secret must be/);
+    expect(signingSecretRefusal('secret', undefined, undefined)).toBe(
+      'secret is required: this service has no WEBHOOK_SIGNING_SECRET to sign with',
+    );
+    expect(signingSecretRefusal('secret', null, undefined)).toMatch(/^secret is required/);
   });
 });

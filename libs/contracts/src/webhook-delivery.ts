@@ -142,6 +142,23 @@ export function webhookSecretProblem(secret: string): string | undefined {
 }
 
 /**
+ * Why a caller's own signing secret (a job's `callbackSecret`, notification settings' `secret`)
+ * cannot be taken, named after the field: one that cannot sign, or none while the service has no
+ * WEBHOOK_SIGNING_SECRET to sign with. `null` is none, as a secret left out.
+ */
+export function signingSecretRefusal(
+  field: string,
+  secret: string | null | undefined,
+  serviceSecret: string | undefined,
+): string | undefined {
+  if (secret === undefined || secret === null) {
+    return serviceSecret === undefined ? `${field} is required: this service has no WEBHOOK_SIGNING_SECRET to sign with` : undefined;
+  }
+  const problem = webhookSecretProblem(secret);
+  return problem && `${field}: ${problem}`;
+}
+
+/**
  * The HMAC key of a secret, as Standard Webhooks reads it: a valid `whsec_<base64>` secret is its
  * decoded bytes; any other secret (ours have always been free text) its UTF-8 bytes, which the
  * standard verifiers take as a raw key (`new TextEncoder().encode(secret)`, `format: "raw"`).

@@ -14,7 +14,7 @@ import {
   resolveJobOptions,
   validatePayload,
   validationFailed,
-  webhookSecretProblem,
+  signingSecretRefusal,
 } from '@conveyor/contracts';
 import type { PreparedJob, SubmitOrigin } from './job-producer.service';
 import { QueueSettings } from './queue-settings.service';
@@ -76,20 +76,12 @@ export class SubmissionCheck {
       return undefined;
     }
     this.checkOutboundUrl('callbackUrl', input.callbackUrl);
-    const secretProblem = typeof input.callbackSecret === 'string' ? webhookSecretProblem(input.callbackSecret) : undefined;
-    if (secretProblem) throw validationFailed([{ field: 'callbackSecret', message: `callbackSecret: ${secretProblem}` }]);
-    if (input.callbackSecret === undefined && this.config.webhooks.signingSecret === undefined) {
-      throw validationFailed([
-        {
-          field: 'callbackSecret',
-          message: 'callbackSecret is required: this service has no WEBHOOK_SIGNING_SECRET to sign webhooks with',
-        },
-      ]);
-    }
+    const refusal = signingSecretRefusal('callbackSecret', input.callbackSecret, this.config.webhooks.signingSecret);
+    if (refusal) throw validationFailed([{ field: 'callbackSecret', message: refusal }]);
     return {
       url: input.callbackUrl,
       events: [...new Set(input.callbackEvents ?? DEFAULT_WEBHOOK_EVENTS)],
-      ...(input.callbackSecret !== undefined ? { secret: input.callbackSecret } : {}),
+      ...(typeof input.callbackSecret === 'string' ? { secret: input.callbackSecret } : {}),
     };
   }
 

@@ -13,15 +13,15 @@ import {
 } from '@conveyor/http';
 import { PutNotificationSettingsRequest } from './dto/notification-settings.request';
 import { DeletedNotificationSettingsResponse, NotificationSettingsResponse } from './dto/notification-settings.response';
+import { WEBHOOK_SIGNATURE_DOC } from '../jobs/webhooks/webhook-signature.doc';
 import { NotificationSettingsService } from './notification-settings.service';
 
 const NOTIFICATIONS_DESCRIPTION =
   'When one of your flows ends (`flow.completed`, `flow.failed`, `flow.cancelled`), or one of your jobs outside a flow ' +
   'completes or fails after running at least NOTIFICATION_MIN_JOB_SECONDS (`job.completed`, `job.failed`), Conveyor POSTs ' +
   '`{ event, jobId, type, status, flow?: { status, counts, total }, finishedAt, links: { job, flow } }` to your URL (with no ' +
-  'settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set). Signed and retried exactly like job webhooks: headers ' +
-  '`Webhook-Id` (drop duplicates by it), `Webhook-Timestamp` and `Webhook-Signature: v1=<base64 HMAC-SHA256>` over ' +
-  '`<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your `secret` (or the service’s WEBHOOK_SIGNING_SECRET).';
+  'settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set), retried exactly like job webhooks, your secret being ' +
+  `the settings' \`secret\`. ${WEBHOOK_SIGNATURE_DOC}`;
 
 @ApiTags('notifications')
 @ApiHeader({ name: USER_ID_HEADER, required: false, description: 'Caller user id, set by the trusted gateway' })

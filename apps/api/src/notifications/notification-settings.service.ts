@@ -8,7 +8,7 @@ import {
   checkOutboundUrl,
   ownerKey,
   validationFailed,
-  webhookSecretProblem,
+  signingSecretRefusal,
 } from '@conveyor/contracts';
 import { NotificationSettings, NotificationSettingsRepository, notificationSecretSealId } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
@@ -39,13 +39,8 @@ export class NotificationSettingsService {
     }
     // `null` (allowed by the DTO's IsOptional) means none, like a secret left out.
     const secret = request.secret ?? undefined;
-    const secretProblem = secret === undefined ? undefined : webhookSecretProblem(secret);
-    if (secretProblem) throw validationFailed([{ field: 'secret', message: `secret: ${secretProblem}` }]);
-    if (secret === undefined && this.config.webhooks.signingSecret === undefined) {
-      throw validationFailed([
-        { field: 'secret', message: 'secret is required: this service has no WEBHOOK_SIGNING_SECRET to sign notifications with' },
-      ]);
-    }
+    const refusal = signingSecretRefusal('secret', secret, this.config.webhooks.signingSecret);
+    if (refusal) throw validationFailed([{ field: 'secret', message: refusal }]);
     const key = ownerKey(caller.owner);
     const saved: NotificationSettings = {
       _id: key,

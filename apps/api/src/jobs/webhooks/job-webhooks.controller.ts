@@ -6,6 +6,7 @@ import { Caller, CurrentCaller, IdentityGuard, SESSION_ID_HEADER, USER_ID_HEADER
 import { ApiErrorResponses, ApiSuccess } from '@conveyor/http';
 import { JobReads } from '../job-reads.service';
 import { JobWebhooksResponse, WebhookAttemptResponse } from './job-webhooks.response';
+import { WEBHOOK_SIGNATURE_DOC } from './webhook-signature.doc';
 
 /** Most attempts one read returns. */
 export const MAX_WEBHOOK_ATTEMPTS_LISTED = 100;
@@ -27,10 +28,8 @@ export class JobWebhooksController {
     description:
       'Every attempt to deliver the job’s webhooks (`callbackUrl`), newest first, at most 100: status code, duration and error; ' +
       'the receiver’s response body is never kept. For the job’s owner or an administrator.\n\n' +
-      'Each webhook is a JSON POST `{ event, jobId, status, progress, step, result?, error?, timestamp }` with headers ' +
-      '`Webhook-Id` (the same in every attempt of one delivery: drop duplicates by it), `Webhook-Timestamp` (unix seconds of the ' +
-      'attempt) and `Webhook-Signature: v1=<base64 HMAC-SHA256>`, keyed with the UTF-8 bytes of your `callbackSecret` (or the ' +
-      'service’s WEBHOOK_SIGNING_SECRET), over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`. A 2xx within 10 s is a delivery; ' +
+      'Each webhook is a JSON POST `{ event, jobId, status, progress, step, result?, error?, timestamp }`, your secret ' +
+      `being the job's \`callbackSecret\`. ${WEBHOOK_SIGNATURE_DOC} A 2xx within WEBHOOK_TIMEOUT_MS is a delivery; ` +
       'anything else (a 3xx too: redirects are not followed) is retried with backoff.',
   })
   @ApiSuccess(JobWebhooksResponse, ApiOkResponse)
