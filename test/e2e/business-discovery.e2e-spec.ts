@@ -9,6 +9,7 @@ import { Gate } from '../support/viral-services';
 import { waitFor } from '../support/wait-for';
 
 const USER = { 'x-user-id': 'discovery-user' };
+const USER_ID = USER['x-user-id'];
 const OTHER = { 'x-user-id': 'someone-else' };
 const ADMIN_TOKEN = 'discovery-admin-token-0123456789abcdef';
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -160,6 +161,10 @@ describe('Business discovery (seed 004)', () => {
       },
       { what: `flow ${jobId} to finish`, timeoutMs },
     );
+  /** Every completed job of a flow tree returned what its type's result class documents (the check skips the others). */
+  const checkFlowResults = async (tree: FlowNode) => {
+    for (const node of flatten(tree)) await conveyor.checkDocumentedResult(node.jobId, USER_ID);
+  };
 
   it('runs the whole chain from one submission to a report and its PDF', async () => {
     const rootId = await submit(DISCOVERY);
@@ -184,6 +189,7 @@ describe('Business discovery (seed 004)', () => {
     );
     expect(nodes.every((n) => n.conveyorStatus === 'completed')).toBe(true);
     expect(flow.flow.total).toBe(9);
+    await checkFlowResults(flow);
 
     // The root's result names the report; places' third entry (no name) was dropped.
     const root = (await conveyor.http().get(`/api/v1/jobs/${rootId}`).set(USER)).body.data;
@@ -261,6 +267,7 @@ describe('Business discovery (seed 004)', () => {
     // Nothing after the detections started.
     expect(nodes.map((n) => n.type)).not.toContain('scrape-instagram-videos');
     expect(flow.flow.status).toBe('cancelled');
+    await checkFlowResults(flow);
     const report = (await conveyor.http().get(`/api/v1/reports/${rootId}`).set(USER)).body.data;
     expect(report.status).toBe('generating');
     expect((await conveyor.http().get(`/api/v1/reports/${rootId}/pdf`).set(USER)).body.error_code).toBe('REPORT_NOT_READY');
@@ -288,6 +295,7 @@ describe('Business discovery (seed 004)', () => {
     // Every deterministic id once: the same nine jobs as an undisturbed run.
     expect(new Set(nodes.map((n) => n.jobId)).size).toBe(nodes.length);
     expect(nodes).toHaveLength(9);
+    await checkFlowResults(flow);
     const scrape = nodes.find((n) => n.type === 'scrape-instagram-videos')!;
     const record = await conveyor.record(scrape.jobId);
     expect(record?.status).toBe('completed');
@@ -295,6 +303,46 @@ describe('Business discovery (seed 004)', () => {
     expect(report.report.summary).toMatchObject({ businessesFound: 2, withInstagram: 1, videosAnalysed: 2 });
     expect(readdirSync(join(storage, 'videos'))).toHaveLength(1);
   }, 200_000);
+
+  it('the types run on their own complete with the results their classes document', async () => {
+    const run = async (type: string, data: object) => {
+      const res = await conveyor.http().post('/api/v1/jobs').set(USER).send({ type, data });
+      expect(res.status).toBe(201);
+      // waitForJob checks a completed job's result against its type's result class.
+      const job = await conveyor.waitForJob(
+        res.body.data.jobId,
+        USER_ID,
+        (j) => ['completed', 'failed', 'cancelled'].includes(j.conveyorStatus),
+        60_000,
+      );
+      expect({ type, status: job.conveyorStatus, error: job.error ?? null }).toEqual({ type, status: 'completed', error: null });
+      return job.result.data;
+    };
+
+    // discover-competitors and its validate-business children.
+    const competitors = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({ type: 'discover-competitors', data: { businessName: 'Standalone Search', businessId: 'biz-1', location: 'New York, NY' } });
+    expect(competitors.status).toBe(201);
+    const tree = await finished(competitors.body.data.jobId);
+    expect(flatten(tree).map((n) => [n.type, n.conveyorStatus])).toEqual([
+      ['discover-competitors', 'completed'],
+      ['validate-business', 'completed'],
+      ['validate-business', 'completed'],
+    ]);
+    await checkFlowResults(tree);
+
+    expect(await run('validate-instagram-profile', { username: 'luigi_nyc' })).toMatchObject({ exists: true, reelsCount: 5 });
+    expect(await run('validate-instagram-profile', { username: 'nobody_here' })).toMatchObject({ exists: false });
+    expect(await run('analyze-reels', { username: 'luigi_nyc', profileId: 'p-1', top: 2 })).toMatchObject({ profileId: 'p-1' });
+    expect(await run('analyze-reels', { username: 'nobody_here' })).toMatchObject({ ranking: null });
+    const downloaded = await run('download-video', { url: media.url('/standalone.mp4'), reelId: 'standalone-1' });
+    expect(await run('extract-metadata', { checksum: downloaded.checksum })).toMatchObject({ checksum: downloaded.checksum });
+    // No OBJECT_STORAGE_URL here: the result says so.
+    expect(await run('upload-to-storage', { checksum: downloaded.checksum })).toMatchObject({ uploaded: false, url: null });
+  }, 120_000);
 
   it('a places service that keeps failing opens its breaker: shown in /health/detailed, later calls fail fast', async () => {
     placesFailing = true;

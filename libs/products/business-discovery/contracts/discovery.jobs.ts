@@ -3,6 +3,7 @@ import { IsNumber, IsOptional, IsString, IsUrl, Length, Max, MaxLength, Min } fr
 import { defineJobType } from '@conveyor/contracts';
 import { BUSINESS_DISCOVERY_QUEUE } from './business-discovery.queues';
 import { HTTP_URL } from './payload-rules';
+import { DiscoverCompetitorsResult, DiscoverWithInstagramResult, ValidateBusinessResult } from './business-discovery.results';
 
 /** What to look for, as seed 004's examples send it (where: each type says). */
 export class BusinessSearch {
@@ -84,6 +85,7 @@ export const discoverCompetitorsJob = defineJobType({
     'Seed 004: find businesses near a place through the places service (PLACES_SERVICE_URL), then validate each in a ' +
     '`validate-business` child job. The result lists what was found.',
   payload: DiscoverCompetitorsPayload,
+  result: DiscoverCompetitorsResult,
   steps: [
     { name: DiscoveryStep.FindBusinesses, weight: 60 },
     { name: 'Validating businesses', weight: 40 },
@@ -99,6 +101,7 @@ export const discoverWithInstagramJob = defineJobType({
     'by the profile service) → top reels by outlier score → videos downloaded and analysed → insights and trends → a report ' +
     'and its PDF. The result names the report (`GET /api/v1/reports/{reportId}`); `GET /api/v1/jobs/{jobId}/flow` follows it.',
   payload: DiscoverWithInstagramPayload,
+  result: DiscoverWithInstagramResult,
   steps: [
     { name: DiscoveryStep.FindBusinesses, weight: 70 },
     { name: DiscoveryStep.StartDetection, weight: 30 },
@@ -111,6 +114,7 @@ export const validateBusinessJob = defineJobType({
   resultEnvelope: true,
   description: 'Seed 004: checks a business — name and address present, website answering with a page.',
   payload: ValidateBusinessPayload,
+  result: ValidateBusinessResult,
   outboundUrls: (payload) => (payload.website ? [{ field: 'website', url: payload.website }] : []),
   steps: [{ name: 'Checking business', weight: 1 }],
 });

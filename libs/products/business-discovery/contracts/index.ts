@@ -7,6 +7,7 @@ import { analyzeVideoContentJob, extractMetadataJob, generateInsightsJob } from 
 import { exportPdfReportJob, generateCompetitorReportJob, generateTrendAnalysisJob } from './report.jobs';
 
 export * from './business-discovery.queues';
+export * from './business-discovery.results';
 export * from './business-discovery.settings';
 export * from './discovery.jobs';
 export * from './instagram.jobs';

@@ -3,6 +3,7 @@ import { IsInt, IsOptional, IsString, IsUUID, IsUrl, Length, Matches, Max, MaxLe
 import { defineJobType } from '@conveyor/contracts';
 import { INSTAGRAM_DETECTION_QUEUE } from './business-discovery.queues';
 import { HTTP_URL, INSTAGRAM_USERNAME } from './payload-rules';
+import { AnalyzeReelsResult, DetectInstagramProfilesResult, ValidateInstagramProfileResult } from './business-discovery.results';
 
 const USERNAME_MESSAGE = 'username must be an Instagram username: 1-30 letters, digits, dots or underscores';
 
@@ -86,6 +87,7 @@ export const detectInstagramProfilesJob = defineJobType({
     'service (PROFILE_SERVICE_URL) and ranks its reels by outlier score (views ÷ the profile’s median). A business without a ' +
     'website or without Instagram completes with `instagram: null` and the reason.',
   payload: DetectInstagramPayload,
+  result: DetectInstagramProfilesResult,
   outboundUrls: (payload) => (payload.website ? [{ field: 'website', url: payload.website }] : []),
   steps: [
     { name: DetectionStep.ValidateBusiness, weight: 30 },
@@ -101,6 +103,7 @@ export const validateInstagramProfileJob = defineJobType({
   resultEnvelope: true,
   description: 'Seed 004: asks the profile service whether an Instagram account exists; its followers and reel count when it does.',
   payload: InstagramProfilePayload,
+  result: ValidateInstagramProfileResult,
   steps: [{ name: DetectionStep.ConfirmProfile, weight: 1 }],
 });
 
@@ -110,6 +113,7 @@ export const analyzeReelsJob = defineJobType({
   resultEnvelope: true,
   description: 'Seed 004: a profile’s reels from the profile service, ranked by outlier score (views ÷ the profile’s median views).',
   payload: AnalyzeReelsPayload,
+  result: AnalyzeReelsResult,
   steps: [
     { name: DetectionStep.ConfirmProfile, weight: 60 },
     { name: DetectionStep.RankReels, weight: 40 },

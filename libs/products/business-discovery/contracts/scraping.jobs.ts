@@ -20,6 +20,7 @@ import {
 import { defineJobType } from '@conveyor/contracts';
 import { VIDEO_SCRAPING_QUEUE } from './business-discovery.queues';
 import { HTTP_URL, INSTAGRAM_USERNAME, SHA256_HEX } from './payload-rules';
+import { DownloadVideoResult, ScrapeInstagramVideosResult, UploadToStorageResult } from './business-discovery.results';
 
 /** Most reels one scrape downloads. */
 export const MAX_REELS_PER_SCRAPE = 20;
@@ -109,6 +110,7 @@ export const scrapeInstagramVideosJob = defineJobType({
     'starts an `analyze-video-content` job per distinct video. In discover-with-instagram’s flow the reels are the detections’ ' +
     'top reels and `generate-insights` follows the analyses.',
   payload: ScrapeVideosPayload,
+  result: ScrapeInstagramVideosResult,
   outboundUrls: (payload) => (payload.topReels ?? []).map((reel, i) => ({ field: `topReels[${i}].video_url`, url: reel.video_url })),
   steps: [
     { name: ScrapingStep.SelectReels, weight: 5 },
@@ -123,6 +125,7 @@ export const downloadVideoJob = defineJobType({
   resultEnvelope: true,
   description: 'Seed 004: downloads one video into STORAGE_DIR (size cap, outbound policy); its SHA-256 names it, so a copy is kept once.',
   payload: DownloadVideoPayload,
+  result: DownloadVideoResult,
   outboundUrls: (payload) => [{ field: 'url', url: payload.url }],
   steps: [{ name: 'Downloading', weight: 1 }],
 });
@@ -135,5 +138,6 @@ export const uploadToStorageJob = defineJobType({
     'Seed 004: copies a stored video to the object storage service (OBJECT_STORAGE_URL, `PUT {url}/objects/{checksum}`); ' +
     'when none is configured the result says so and nothing is sent.',
   payload: StoredVideoPayload,
+  result: UploadToStorageResult,
   steps: [{ name: 'Uploading', weight: 1 }],
 });

@@ -4,6 +4,7 @@ import { defineJobType } from '@conveyor/contracts';
 import { VIDEO_ANALYSIS_QUEUE, VideoStage } from '../../video-analysis/contracts';
 import { SHA256_HEX } from './payload-rules';
 import { StoredVideoPayload } from './scraping.jobs';
+import { AnalyzeVideoContentResult, ExtractMetadataResult, GenerateInsightsResult } from './business-discovery.results';
 
 /** The analysis analyze-video-content runs; seed 004 sends `analysisType: "comprehensive"`. */
 export const ANALYSIS_TYPES = ['comprehensive'] as const;
@@ -68,6 +69,7 @@ export const analyzeVideoContentJob = defineJobType({
     'Seed 004: the video-analysis pipeline (seed 002’s, shared) on a stored video: media facts, transcript (TRANSCRIPT_SERVICE_URL, ' +
     'when configured), loudness, signals per window, highlights.',
   payload: AnalyzeVideoContentPayload,
+  result: AnalyzeVideoContentResult,
   steps: [
     { name: READING_VIDEO, weight: 10 },
     { name: VideoStage.Transcribing, weight: 25 },
@@ -82,6 +84,7 @@ export const extractMetadataJob = defineJobType({
   resultEnvelope: true,
   description: 'Seed 004: a stored video’s technical facts (ffprobe): duration, size, container, video and audio streams.',
   payload: StoredVideoPayload,
+  result: ExtractMetadataResult,
   steps: [{ name: READING_VIDEO, weight: 1 }],
 });
 
@@ -93,6 +96,7 @@ export const generateInsightsJob = defineJobType({
     'Seed 004: insights per business of a discovery: best hooks, posting cadence, where each analysed video peaks; then the ' +
     'trend analysis and, after it, the competitor report.',
   payload: GenerateInsightsPayload,
+  result: GenerateInsightsResult,
   steps: [
     { name: InsightsStep.ReadAnalyses, weight: 20 },
     { name: InsightsStep.BuildInsights, weight: 60 },
