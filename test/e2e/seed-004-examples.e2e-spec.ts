@@ -73,17 +73,16 @@ describe("Seed 004's examples, as written", () => {
       { what: `job ${jobId} to end`, timeoutMs: 30_000 },
     );
 
+  /** The seed's "Create Job": POST /api/v1/jobs as its user, the body as written. */
+  const createJob = (body: object) => conveyor.http().post('/api/v1/jobs').set(USER).send(body);
+
   it('POST /jobs (Create Job): the seed body with its queue; the answer has jobId, queue, type, status, createdAt', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({
-        queue: 'business-discovery',
-        type: 'discover-with-instagram',
-        data: { businessName: 'Downtown Restaurant', location: 'New York, NY', businessType: 'restaurant', radius: 50 },
-        options: { priority: 5, attempts: 3, delay: 0 },
-      });
+    const res = await createJob({
+      queue: 'business-discovery',
+      type: 'discover-with-instagram',
+      data: { businessName: 'Downtown Restaurant', location: 'New York, NY', businessType: 'restaurant', radius: 50 },
+      options: { priority: 5, attempts: 3, delay: 0 },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       success: true,
@@ -94,11 +93,7 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('refuses a queue that is not the type’s, naming it', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({ queue: 'video-scraping', type: 'discover-competitors', data: { businessName: 'Test Restaurant' } });
+    const res = await createJob({ queue: 'video-scraping', type: 'discover-competitors', data: { businessName: 'Test Restaurant' } });
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([
       { field: 'queue', message: 'queue must be business-discovery for type discover-competitors (or left out)' },
@@ -106,15 +101,11 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('Testing Jobs + Get Job Status: the test job runs, and its read has every field the seed shows', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({
-        queue: 'business-discovery',
-        type: 'discover-competitors',
-        data: { businessId: 'test123', businessName: 'Test Restaurant' },
-      });
+    const res = await createJob({
+      queue: 'business-discovery',
+      type: 'discover-competitors',
+      data: { businessId: 'test123', businessName: 'Test Restaurant' },
+    });
     expect(res.status).toBe(201);
     const job = await ended(res.body.data.jobId);
     expect(job).toMatchObject({
@@ -165,20 +156,20 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('Cancel Job (DELETE) and Retry Failed Job', async () => {
-    const delayed = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({ type: 'http.request', data: { url: target.url('/later'), method: 'GET' }, options: { delay: 600_000 } });
+    const delayed = await createJob({
+      type: 'http.request',
+      data: { url: target.url('/later'), method: 'GET' },
+      options: { delay: 600_000 },
+    });
     const cancel = await conveyor.http().delete(`/api/v1/jobs/${delayed.body.data.jobId}`).set(USER);
     expect(cancel.status).toBe(200);
     expect(cancel.body.data).toMatchObject({ cancelled: true, status: 'cancelled' });
 
-    const failing = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({ type: 'http.request', data: { url: target.url('/missing'), method: 'GET', expectStatus: 200 }, options: { attempts: 1 } });
+    const failing = await createJob({
+      type: 'http.request',
+      data: { url: target.url('/missing'), method: 'GET', expectStatus: 200 },
+      options: { attempts: 1 },
+    });
     const failed = await ended(failing.body.data.jobId);
     expect(failed).toMatchObject({ status: 'failed', failedAt: expect.stringMatching(ISO), completedAt: null, attempts: 1 });
     const retry = await conveyor.http().post(`/api/v1/jobs/${failing.body.data.jobId}/retry`).set(USER);
@@ -186,16 +177,12 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('reads a priority on the seed’s scale (higher = more important) when asked to', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({
-        type: 'http.request',
-        data: { url: target.url('/p'), method: 'GET' },
-        options: { priority: 10, delay: 600_000 },
-        priorityOrder: 'higher-first',
-      });
+    const res = await createJob({
+      type: 'http.request',
+      data: { url: target.url('/p'), method: 'GET' },
+      options: { priority: 10, delay: 600_000 },
+      priorityOrder: 'higher-first',
+    });
     expect(res.status).toBe(201);
     expect((await jobRead(res.body.data.jobId)).priority).toBe(1);
   });
@@ -363,11 +350,11 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('reads `stalled` for an active job whose worker died (its lock expired, no stall check has run yet)', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({ type: 'http.request', data: { url: target.url('/hang'), method: 'GET' }, options: { attempts: 1, timeout: 2_000 } });
+    const res = await createJob({
+      type: 'http.request',
+      data: { url: target.url('/hang'), method: 'GET' },
+      options: { attempts: 1, timeout: 2_000 },
+    });
     const jobId = res.body.data.jobId as string;
     await waitFor(async () => (await jobRead(jobId)).status === 'active', { what: 'the job to start' });
     await conveyor.workers[0].kill(); // SIGKILL: nobody renews the lock, and no worker checks for stalls

@@ -205,6 +205,7 @@ describe('Video analysis (seed 002)', () => {
     // The job verbs work on these jobs, in the guide's words.
     const status = await conveyor.http().get(`/api/v1/jobs/${jobId}/status`).set(USER);
     expect(status.body.data).toMatchObject({ status: 'completed', conveyorStatus: 'completed' });
+    await conveyor.checkDocumentedResult(jobId, USER['x-user-id']);
     expect((await conveyor.http().get(`/api/v1/analysis/${jobId}`).set({ 'x-user-id': 'someone-else' })).status).toBe(404);
   });
 
@@ -374,6 +375,7 @@ describe('Video analysis without a transcript service', () => {
     const status = (await conveyor.http().get(`/api/v1/jobs/${res.body.data.job_id}/status`).set(USER)).body.data;
     expect(status.result).toMatchObject({ video_id: 'vod-3', stored_in: 'video_analyses', highlights: expect.any(Array) });
     expect(status.result).not.toHaveProperty('loudness_timeline');
+    await conveyor.checkDocumentedResult(res.body.data.job_id, USER['x-user-id']);
   });
 
   it('skips transcription with a note and still finds both bursts', async () => {
@@ -389,5 +391,6 @@ describe('Video analysis without a transcript service', () => {
     expect(job.result.chat).toBeNull();
     expect(job.result.notes).toEqual([expect.stringMatching(/TRANSCRIPT_SERVICE_URL/)]);
     for (const burst of LOUD_BURSTS) expect(job.result.highlights.some((h: any) => overlaps(h, burst))).toBe(true);
+    await conveyor.checkDocumentedResult(res.body.data.job_id, USER['x-user-id']);
   });
 });

@@ -194,6 +194,7 @@ describe('Viral-ideas analysis', () => {
     // The run is an ordinary job of its owner too.
     const job = await conveyor.http().get(`/api/v1/jobs/${jobId}`).set(ALICE);
     expect(job.body.data).toMatchObject({ type: 'viral-ideas.analysis', status: 'completed' });
+    await conveyor.checkDocumentedResult(jobId, ALICE['x-user-id']);
 
     // completed → 409 with the spec's detail and troubleshooting.
     const again = await start(entry.id);
@@ -233,6 +234,8 @@ describe('Viral-ideas analysis', () => {
       .updateOne({ _id: entry.id as never }, { $set: { next_scheduled_run: new Date(Date.now() - 1000) } });
     const { started } = await triggerReruns();
     const second = await entryWhen(entry.session_id, (e) => e.total_runs === 2 && e.status === 'completed', 'the re-run');
+    // The entry completes inside the run's last step: wait for the job too (its result is checked as it is read).
+    await conveyor.waitForJob(second.job_id, ALICE['x-user-id'], (j) => j.status === 'completed');
     expect(started).toEqual([{ queueId: entry.id, jobId: second.job_id }]);
 
     // Each profile was asked only for reels newer than its newest stored one.

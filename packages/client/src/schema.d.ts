@@ -180,7 +180,7 @@ export interface paths {
      * A job's webhook delivery attempts
      * @description Every attempt to deliver the job’s webhooks (`callbackUrl`), newest first, at most 100: status code, duration and error; the receiver’s response body is never kept. For the job’s owner or an administrator.
      *
-     *     Each webhook is a JSON POST `{ event, jobId, status, progress, step, result?, error?, timestamp }` with headers `Webhook-Id` (the same in every attempt of one delivery: drop duplicates by it), `Webhook-Timestamp` (unix seconds of the attempt) and `Webhook-Signature: v1=<base64 HMAC-SHA256>`, keyed with the UTF-8 bytes of your `callbackSecret` (or the service’s WEBHOOK_SIGNING_SECRET), over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`. A 2xx within 10 s is a delivery; anything else (a 3xx too: redirects are not followed) is retried with backoff.
+     *     Each webhook is a JSON POST `{ event, jobId, status, progress, step, result?, error?, timestamp }`, your secret being the job's `callbackSecret`. Headers as Standard Webhooks specifies them: `Webhook-Id` (the same in every attempt of one delivery: drop duplicates by it), `Webhook-Timestamp` (unix seconds of the attempt) and `Webhook-Signature: v1,<base64 HMAC-SHA256>` over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your secret (a `whsec_` secret: its base64-decoded bytes; any other: its UTF-8 bytes), or with the service’s WEBHOOK_SIGNING_SECRET. While WEBHOOK_LEGACY_SIGNATURE is on, the header also carries the older `v1=<base64>` form, keyed with the secret’s UTF-8 bytes. A 2xx within WEBHOOK_TIMEOUT_MS is a delivery; anything else (a 3xx too: redirects are not followed) is retried with backoff.
      */
     get: operations['listJobWebhooks'];
     put?: never;
@@ -852,12 +852,12 @@ export interface paths {
     };
     /**
      * Your notification settings
-     * @description When one of your flows ends (`flow.completed`, `flow.failed`, `flow.cancelled`), or one of your jobs outside a flow completes or fails after running at least NOTIFICATION_MIN_JOB_SECONDS (`job.completed`, `job.failed`), Conveyor POSTs `{ event, jobId, type, status, flow?: { status, counts, total }, finishedAt, links: { job, flow } }` to your URL (with no settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set). Signed and retried exactly like job webhooks: headers `Webhook-Id` (drop duplicates by it), `Webhook-Timestamp` and `Webhook-Signature: v1=<base64 HMAC-SHA256>` over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your `secret` (or the service’s WEBHOOK_SIGNING_SECRET).
+     * @description When one of your flows ends (`flow.completed`, `flow.failed`, `flow.cancelled`), or one of your jobs outside a flow completes or fails after running at least NOTIFICATION_MIN_JOB_SECONDS (`job.completed`, `job.failed`), Conveyor POSTs `{ event, jobId, type, status, flow?: { status, counts, total }, finishedAt, links: { job, flow } }` to your URL (with no settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set), retried exactly like job webhooks, your secret being the settings' `secret`. Headers as Standard Webhooks specifies them: `Webhook-Id` (the same in every attempt of one delivery: drop duplicates by it), `Webhook-Timestamp` (unix seconds of the attempt) and `Webhook-Signature: v1,<base64 HMAC-SHA256>` over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your secret (a `whsec_` secret: its base64-decoded bytes; any other: its UTF-8 bytes), or with the service’s WEBHOOK_SIGNING_SECRET. While WEBHOOK_LEGACY_SIGNATURE is on, the header also carries the older `v1=<base64>` form, keyed with the secret’s UTF-8 bytes.
      */
     get: operations['notificationSettingsGet'];
     /**
      * Set where your notifications go
-     * @description Replaces your settings (a secret left out: the service’s signs). When one of your flows ends (`flow.completed`, `flow.failed`, `flow.cancelled`), or one of your jobs outside a flow completes or fails after running at least NOTIFICATION_MIN_JOB_SECONDS (`job.completed`, `job.failed`), Conveyor POSTs `{ event, jobId, type, status, flow?: { status, counts, total }, finishedAt, links: { job, flow } }` to your URL (with no settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set). Signed and retried exactly like job webhooks: headers `Webhook-Id` (drop duplicates by it), `Webhook-Timestamp` and `Webhook-Signature: v1=<base64 HMAC-SHA256>` over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your `secret` (or the service’s WEBHOOK_SIGNING_SECRET).
+     * @description Replaces your settings (a secret left out: the service’s signs). When one of your flows ends (`flow.completed`, `flow.failed`, `flow.cancelled`), or one of your jobs outside a flow completes or fails after running at least NOTIFICATION_MIN_JOB_SECONDS (`job.completed`, `job.failed`), Conveyor POSTs `{ event, jobId, type, status, flow?: { status, counts, total }, finishedAt, links: { job, flow } }` to your URL (with no settings: to the service’s NOTIFICATION_WEBHOOK_URL, if set), retried exactly like job webhooks, your secret being the settings' `secret`. Headers as Standard Webhooks specifies them: `Webhook-Id` (the same in every attempt of one delivery: drop duplicates by it), `Webhook-Timestamp` (unix seconds of the attempt) and `Webhook-Signature: v1,<base64 HMAC-SHA256>` over `<Webhook-Id>.<Webhook-Timestamp>.<raw body>`, keyed with your secret (a `whsec_` secret: its base64-decoded bytes; any other: its UTF-8 bytes), or with the service’s WEBHOOK_SIGNING_SECRET. While WEBHOOK_LEGACY_SIGNATURE is on, the header also carries the older `v1=<base64>` form, keyed with the secret’s UTF-8 bytes.
      */
     put: operations['notificationSettingsPut'];
     post?: never;
@@ -1303,7 +1303,12 @@ export interface components {
         [key: string]: string;
       };
       /** @description Objects and arrays are sent as JSON */
-      body?: string | Record<string, never> | unknown[];
+      body?:
+        | string
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[];
       /** @description The status that counts as success; default any 2xx */
       expectStatus?: number;
     };
@@ -1494,6 +1499,61 @@ export interface components {
        */
       reportId: string;
     };
+    HttpRequestResult: {
+      /**
+       * @description The status the target answered with
+       * @example 200
+       */
+      statusCode: number;
+      /** @description ms from sending the request to the end of reading the response */
+      durationMs: number;
+      /**
+       * @description The response’s Content-Type; null when it sent none
+       * @example application/json
+       */
+      contentType: string | null;
+      /** @description Bytes of the response body that were read (reading stops past 1 MiB) */
+      responseBytes: number;
+      /** @description The first 2048 bytes of the body, decoded as UTF-8 */
+      responseExcerpt: string;
+      /** @description Whether the body was longer than the excerpt */
+      truncated: boolean;
+    };
+    SendNotificationJobResult: {
+      /**
+       * @description queued: handed to the webhook deliveries; skipped: nowhere to send it
+       * @enum {string}
+       */
+      outcome: 'queued' | 'skipped';
+      /** @description queued only: the webhook delivery that sends it (its `Webhook-Id`) */
+      deliveryId?: string;
+      /**
+       * @description queued only: owner: the URL the owner saved; service: NOTIFICATION_WEBHOOK_URL
+       * @enum {string}
+       */
+      target?: 'owner' | 'service';
+      /** @description skipped only: why it was not sent */
+      reason?: string;
+    };
+    ViralIdeasAnalysisJobResult: {
+      /**
+       * Format: uuid
+       * @description The queue entry the run analysed
+       */
+      queueId: string;
+      /** @description The entry’s run this was (1 for its first) */
+      runNumber: number;
+      /** @enum {string} */
+      runType: 'initial' | 'recurring';
+      /** @description Profiles fetched (the primary and the competitors that answered) */
+      profilesAnalysed: number;
+      /** @description Competitors that could not be fetched (the run went on without their new content) */
+      competitorsFailed: number;
+      /** @description Ideas generated */
+      ideas: number;
+      /** @description Why there are no ideas (no idea service, or it returned none); null otherwise */
+      ideasNote: string | null;
+    };
     HeadingDoc: {
       /** @enum {number} */
       level: 1 | 2 | 3;
@@ -1619,6 +1679,421 @@ export interface components {
       savedPost: components['schemas']['SavedPostDoc'];
       metadata: components['schemas']['GenerationMetadataDoc'];
       imageGeneration: components['schemas']['ImageGenerationDoc'];
+    };
+    VideoStreamFactsDoc: {
+      /**
+       * @description `unknown` when ffprobe names none
+       * @example h264
+       */
+      codec: string;
+      /** @description Pixels; 0 when ffprobe gives none */
+      width: number;
+      /** @description Pixels; 0 when ffprobe gives none */
+      height: number;
+      /**
+       * @description Frames per second
+       * @example 29.97
+       */
+      frame_rate: number | null;
+    };
+    AudioStreamFactsDoc: {
+      /**
+       * @description `unknown` when ffprobe names none
+       * @example aac
+       */
+      codec: string;
+      /**
+       * @description Hz
+       * @example 44100
+       */
+      sample_rate: number | null;
+      channels: number | null;
+    };
+    VideoMediaFactsDoc: {
+      /** @description Seconds, to the millisecond */
+      duration_seconds: number;
+      /**
+       * @description The container, as ffprobe names it
+       * @example mov,mp4,m4a,3gp,3g2,mj2
+       */
+      format: string | null;
+      size_bytes: number | null;
+      /** @description Bits per second */
+      bit_rate: number | null;
+      /** @description The first video stream; null when there is none */
+      video: components['schemas']['VideoStreamFactsDoc'] | null;
+      /** @description The first audio stream; null when there is none */
+      audio: components['schemas']['AudioStreamFactsDoc'] | null;
+    };
+    VideoHighlightDoc: {
+      start_seconds: number;
+      end_seconds: number;
+      /** @description The strongest signal’s z-score over the video’s own baseline (summed when several stand out) */
+      score: number;
+      /** @description Which signals stood out */
+      reasons: ('loudness' | 'chat' | 'sentiment')[];
+    };
+    VideoAnalysisJobResult: {
+      /** @example vod-2931 */
+      video_id: string;
+      media: components['schemas']['VideoMediaFactsDoc'];
+      /** @description Ranked by score, at most `max_highlights` */
+      highlights: components['schemas']['VideoHighlightDoc'][];
+      /** @description Transcript segments; null when the video was not transcribed */
+      transcript_segments: number | null;
+      /** @description Chat messages used; null without a usable chat log */
+      chat_messages: number | null;
+      /** @description What could not be done and why (no transcript service, an unusable chat log) */
+      notes: string[];
+      /**
+       * @description Where the full result is (GET /api/v1/analysis/:job_id)
+       * @enum {string}
+       */
+      stored_in: 'video_analyses';
+    };
+    DiscoveredCompetitorDoc: {
+      /** @description The business within the search */
+      key: string;
+      name: string;
+      address: string | null;
+      /** @description Null when the places service gave none, or the outbound policy refuses it */
+      website: string | null;
+      phone: string | null;
+      category: string | null;
+      rating: number | null;
+      /**
+       * Format: uuid
+       * @description Its validate-business child's job id
+       */
+      validationJobId: string | null;
+    };
+    DiscoverCompetitorsResult: {
+      /** @description The payload's businessId, when it gave one */
+      businessId?: string;
+      businessName: string;
+      businessesFound: number;
+      businesses: components['schemas']['DiscoveredCompetitorDoc'][];
+    };
+    DiscoveryBusinessRefDoc: {
+      /** @description The business within the discovery (its detection's key) */
+      key: string;
+      name: string;
+      website: string | null;
+    };
+    DiscoveryFlowChildDoc: {
+      /** @description The child's key within its parent's fan-out */
+      key: string;
+      /** Format: uuid */
+      jobId: string;
+    };
+    DiscoverWithInstagramResult: {
+      /**
+       * Format: uuid
+       * @description This job’s id
+       */
+      discoveryId: string;
+      /**
+       * Format: uuid
+       * @description The report’s id (the discovery’s)
+       */
+      reportId: string;
+      /**
+       * @description Where the report is read
+       * @example /api/v1/reports/4f0c…
+       */
+      report: string;
+      /**
+       * @description Where its PDF is downloaded
+       * @example /api/v1/reports/4f0c…/pdf
+       */
+      pdf: string;
+      /**
+       * @description Where the flow is followed
+       * @example /api/v1/jobs/4f0c…/flow
+       */
+      flow: string;
+      businessesFound: number;
+      businesses: components['schemas']['DiscoveryBusinessRefDoc'][];
+      /** @description The detect-instagram-profiles children, by business key */
+      detections: components['schemas']['DiscoveryFlowChildDoc'][];
+    };
+    DiscoveryWebsiteCheckDoc: {
+      /** @description The website checked */
+      url: string;
+      /** @description Where it answered after redirects; null when it could not be read */
+      finalUrl: string | null;
+      /** @description The home page's HTTP status */
+      status: number | null;
+      /** @description Why the website could not be read */
+      error: string | null;
+    };
+    ValidateBusinessResult: {
+      /** @description Name and address present, website answering with a page */
+      valid: boolean;
+      /** @description Null when the business has no website */
+      website: components['schemas']['DiscoveryWebsiteCheckDoc'] | null;
+      /** @description What is missing or wrong, in words; empty when valid */
+      problems: string[];
+      name: string;
+      /** @description Social profile links found on the website */
+      socials: string[];
+    };
+    DiscoveryBusinessValidationDoc: {
+      /** @description Name and address present, website answering with a page */
+      valid: boolean;
+      /** @description Null when the business has no website */
+      website: components['schemas']['DiscoveryWebsiteCheckDoc'] | null;
+      /** @description What is missing or wrong, in words; empty when valid */
+      problems: string[];
+    };
+    DiscoveryRankedReelDoc: {
+      id: string;
+      url: string | null;
+      /** @description The reel's video file, when the profile service gives one */
+      video_url: string | null;
+      caption: string | null;
+      /** @description As the profile service counted them */
+      views: number;
+      likes: number;
+      comments: number;
+      /** Format: date-time */
+      posted_at: string;
+      /** @description views ÷ the profile's median views */
+      outlier_score: number;
+      /** @description (likes + comments) ÷ views */
+      engagement_rate: number;
+    };
+    DiscoveryReelRankingDoc: {
+      username: string;
+      followers: number | null;
+      /** @description Reels ranked (the most recent, at most 50) */
+      reelsCount: number;
+      medianViews: number;
+      averageEngagementRate: number;
+      /** @description Every reel ranked, most recent first */
+      reels: components['schemas']['DiscoveryRankedReelDoc'][];
+      /** @description The highest outlier scores first */
+      topReels: components['schemas']['DiscoveryRankedReelDoc'][];
+    };
+    DiscoveryInstagramFindingDoc: {
+      /** @description Without @ */
+      handle: string;
+      /** @description The page the handle was found on */
+      sourceUrl: string;
+      /** @description Whether the profile service knows the account (false when none is configured) */
+      confirmed: boolean;
+      /** @description Null when the account was not confirmed */
+      ranking: components['schemas']['DiscoveryReelRankingDoc'] | null;
+    };
+    DetectInstagramProfilesResult: {
+      businessName: string;
+      /** @description The payload's businessKey (set in a discovery) */
+      businessKey: string | null;
+      validation: components['schemas']['DiscoveryBusinessValidationDoc'];
+      /** @description Null when no Instagram account was found */
+      instagram: components['schemas']['DiscoveryInstagramFindingDoc'] | null;
+      /** @description Why there is no (confirmed) Instagram */
+      note: string | null;
+    };
+    AnalyzeReelsResult: {
+      username: string;
+      /** @description The payload's profileId */
+      profileId: string | null;
+      /** @description Null when the account is unknown or no profile service is configured */
+      ranking: components['schemas']['DiscoveryReelRankingDoc'] | null;
+      /** @description Why there is no ranking */
+      note: string | null;
+    };
+    ValidateInstagramProfileResult: {
+      username: string;
+      /** @description Null when no profile service is configured */
+      exists: boolean | null;
+      /** @description Only when the account exists */
+      followers?: number | null;
+      /** @description Reels the profile service returned; only when the account exists */
+      reelsCount?: number;
+      note: string | null;
+    };
+    DiscoveryScrapedVideoDoc: {
+      /** @description The business within the discovery; null for reels given in the payload */
+      businessKey: string | null;
+      reelId: string;
+      checksum: string;
+      bytes: number;
+      /** @description Whether this caller had stored the same bytes already */
+      deduplicated: boolean;
+    };
+    DiscoverySkippedReelDoc: {
+      businessKey: string | null;
+      reelId: string;
+      /** @description The video URL */
+      url: string;
+      /** @description Why its video could not be had (gone, too large, refused) */
+      reason: string;
+    };
+    DiscoveryVideoAnalysisRefDoc: {
+      checksum: string;
+      /**
+       * Format: uuid
+       * @description Its analyze-video-content child
+       */
+      jobId: string;
+    };
+    ScrapeInstagramVideosResult: {
+      /**
+       * Format: uuid
+       * @description The payload's discoveryId, when it gave one
+       */
+      discoveryId?: string;
+      videos: components['schemas']['DiscoveryScrapedVideoDoc'][];
+      distinctVideos: number;
+      skipped: components['schemas']['DiscoverySkippedReelDoc'][];
+      /** @description One analysis per distinct video */
+      analyses: components['schemas']['DiscoveryVideoAnalysisRefDoc'][];
+    };
+    DownloadVideoResult: {
+      url: string;
+      reelId: string | null;
+      /** @description SHA-256 of the bytes: the stored video’s name */
+      checksum: string;
+      bytes: number;
+      contentType: string | null;
+      /** @description Whether this caller had stored the same bytes already */
+      deduplicated: boolean;
+    };
+    UploadToStorageResult: {
+      checksum: string;
+      /** @description False when no object storage is configured */
+      uploaded: boolean;
+      /** @description The object storage's URL for it, when it gave one */
+      url: string | null;
+      note: string | null;
+    };
+    DiscoveryVideoStreamDoc: {
+      codec: string;
+      width: number;
+      height: number;
+      frame_rate: number | null;
+    };
+    DiscoveryAudioStreamDoc: {
+      codec: string;
+      sample_rate: number | null;
+      channels: number | null;
+    };
+    DiscoveryMediaFactsDoc: {
+      duration_seconds: number;
+      /** @example mov,mp4,m4a,3gp,3g2,mj2 */
+      format: string | null;
+      size_bytes: number | null;
+      /** @description Bits per second */
+      bit_rate: number | null;
+      video: components['schemas']['DiscoveryVideoStreamDoc'] | null;
+      audio: components['schemas']['DiscoveryAudioStreamDoc'] | null;
+    };
+    DiscoveryHighlightDoc: {
+      start_seconds: number;
+      end_seconds: number;
+      /** @description The strongest signal's z-score over the video's own baseline (summed when several stand out) */
+      score: number;
+      /** @description Which signals stood out */
+      reasons: ('loudness' | 'chat' | 'sentiment')[];
+    };
+    AnalyzeVideoContentResult: {
+      /** @enum {string} */
+      analysisType: 'comprehensive';
+      checksum: string;
+      videoId: string | null;
+      media: components['schemas']['DiscoveryMediaFactsDoc'];
+      highlights: components['schemas']['DiscoveryHighlightDoc'][];
+      /** @description Null when the video was not transcribed */
+      transcriptSegments: number | null;
+      /** @description The first transcribed sentence */
+      transcriptOpening: string | null;
+      /** @description What was not done and why */
+      notes: string[];
+    };
+    ExtractMetadataResult: {
+      checksum: string;
+      media: components['schemas']['DiscoveryMediaFactsDoc'];
+    };
+    DiscoveryInsightsSummaryDoc: {
+      key: string;
+      name: string;
+      postsPerWeek: number;
+      /** @description Hook patterns found */
+      hooks: number;
+      /** @description Analysed videos with their peaks */
+      peaks: number;
+    };
+    GenerateInsightsResult: {
+      /** Format: uuid */
+      discoveryId: string;
+      /** @description Completed analyses read */
+      videosAnalysed: number;
+      /** @description The businesses with reels */
+      businesses: components['schemas']['DiscoveryInsightsSummaryDoc'][];
+      /**
+       * Format: uuid
+       * @description The generate-competitor-report job that follows
+       */
+      report: string | null;
+    };
+    DiscoveryReportSummaryDoc: {
+      businessesFound: number;
+      withInstagram: number;
+      withoutInstagram: number;
+      videosAnalysed: number;
+    };
+    GenerateCompetitorReportResult: {
+      /** Format: uuid */
+      reportId: string;
+      /** @example /api/v1/reports/4f0c… */
+      report: string;
+      /** @example /api/v1/reports/4f0c…/pdf */
+      pdf: string;
+      /**
+       * Format: uuid
+       * @description The export-pdf-report child
+       */
+      pdfJobId: string | null;
+      summary: components['schemas']['DiscoveryReportSummaryDoc'];
+    };
+    DiscoveryWeeklyPointDoc: {
+      /**
+       * Format: date
+       * @description The Monday (UTC) of the week
+       */
+      week: string;
+      /** @description The week's reels' views together */
+      views: number;
+      posts: number;
+    };
+    DiscoveryBusinessTrendDoc: {
+      key: string;
+      name: string;
+      weeks: components['schemas']['DiscoveryWeeklyPointDoc'][];
+      /** @enum {string} */
+      direction: 'rising' | 'falling' | 'flat' | 'not enough data';
+      /** @description Least-squares slope of views per post, per week */
+      viewsSlopePerWeek: number;
+    };
+    GenerateTrendAnalysisResult: {
+      /** @description All businesses together, oldest week first */
+      overall: components['schemas']['DiscoveryWeeklyPointDoc'][];
+      /** @description Per business with reels */
+      byBusiness: components['schemas']['DiscoveryBusinessTrendDoc'][];
+      /** @enum {string} */
+      direction: 'rising' | 'falling' | 'flat' | 'not enough data';
+      viewsSlopePerWeek: number;
+    };
+    ExportPdfReportResult: {
+      /** Format: uuid */
+      reportId: string;
+      /** @description The PDF's size */
+      bytes: number;
+      sha256: string;
+      /** @example /api/v1/reports/4f0c…/pdf */
+      pdf: string;
     };
     FieldErrorDto: {
       /** @example data.url */
@@ -1747,9 +2222,30 @@ export interface components {
       run: number;
       /** @description null until completed; shape depends on the job type. Seed 004's types also carry `success`, `data` (the result itself) and `processingTime` (ms) in it, as that seed shows */
       result:
+        | components['schemas']['HttpRequestResult']
+        | components['schemas']['SendNotificationJobResult']
+        | components['schemas']['ViralIdeasAnalysisJobResult']
         | components['schemas']['WebsiteAnalysisResult']
         | components['schemas']['ContentGenerationResult']
-        | (Record<string, never> | null)
+        | components['schemas']['VideoAnalysisJobResult']
+        | components['schemas']['DiscoverCompetitorsResult']
+        | components['schemas']['DiscoverWithInstagramResult']
+        | components['schemas']['ValidateBusinessResult']
+        | components['schemas']['DetectInstagramProfilesResult']
+        | components['schemas']['AnalyzeReelsResult']
+        | components['schemas']['ValidateInstagramProfileResult']
+        | components['schemas']['ScrapeInstagramVideosResult']
+        | components['schemas']['DownloadVideoResult']
+        | components['schemas']['UploadToStorageResult']
+        | components['schemas']['AnalyzeVideoContentResult']
+        | components['schemas']['ExtractMetadataResult']
+        | components['schemas']['GenerateInsightsResult']
+        | components['schemas']['GenerateCompetitorReportResult']
+        | components['schemas']['GenerateTrendAnalysisResult']
+        | components['schemas']['ExportPdfReportResult']
+        | ({
+            [key: string]: unknown;
+          } | null)
         | unknown[]
         | string
         | number
@@ -1814,12 +2310,31 @@ export interface components {
       delayMs: number;
       attempts: number;
       /**
+       * @description Delays before each retry, in ms, as the job will run with them
        * @example {
        *       "type": "exponential",
        *       "delayMs": 2000
        *     }
        */
-      backoff: Record<string, never>;
+      backoff:
+        | {
+            /** @enum {string} */
+            type: 'fixed';
+            delayMs: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'exponential';
+            /** @description The first delay; each later one doubles */
+            delayMs: number;
+            /** @description The cap on a delay (1 h when absent) */
+            maxDelayMs?: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'list';
+            delaysMs: number[];
+          };
       timeoutMs: number;
       /** @description Place it would take among waiting jobs; null if delayed */
       queuePosition: number | null;
@@ -1961,9 +2476,30 @@ export interface components {
       current_step: string | null;
       /** @description Only when completed (succeeded); shape depends on the job type */
       result?:
+        | components['schemas']['HttpRequestResult']
+        | components['schemas']['SendNotificationJobResult']
+        | components['schemas']['ViralIdeasAnalysisJobResult']
         | components['schemas']['WebsiteAnalysisResult']
         | components['schemas']['ContentGenerationResult']
-        | (Record<string, never> | null)
+        | components['schemas']['VideoAnalysisJobResult']
+        | components['schemas']['DiscoverCompetitorsResult']
+        | components['schemas']['DiscoverWithInstagramResult']
+        | components['schemas']['ValidateBusinessResult']
+        | components['schemas']['DetectInstagramProfilesResult']
+        | components['schemas']['AnalyzeReelsResult']
+        | components['schemas']['ValidateInstagramProfileResult']
+        | components['schemas']['ScrapeInstagramVideosResult']
+        | components['schemas']['DownloadVideoResult']
+        | components['schemas']['UploadToStorageResult']
+        | components['schemas']['AnalyzeVideoContentResult']
+        | components['schemas']['ExtractMetadataResult']
+        | components['schemas']['GenerateInsightsResult']
+        | components['schemas']['GenerateCompetitorReportResult']
+        | components['schemas']['GenerateTrendAnalysisResult']
+        | components['schemas']['ExportPdfReportResult']
+        | ({
+            [key: string]: unknown;
+          } | null)
         | unknown[]
         | string
         | number
@@ -2379,13 +2915,126 @@ export interface components {
       /** @description Their combined concurrency */
       capacity: number;
     };
+    QueueHealthThresholdsResponse: {
+      /** @description More waiting jobs than this → warning */
+      queueDepthWarning?: number;
+      /** @description Share of jobs failed for good above this → warning */
+      failureRateWarning?: number;
+      /** @description …and above this → error */
+      failureRateError?: number;
+      /** @description The failure rate’s window, minutes */
+      failureRateWindowMinutes?: number;
+      /** @description An active job running this many times the average is stuck */
+      stuckFactor?: number;
+      /** @description …but never before it has run this long, ms */
+      stuckMinAgeMs?: number;
+      /** @description Active jobs over the workers’ concurrency above this → warning */
+      utilisationWarning?: number;
+      /** @description Average processing time above this, ms → warning (0: off) */
+      averageProcessingWarningMs?: number;
+    };
+    QueueRateLimitResponse: {
+      max: number;
+      durationMs: number;
+    };
+    EffectiveQueuePolicyResponse: {
+      /** @example http */
+      name: string;
+      /** @example Outbound HTTP calls (http.request jobs) */
+      description?: string;
+      /** @description Jobs one worker process runs at once on this queue */
+      concurrency: number;
+      /** @description Default attempts per job */
+      attempts: number;
+      /** @description The most attempts a submission may ask for */
+      maxAttempts: number;
+      /**
+       * @description Default delays before retries
+       * @example {
+       *       "type": "exponential",
+       *       "delayMs": 2000
+       *     }
+       */
+      backoff:
+        | {
+            /** @enum {string} */
+            type: 'fixed';
+            delayMs: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'exponential';
+            /** @description The first delay; each later one doubles */
+            delayMs: number;
+            /** @description The cap on a delay (1 h when absent) */
+            maxDelayMs?: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'list';
+            delaysMs: number[];
+          };
+      /** @description Default per-attempt time limit, ms */
+      timeoutMs: number;
+      /** @description The longest per-attempt time limit a submission may ask for, ms */
+      maxTimeoutMs: number;
+      /** @description Waiting + delayed jobs above which submissions get 429 */
+      backlogLimit: number;
+      /** @description Completed jobs Bull keeps in Redis */
+      keepCompleted: number;
+      /** @description Failed jobs Bull keeps in Redis */
+      keepFailed: number;
+      /** @description Typical processing time, ms (the first ETA before real timings exist) */
+      expectedDurationMs: number;
+      /** @description The queue `/api/v1/queue/*` acts on when no `?queue=` names one */
+      defaultForQueueRoutes?: boolean;
+      /** @description This queue’s alert thresholds where they differ from HEALTH_* */
+      healthThresholds?: components['schemas']['QueueHealthThresholdsResponse'];
+      /** @description null: no rate limit */
+      rateLimit: components['schemas']['QueueRateLimitResponse'] | null;
+    };
+    QueueOverridesResponse: {
+      concurrency?: number;
+      attempts?: number;
+      /**
+       * @example {
+       *       "type": "exponential",
+       *       "delayMs": 2000
+       *     }
+       */
+      backoff?:
+        | {
+            /** @enum {string} */
+            type: 'fixed';
+            delayMs: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'exponential';
+            /** @description The first delay; each later one doubles */
+            delayMs: number;
+            /** @description The cap on a delay (1 h when absent) */
+            maxDelayMs?: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'list';
+            delaysMs: number[];
+          };
+      /** @description ms */
+      timeoutMs?: number;
+      backlogLimit?: number;
+      rateLimit?: components['schemas']['QueueRateLimitResponse'];
+      keepCompleted?: number;
+      keepFailed?: number;
+    };
     QueueConfigResponse: {
       /** @example http */
       queue: string;
       /** @description What producers and workers use now (policy defaults with the saved settings applied) */
-      effective: Record<string, never>;
+      effective: components['schemas']['EffectiveQueuePolicyResponse'];
       /** @description What an operator saved (empty: all defaults) */
-      saved: Record<string, never>;
+      saved: components['schemas']['QueueOverridesResponse'];
     };
     RateLimitRequest: {
       /** @description Jobs started per window, across all workers */
@@ -2411,7 +3060,17 @@ export interface components {
        *       "delay": 2000
        *     }
        */
-      backoff?: Record<string, never>;
+      backoff?:
+        | {
+            /** @enum {string} */
+            type: 'fixed' | 'exponential';
+            delay: number;
+          }
+        | {
+            /** @enum {string} */
+            type: 'list';
+            delays: number[];
+          };
       /** @description Default per-attempt time limit for new jobs, ms (at most the queue’s cap) */
       timeout?: number;
       /** @description Waiting + delayed jobs above which submissions get 429 */
@@ -2511,9 +3170,9 @@ export interface components {
       /** @example http */
       queue: string;
       /** @description What producers and workers use now (policy defaults with the saved settings applied) */
-      effective: Record<string, never>;
+      effective: components['schemas']['EffectiveQueuePolicyResponse'];
       /** @description What an operator saved (empty: all defaults) */
-      saved: Record<string, never>;
+      saved: components['schemas']['QueueOverridesResponse'];
       /** @description Jobs each worker runs at once */
       max_concurrent_jobs: number;
       max_queue_size: number;

@@ -3,7 +3,7 @@ import { MAX_QUEUE_CONCURRENCY } from '@conveyor/contracts';
 import { CleanableState, QueueJobState } from '@conveyor/queueing';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
-import { IsBackoff } from '../jobs/dto/submit-job.request';
+import { BACKOFF_INPUT_SCHEMA, IsBackoff } from '../jobs/dto/submit-job.request';
 import type { BackoffInput } from '@conveyor/contracts';
 
 const JOB_STATES: QueueJobState[] = ['waiting', 'active', 'delayed', 'completed', 'failed', 'paused'];
@@ -114,7 +114,7 @@ export class QueueConfigRequest {
   @Min(1)
   attempts?: number;
 
-  @ApiPropertyOptional({ description: 'Default backoff for new jobs, as in a submission', example: { type: 'exponential', delay: 2000 } })
+  @ApiPropertyOptional({ description: 'Default backoff for new jobs, as in a submission', ...BACKOFF_INPUT_SCHEMA })
   @IsOptional()
   @IsBackoff()
   backoff?: BackoffInput;

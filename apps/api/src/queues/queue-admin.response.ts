@@ -1,4 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { BackoffSpec, EffectiveQueuePolicy, HealthThresholds, QueueName, QueueOverrides } from '@conveyor/contracts';
+import { BACKOFF_SPEC_SCHEMA } from '../jobs/dto/job.response';
 
 export class QueueCountsResponse {
   @ApiProperty() waiting!: number;
@@ -176,10 +178,79 @@ export class QueueActionResponse {
   @ApiProperty({ required: false, description: 'Jobs removed or released, where the action removes any' }) affected?: number;
 }
 
+/** Bull's rate limiter of a queue: at most `max` jobs started per `durationMs`, across all workers. */
+export class QueueRateLimitResponse {
+  @ApiProperty({ type: 'integer' }) max!: number;
+  @ApiProperty({ type: 'integer' }) durationMs!: number;
+}
+
+/** A queue's own alert thresholds, where they differ from the HEALTH_* settings. */
+export class QueueHealthThresholdsResponse {
+  @ApiPropertyOptional({ type: 'integer', description: 'More waiting jobs than this → warning' }) queueDepthWarning?: number;
+  @ApiPropertyOptional({ description: 'Share of jobs failed for good above this → warning' }) failureRateWarning?: number;
+  @ApiPropertyOptional({ description: '…and above this → error' }) failureRateError?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The failure rate’s window, minutes' }) failureRateWindowMinutes?: number;
+  @ApiPropertyOptional({ description: 'An active job running this many times the average is stuck' }) stuckFactor?: number;
+  @ApiPropertyOptional({ type: 'integer', description: '…but never before it has run this long, ms' }) stuckMinAgeMs?: number;
+  @ApiPropertyOptional({ description: 'Active jobs over the workers’ concurrency above this → warning' }) utilisationWarning?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Average processing time above this, ms → warning (0: off)' })
+  averageProcessingWarningMs?: number;
+}
+
+/** A queue's policy with the environment's and the operator's settings applied (EffectiveQueuePolicy). */
+export class EffectiveQueuePolicyResponse {
+  @ApiProperty({ type: String, example: 'http' }) name!: QueueName;
+  @ApiPropertyOptional({ example: 'Outbound HTTP calls (http.request jobs)' }) description?: string;
+  @ApiProperty({ type: 'integer', description: 'Jobs one worker process runs at once on this queue' }) concurrency!: number;
+  @ApiProperty({ type: 'integer', description: 'Default attempts per job' }) attempts!: number;
+  @ApiProperty({ type: 'integer', description: 'The most attempts a submission may ask for' }) maxAttempts!: number;
+  @ApiProperty({ ...BACKOFF_SPEC_SCHEMA, description: 'Default delays before retries' }) backoff!: BackoffSpec;
+  @ApiProperty({ type: 'integer', description: 'Default per-attempt time limit, ms' }) timeoutMs!: number;
+  @ApiProperty({ type: 'integer', description: 'The longest per-attempt time limit a submission may ask for, ms' }) maxTimeoutMs!: number;
+  @ApiProperty({ type: 'integer', description: 'Waiting + delayed jobs above which submissions get 429' }) backlogLimit!: number;
+  @ApiProperty({ type: 'integer', description: 'Completed jobs Bull keeps in Redis' }) keepCompleted!: number;
+  @ApiProperty({ type: 'integer', description: 'Failed jobs Bull keeps in Redis' }) keepFailed!: number;
+  @ApiProperty({ type: 'integer', description: 'Typical processing time, ms (the first ETA before real timings exist)' })
+  expectedDurationMs!: number;
+  @ApiPropertyOptional({ description: 'The queue `/api/v1/queue/*` acts on when no `?queue=` names one' }) defaultForQueueRoutes?: boolean;
+  @ApiPropertyOptional({
+    type: QueueHealthThresholdsResponse,
+    description: 'This queue’s alert thresholds where they differ from HEALTH_*',
+  })
+  healthThresholds?: QueueHealthThresholdsResponse;
+  @ApiProperty({ type: QueueRateLimitResponse, nullable: true, description: 'null: no rate limit' })
+  rateLimit!: QueueRateLimitResponse | null;
+}
+
+/** What an operator saved for a queue (QueueOverrides): only the settings they changed. */
+export class QueueOverridesResponse {
+  @ApiPropertyOptional({ type: 'integer' }) concurrency?: number;
+  @ApiPropertyOptional({ type: 'integer' }) attempts?: number;
+  @ApiPropertyOptional({ ...BACKOFF_SPEC_SCHEMA }) backoff?: BackoffSpec;
+  @ApiPropertyOptional({ type: 'integer', description: 'ms' }) timeoutMs?: number;
+  @ApiPropertyOptional({ type: 'integer' }) backlogLimit?: number;
+  @ApiPropertyOptional({ type: QueueRateLimitResponse }) rateLimit?: QueueRateLimitResponse;
+  @ApiPropertyOptional({ type: 'integer' }) keepCompleted?: number;
+  @ApiPropertyOptional({ type: 'integer' }) keepFailed?: number;
+}
+
 export class QueueConfigResponse {
   @ApiProperty({ example: 'http' }) queue!: string;
-  @ApiProperty({ description: 'What producers and workers use now (policy defaults with the saved settings applied)' })
-  effective!: object;
-  @ApiProperty({ description: 'What an operator saved (empty: all defaults)' })
-  saved!: object;
+  @ApiProperty({
+    type: EffectiveQueuePolicyResponse,
+    description: 'What producers and workers use now (policy defaults with the saved settings applied)',
+  })
+  effective!: EffectiveQueuePolicyResponse;
+  @ApiProperty({ type: QueueOverridesResponse, description: 'What an operator saved (empty: all defaults)' })
+  saved!: QueueOverridesResponse;
 }
+
+/** Fails to compile when `T` does not fit `U`. */
+type Fits<T extends U, U> = T;
+
+/** The classes name every field the policies carry (and the policies fit them: queue-reads.service returns them as such). */
+export type QueueConfigDocumented = [
+  Fits<keyof EffectiveQueuePolicy, keyof EffectiveQueuePolicyResponse>,
+  Fits<keyof HealthThresholds, keyof QueueHealthThresholdsResponse>,
+  Fits<keyof QueueOverrides, keyof QueueOverridesResponse>,
+];

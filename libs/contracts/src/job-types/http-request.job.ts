@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy, Val
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { defineJobType } from '../job-type-definition';
 import { QueueName } from '../queue-name';
+import { HttpRequestResult } from './http-request.result';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -92,7 +93,7 @@ export class HttpRequestPayload {
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({
-    oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
+    oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
     description: 'Objects and arrays are sent as JSON',
   })
   @IsOptional()
@@ -105,17 +106,6 @@ export class HttpRequestPayload {
   @Min(100)
   @Max(599)
   expectStatus?: number;
-}
-
-export interface HttpRequestResult {
-  statusCode: number;
-  durationMs: number;
-  contentType: string | null;
-  /** Bytes of the response body that were read (reading stops at RESPONSE_READ_LIMIT_BYTES). */
-  responseBytes: number;
-  /** The first RESPONSE_EXCERPT_BYTES of the body, decoded as UTF-8. */
-  responseExcerpt: string;
-  truncated: boolean;
 }
 
 export const RESPONSE_EXCERPT_BYTES = 2048;
@@ -132,6 +122,7 @@ export const httpRequestJob = defineJobType({
   queue: QueueName.Http,
   description: 'Call an HTTP(S) URL; retried with backoff on network errors and unexpected statuses.',
   payload: HttpRequestPayload,
+  result: HttpRequestResult,
   // An anonymous caller must not be able to make the service call arbitrary URLs.
   anonymousSessions: false,
   steps: [

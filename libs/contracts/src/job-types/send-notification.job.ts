@@ -6,6 +6,7 @@ import { defineJobType } from '../job-type-definition';
 import { TERMINAL_STATUSES } from '../job-status';
 import { NotificationEvent } from '../notifications/notification-event';
 import { QueueName } from '../queue-name';
+import { SendNotificationJobResult } from './send-notification.result';
 
 export enum SendNotificationStep {
   ResolveTarget = 'resolve-target',
@@ -80,6 +81,7 @@ export const sendNotificationJob = defineJobType({
   queue: QueueName.Notifications,
   description: 'Send a signed notification of a flow’s or a long job’s end to its owner’s URL (else NOTIFICATION_WEBHOOK_URL)',
   payload: SendNotificationPayload,
+  result: SendNotificationJobResult,
   startedBy: 'the end of a flow or of a long job (PUT /api/v1/notifications/settings sets where it goes)',
   retriedThroughJobsApi: true,
   steps: [

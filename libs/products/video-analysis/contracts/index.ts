@@ -6,6 +6,7 @@ export * from './completion-estimate';
 export * from './guide-priority';
 export * from './video-analysis.job';
 export * from './video-analysis.queue';
+export * from './video-analysis.results';
 export * from './video-analysis.settings';
 
 /** The video-analysis product's part of the job catalog (seed 002). */

@@ -3,6 +3,7 @@ import { IsInt, IsObject, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, 
 import { JobStatus, StatusVocabulary, defineJobType } from '@conveyor/contracts';
 import { GUIDE_PRIORITY_RULE, conveyorPriority, guidePriority } from './guide-priority';
 import { VIDEO_ANALYSIS_QUEUE } from './video-analysis.queue';
+import { VideoAnalysisJobResult } from './video-analysis.results';
 
 export const VIDEO_ANALYSIS = 'video.analysis';
 
@@ -92,6 +93,7 @@ export const videoAnalysisJob = defineJobType({
   queue: VIDEO_ANALYSIS_QUEUE,
   description: 'Seed 002: download a video (and its chat), transcribe, analyse loudness, chat and sentiment, find highlights.',
   payload: VideoAnalysisPayload,
+  result: VideoAnalysisJobResult,
   statusVocabulary: SEED_002_STATUS_WORDS,
   priorityVocabulary: {
     read: (input) => {

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import { defineJobType } from '@conveyor/contracts';
 import { VIRAL_ANALYSIS_QUEUE } from './viral-analysis.queue';
+import { ViralIdeasAnalysisJobResult } from './viral-ideas-analysis.results';
 
 /** The job type of one analysis run. */
 export const VIRAL_IDEAS_ANALYSIS = 'viral-ideas.analysis';
@@ -38,6 +39,7 @@ export const viralIdeasAnalysisJob = defineJobType({
   queue: VIRAL_ANALYSIS_QUEUE,
   description: 'One viral-ideas analysis run of a queue entry: fetch profiles, transcripts, analyse, store results.',
   payload: ViralIdeasAnalysisPayload,
+  result: ViralIdeasAnalysisJobResult,
   // Entries belong to sessions as often as to users; the run calls only configured services.
   anonymousSessions: true,
   // Runs are started through the product's own routes, which guard the entry's state.

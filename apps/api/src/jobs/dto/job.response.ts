@@ -1,12 +1,11 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { JobStatus, QueueName } from '@conveyor/contracts';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
+import { BackoffSpec, JobStatus, QueueName } from '@conveyor/contracts';
 import { jobCatalog } from '@conveyor/products';
 import { FlowProgressResponse } from '../flows/job-flow.response';
 
-/** Any JSON value (a job type's result), which the design type `unknown` would document as an object. */
 /** Any JSON value, null included (OpenAPI 3.0 has no null type: a nullable object stands for it). */
 const JSON_VALUE = [
-  { type: 'object', nullable: true },
+  { type: 'object', nullable: true, additionalProperties: true },
   { type: 'array', items: {} },
   { type: 'string' },
   { type: 'number' },
@@ -148,6 +147,35 @@ export class JobResponse {
   flow?: FlowProgressResponse;
 }
 
+/**
+ * Retry delays as a job or a queue keeps them (BackoffSpec): fixed, exponential (doubling from
+ * `delayMs`, capped at `maxDelayMs`, else 1 h), or a list (its last delay repeats once exhausted).
+ */
+export const BACKOFF_SPEC_SCHEMA: ApiPropertyOptions = {
+  oneOf: [
+    {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['fixed'] }, delayMs: { type: 'integer' } },
+      required: ['type', 'delayMs'],
+    },
+    {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: ['exponential'] },
+        delayMs: { type: 'integer', description: 'The first delay; each later one doubles' },
+        maxDelayMs: { type: 'integer', description: 'The cap on a delay (1 h when absent)' },
+      },
+      required: ['type', 'delayMs'],
+    },
+    {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['list'] }, delaysMs: { type: 'array', items: { type: 'integer' } } },
+      required: ['type', 'delaysMs'],
+    },
+  ],
+  example: { type: 'exponential', delayMs: 2000 },
+};
+
 export class JobPlanResponse {
   @ApiProperty({ enum: [true] })
   dryRun!: true;
@@ -167,8 +195,8 @@ export class JobPlanResponse {
   @ApiProperty()
   attempts!: number;
 
-  @ApiProperty({ type: Object, example: { type: 'exponential', delayMs: 2000 } })
-  backoff!: object;
+  @ApiProperty({ ...BACKOFF_SPEC_SCHEMA, description: 'Delays before each retry, in ms, as the job will run with them' })
+  backoff!: BackoffSpec;
 
   @ApiProperty()
   timeoutMs!: number;

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
 import {
   BackoffInput,
   JobOptionsInput,
@@ -48,6 +48,23 @@ export const IsBackoff = () =>
     },
   });
 
+/** A backoff as clients write it (BackoffInput): a submission's `options.backoff` and a queue's config. */
+export const BACKOFF_INPUT_SCHEMA: ApiPropertyOptions = {
+  oneOf: [
+    {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: { type: 'integer' } },
+      required: ['type', 'delay'],
+    },
+    {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['list'] }, delays: { type: 'array', items: { type: 'integer' } } },
+      required: ['type', 'delays'],
+    },
+  ],
+  example: { type: 'exponential', delay: 2000 },
+};
+
 export class JobOptionsRequest implements JobOptionsInput {
   @ApiPropertyOptional({
     oneOf: [
@@ -77,19 +94,7 @@ export class JobOptionsRequest implements JobOptionsInput {
 
   @ApiPropertyOptional({
     description: `Delay before each retry; delays in ms, at most ${MAX_BACKOFF_DELAY_MS}; a list holds at most ${MAX_LISTED_BACKOFF_DELAYS} delays and repeats its last`,
-    oneOf: [
-      {
-        type: 'object',
-        properties: { type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: { type: 'integer' } },
-        required: ['type', 'delay'],
-      },
-      {
-        type: 'object',
-        properties: { type: { type: 'string', enum: ['list'] }, delays: { type: 'array', items: { type: 'integer' } } },
-        required: ['type', 'delays'],
-      },
-    ],
-    example: { type: 'exponential', delay: 2000 },
+    ...BACKOFF_INPUT_SCHEMA,
   })
   @IsOptional()
   @IsBackoff()
