@@ -18,6 +18,17 @@ describe('the job catalog', () => {
     expect(jobCatalog.types().sort()).toEqual(expected.sort());
   });
 
+  it('documents every job type’s result with a class of its own (Swagger, the typed client, the e2e result check)', () => {
+    expect(
+      jobCatalog
+        .all()
+        .filter((d) => !d.result)
+        .map((d) => d.type),
+    ).toEqual([]);
+    const names = jobCatalog.all().map((d) => d.result!.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('has a policy for every queue a job type runs on, and no job type on a service queue', () => {
     for (const queue of jobCatalog.queues()) {
       expect(jobCatalog.policy(queue).name).toBe(queue);

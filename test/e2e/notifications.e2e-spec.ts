@@ -1,18 +1,9 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import {
-  JobStatus,
-  QueueName,
-  flowEndNotificationId,
-  jobEndNotificationId,
-  sendNotificationJob,
-  verifyWebhookSignature,
-} from '@conveyor/contracts';
+import { JobStatus, QueueName, flowEndNotificationId, jobEndNotificationId, verifyWebhookSignature } from '@conveyor/contracts';
 import { EndNotifications, FlowEnds } from '@conveyor/queueing';
 import { createHmac } from 'node:crypto';
-import { openApiDocument } from '../../apps/api/src/openapi-document';
 import { Conveyor } from '../support/conveyor';
-import { OpenApiSchemas } from '../support/openapi-schemas';
 import { Hit, TargetServer } from '../support/target-server';
 import { holdsFor, waitFor } from '../support/wait-for';
 
@@ -195,10 +186,7 @@ describe('Notifications: send-notification', () => {
     expect(job).toMatchObject({ type: 'send-notification', ownerKey: 'service:notifications', status: 'completed' });
     expect(job.result).toEqual({ outcome: 'queued', target: 'owner', deliveryId: notification.hit.headers['webhook-id'] });
     // As the API shows it, the result is what the type documents (the platform's job: read as an admin).
-    const read = await conveyor.http().get(`/api/v1/jobs/${notificationId}`).set('authorization', `Bearer ${ADMIN_TOKEN}`);
-    expect([read.status, read.body.data.conveyorStatus]).toEqual([200, 'completed']);
-    const schemas = new OpenApiSchemas(openApiDocument(conveyor.app));
-    expect(schemas.componentProblem(sendNotificationJob.result!.name, read.body.data.result)).toBeUndefined();
+    await conveyor.checkDocumentedResult(notificationId, { authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(await holdsFor(() => about(rootId).length === 1, 1_000)).toBe(true);
     // Nothing about the flow's other jobs: a flow notifies once for all of them.
     for (const child of flow.children) expect(about(child.jobId)).toEqual([]);

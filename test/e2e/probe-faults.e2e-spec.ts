@@ -216,6 +216,15 @@ describe('Probe: nothing lost, nothing run twice', () => {
     expect(await queue.client.lrange(queue.toKey('active'), 0, -1)).not.toContain(jobId);
     expect(await queue.client.exists(queue.toKey(`${jobId}:lock`))).toBe(0);
     expect(await conveyor.record(jobId)).toMatchObject({ status: 'failed', attemptsMade: 1 });
+
+    // The same once Bull has deleted the job (retention, an operator's clean): the take's stub goes too.
+    await queue.client.del(queue.toKey(jobId));
+    await queue.client.rpush(queue.toKey('wait'), jobId);
+    const notices = () => conveyor.workers.reduce((n, w) => n + w.logs().split(notice).length - 1, 0);
+    await waitFor(() => notices() === 2 || undefined, { what: 'a worker to pass the deleted job by' });
+    expect(await queue.client.exists(queue.toKey(jobId))).toBe(0);
+    expect(await queue.client.lrange(queue.toKey('active'), 0, -1)).not.toContain(jobId);
+    expect(await oracle.steps(jobId)).toHaveLength(ran.length);
   });
 
   it('F12 (re-pickup): an execution whose pickup was superseded (a new processedOn) stops at its next step; the retry commits', async () => {

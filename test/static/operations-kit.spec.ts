@@ -30,10 +30,22 @@ function knownMetrics(): Map<string, string[]> {
   return metrics;
 }
 
-/** The values the apps give a label, where the set is closed (a typo in a matcher would match nothing). */
+/** The values in a source's constant `name` (an array of strings, or an object's string values). */
+function constantValues(file: string, name: string): string[] {
+  const body = new RegExp(`const ${name}[^=]*= ([\\[{][^\\]}]*[\\]}])`).exec(read(file))?.[1] ?? '';
+  return [...body.matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
+}
+
+/** The values the apps give a metric's label (`metric.label`), where the set is closed: a typo in a matcher would match nothing. */
 function knownLabelValues(): Record<string, readonly string[]> {
-  const depthStates = /const DEPTH_STATES = \[([^\]]*)\]/.exec(read('apps/api/src/observability/api-metrics.ts'))?.[1] ?? '';
-  return { outcome: JOB_OUTCOMES, state: [...depthStates.matchAll(/'([a-z]+)'/g)].map((m) => m[1]) };
+  const api = 'apps/api/src/observability/api-metrics.ts';
+  return {
+    'conveyor_jobs_total.outcome': JOB_OUTCOMES,
+    'conveyor_job_processing_seconds.outcome': JOB_OUTCOMES,
+    'conveyor_webhook_deliveries_total.outcome': constantValues('apps/worker/src/observability/worker-activity.ts', 'DELIVERY_OUTCOME'),
+    'conveyor_scheduler_runs_total.outcome': constantValues(api, 'SCHEDULER_OUTCOMES'),
+    'conveyor_queue_jobs.state': constantValues(api, 'DEPTH_STATES'),
+  };
 }
 
 /** Labels every scraped series has (Prometheus' target labels) or that a histogram's buckets add. */
@@ -91,13 +103,20 @@ describe('operations kit (docker/)', () => {
           label,
           known: true,
         });
-        if (op === '=' && values[label])
-          expect({ where, label, value, known: values[label].includes(value) }).toEqual({ where, label, value, known: true });
+        const closed = values[`${seriesOf(metric)}.${label}`] ?? [];
+        // `=` names one value; a plain `=~"a|b"` names several.
+        const named = op === '=' ? [value] : op === '=~' && /^[a-z_|]+$/.test(value) ? value.split('|') : [];
+        for (const one of closed.length > 0 ? named : [])
+          expect({ where, metric, label, one, known: closed.includes(one) }).toEqual({ where, metric, label, one, known: true });
       }
     }
     // Grouping (by, without, on, ignoring) names only labels the series read have.
     for (const label of labels) expect({ where, label, usable: usable.has(label) }).toEqual({ where, label, usable: true });
   };
+
+  it('reads the closed label values from the apps', () => {
+    for (const [label, known] of Object.entries(values)) expect({ label, values: known.length >= 2 }).toEqual({ label, values: true });
+  });
 
   it('has alert rules that parse, read only series the apps export, and carry a severity and a summary', () => {
     const rules = (load(read('docker/prometheus/alerts.yml')) as { groups: Array<{ rules: any[] }> }).groups.flatMap((g) => g.rules);

@@ -169,9 +169,13 @@ export class Conveyor {
     return job;
   }
 
-  /** Reads a job as `userId` and checks its result as waitForJob does (for suites that wait on other routes). */
-  async checkDocumentedResult(jobId: string, userId: string): Promise<void> {
-    const res = await this.http().get(`/api/v1/jobs/${jobId}`).set('x-user-id', userId);
+  /**
+   * Reads a job as `caller` (a user id, or request headers such as an admin's bearer) and checks
+   * its result as waitForJob does (for suites that wait on other routes).
+   */
+  async checkDocumentedResult(jobId: string, caller: string | Record<string, string>): Promise<void> {
+    const headers = typeof caller === 'string' ? { 'x-user-id': caller } : caller;
+    const res = await this.http().get(`/api/v1/jobs/${jobId}`).set(headers);
     if (res.status !== 200) throw new Error(`GET /api/v1/jobs/${jobId} answered ${res.status}`);
     this.checkResult(res.body.data);
   }

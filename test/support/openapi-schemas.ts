@@ -10,6 +10,8 @@ type Schema = Record<string, any>;
 export class OpenApiSchemas {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
   private readonly validators = new Map<Schema, ValidateFunction>();
+  /** One schema object per component, so its compiled validator is found again (the cache is by identity). */
+  private readonly componentRefs = new Map<string, Schema>();
 
   constructor(doc: { components?: unknown }) {
     addFormats(this.ajv);
@@ -25,7 +27,9 @@ export class OpenApiSchemas {
 
   /** The same, for the component schema `name` (#/components/schemas/<name>). */
   componentProblem(name: string, value: unknown): string | undefined {
-    return this.problem({ $ref: `#/components/schemas/${name}` }, value);
+    let ref = this.componentRefs.get(name);
+    if (!ref) this.componentRefs.set(name, (ref = { $ref: `#/components/schemas/${name}` }));
+    return this.problem(ref, value);
   }
 
   private validatorFor(schema: Schema): ValidateFunction {

@@ -32,3 +32,4 @@ export * from './data-fingerprint';
 export * from './flows/flow';
 export * from './flows/flow-status';
 export * from './notifications';
+export * from './type-fit';

@@ -1,6 +1,9 @@
 import { AppConfig } from '@conveyor/config';
 import Redis, { RedisOptions } from 'ioredis';
 
+/** Listeners a shared connection may hold before Node warns of a leak (see open). */
+const SHARED_CONNECTION_LISTENERS = 200;
+
 /** Producers (the API) fail fast while Redis is down; workers wait for it to come back. */
 export type QueueRole = 'producer' | 'worker';
 
@@ -58,8 +61,10 @@ export class RedisConnections {
 
   private open(type: 'client' | 'subscriber' | 'bclient'): Redis {
     const client = new Redis(this.url, this.options(type));
-    // Every Bull queue on a shared connection adds its own error listener (one per queue, not a leak).
-    if (type !== 'bclient') client.setMaxListeners(0);
+    // Every Bull queue on a shared connection adds its own error listener: one per queue object,
+    // and a process holds a few per queue (producer, consumer, one being replaced). Beyond this bound
+    // Node's leak warning still has something to say.
+    if (type !== 'bclient') client.setMaxListeners(SHARED_CONNECTION_LISTENERS);
     if (type === 'client' && this.role === 'producer') {
       // A producer fails commands at once while disconnected (no offline queue): a request during
       // a Redis outage gets its 503 (or, for rate limits, fails open) without waiting for a

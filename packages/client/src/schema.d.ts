@@ -1969,42 +1969,13 @@ export interface components {
       url: string | null;
       note: string | null;
     };
-    DiscoveryVideoStreamDoc: {
-      codec: string;
-      width: number;
-      height: number;
-      frame_rate: number | null;
-    };
-    DiscoveryAudioStreamDoc: {
-      codec: string;
-      sample_rate: number | null;
-      channels: number | null;
-    };
-    DiscoveryMediaFactsDoc: {
-      duration_seconds: number;
-      /** @example mov,mp4,m4a,3gp,3g2,mj2 */
-      format: string | null;
-      size_bytes: number | null;
-      /** @description Bits per second */
-      bit_rate: number | null;
-      video: components['schemas']['DiscoveryVideoStreamDoc'] | null;
-      audio: components['schemas']['DiscoveryAudioStreamDoc'] | null;
-    };
-    DiscoveryHighlightDoc: {
-      start_seconds: number;
-      end_seconds: number;
-      /** @description The strongest signal's z-score over the video's own baseline (summed when several stand out) */
-      score: number;
-      /** @description Which signals stood out */
-      reasons: ('loudness' | 'chat' | 'sentiment')[];
-    };
     AnalyzeVideoContentResult: {
       /** @enum {string} */
       analysisType: 'comprehensive';
       checksum: string;
       videoId: string | null;
-      media: components['schemas']['DiscoveryMediaFactsDoc'];
-      highlights: components['schemas']['DiscoveryHighlightDoc'][];
+      media: components['schemas']['VideoMediaFactsDoc'];
+      highlights: components['schemas']['VideoHighlightDoc'][];
       /** @description Null when the video was not transcribed */
       transcriptSegments: number | null;
       /** @description The first transcribed sentence */
@@ -2014,7 +1985,7 @@ export interface components {
     };
     ExtractMetadataResult: {
       checksum: string;
-      media: components['schemas']['DiscoveryMediaFactsDoc'];
+      media: components['schemas']['VideoMediaFactsDoc'];
     };
     DiscoveryInsightsSummaryDoc: {
       key: string;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { BackoffSpec, EffectiveQueuePolicy, HealthThresholds, QueueName, QueueOverrides } from '@conveyor/contracts';
+import type { BackoffSpec, EffectiveQueuePolicy, Fits, HealthThresholds, QueueName, QueueOverrides } from '@conveyor/contracts';
 import { BACKOFF_SPEC_SCHEMA } from '../jobs/dto/job.response';
 
 export class QueueCountsResponse {
@@ -244,9 +244,6 @@ export class QueueConfigResponse {
   @ApiProperty({ type: QueueOverridesResponse, description: 'What an operator saved (empty: all defaults)' })
   saved!: QueueOverridesResponse;
 }
-
-/** Fails to compile when `T` does not fit `U`. */
-type Fits<T extends U, U> = T;
 
 /** The classes name every field the policies carry (and the policies fit them: queue-reads.service returns them as such). */
 export type QueueConfigDocumented = [

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SendNotificationResult } from './send-notification.job';
+import type { Fits } from '../type-fit';
 
 const OUTCOMES = ['queued', 'skipped'] as const;
 const TARGETS = ['owner', 'service'] as const;
@@ -25,8 +26,6 @@ export class SendNotificationJobResult {
   reason?: string;
 }
 
-/** Fails to compile when `T` does not fit `U`. */
-type Fits<T extends U, U> = T;
 type KeysOfEach<T> = T extends unknown ? keyof T : never;
 
 /** Every outcome the handler returns fits the class, and names no field the class leaves out. */

@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+// The video-analysis pipeline's own facts and highlights (seed 002's, shared): documented once, there.
+import { VideoHighlightDoc, VideoMediaFactsDoc } from '../../video-analysis/contracts';
 
 /**
  * The results of seed 004's fifteen job types, as Swagger documents them (JobTypeDefinition.result)
@@ -111,69 +113,6 @@ export class DiscoveryInstagramFindingDoc {
 
   @ApiProperty({ type: DiscoveryReelRankingDoc, nullable: true, description: 'Null when the account was not confirmed' })
   ranking!: DiscoveryReelRankingDoc | null;
-}
-
-export class DiscoveryVideoStreamDoc {
-  @ApiProperty()
-  codec!: string;
-
-  @ApiProperty({ type: 'integer' })
-  width!: number;
-
-  @ApiProperty({ type: 'integer' })
-  height!: number;
-
-  @ApiProperty({ type: 'number', nullable: true })
-  frame_rate!: number | null;
-}
-
-export class DiscoveryAudioStreamDoc {
-  @ApiProperty()
-  codec!: string;
-
-  @ApiProperty({ type: 'integer', nullable: true })
-  sample_rate!: number | null;
-
-  @ApiProperty({ type: 'integer', nullable: true })
-  channels!: number | null;
-}
-
-export class DiscoveryMediaFactsDoc {
-  @ApiProperty()
-  duration_seconds!: number;
-
-  @ApiProperty({ type: 'string', nullable: true, example: 'mov,mp4,m4a,3gp,3g2,mj2' })
-  format!: string | null;
-
-  @ApiProperty({ type: 'integer', nullable: true })
-  size_bytes!: number | null;
-
-  @ApiProperty({ type: 'integer', nullable: true, description: 'Bits per second' })
-  bit_rate!: number | null;
-
-  @ApiProperty({ type: DiscoveryVideoStreamDoc, nullable: true })
-  video!: DiscoveryVideoStreamDoc | null;
-
-  @ApiProperty({ type: DiscoveryAudioStreamDoc, nullable: true })
-  audio!: DiscoveryAudioStreamDoc | null;
-}
-
-export class DiscoveryHighlightDoc {
-  @ApiProperty()
-  start_seconds!: number;
-
-  @ApiProperty()
-  end_seconds!: number;
-
-  @ApiProperty({ description: "The strongest signal's z-score over the video's own baseline (summed when several stand out)" })
-  score!: number;
-
-  @ApiProperty({
-    type: 'array',
-    items: { type: 'string', enum: ['loudness', 'chat', 'sentiment'] },
-    description: 'Which signals stood out',
-  })
-  reasons!: Array<'loudness' | 'chat' | 'sentiment'>;
 }
 
 export class DiscoveryWeeklyPointDoc {
@@ -449,11 +388,11 @@ export class AnalyzeVideoContentResult {
   @ApiProperty({ type: 'string', nullable: true })
   videoId!: string | null;
 
-  @ApiProperty({ type: DiscoveryMediaFactsDoc })
-  media!: DiscoveryMediaFactsDoc;
+  @ApiProperty({ type: VideoMediaFactsDoc })
+  media!: VideoMediaFactsDoc;
 
-  @ApiProperty({ type: [DiscoveryHighlightDoc] })
-  highlights!: DiscoveryHighlightDoc[];
+  @ApiProperty({ type: [VideoHighlightDoc] })
+  highlights!: VideoHighlightDoc[];
 
   @ApiProperty({ type: 'integer', nullable: true, description: 'Null when the video was not transcribed' })
   transcriptSegments!: number | null;
@@ -469,8 +408,8 @@ export class ExtractMetadataResult {
   @ApiProperty({ pattern: SHA256 })
   checksum!: string;
 
-  @ApiProperty({ type: DiscoveryMediaFactsDoc })
-  media!: DiscoveryMediaFactsDoc;
+  @ApiProperty({ type: VideoMediaFactsDoc })
+  media!: VideoMediaFactsDoc;
 }
 
 export class DiscoveryInsightsSummaryDoc {
