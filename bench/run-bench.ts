@@ -5,6 +5,7 @@
  *   BENCH_QUICK=1 npm run bench        a short run (fewer jobs, one round; under a minute here)
  *   MONGO_URL=… npm run bench          against another MongoDB (a real one, say)
  *   BENCH_ONLY=P1,P3 npm run bench     only some sections (while profiling one path, say)
+ *   BENCH_CPU_PROF=/tmp/prof           the API and worker processes write CPU profiles there
  */
 import 'reflect-metadata';
 import fs from 'node:fs';

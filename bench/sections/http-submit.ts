@@ -1,7 +1,7 @@
 import Bull from 'bull';
 import autocannon from 'autocannon';
 import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-context';
-import { startApi } from '../support/app-processes';
+import { startApi, stopApp } from '../support/app-processes';
 import { processCpuMs } from '../support/process-cpu';
 import { round } from '../support/latency';
 
@@ -57,7 +57,7 @@ export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await api.process.kill();
+    await stopApp(api.process);
     await new Bull('http', ctx.config.redis.url, { prefix }).obliterate({ force: true }).catch(() => undefined);
   }
 }

@@ -5,7 +5,7 @@ import Bull from 'bull';
 import { TargetServer } from '../../test/support/target-server';
 import { BENCH_NOOP, noopStarts } from '../bench-noop.job';
 import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-context';
-import { startApi, startWorker } from '../support/app-processes';
+import { startApi, startWorker, stopApp } from '../support/app-processes';
 import { LatencySummary, round, summarize } from '../support/latency';
 
 const TERMINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
@@ -71,7 +71,7 @@ export async function latency(ctx: BenchContext): Promise<BenchRow[]> {
       },
     ];
   } finally {
-    await Promise.all([api.process.kill(), worker.kill()]);
+    await Promise.all([stopApp(api.process), stopApp(worker)]);
     await target.close();
     await new Bull(QueueName.Http, ctx.config.redis.url, { prefix }).obliterate({ force: true }).catch(() => undefined);
   }

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { API_MAIN, WORKER_MAIN } from './paths';
 import { waitFor } from './wait-for';
 
-const WORKER = { main: WORKER_MAIN, readyText: 'Worker started' };
+export const WORKER_PROCESS = { main: WORKER_MAIN, readyText: 'Worker started' };
 /** The API process; it logs this once it listens. */
 export const API_PROCESS = { main: API_MAIN, readyText: 'Listening on' };
 
@@ -22,8 +22,13 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(env: NodeJS.ProcessEnv, app: { main: string; readyText: string } = WORKER): Promise<WorkerProcess> {
-    const worker = new WorkerProcess(spawn(process.execPath, [app.main], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** `app.nodeArgs`: options for node itself (the benchmark's --cpu-prof, which NODE_OPTIONS refuses). */
+  static async start(
+    env: NodeJS.ProcessEnv,
+    app: { main: string; readyText: string; nodeArgs?: string[] } = WORKER_PROCESS,
+  ): Promise<WorkerProcess> {
+    const args = [...(app.nodeArgs ?? []), app.main];
+    const worker = new WorkerProcess(spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     let started = false;
     // An exit before the ready line fails the start at once, with everything the process said.
     const exitedEarly = worker.exited.then((exit) => {

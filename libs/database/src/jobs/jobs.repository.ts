@@ -97,9 +97,10 @@ export class JobsRepository {
     return record?.ownerKey === ownerKey ? record : null;
   }
 
-  /** Records of a bulk submission, in one round trip. */
+  /** Records of a bulk submission, in one round trip: a plain driver insert, as insertBatch's. */
   async insertMany(records: JobRecord[]): Promise<void> {
-    await this.model.insertMany(records, { ordered: true });
+    const collection = this.model.collection;
+    await collection.insertMany(records as unknown as Parameters<typeof collection.insertMany>[0], { ordered: true });
   }
 
   /**
