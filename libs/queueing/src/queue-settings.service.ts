@@ -57,9 +57,18 @@ export class QueueSettings {
     };
   }
 
-  /** Read now, bypassing the cache (workers polling for changes). */
+  /** Read now, bypassing the cache. */
   async load(name: QueueName): Promise<EffectiveQueuePolicy> {
-    const saved = await this.configs.overrides(name);
+    return this.applied(name, await this.configs.overrides(name));
+  }
+
+  /** Several queues read now in one round trip, bypassing the cache (a worker polling for changes). */
+  async loadAll(names: readonly QueueName[]): Promise<Map<QueueName, EffectiveQueuePolicy>> {
+    const saved = await this.configs.allOverrides();
+    return new Map(names.map((name) => [name, this.applied(name, saved.get(name) ?? {})]));
+  }
+
+  private applied(name: QueueName, saved: QueueOverrides): EffectiveQueuePolicy {
     const policy = effectivePolicy(this.defaults(name), { ...this.fromEnv(name), ...saved });
     this.cache.set(name, { policy, until: Date.now() + QUEUE_SETTINGS_TTL_MS });
     return policy;

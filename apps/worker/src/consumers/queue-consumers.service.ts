@@ -162,13 +162,14 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
 
   /** Restarts the consumers whose concurrency or rate limit an operator changed, or that an operator restarted. */
   private async applySettings(): Promise<void> {
+    let policies: Map<QueueName, EffectiveQueuePolicy>;
+    try {
+      policies = await this.settings.loadAll([...this.consumers.keys()]); // one read for every queue
+    } catch {
+      return; // MongoDB unreachable: keep the current settings, try again next poll
+    }
     for (const [name, current] of this.consumers) {
-      let policy: EffectiveQueuePolicy;
-      try {
-        policy = await this.settings.load(name);
-      } catch {
-        continue; // MongoDB unreachable: keep the current settings, try again next poll
-      }
+      const policy = policies.get(name)!;
       const generation = (await this.restartGeneration(name)) ?? current.generation;
       const restarted = current.generation !== undefined && generation !== current.generation;
       const concurrency = this.concurrencyOf(policy);

@@ -14,6 +14,12 @@ export class QueueConfigsRepository {
     return doc?.overrides ?? {};
   }
 
+  /** Every queue's saved settings, in one read (a worker's poll): the collection holds one small document per queue. */
+  async allOverrides(): Promise<Map<string, QueueOverrides>> {
+    const docs = await this.model.find({}, { overrides: 1 }).lean<QueueConfig[]>().exec();
+    return new Map(docs.map((doc) => [doc._id, doc.overrides ?? {}]));
+  }
+
   /** Changes only the given settings of a queue, keeping the rest (one atomic update: concurrent changes of other fields both land). */
   async merge(queue: string, changes: QueueOverrides, updatedBy: string): Promise<void> {
     const set = Object.fromEntries(Object.entries(changes).map(([field, value]) => [`overrides.${field}`, value]));
