@@ -54,13 +54,14 @@ export class JobReads {
     if (isTerminal(record.status)) return this.withPayload(record);
     const live = await this.liveJob(record.queue as QueueName, jobId, record.run ?? 1);
     if (!live) return this.withPayload(record);
-    if (live.view.conveyorStatus && isTerminal(live.view.conveyorStatus)) {
-      // The job finished between the two reads. Its outcome is written to the record before Bull
-      // marks it finished, so the record now holds the result or error.
-      const settled = await this.findRecord(caller, jobId);
-      if (isTerminal(settled.status)) return this.withPayload(settled);
+    let current = record;
+    if (attemptEndedBetween(record, live.view)) {
+      // An attempt ended between the two reads. Its outcome (result, error, retry time) is written
+      // to the record before Bull moves the job, so a second read of the record holds it.
+      current = await this.findRecord(caller, jobId);
+      if (isTerminal(current.status)) return this.withPayload(current);
     }
-    const opened = openedRecord(this.cipher, record);
+    const opened = openedRecord(this.cipher, current);
     return this.present(
       { ...fromRecord(opened), ...live.view, source: 'queue', data: opened.data },
       { stalled: live.stalled, whole: true },
@@ -186,6 +187,15 @@ export class JobReads {
       return undefined;
     }
   }
+}
+
+/**
+ * Whether Bull's side shows an attempt's end that the record read before it did not: the job
+ * settled, or Bull counts more ended attempts than the record.
+ */
+function attemptEndedBetween(record: JobRecord, live: Partial<JobResponse>): boolean {
+  if (live.conveyorStatus && isTerminal(live.conveyorStatus)) return true;
+  return live.attemptsMade !== undefined && live.attemptsMade > (record.attemptsMade ?? 0);
 }
 
 /** Seed 004's status word for an active job whose worker stopped renewing its lock. */
