@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DataCipher, JobStatus, QueueName } from '@conveyor/contracts';
+import { DataCipher, JobStatus, JobTypeRegistry, QueueName } from '@conveyor/contracts';
 import { JobRecord, JobsRepository } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
-import { BullProbe, BullSighting, JobTypeRegistry } from '@conveyor/queueing';
+import { BullProbe, BullSighting } from '@conveyor/queueing';
 import { JobReads } from './job-reads.service';
 
 const JOB_ID = '0b7e6f0e-5c1d-4f7a-8d2e-3a9c1b2d4e5f';
