@@ -6,7 +6,7 @@ import { BENCH_NOOP } from '../bench-noop.job';
 import { BenchContext, BenchRow, countdown, mongoConnection, targeted } from '../support/bench-context';
 import { ownCpuMs } from '../support/process-cpu';
 import { round } from '../support/latency';
-import { redisCommandTotal } from '../support/redis-command-counter';
+import { commandDelta, redisCommandCounts, topCommandsPerJob } from '../support/redis-command-counter';
 import { OutcomeBuffer } from '../../apps/worker/src/observability/outcome-buffer';
 
 const SUBMIT_PARALLELISM = 50;
@@ -18,6 +18,8 @@ interface RoundResult {
   cpuMsPerJob: number;
   /** Redis commands per job, submit and processing together. */
   commandsPerJob: number;
+  /** The commands that cost most per job. */
+  topCommands: string;
   mongoRoundTripsPerJob?: number;
   mongoStatementsPerJob?: number;
   /** Round trips per job by command name. */
@@ -80,6 +82,7 @@ export async function workerPath(ctx: BenchContext): Promise<BenchRow[]> {
         conveyor: round(bestOurs.commandsPerJob, 2),
         unit: 'commands',
         ratio: round(bestOurs.commandsPerJob / bestRaw.commandsPerJob, 2),
+        note: `Conveyor: ${bestOurs.topCommands}; raw: ${bestRaw.topCommands}`,
       },
       '≤',
       1.5,
@@ -118,17 +121,22 @@ async function timedRun(queue: Bull.Queue, done: Promise<void>): Promise<{ secon
 
 async function rawRound(ctx: BenchContext, jobs: number, name: string): Promise<RoundResult> {
   const queue = new Bull(`raw-${name}`, ctx.config.redis.url, { prefix: ctx.config.redis.prefix });
-  const commandsBefore = await redisCommandTotal(ctx.redis);
+  const commandsBefore = await redisCommandCounts(ctx.redis);
   await queue.pause();
   await queue.addBulk(Array.from({ length: jobs }, (_, seq) => ({ data: { seq }, opts: { removeOnComplete: true } })));
   const all = countdown(jobs);
   queue.on('completed', all.tick);
   void queue.process(jobCatalog.policy(QueueName.Http).concurrency, async (job) => ({ seq: job.data.seq }));
   const { seconds, cpu } = await timedRun(queue, all.done);
-  const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
+  const commands = commandDelta(commandsBefore, await redisCommandCounts(ctx.redis));
   await queue.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
-  return { jobsPerSecond: jobs / seconds, cpuMsPerJob: cpu / jobs, commandsPerJob: commands / jobs };
+  return {
+    jobsPerSecond: jobs / seconds,
+    cpuMsPerJob: cpu / jobs,
+    commandsPerJob: commands.total / jobs,
+    topCommands: topCommandsPerJob(commands.byCommand, jobs),
+  };
 }
 
 async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResult> {
@@ -138,7 +146,7 @@ async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResu
   await mongoConnection(ctx.worker).collection('jobs').deleteMany({});
   await queue.pause();
   ctx.mongo.take();
-  const commandsBefore = await redisCommandTotal(ctx.redis);
+  const commandsBefore = await redisCommandCounts(ctx.redis);
   const submitStarted = performance.now();
   for (let i = 0; i < jobs; i += SUBMIT_PARALLELISM) {
     await Promise.all(
@@ -154,14 +162,15 @@ async function conveyorRound(ctx: BenchContext, jobs: number): Promise<RoundResu
   const { seconds, cpu } = await timedRun(queue, all.done);
   queue.off('global:completed', all.tick);
   await ctx.worker.get(OutcomeBuffer).flush(); // its counters are part of the jobs' cost
-  const commands = (await redisCommandTotal(ctx.redis)) - commandsBefore;
+  const commands = commandDelta(commandsBefore, await redisCommandCounts(ctx.redis));
   const mongo = ctx.mongo.take();
   await queue.clean(0, 'completed');
   return {
     jobsPerSecond: jobs / seconds,
     submitsPerSecond,
     cpuMsPerJob: cpu / jobs,
-    commandsPerJob: commands / jobs,
+    commandsPerJob: commands.total / jobs,
+    topCommands: topCommandsPerJob(commands.byCommand, jobs),
     mongoRoundTripsPerJob: mongo.roundTrips / jobs,
     mongoStatementsPerJob: mongo.statements / jobs,
     mongoByCommand: Object.fromEntries(Object.entries(mongo.byCommand).map(([name, n]) => [name, n / jobs])),

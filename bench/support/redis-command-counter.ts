@@ -1,19 +1,33 @@
 import Redis from 'ioredis';
 
-/** Every Redis command the server ran (INFO commandstats), so a delta counts what a section cost. */
-export async function redisCommandTotal(redis: Redis): Promise<number> {
+/** Calls per command name the Redis server has run (INFO commandstats), the counter's own INFO aside. */
+export async function redisCommandCounts(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
-  let total = 0;
+  const counts = new Map<string, number>();
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    // The counter's own INFO calls are not the workload's.
-    if (match[1] !== 'info') total += Number(match[2]);
+    if (match[1] !== 'info') counts.set(match[1], Number(match[2]));
   }
-  return total;
+  return counts;
 }
 
-/** Counts the commands `work` makes the Redis server run. */
-export async function countRedisCommands<T>(redis: Redis, work: () => Promise<T>): Promise<{ value: T; commands: number }> {
-  const before = await redisCommandTotal(redis);
-  const value = await work();
-  return { value, commands: (await redisCommandTotal(redis)) - before };
+/** What the server ran between two readings of redisCommandCounts: per command and in all. */
+export function commandDelta(before: Map<string, number>, after: Map<string, number>): { total: number; byCommand: Map<string, number> } {
+  const byCommand = new Map<string, number>();
+  let total = 0;
+  for (const [name, calls] of after) {
+    const delta = calls - (before.get(name) ?? 0);
+    if (delta <= 0) continue;
+    byCommand.set(name, delta);
+    total += delta;
+  }
+  return { total, byCommand };
+}
+
+/** The commands that cost most per job, largest first: "evalsha 3.1, hget 2.0, …". */
+export function topCommandsPerJob(byCommand: Map<string, number>, jobs: number, top = 8): string {
+  return [...byCommand]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, calls]) => `${name} ${(calls / jobs).toFixed(2)}`)
+    .join(', ');
 }

@@ -24,6 +24,7 @@ import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
 import { QueueRegistry } from './queue-registry.service';
 import { withTimeout } from './with-timeout';
+import { landedAfterAll } from './uncertain-add';
 import { JobControl } from './job-control.service';
 import { SubmissionCheck } from './submission-check';
 import { WaitEstimate } from './wait-estimate';
@@ -99,6 +100,9 @@ interface BatchItem {
 
 /** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
+/** How long jobs refused with an add of unknown outcome are looked for, to be withdrawn if they landed. */
+const WITHDRAW_FOR_MS = 120_000;
+const WITHDRAW_RETRY_MS = 1_000;
 
 /**
  * The one submit path: check (SubmissionCheck) → admit → write the record → enqueue → estimate
@@ -367,7 +371,8 @@ export class JobProducer {
     try {
       await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
-      this.withdrawIfLanded(queueName, [jobId], adding);
+      const landed = await this.unanswered(queueName, [jobId], adding, cause);
+      if (landed.has(jobId)) return record;
       // The client never learns this id, so the record must not outlive the failed enqueue. If this
       // delete fails too, the reconciliation sweep finds a record with no Bull job.
       await this.jobs.deleteUnqueued([jobId]);
@@ -381,38 +386,58 @@ export class JobProducer {
     const records = stored.map((s) => s.record);
     await this.jobs.insertMany(records);
     const adding = this.queues.get(queueName).addBulk(stored.map((s) => s.bullJob));
+    let refused: { ids: Set<string>; error: ConveyorError } | undefined;
     try {
       await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
-      this.withdrawIfLanded(
+      const landed = await this.unanswered(
         queueName,
         jobs.map((j) => j.jobId),
         adding,
+        cause,
       );
-      await this.jobs.deleteUnqueued(jobs.map((j) => j.jobId));
-      const error = queueUnavailable(cause);
-      return jobs.map(({ index }) => ({ index, error }));
+      refused = { ids: new Set(jobs.map((j) => j.jobId).filter((id) => !landed.has(id))), error: queueUnavailable(cause) };
+      await this.jobs.deleteUnqueued([...refused.ids]);
     }
     const outcomes: BulkItemOutcome[] = [];
-    for (const [i, { index, prepared }] of jobs.entries()) {
-      outcomes.push({ index, job: await this.submitted(records[i], prepared) });
+    for (const [i, { index, prepared, jobId }] of jobs.entries()) {
+      if (refused?.ids.has(jobId)) outcomes.push({ index, error: refused.error });
+      else outcomes.push({ index, job: await this.submitted(records[i], prepared) });
     }
     return outcomes;
   }
 
   /**
-   * An add that timed out may still land: ioredis replays queued commands once Redis is back, and
-   * the client was told 503 and never learns the id. Whenever it lands, the job is taken out again
-   * (or, if a worker was quicker, stopped before its first step), so nothing runs unacknowledged.
+   * An add that went unanswered (Redis died or the connection dropped before its reply, or it
+   * timed out) may have run all the same. The jobs that did land are accepted after all; the rest
+   * are refused, and when Redis cannot say in time they are withdrawn whenever they turn up
+   * (taken out, or stopped before their first step if a worker was quicker): nothing refused runs.
    */
-  private withdrawIfLanded(queueName: QueueName, jobIds: string[], adding: Promise<unknown>): void {
-    adding.then(
-      () =>
-        Promise.all(jobIds.map((jobId) => this.control.withdrawRun(queueName, jobId))).catch((error: unknown) =>
-          this.logger.warn(`Jobs refused with 503 landed in ${queueName} late and could not be withdrawn: ${messageOf(error)}`),
-        ),
-      () => undefined, // never landed
-    );
+  private async unanswered(queueName: QueueName, jobIds: string[], adding: Promise<unknown>, cause: unknown): Promise<Set<string>> {
+    const landed = await landedAfterAll(this.queues.get(queueName), jobIds, adding, cause);
+    if (landed === undefined) {
+      this.withdrawWhenReachable(queueName, jobIds, adding);
+      return new Set();
+    }
+    if (landed.size > 0) this.logger.warn(`${landed.size} job(s) of ${queueName} landed although their add went unanswered: accepted`);
+    return landed;
+  }
+
+  /** Once the add has settled, withdraws the jobs, retrying while Redis cannot answer (for WITHDRAW_FOR_MS). */
+  private withdrawWhenReachable(queueName: QueueName, jobIds: string[], adding: Promise<unknown>): void {
+    const giveUpAt = Date.now() + WITHDRAW_FOR_MS;
+    const attempt = async (): Promise<void> => {
+      try {
+        await Promise.all(jobIds.map((jobId) => this.control.withdrawRun(queueName, jobId)));
+      } catch (error) {
+        if (Date.now() < giveUpAt) {
+          setTimeout(() => void attempt(), WITHDRAW_RETRY_MS).unref();
+          return;
+        }
+        this.logger.warn(`Jobs refused with 503 may have landed in ${queueName} and could not be withdrawn: ${messageOf(error)}`);
+      }
+    };
+    void adding.then(attempt, attempt);
   }
 
   private async submitted(record: JobRecord, { policy, options }: PreparedJob): Promise<SubmittedJob> {
