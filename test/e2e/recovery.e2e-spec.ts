@@ -211,7 +211,15 @@ describe('Recovery', () => {
     });
 
     it('keeps fleet-wide counts of its fixes in Redis', async () => {
-      const stats = await queue().client.hgetall(`${conveyor.env.BULL_PREFIX ?? 'conveyor'}:conveyor:reconcile:stats`);
+      const key = `${conveyor.env.BULL_PREFIX ?? 'conveyor'}:conveyor:reconcile:stats`;
+      // A sweep counts a fix after writing it: the last test's record may be settled a moment before.
+      const stats = await waitFor(
+        async () => {
+          const counts = await queue().client.hgetall(key);
+          return counts['fixed:completed-in-queue'] ? counts : undefined;
+        },
+        { what: 'the sweep to count its last fix' },
+      );
       expect(Number(stats.sweeps)).toBeGreaterThan(0);
       expect(Number(stats['fixed:missing-from-queue'])).toBeGreaterThanOrEqual(1);
       expect(Number(stats['fixed:stalled'])).toBeGreaterThanOrEqual(1);

@@ -280,6 +280,27 @@ describe('Submission', () => {
       await waitFor(async () => (await queue().getJobCounts()).waiting === 0, { what: 'the backlog to drain' });
     });
 
+    it('counts the reservations of submits still on their way, and not those of submits that died', async () => {
+      await queue().pause();
+      const reservations = queue().toKey('conveyor:admission');
+      try {
+        const backlog = await backlogOf();
+        const limited = await conveyor.extraApi({ QUEUE_BACKLOG_LIMIT: String(backlog + 1) });
+        const send = (path: string) => limited.http().post('/api/v1/jobs').set('x-user-id', USER).send(job(path));
+        // Another replica's submit on its way holds the one free place: refused.
+        await queue().client.zadd(reservations, Date.now() + 30_000, 'on-its-way:1');
+        expect((await send('/reserved-0')).status).toBe(429);
+        // That submit died and its reservation expired: the place is free again.
+        await queue().client.zadd(reservations, Date.now() - 1, 'on-its-way:1');
+        expect((await send('/reserved-1')).status).toBe(201);
+        expect(await queue().client.zscore(reservations, 'on-its-way:1')).toBeNull();
+      } finally {
+        await queue().client.del(reservations);
+        await queue().resume();
+      }
+      await waitFor(async () => (await queue().getJobCounts()).waiting === 0, { what: 'the backlog to drain' });
+    });
+
     it('never admits past the limit under 300 concurrent submits; Bull holds exactly the admitted jobs', async () => {
       await queue().pause();
       try {

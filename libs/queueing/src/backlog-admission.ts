@@ -17,19 +17,26 @@ const RESERVATION_TTL_MS = 30_000;
  * Reserves room in a queue's backlog, atomically: counts the jobs not yet running (waiting or
  * paused, and delayed) plus the live reservations of submits still on their way to Bull, and
  * reserves up to `wanted` of what is left under the limit. Nothing while draining (-1).
+ * Reservations whose submit died (past their expiry score) are pruned only when they stand in the
+ * way, and the set empties itself as submits release theirs: a submit with room pays for neither.
  * KEYS wait, paused, delayed, draining flag, reservations; ARGV limit, wanted, reservation id, ttl.
  * Returns { granted (-1 draining), backlog, room before this reservation }.
  */
 const RESERVE_LUA = `
-local time = redis.call("TIME")
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local backlog = redis.call("LLEN", KEYS[1]) + redis.call("LLEN", KEYS[2]) + redis.call("ZCARD", KEYS[3])
 if redis.call("EXISTS", KEYS[4]) == 1 then return { -1, backlog, 0 } end
-redis.call("ZREMRANGEBYSCORE", KEYS[5], "-inf", now)
-local room = math.max(0, tonumber(ARGV[1]) - backlog - redis.call("ZCARD", KEYS[5]))
-local granted = math.min(room, tonumber(ARGV[2]))
+local limit, wanted = tonumber(ARGV[1]), tonumber(ARGV[2])
+local reserved = redis.call("ZCARD", KEYS[5])
+if wanted == 0 and reserved == 0 then return { 0, backlog, math.max(0, limit - backlog) } end
+local time = redis.call("TIME")
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+if reserved > 0 and limit - backlog - reserved < math.max(wanted, 1) then
+  redis.call("ZREMRANGEBYSCORE", KEYS[5], "-inf", now)
+  reserved = redis.call("ZCARD", KEYS[5])
+end
+local room = math.max(0, limit - backlog - reserved)
+local granted = math.min(room, wanted)
 for i = 1, granted do redis.call("ZADD", KEYS[5], now + tonumber(ARGV[4]), ARGV[3] .. ":" .. i) end
-if granted > 0 then redis.call("PEXPIRE", KEYS[5], ARGV[4]) end
 return { granted, backlog, room }
 `;
 

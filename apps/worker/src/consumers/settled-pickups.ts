@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { lockTokenOf } from '@conveyor/queueing';
 import type { Job, Queue } from 'bull';
+import { noteStalledCountAtTake } from '../runtime/stalled-count-at-take';
 
 /** The hash fields Bull hands over with a job it has just locked for this worker (HGETALL). */
 type JobData = Record<string, string> | null | undefined;
@@ -38,10 +39,17 @@ export function passBySettledJobs(queue: Queue, logger: Logger): void {
   const take = taking.nextJobFromJobData.bind(queue);
   taking.nextJobFromJobData = (jobData, jobId) => {
     // Every job Bull adds has `timestamp`; a settled one also has `finishedOn`.
-    if (!jobId || !jobData || (jobData.timestamp && !jobData.finishedOn)) return take(jobData, jobId);
+    if (!jobId || !jobData || (jobData.timestamp && !jobData.finishedOn)) return takeNoting(take, jobData, jobId);
     logger.warn(`Job ${jobId} on queue ${queue.name} was settled before this worker took it (its event loop was blocked?); not run`);
     return passBy(queue, jobId).then(() => take(null, jobId));
   };
+}
+
+/** Takes the job as Bull would, noting its stalled count from the hash Bull handed over. */
+async function takeNoting(take: TakingQueue['nextJobFromJobData'], jobData: JobData, jobId: string | undefined): Promise<Job | null> {
+  const job = await take(jobData, jobId);
+  if (job && jobData) noteStalledCountAtTake(job, jobData);
+  return job;
 }
 
 async function passBy(queue: Queue, jobId: string): Promise<void> {

@@ -29,6 +29,7 @@ import { AttemptRef, JobRecordWriter, describeError } from './job-record-writer'
 import { CircuitOpenError, FailureOutcome, JobLockLostError, PermanentJobError, attemptOutcome } from '@conveyor/job-runtime';
 import { StepRunner } from './step-runner';
 import { LiveProgress } from './live-progress';
+import { stalledCountAtTake } from './stalled-count-at-take';
 
 /** Attempts of one run an open circuit may defer (at CIRCUIT_RESET_MS each); past them they count. */
 const MAX_CIRCUIT_DEFERRALS = 20;
@@ -184,11 +185,13 @@ export class JobProcessor {
    * A job Bull's stalled checker put back whose run already finished: the execution that ran it
    * died after its handler returned but before telling Bull. The run's note in Redis (or its record,
    * if the note is gone) completes the job instead of running the handler again, which could
-   * charge or publish twice. Only redeliveries pay for these reads.
+   * charge or publish twice. Only redeliveries pay for these reads: a first delivery's stalled count
+   * comes with the take (stalledCountAtTake).
    */
   private async completedBefore(job: Job<JobEnvelope>, ref: AttemptRef): Promise<{ result: unknown; recordedNow: boolean } | undefined> {
     const queue = job.queue.name;
-    if ((await this.control.stalledCount(queue, ref.jobId)) === 0) return undefined;
+    const stalled = stalledCountAtTake(job) ?? (await this.control.stalledCount(queue, ref.jobId));
+    if (stalled === 0) return undefined;
     const noted = await this.control.runDone(queue, ref.jobId, ref.run);
     if (noted) {
       // A no-op when the first execution recorded it (the transition guard).
