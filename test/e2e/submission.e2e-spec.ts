@@ -294,6 +294,13 @@ describe('Submission', () => {
         await queue().client.zadd(reservations, Date.now() - 1, 'on-its-way:1');
         expect((await send('/reserved-1')).status).toBe(201);
         expect(await queue().client.zscore(reservations, 'on-its-way:1')).toBeNull();
+        // An expired reservation that is not in the way costs nothing: left alone, and the set
+        // gets no expiry (it empties itself as live submits release theirs).
+        const roomy = await conveyor.extraApi({ QUEUE_BACKLOG_LIMIT: String(backlog + 10) });
+        await queue().client.zadd(reservations, Date.now() - 1, 'died-long-ago:1');
+        expect((await roomy.http().post('/api/v1/jobs').set('x-user-id', USER).send(job('/reserved-2'))).status).toBe(201);
+        expect(await queue().client.zscore(reservations, 'died-long-ago:1')).not.toBeNull();
+        expect(await queue().client.pttl(reservations)).toBe(-1);
       } finally {
         await queue().client.del(reservations);
         await queue().resume();

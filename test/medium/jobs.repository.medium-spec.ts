@@ -244,10 +244,10 @@ describe(JobsRepository.name, () => {
     expect(await stored(id)).toMatchObject({ status: JobStatus.Completed, progress: { percent: 50, step: 'half' } });
   });
 
-  it('deletes only records whose job never started when their enqueue failed', async () => {
+  it('deletes only records whose job never started when their enqueue failed, and names the ones it kept', async () => {
     const [queued, started] = [await newRecord(), await newRecord()];
     await advance(started, [{ seq: seq(1, Running), status: JobStatus.Active }]);
-    await sut.deleteUnqueued([queued, started]);
+    expect(await sut.deleteUnqueued([queued, started])).toEqual([started]);
     expect(await sut.findByIdUnscoped(queued)).toBeNull();
     expect(await sut.findByIdUnscoped(started)).not.toBeNull();
   });

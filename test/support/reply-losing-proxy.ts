@@ -1,16 +1,21 @@
 import net from 'node:net';
 import { freePort } from './ports';
 
+/** What the proxy loses of the first request carrying the marker. */
+export type Loss = 'reply' | 'request';
+
 /**
- * A loopback TCP proxy in front of a server that can lose one reply: once armed with a marker,
- * the first request carrying it is forwarded and run by the server, its reply is swallowed, every
- * connection is cut, and new connections are refused for `downMs`. To a client this is the server
- * dying after it ran the command and before it answered.
+ * A loopback TCP proxy in front of a server that can lose one exchange: once armed with a marker,
+ * the first request carrying it is either forwarded and run by the server with its reply
+ * swallowed ('reply'), or dropped before the server sees it ('request'); then every connection is
+ * cut and new connections are refused for `downMs`. To a client, both are the server dying with
+ * the command in flight; only the server knows whether it ran.
  */
 export class ReplyLosingProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private marker?: Buffer;
+  private loss: Loss = 'reply';
   private lost?: () => void;
 
   private constructor(
@@ -28,15 +33,16 @@ export class ReplyLosingProxy {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Resolves once a request with `marker` has been run and its reply lost. */
-  loseReplyTo(marker: string, downMs: number): Promise<void> {
+  /** Resolves once the request with `marker` (or its reply) has been lost and connections are taken again. */
+  lose(loss: Loss, marker: string, downMs: number): Promise<void> {
+    this.loss = loss;
     this.marker = Buffer.from(marker);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.lost = () => {
         this.lost = undefined;
         this.marker = undefined;
         this.cutAll();
-        setTimeout(() => void this.open().then(resolve), downMs);
+        setTimeout(() => this.open().then(resolve, reject), downMs);
       };
     });
   }
@@ -67,7 +73,10 @@ export class ReplyLosingProxy {
     this.sockets.add(client).add(upstream);
     let swallowing = false;
     client.on('data', (chunk: Buffer) => {
-      if (this.marker && !swallowing && chunk.includes(this.marker)) swallowing = true;
+      if (this.marker && !swallowing && chunk.includes(this.marker)) {
+        if (this.loss === 'request') return this.lost?.();
+        swallowing = true;
+      }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -78,6 +87,8 @@ export class ReplyLosingProxy {
     const end = () => {
       client.destroy();
       upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);

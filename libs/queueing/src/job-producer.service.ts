@@ -24,7 +24,7 @@ import { bullJobOptions, jobEnvelope } from './bull-job-options';
 import { BacklogAdmission, BacklogReservation } from './backlog-admission';
 import { QueueRegistry } from './queue-registry.service';
 import { withTimeout } from './with-timeout';
-import { landedAfterAll } from './uncertain-add';
+import { UNCERTAIN_ADD_BUDGET_MS, findLandedJobs } from './uncertain-add';
 import { JobControl } from './job-control.service';
 import { SubmissionCheck } from './submission-check';
 import { WaitEstimate } from './wait-estimate';
@@ -100,9 +100,9 @@ interface BatchItem {
 
 /** How long a submit may wait on Redis before the client gets 503 instead of a hung request. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
-/** How long jobs refused with an add of unknown outcome are looked for, to be withdrawn if they landed. */
-const WITHDRAW_FOR_MS = 120_000;
+/** Retries of withdrawing jobs refused with an add of unknown outcome: from 1 s, doubling to 30 s. */
 const WITHDRAW_RETRY_MS = 1_000;
+const WITHDRAW_RETRY_MAX_MS = 30_000;
 
 /**
  * The one submit path: check (SubmissionCheck) → admit → write the record → enqueue → estimate
@@ -367,15 +367,13 @@ export class JobProducer {
     const queueName = prepared.definition.queue;
     const { record, bullJob: job } = this.stored(owner, jobId, prepared, scheduledRun);
     await this.jobs.insert(record);
+    const addedAt = Date.now();
     const adding = this.queues.get(queueName).add(job.name, job.data, job.opts);
     try {
       await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
-      const landed = await this.unanswered(queueName, [jobId], adding, cause);
-      if (landed.has(jobId)) return record;
-      // The client never learns this id, so the record must not outlive the failed enqueue. If this
-      // delete fails too, the reconciliation sweep finds a record with no Bull job.
-      await this.jobs.deleteUnqueued([jobId]);
+      const refused = await this.settleUnansweredAdd(queueName, [jobId], adding, cause, addedAt);
+      if (refused.length === 0) return record;
       throw queueUnavailable(cause);
     }
     return record;
@@ -385,19 +383,14 @@ export class JobProducer {
     const stored = jobs.map(({ owner, jobId, prepared }) => this.stored(owner, jobId, prepared));
     const records = stored.map((s) => s.record);
     await this.jobs.insertMany(records);
+    const addedAt = Date.now();
     const adding = this.queues.get(queueName).addBulk(stored.map((s) => s.bullJob));
     let refused: { ids: Set<string>; error: ConveyorError } | undefined;
     try {
       await withTimeout(adding, ENQUEUE_TIMEOUT_MS);
     } catch (cause) {
-      const landed = await this.unanswered(
-        queueName,
-        jobs.map((j) => j.jobId),
-        adding,
-        cause,
-      );
-      refused = { ids: new Set(jobs.map((j) => j.jobId).filter((id) => !landed.has(id))), error: queueUnavailable(cause) };
-      await this.jobs.deleteUnqueued([...refused.ids]);
+      const ids = jobs.map((j) => j.jobId);
+      refused = { ids: new Set(await this.settleUnansweredAdd(queueName, ids, adding, cause, addedAt)), error: queueUnavailable(cause) };
     }
     const outcomes: BulkItemOutcome[] = [];
     for (const [i, { index, prepared, jobId }] of jobs.entries()) {
@@ -410,34 +403,49 @@ export class JobProducer {
   /**
    * An add that went unanswered (Redis died or the connection dropped before its reply, or it
    * timed out) may have run all the same. The jobs that did land are accepted after all; the rest
-   * are refused, and when Redis cannot say in time they are withdrawn whenever they turn up
-   * (taken out, or stopped before their first step if a worker was quicker): nothing refused runs.
+   * are refused and their records deleted, and when Redis cannot say in time they are withdrawn
+   * whenever they turn up (taken out, or stopped before their first step if a worker was quicker):
+   * nothing refused runs. Returns the refused ids. A record a worker has already moved on (its
+   * job landed, ran and left Bull meanwhile) is not deleted: that job counts as landed.
    */
-  private async unanswered(queueName: QueueName, jobIds: string[], adding: Promise<unknown>, cause: unknown): Promise<Set<string>> {
-    const landed = await landedAfterAll(this.queues.get(queueName), jobIds, adding, cause);
+  private async settleUnansweredAdd(
+    queueName: QueueName,
+    jobIds: string[],
+    adding: Promise<unknown>,
+    cause: unknown,
+    addedAt: number,
+  ): Promise<string[]> {
+    const { landed, why } = await findLandedJobs(this.queues.get(queueName), jobIds, adding, cause, addedAt + UNCERTAIN_ADD_BUDGET_MS);
     if (landed === undefined) {
+      this.logger.warn(`Add to ${queueName} unanswered and ${why}: ${jobIds.length} job(s) refused, to be withdrawn if they landed`);
       this.withdrawWhenReachable(queueName, jobIds, adding);
-      return new Set();
     }
-    if (landed.size > 0) this.logger.warn(`${landed.size} job(s) of ${queueName} landed although their add went unanswered: accepted`);
-    return landed;
+    const notLanded = jobIds.filter((id) => !landed?.has(id));
+    // If this delete fails, the reconciliation sweep finds records with no Bull job.
+    const ranMeanwhile = new Set(await this.jobs.deleteUnqueued(notLanded));
+    const refused = notLanded.filter((id) => !ranMeanwhile.has(id));
+    const accepted = jobIds.length - refused.length;
+    if (accepted > 0) this.logger.warn(`${accepted} job(s) of ${queueName} landed although their add went unanswered: accepted`);
+    return refused;
   }
 
-  /** Once the add has settled, withdraws the jobs, retrying while Redis cannot answer (for WITHDRAW_FOR_MS). */
+  /**
+   * Once the add has settled, withdraws the jobs, retrying with backoff while Redis cannot answer,
+   * for as long as this process lives (a restart forgets them: see docs/architecture.md).
+   */
   private withdrawWhenReachable(queueName: QueueName, jobIds: string[], adding: Promise<unknown>): void {
-    const giveUpAt = Date.now() + WITHDRAW_FOR_MS;
-    const attempt = async (): Promise<void> => {
+    const attempt = async (delayMs: number): Promise<void> => {
       try {
         await Promise.all(jobIds.map((jobId) => this.control.withdrawRun(queueName, jobId)));
       } catch (error) {
-        if (Date.now() < giveUpAt) {
-          setTimeout(() => void attempt(), WITHDRAW_RETRY_MS).unref();
-          return;
-        }
-        this.logger.warn(`Jobs refused with 503 may have landed in ${queueName} and could not be withdrawn: ${messageOf(error)}`);
+        this.logger.warn(`Jobs refused with 503 not withdrawn from ${queueName} yet (retrying in ${delayMs} ms): ${messageOf(error)}`);
+        setTimeout(() => void attempt(Math.min(2 * delayMs, WITHDRAW_RETRY_MAX_MS)), delayMs).unref();
       }
     };
-    void adding.then(attempt, attempt);
+    void adding.then(
+      () => attempt(WITHDRAW_RETRY_MS),
+      () => attempt(WITHDRAW_RETRY_MS),
+    );
   }
 
   private async submitted(record: JobRecord, { policy, options }: PreparedJob): Promise<SubmittedJob> {

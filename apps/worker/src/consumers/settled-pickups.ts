@@ -39,14 +39,18 @@ export function passBySettledJobs(queue: Queue, logger: Logger): void {
   const take = taking.nextJobFromJobData.bind(queue);
   taking.nextJobFromJobData = (jobData, jobId) => {
     // Every job Bull adds has `timestamp`; a settled one also has `finishedOn`.
-    if (!jobId || !jobData || (jobData.timestamp && !jobData.finishedOn)) return takeNoting(take, jobData, jobId);
+    if (!jobId || !jobData || (jobData.timestamp && !jobData.finishedOn)) return takeNotingStalledCount(take, jobData, jobId);
     logger.warn(`Job ${jobId} on queue ${queue.name} was settled before this worker took it (its event loop was blocked?); not run`);
     return passBy(queue, jobId).then(() => take(null, jobId));
   };
 }
 
 /** Takes the job as Bull would, noting its stalled count from the hash Bull handed over. */
-async function takeNoting(take: TakingQueue['nextJobFromJobData'], jobData: JobData, jobId: string | undefined): Promise<Job | null> {
+async function takeNotingStalledCount(
+  take: TakingQueue['nextJobFromJobData'],
+  jobData: JobData,
+  jobId: string | undefined,
+): Promise<Job | null> {
   const job = await take(jobData, jobId);
   if (job && jobData) noteStalledCountAtTake(job, jobData);
   return job;

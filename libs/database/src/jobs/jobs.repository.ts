@@ -150,9 +150,18 @@ export class JobsRepository {
     );
   }
 
-  /** Undo inserts whose enqueue failed, so no record claims a job Bull never had. */
-  async deleteUnqueued(jobIds: string[]): Promise<void> {
+  /**
+   * Undo inserts whose enqueue failed, so no record claims a job Bull never had. Returns the ids
+   * whose records a worker has already moved on (so their jobs did reach Bull): those stay.
+   */
+  async deleteUnqueued(jobIds: string[]): Promise<string[]> {
+    if (jobIds.length === 0) return [];
     await this.model.deleteMany({ _id: mongoose.trusted({ $in: jobIds }), seq: mongoose.trusted({ $lte: 4 }) }).exec();
+    const kept = await this.model
+      .find({ _id: mongoose.trusted({ $in: jobIds }) }, { _id: 1 })
+      .lean()
+      .exec();
+    return kept.map((record) => record._id);
   }
 
   /** Applies a transition if it moves the record forward; returns whether it did. */
