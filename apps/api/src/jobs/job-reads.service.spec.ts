@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DataCipher, JobStatus, JobTypeRegistry, QueueName } from '@conveyor/contracts';
-import { JobRecord, JobsRepository } from '@conveyor/database';
+import { DataCipher, JobStatus, JobTypeRegistry, QueueName, ResolvedJobOptions } from '@conveyor/contracts';
+import { JobRecord, JobsRepository, newJobRecord } from '@conveyor/database';
 import { Caller } from '@conveyor/http';
 import { BullProbe, BullSighting } from '@conveyor/queueing';
 import { JobReads } from './job-reads.service';
@@ -8,31 +8,17 @@ import { JobReads } from './job-reads.service';
 const JOB_ID = '0b7e6f0e-5c1d-4f7a-8d2e-3a9c1b2d4e5f';
 const caller = { owner: { kind: 'user', id: 'alice' }, admin: false } as Caller;
 
+/** The job's record as the producer writes it, then as the worker has moved it on (`set`). */
 function record(status: JobStatus, set: Partial<JobRecord> = {}): JobRecord {
-  return {
-    _id: JOB_ID,
-    ownerKey: 'user:alice',
-    type: 'http.request',
-    queue: QueueName.Http,
-    status,
-    seq: 1,
+  const options: ResolvedJobOptions = {
     priority: 5,
-    data: { url: 'http://127.0.0.1/' },
-    callback: null,
-    options: { attempts: 3, delayMs: 0, timeoutMs: 60_000, backoff: { type: 'fixed', delayMs: 1_000 } },
-    progress: { percent: 0, step: null },
-    run: 1,
-    history: [],
-    attemptsMade: 0,
-    result: null,
-    error: null,
-    createdAt: new Date('2026-01-01T00:00:00Z'),
-    updatedAt: new Date('2026-01-01T00:00:00Z'),
-    runAt: null,
-    startedAt: null,
-    finishedAt: null,
-    ...set,
+    delayMs: 0,
+    attempts: 3,
+    timeoutMs: 60_000,
+    backoff: { type: 'fixed', delayMs: 1_000 },
   };
+  const accepted = newJobRecord({ jobId: JOB_ID, ownerKey: 'user:alice', type: 'http.request', queue: QueueName.Http, data: {}, options });
+  return { ...accepted, status, ...set };
 }
 
 /**
