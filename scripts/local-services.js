@@ -391,6 +391,11 @@ function ensurePdfToText() {
  * restart their own (RELIABILITY F11): mongod (data in `dir`) when installed, else FerretDB (built
  * first if needed) on PostgreSQL, or on SQLite in `dir`, as ensureMongo would choose.
  */
+/** Builds what privateMongoCommand will run, ahead of time: FerretDB, unless mongod is installed. */
+function preparePrivateMongo() {
+  if (!which('mongod')) buildFerretDb();
+}
+
 async function privateMongoCommand(port, dir) {
   const mongod = which('mongod');
   if (mongod) return { command: mongod, args: ['--dbpath', dir, '--bind_ip', '127.0.0.1', '--port', String(port)] };
@@ -415,6 +420,7 @@ async function ensureServices(env = process.env) {
 }
 
 module.exports = {
+  preparePrivateMongo,
   ensureServices,
   ensurePostgres,
   ensureRedis,
