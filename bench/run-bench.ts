@@ -27,7 +27,10 @@ import { httpSubmit } from './sections/http-submit';
 import { pgBossPeer } from './sections/pg-boss-peer';
 import { jobCatalog } from '@conveyor/products';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The repository's root: the nearest folder above the compiled bench that holds package.json. */
+const ROOT = (function repositoryRoot(dir: string): string {
+  return fs.existsSync(path.join(dir, 'package.json')) ? dir : repositoryRoot(path.dirname(dir));
+})(__dirname);
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';

@@ -4,6 +4,7 @@ import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-c
 import { startApi, stopApp } from '../support/app-processes';
 import { processCpuMs } from '../support/process-cpu';
 import { round } from '../support/latency';
+import { commandDelta, redisCommandCounts, topCommandsPerJob } from '../support/redis-command-counter';
 
 const CONNECTIONS = 50;
 const BULK_SIZE = 100;
@@ -26,8 +27,10 @@ export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
     // Warm-up: the first requests compile the hot paths and open connections.
     await load(api.url, '/api/v1/jobs', JOB, 300, CONNECTIONS);
     const cpuBefore = processCpuMs(api.process.pid);
+    const commandsBefore = await redisCommandCounts(ctx.redis);
     const single = await load(api.url, '/api/v1/jobs', JOB, singles, CONNECTIONS);
     const cpuPerSubmit = (processCpuMs(api.process.pid) - cpuBefore) / singles;
+    const commands = commandDelta(commandsBefore, await redisCommandCounts(ctx.redis));
     const bulk = await load(api.url, '/api/v1/jobs/bulk', { jobs: Array.from({ length: BULK_SIZE }, () => JOB) }, bulks, BULK_CONNECTIONS);
     const raw = await rawAdds(ctx, singles, bulks);
     console.log(`  P2: HTTP ${single.perSecond.toFixed(0)} submits/s, raw add ${raw.addsPerSecond.toFixed(0)}/s`);
@@ -46,6 +49,14 @@ export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
         0.02,
       ),
       targeted({ id: 'P2.cpu', what: 'API CPU per submit', conveyor: round(cpuPerSubmit, 3), unit: 'ms' }, '≤', 0.5, cpuPerSubmit),
+      {
+        // Scripts' inner commands count too (INFO commandstats); the note shows the round trips (eval, evalsha).
+        id: 'P2.redis',
+        what: 'Redis commands per HTTP submit (rate limits, admission, add)',
+        conveyor: round(commands.total / singles, 2),
+        unit: 'commands',
+        note: topCommandsPerJob(commands.byCommand, singles, 10),
+      },
       {
         id: 'P2.bulk',
         what: `HTTP bulk submit (${BULK_SIZE} a request) ÷ raw addBulk`,

@@ -6,29 +6,36 @@ import {
   ThrottlerGuard,
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
-  ThrottlerRequest,
-  ThrottlerStorage,
+  ThrottlerOptions,
 } from '@nestjs/throttler';
 import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
 import type { Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import { IdentityResolver } from '../identity';
+import { RedisThrottleCounters, ThrottleHit } from './redis-throttle-counters';
+
+type Resolvable = ThrottlerOptions['limit'];
 
 /**
  * The throttler guard, keyed by caller: the resolved identity when the request has a valid one,
  * else the client IP (as Express computes it with TRUST_PROXY_HOPS). Runs before the identity
  * guard, so a flood of bad credentials is limited per IP too. A 429 is Conveyor's own error
  * envelope with `Retry-After`.
+ *
+ * A request's limits are counted in one Redis script (RedisThrottleCounters.hitAll), not one
+ * round trip per limit as @nestjs/throttler's guard does: a submit counts against three. Limits
+ * come from the module's throttlers and Conveyor's @ThrottleAs / @RouteLimit; @nestjs/throttler's
+ * own per-route decorators (@Throttle, @SkipThrottle) are not read.
  */
 @Injectable()
 export class ConveyorThrottlerGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    @InjectThrottlerStorage() private readonly counters: RedisThrottleCounters,
     reflector: Reflector,
     private readonly identity: IdentityResolver,
   ) {
-    super(options, storage, reflector);
+    super(options, counters, reflector);
   }
 
   /**
@@ -55,17 +62,48 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
   }
 
   /**
-   * Fails open: while Redis is unreachable the limits cannot be counted, and reads served from
-   * MongoDB must keep working (submissions answer 503 on their own).
+   * Counts the request against every limit that applies to it, in one round trip, and refuses it
+   * at the first limit it exceeds. Fails open: while Redis is unreachable the limits cannot be
+   * counted, and reads served from MongoDB must keep working (submissions answer 503 on their own).
    */
-  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    const { req, res } = this.getRequestResponse(context);
+    const hits: (ThrottleHit & { tracker: string; setHeaders: boolean })[] = [];
+    for (const throttler of this.throttlers) {
+      const name = throttler.name!;
+      if ((throttler.skipIf ?? this.commonOptions.skipIf)?.(context)) continue;
+      const ignored = throttler.ignoreUserAgents ?? this.commonOptions.ignoreUserAgents;
+      if (ignored?.some((pattern) => pattern.test(String(req.headers['user-agent'])))) continue;
+      const limit = await resolved(context, throttler.limit, 'limit', name);
+      const ttl = await resolved(context, throttler.ttl, 'ttl', name);
+      const blockDuration = await resolved(context, throttler.blockDuration ?? ttl, 'blockDuration', name);
+      const tracker = await (throttler.getTracker ?? this.commonOptions.getTracker!)(req, context);
+      const key = (throttler.generateKey ?? this.commonOptions.generateKey!)(context, tracker, name);
+      const setHeaders = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
+      hits.push({ key, name, ttl, limit, blockDuration, tracker, setHeaders });
+    }
+    let records;
     try {
-      return await super.handleRequest(props);
+      records = await this.counters.hitAll(hits);
     } catch (error) {
-      if (error instanceof ConveyorError) throw error;
       this.warnOnce(error);
       return true;
     }
+    for (const [i, record] of records.entries()) {
+      const { key, name, ttl, limit, tracker, setHeaders } = hits[i];
+      const suffix = name === 'default' ? '' : `-${name}`;
+      if (record.isBlocked) {
+        if (setHeaders) this.setResponseHeader(res, `Retry-After${suffix}`, record.timeToBlockExpire);
+        await this.throwThrottlingException(context, { limit, ttl, key, tracker, ...record });
+      }
+      if (setHeaders) {
+        this.setResponseHeader(res, `${this.headerPrefix}-Limit${suffix}`, limit);
+        this.setResponseHeader(res, `${this.headerPrefix}-Remaining${suffix}`, Math.max(0, limit - record.totalHits));
+        this.setResponseHeader(res, `${this.headerPrefix}-Reset${suffix}`, record.timeToExpire);
+      }
+    }
+    return true;
   }
 
   private lastWarning = 0;
@@ -85,4 +123,13 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
       },
     );
   }
+}
+
+/** A throttler option's value for this request: a number, or a function of the request's context. */
+async function resolved(context: ExecutionContext, value: Resolvable, option: string, throttler: string): Promise<number> {
+  const number = typeof value === 'function' ? await value(context) : value;
+  if (typeof number !== 'number' || Number.isNaN(number)) {
+    throw new Error(`Invalid "${option}" for the "${throttler}" throttler: expected a number, got ${JSON.stringify(number)}`);
+  }
+  return number;
 }

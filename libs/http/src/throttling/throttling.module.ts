@@ -1,10 +1,10 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
 import { RedisConnections, conveyorKeys } from '@conveyor/queueing';
 import { ConveyorThrottlerGuard } from './conveyor-throttler.guard';
+import { RedisThrottleCounters } from './redis-throttle-counters';
 import { ThrottleClass, throttleClassOf } from './throttle-class';
 import { RouteLimits, RouteLimitsModule } from './route-limit';
 
@@ -57,7 +57,7 @@ import { RouteLimits, RouteLimitsModule } from './route-limit';
           ],
           // One counter per class and caller across all routes and replicas (not per route).
           generateKey: (_context, tracker, throttler) => conveyorKeys(config.redis.prefix).throttle(throttler, tracker),
-          storage: new ThrottlerStorageRedisService(connections.commandClient()),
+          storage: new RedisThrottleCounters(connections.commandClient()),
         };
       },
     }),
