@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ConveyorError, ErrorCode, FieldError, messageOf } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, FieldError, errorField } from '@conveyor/contracts';
 import { isDatabaseUnavailable } from '@conveyor/database';
 import type { Response } from 'express';
 import { ERROR_STATUS, errorCodeForStatus } from './error-status';
@@ -62,14 +62,14 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       // Not the client's mistake and not a bug: the caller should come back in a moment.
-      this.logger.warn(`Database unavailable: ${messageOf(exception)}`);
+      this.logger.warn(errorField(exception), 'Database unavailable');
       return this.describe(
         new ConveyorError(ErrorCode.ServiceUnavailable, 'The database is unavailable right now; retry later.', {
           retryAfterSeconds: 5,
         }),
       );
     }
-    this.logger.error('Unhandled error', exception instanceof Error ? exception.stack : String(exception));
+    this.logger.error(errorField(exception), 'Unhandled error');
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: {

@@ -16,7 +16,7 @@ import {
   SubmitJobInput,
   ownerKey,
   scheduledRunJobId,
-  messageOf,
+  errorField,
 } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, isDuplicateKey, newJobRecord } from '@conveyor/database';
 import { randomUUID } from 'node:crypto';
@@ -308,7 +308,7 @@ export class JobProducer {
   /** Gives back a reservation's room; its jobs are in Bull now, or failed to get there. */
   private async release(reservation: BacklogReservation): Promise<void> {
     await reservation.release().catch((error: unknown) => {
-      this.logger.warn(`Backlog reservation not released (it expires by itself): ${messageOf(error)}`);
+      this.logger.warn(errorField(error), 'Backlog reservation not released (it expires by itself)');
     });
   }
 
@@ -438,7 +438,7 @@ export class JobProducer {
       try {
         await Promise.all(jobIds.map((jobId) => this.control.withdrawRun(queueName, jobId)));
       } catch (error) {
-        this.logger.warn(`Jobs refused with 503 not withdrawn from ${queueName} yet (retrying in ${delayMs} ms): ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Jobs refused with 503 not withdrawn from ${queueName} yet (retrying in ${delayMs} ms)`);
         setTimeout(() => void attempt(Math.min(2 * delayMs, WITHDRAW_RETRY_MAX_MS)), delayMs).unref();
       }
     };

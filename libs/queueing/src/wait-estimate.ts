@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EffectiveQueuePolicy, ResolvedJobOptions, messageOf } from '@conveyor/contracts';
+import { EffectiveQueuePolicy, ResolvedJobOptions, errorField } from '@conveyor/contracts';
 import { QueueStats } from './queue-stats.service';
 
 /** A submitted job's place in its queue and a rough wait, from Bull and the queue's recent timings. */
@@ -26,7 +26,7 @@ export class WaitEstimate {
       queuePosition = ahead === null ? null : ahead + notYetQueued;
       averageMs = average;
     } catch (error) {
-      this.logger.warn(`No queue position for a job on ${name}: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `No queue position for a job on ${name}`);
     }
     const waitMs = options.delayMs + Math.ceil((queuePosition ?? 1) / policy.concurrency) * averageMs;
     return { queuePosition, estimatedWaitSeconds: Math.ceil(waitMs / 1000) };

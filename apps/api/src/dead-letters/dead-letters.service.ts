@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConveyorError, DataCipher, ErrorCode, QueueName, ownerKey } from '@conveyor/contracts';
+import { ConveyorError, DataCipher, ErrorCode, QueueName, ownerKey, errorField } from '@conveyor/contracts';
 import { DeadLettersRepository, JobRecord, openedRecord } from '@conveyor/database';
 import { JobProducer, QueueRegistry, BullProbe } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
@@ -78,9 +78,7 @@ export class DeadLettersService {
       const seen = await this.probe.find(record.queue, record._id, { run: record.run ?? 1 });
       if (seen?.state === 'failed') await seen.job.remove();
     } catch (error) {
-      this.logger.warn(
-        `Dismissed dead letter ${record._id} is still in Bull's failed list: ${error instanceof Error ? error.message : error}`,
-      );
+      this.logger.warn(errorField(error), `Dismissed dead letter ${record._id} is still in Bull's failed list`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, DataCipher, DataFingerprint, ErrorCode, Owner, ownerKey, validationFailed } from '@conveyor/contracts';
+import { ConveyorError, DataCipher, DataFingerprint, ErrorCode, Owner, ownerKey, validationFailed, errorField } from '@conveyor/contracts';
 import { RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { createHash } from 'node:crypto';
 
@@ -113,13 +113,13 @@ export class IdempotencyService {
         await claimed
           .release()
           .catch((cause: unknown) =>
-            this.logger.warn(`Idempotency key not freed (it expires in ${IN_FLIGHT_TTL_SECONDS} s): ${String(cause)}`),
+            this.logger.warn(errorField(cause), `Idempotency key not freed (it expires in ${IN_FLIGHT_TTL_SECONDS} s)`),
           );
       throw error;
     }
     // The job exists whatever happens now; if the final answer cannot be stored, a replay gets
     // the remembered one (or the claim expires, and only then could a retry submit again).
-    await store(answer).catch((cause: unknown) => this.logger.warn(`Idempotent answer not stored: ${String(cause)}`));
+    await store(answer).catch((cause: unknown) => this.logger.warn(errorField(cause), 'Idempotent answer not stored'));
     return { ...answer, replayed: false };
   }
 }

@@ -13,6 +13,7 @@ import {
   ownerKey,
   statusWord,
   validationFailed,
+  errorField,
 } from '@conveyor/contracts';
 import { JobListFilter, JobRecord, JobsRepository, KeysetPage, KeysetPageRequest, openedRecord } from '@conveyor/database';
 import { BullProbe, BullState, JOB_TYPE_REGISTRY, queueFailure } from '@conveyor/queueing';
@@ -183,7 +184,7 @@ export class JobReads {
       return { view, stalled: seen.state === 'active' && seen.locked === false };
     } catch (error) {
       // Redis being unreachable must not hide a job whose durable record we have.
-      this.logger.warn(`Live state of job ${jobId} unavailable: ${error instanceof Error ? error.message : error}`);
+      this.logger.warn(errorField(error), `Live state of job ${jobId} unavailable`);
       return undefined;
     }
   }

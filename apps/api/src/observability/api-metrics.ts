@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 import { QueueMetrics, QueueRegistry, RedisConnections, withTimeout, WorkerHeartbeats, buildInfo, conveyorKeys } from '@conveyor/queueing';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { getHeapStatistics } from 'node:v8';
@@ -179,6 +179,6 @@ export class ApiMetrics {
   private warnAtMostEvery10s(what: string, error: unknown): void {
     if (Date.now() - this.lastWarningAt < 10_000) return;
     this.lastWarningAt = Date.now();
-    this.logger.warn(`${what}: ${messageOf(error)}`);
+    this.logger.warn(errorField(error), what);
   }
 }

@@ -9,7 +9,7 @@ import {
   SERVICE_QUEUES,
   WebhookDelivery,
   effectivePolicy,
-  messageOf,
+  errorField,
 } from '@conveyor/contracts';
 import {
   ConsumerRestarts,
@@ -127,7 +127,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     try {
       return await this.settings.load(name);
     } catch (error) {
-      this.logger.warn(`Settings of queue ${name} unreadable, using its defaults: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Settings of queue ${name} unreadable, using its defaults`);
       return effectivePolicy(this.settings.defaults(name));
     }
   }
@@ -147,14 +147,14 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
     const limiter = policy.rateLimit ? { max: policy.rateLimit.max, duration: policy.rateLimit.durationMs } : undefined;
     const queue = new Bull(name, { ...bullRootOptions(this.config, this.connections), limiter });
     this.activity.holdingLocks(lockTokenOf(queue), true);
-    queue.on('error', (error) => this.logger.error(`Queue ${name}: ${error.message}`));
+    queue.on('error', (error) => this.logger.error(errorField(error), `Queue ${name}`));
     // process() resolves only when the queue closes; failures to start surface as errors here.
     // WorkerActivity: each attempt logs with its job id and queue, and counts in the metrics.
     const processor = this.activity.consumer(name, concurrency, this.processorFor(name));
     passBySettledJobs(queue, this.logger);
     queue
       .process(ALL_JOB_NAMES, concurrency, processor)
-      .catch((error: Error) => this.logger.error(`Consumer for queue ${name} stopped: ${error.message}`));
+      .catch((error: Error) => this.logger.error(errorField(error), `Consumer for queue ${name} stopped`));
     this.consumers.set(name, { queue, concurrency, rateLimit: policy.rateLimit, generation });
     const limit = policy.rateLimit ? `, at most ${policy.rateLimit.max} jobs per ${policy.rateLimit.durationMs} ms` : '';
     this.logger.log(`Consuming queue ${name} with concurrency ${concurrency}${limit}`);
@@ -194,7 +194,7 @@ export class QueueConsumers implements OnApplicationBootstrap, OnApplicationShut
       .close()
       .then(() => blocking()?.disconnect())
       .then(() => this.activity.holdingLocks(lockTokenOf(queue), false))
-      .catch((error: Error) => this.logger.warn(`Replaced consumer of ${queue.name} did not close cleanly: ${error.message}`));
+      .catch((error: Error) => this.logger.warn(errorField(error), `Replaced consumer of ${queue.name} did not close cleanly`));
     setImmediate(() => blocking()?.disconnect());
     this.retiring.add(closed);
     void closed.finally(() => this.retiring.delete(closed));

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulesRepository } from '@conveyor/database';
 import { SystemTaskRegistry } from './system-task-registry';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 
 /** While MongoDB cannot be written at start, seeding is tried again this often. */
 const RETRY_MS = 30_000;
@@ -36,7 +36,7 @@ export class SystemSchedulesSeeder implements OnApplicationBootstrap, OnModuleDe
       return true;
     } catch (error) {
       // The worker still runs jobs; the system schedules appear once MongoDB takes the writes.
-      this.logger.warn(`System schedules not seeded, retrying in ${RETRY_MS} ms: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `System schedules not seeded, retrying in ${RETRY_MS} ms`);
       this.retry = setTimeout(() => void this.seed(), RETRY_MS);
       this.retry.unref();
       return false;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 import { CircuitBreakers, CircuitState } from '@conveyor/job-runtime';
 import { CircuitStates } from '@conveyor/queueing';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
@@ -30,7 +30,7 @@ export class CircuitStatePublisher implements OnModuleInit {
     this.breakers.onChange((origin, state) => {
       this.metrics.circuitState.set({ service: origin }, GAUGE[state]);
       this.states.record(this.heartbeat.id, origin, state).catch((error: unknown) => {
-        this.logger.warn(`Circuit state of ${origin} not shared: ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Circuit state of ${origin} not shared`);
       });
     });
   }

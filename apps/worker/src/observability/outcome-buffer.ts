@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobOutcome, QueueName, SERVICE_QUEUES, messageOf } from '@conveyor/contracts';
+import { JobOutcome, QueueName, SERVICE_QUEUES, errorField } from '@conveyor/contracts';
 import { OutcomeSample, QueueMetrics, QueueStats, withTimeout } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
 
@@ -48,7 +48,7 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
     await withTimeout(this.flush(), SHUTDOWN_WAIT_MS).catch((error: unknown) =>
-      this.logger.warn(`Last outcome counters not sent: ${messageOf(error)}`),
+      this.logger.warn(errorField(error), 'Last outcome counters not sent'),
     );
   }
 
@@ -97,6 +97,6 @@ export class OutcomeBuffer implements OnApplicationBootstrap, BeforeApplicationS
   private warnAtMostEvery10s(queue: QueueName, error: unknown): void {
     if (Date.now() - this.lastWarningAt < 10_000) return;
     this.lastWarningAt = Date.now();
-    this.logger.warn(`Queue metrics of ${queue} not recorded: ${messageOf(error)}`);
+    this.logger.warn(errorField(error), `Queue metrics of ${queue} not recorded`);
   }
 }

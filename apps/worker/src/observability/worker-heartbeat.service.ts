@@ -3,7 +3,7 @@ import { WORKER_HEARTBEAT_INTERVAL_MS, WorkerHeartbeat, WorkerHeartbeats } from 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { WorkerActivity } from './worker-activity';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 
 /** Longest a stopping worker waits for Redis to drop its heartbeat (it expires on its own anyway). */
 const REMOVE_TIMEOUT_MS = 1_000;
@@ -74,7 +74,7 @@ export class WorkerHeartbeatService implements OnModuleDestroy, BeforeApplicatio
       this.failing = false;
     } catch (error) {
       // Logged once per outage: the worker keeps working, it is only invisible to operators.
-      if (!this.failing) this.logger.warn(`Heartbeat not written: ${messageOf(error)}`);
+      if (!this.failing) this.logger.warn(errorField(error), 'Heartbeat not written');
       this.failing = true;
     }
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ErrorCode, metricsRequestAllowed, messageOf } from '@conveyor/contracts';
+import { ErrorCode, metricsRequestAllowed, errorField } from '@conveyor/contracts';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkerMetrics } from './worker-metrics';
 
@@ -70,7 +70,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
       res.end(body);
     } catch (error) {
-      this.logger.error(`Metrics could not be collected: ${messageOf(error)}`);
+      this.logger.error(errorField(error), 'Metrics could not be collected');
       reply(res, 500, ErrorCode.InternalError, 'Metrics could not be collected');
     }
   }

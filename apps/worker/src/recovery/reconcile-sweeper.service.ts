@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { JobStatus, isTerminal, messageOf } from '@conveyor/contracts';
+import { JobStatus, isTerminal, errorField } from '@conveyor/contracts';
 import { FanOutsRepository, JobSweepRepository, JobsRepository, UnsettledRecord, fanOutId, parseKeysetCursor } from '@conveyor/database';
 import { BullProbe, JobControl, QueueRegistry, RedisConnections, RedisLease, RunSettlement, conveyorKeys, runOf } from '@conveyor/queueing';
 import { Queue } from 'bull';
@@ -152,7 +152,7 @@ export class ReconcileSweeper implements OnApplicationBootstrap, OnModuleDestroy
       await this.apply(queue, record, verdict, report);
     } catch (error) {
       report.errors++;
-      this.logger.warn(`Reconcile: job ${record._id} not checked: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Reconcile: job ${record._id} not checked`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { JobTypeRegistry } from '@conveyor/contracts';
+import { JobTypeRegistry, errorField } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, JobControl, RedisConnections } from '@conveyor/queueing';
 import { JobCancelledError, JobLockLostError } from '@conveyor/job-runtime';
 
@@ -26,7 +26,7 @@ export class CancellationWatcher implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const subscriber = this.connections.dedicatedSubscriber();
     subscriber.on('message', (_channel: string, jobId: string) => this.running.get(jobId)?.controller.abort(new JobCancelledError()));
-    subscriber.on('error', (error: Error) => this.logger.warn(`Cancel subscription: ${error.message}`));
+    subscriber.on('error', (error: Error) => this.logger.warn(errorField(error), 'Cancel subscription'));
     await subscriber.subscribe(...this.registry.queues().map((q) => this.control.cancelChannel(q)));
   }
 

@@ -10,6 +10,7 @@ import {
   backoffDelay,
   messageOf,
   ownerFromKey,
+  errorField,
 } from '@conveyor/contracts';
 import {
   EndNotifications,
@@ -141,7 +142,7 @@ export class JobProcessor {
       if (error instanceof JobLockLostError) {
         // Another execution owns the job now: this one records nothing and tells nobody, and lets
         // Bull see its error only after a newer execution in this process has ended.
-        this.logger.warn(error.message);
+        this.logger.warn(errorField(error), error.message);
         await this.cancellations.newerEnded(ref.jobId, cancelled);
         throw error;
       }
@@ -152,7 +153,7 @@ export class JobProcessor {
         await this.recordFailure(job, ref, error, outcome);
       } catch (recordError) {
         // Bull must still see the handler's error; the reconciliation sweep repairs the record.
-        this.logger.error(`Could not record the failure of job ${ref.jobId}: ${messageOf(recordError)}`);
+        this.logger.error(errorField(recordError), `Could not record the failure of job ${ref.jobId}`);
       }
       // The product hears how the attempt ended (RunHooks never reject).
       await this.hooks.runEnded({
@@ -217,7 +218,7 @@ export class JobProcessor {
       await this.records.completed(ref, result);
       return true;
     } catch (error) {
-      this.logger.error(`Job ${ref.jobId} completed but its record was not written (the sweep settles it): ${messageOf(error)}`);
+      this.logger.error(errorField(error), `Job ${ref.jobId} completed but its record was not written (the sweep settles it)`);
       return false;
     }
   }
@@ -236,10 +237,10 @@ export class JobProcessor {
       const spec = (job.opts.backoff as { options?: BackoffSpec } | undefined)?.options;
       const delay = error instanceof CircuitOpenError ? error.retryAfterMs : spec ? backoffDelay(spec, ref.attempt) : 0;
       await this.records.retryScheduled(ref, error, delay);
-      this.logger.warn(`Job ${ref.jobId} (${job.name}) attempt ${ref.attempt}/${attempts} failed, will retry: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Job ${ref.jobId} (${job.name}) attempt ${ref.attempt}/${attempts} failed, will retry`);
     } else {
       await this.records.failed(ref, error);
-      this.logger.warn(`Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Job ${ref.jobId} (${job.name}) failed after attempt ${ref.attempt}/${attempts}`);
     }
   }
 }

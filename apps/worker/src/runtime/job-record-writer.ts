@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobProgress, JobStatus, TransitionPhase, transitionSeq, messageOf } from '@conveyor/contracts';
+import { JobProgress, JobStatus, TransitionPhase, transitionSeq, errorField } from '@conveyor/contracts';
 import { JobError, JobTransition, TransitionFields, isDatabaseUnavailable } from '@conveyor/database';
 import { RecordWriteBuffer } from './record-write-buffer';
 
@@ -100,7 +100,7 @@ export class JobRecordWriter {
         return await this.buffer.writeNow({ kind: 'transition', transition });
       } catch (error) {
         if (!isDatabaseUnavailable(error) || Date.now() - startedAt + delayMs > OUTCOME_WRITE_BUDGET_MS) throw error;
-        this.logger.warn(`Job ${transition.jobId}: ${transition.status} not recorded yet, retrying: ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Job ${transition.jobId}: ${transition.status} not recorded yet, retrying`);
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
@@ -108,7 +108,7 @@ export class JobRecordWriter {
 
   /** A lost start or progress write is repaired by the job's next write or the reconcile sweep. */
   private logWriteFailure(jobId: string, error: unknown): void {
-    this.logger.warn(`Could not record start or progress of job ${jobId}: ${messageOf(error)}`);
+    this.logger.warn(errorField(error), `Could not record start or progress of job ${jobId}`);
   }
 }
 

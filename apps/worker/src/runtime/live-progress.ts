@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { JobProgress, messageOf } from '@conveyor/contracts';
+import { JobProgress, errorField } from '@conveyor/contracts';
 
 /** How long an attempt runs before its progress is written to Bull at all. */
 export const PROGRESS_LINGER_MS = 100;
@@ -58,7 +58,7 @@ export class LiveProgress {
     const held = this.held;
     this.held = [];
     for (const progress of held) {
-      this.write(progress).catch((error: unknown) => this.logger.warn(`Live progress not written: ${messageOf(error)}`));
+      this.write(progress).catch((error: unknown) => this.logger.warn(errorField(error), 'Live progress not written'));
     }
   }
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 
 const DEFAULT_STOP_WAIT_MS = 5_000;
 
@@ -54,7 +54,7 @@ export class PeriodicLoop {
     this.timer = setTimeout(() => {
       const startedAt = Date.now();
       this.running = step()
-        .catch((error: unknown) => logger.error(`${what} failed: ${messageOf(error)}`))
+        .catch((error: unknown) => logger.error(errorField(error), `${what} failed`))
         .finally(() => {
           this.running = undefined;
           this.arm(Math.max(0, periodMs - (Date.now() - startedAt)));

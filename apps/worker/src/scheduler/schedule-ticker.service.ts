@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@conveyor/config';
-import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf, taskRun } from '@conveyor/contracts';
+import { ConveyorError, SCHEDULER_OWNER, dueRun, messageOf, taskRun, errorField } from '@conveyor/contracts';
 import { Schedule, ScheduleRunResult, SchedulesRepository, isDuplicateKey } from '@conveyor/database';
 import { JobProducer, MaintenanceQueue, RedisConnections, RedisLease, conveyorKeys } from '@conveyor/queueing';
 import { PeriodicLoop } from '../runtime/periodic-loop';
@@ -96,7 +96,7 @@ export class ScheduleTicker implements OnApplicationBootstrap, OnModuleDestroy {
       .hincrby(keys.stats, `${result.outcome === 'submitted' ? 'fired' : 'refused'}:${schedule._id}`, 1)
       .exec();
     await this.schedules.recordRun(schedule._id, runAt, result);
-    if (result.error) this.logger.warn(`Schedule ${schedule._id}: run of ${runAt.toISOString()} refused: ${result.error.message}`);
+    if (result.error) this.logger.warn(errorField(result.error), `Schedule ${schedule._id}: run of ${runAt.toISOString()} refused`);
     return result.outcome === 'submitted';
   }
 

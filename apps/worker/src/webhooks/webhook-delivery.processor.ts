@@ -8,6 +8,7 @@ import {
   WebhookDelivery,
   signWebhook,
   messageOf,
+  errorField,
 } from '@conveyor/contracts';
 import { WebhookDeliveriesRepository } from '@conveyor/database';
 import { Job } from 'bull';
@@ -105,7 +106,8 @@ export class WebhookDeliveryProcessor {
       if (permanent) await job.discard();
       const verdict = attemptOutcome(job, error) === 'retried' ? 'will retry' : 'gave up';
       this.logger.warn(
-        `Webhook ${delivery.deliveryId} (${delivery.event} of job ${delivery.jobId}) attempt ${attempt}/${attempts} failed, ${verdict}: ${messageOf(error)}`,
+        errorField(error),
+        `Webhook ${delivery.deliveryId} (${delivery.event} of job ${delivery.jobId}) attempt ${attempt}/${attempts} failed, ${verdict}`,
       );
       throw error;
     } finally {
@@ -143,7 +145,7 @@ export class WebhookDeliveryProcessor {
         at,
       });
     } catch (recordError) {
-      this.logger.error(`Could not record attempt ${attempt} of webhook ${delivery.deliveryId}: ${messageOf(recordError)}`);
+      this.logger.error(errorField(recordError), `Could not record attempt ${attempt} of webhook ${delivery.deliveryId}`);
     }
   }
 }

@@ -8,7 +8,7 @@ import {
   ThrottlerModuleOptions,
   ThrottlerOptions,
 } from '@nestjs/throttler';
-import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, ownerKey, errorField } from '@conveyor/contracts';
 import type { Request } from 'express';
 import ipaddr from 'ipaddr.js';
 import { IdentityResolver } from '../identity';
@@ -111,7 +111,7 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
   private warnOnce(error: unknown): void {
     if (Date.now() - this.lastWarning < 10_000) return;
     this.lastWarning = Date.now();
-    this.logger.warn(`Rate limits not enforced, their counters are unreachable: ${messageOf(error)}`);
+    this.logger.warn(errorField(error), 'Rate limits not enforced, their counters are unreachable');
   }
 
   protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIDEO_ANALYSIS_SETTINGS, VideoAnalysisSettings, videoAnalysisQueuePolicy } from '../contracts';
@@ -48,7 +48,7 @@ export class StorageSweep implements OnApplicationBootstrap, OnApplicationShutdo
       if (removed.length > 0)
         this.logger.warn(`Removed ${removed.length} media folder(s) left by stopped workers in ${this.settings.storageDir}`);
     } catch (error) {
-      this.logger.warn(`Media folder sweep failed: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), 'Media folder sweep failed');
     }
     return removed;
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { errorField } from '@conveyor/contracts';
 
 import { randomUUID } from 'node:crypto';
 import { JobContext, JobHandler, JobHandlerContract, PermanentJobError } from '@conveyor/job-runtime';
@@ -160,7 +161,7 @@ export class ViralIdeasAnalysisHandler implements JobHandlerContract<ViralIdeasA
         signal.throwIfAborted();
         if (role === 'primary') throw error;
         await this.repository.setCompetitorStatus(competitor!._id, CompetitorProcessingStatus.Failed);
-        this.logger.warn(`Viral-ideas ${plan.entry._id}: competitor @${username} not fetched: ${(error as Error).message}`);
+        this.logger.warn(errorField(error), `Viral-ideas ${plan.entry._id}: competitor @${username} not fetched`);
         return {
           ...profileStatistics(username, role, before?.reels ?? [], { followers: before?.followers ?? null, newReels: 0 }),
           fetch_status: 'failed' as const,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { flowStatus, flowTree, isTerminal, messageOf } from '@conveyor/contracts';
+import { flowStatus, flowTree, isTerminal, errorField } from '@conveyor/contracts';
 import { JobsRepository, FanOutsRepository, flowMemberOf } from '@conveyor/database';
 import { EndNotifications } from '../notifications/end-notifications';
 
@@ -60,7 +60,7 @@ export class FlowEnds implements BeforeApplicationShutdown {
     } catch (error) {
       // The job's own end is settled already; a flow whose end could not be read now is not
       // notified (logged), rather than failing or delaying the job that ended it.
-      this.logger.warn(`Could not tell whether flow ${rootId} ended: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Could not tell whether flow ${rootId} ended`);
     }
   }
 }

@@ -7,8 +7,8 @@ import {
   continuationOptions,
   JobStatus,
   isTerminal,
-  messageOf,
   ownerFromKey,
+  errorField,
 } from '@conveyor/contracts';
 import { FanOut, FanOutsRepository, JobsRepository, fanOutId } from '@conveyor/database';
 import { JobProducer } from '../job-producer.service';
@@ -54,7 +54,7 @@ export class FlowFanIn {
       }
       this.ends.memberEnded(record.flow?.rootId ?? jobId);
     } catch (error) {
-      this.logger.warn(`Fan-in after job ${jobId} not done now (the flow-fan-in sweep repeats it): ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Fan-in after job ${jobId} not done now (the flow-fan-in sweep repeats it)`);
     }
   }
 

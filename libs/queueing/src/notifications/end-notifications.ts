@@ -11,7 +11,7 @@ import {
   isLongJobEnd,
   jobEndEvent,
   jobEndNotificationId,
-  messageOf,
+  errorField,
 } from '@conveyor/contracts';
 import { JobProducer } from '../job-producer.service';
 import { withTimeout } from '../with-timeout';
@@ -91,7 +91,7 @@ export class EndNotifications {
     } catch (error) {
       // Deliberately swallowed, as a webhook's enqueue is: the end is recorded already and must
       // reach Bull and its client whether or not its notification could be enqueued. Logged here.
-      this.logger.error(`Could not enqueue notification ${jobId} (${payload.event} of job ${payload.jobId}): ${messageOf(error)}`);
+      this.logger.error(errorField(error), `Could not enqueue notification ${jobId} (${payload.event} of job ${payload.jobId})`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { providersByType } from './providers-by-type';
-import { Owner, messageOf } from '@conveyor/contracts';
+import { Owner, errorField } from '@conveyor/contracts';
 
 /** A run about to start: the new run of a job that the generic retry (or a requeue) starts. */
 export interface RunStart {
@@ -60,7 +60,7 @@ export class RunAdmissions implements OnModuleInit {
       try {
         await admission.withdraw(start);
       } catch (error) {
-        this.logger.warn(`Run admission of ${start.type} not withdrawn for job ${start.jobId} run ${start.run}: ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Run admission of ${start.type} not withdrawn for job ${start.jobId} run ${start.run}`);
       }
     }
   }

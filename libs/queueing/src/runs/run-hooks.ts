@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { providersByType } from './providers-by-type';
-import { JobOutcome, JobProgress, messageOf } from '@conveyor/contracts';
+import { JobOutcome, JobProgress, errorField } from '@conveyor/contracts';
 
 /** How a run of a job ended (or an attempt of it, for `retried`), as the owner of its job type hears it. */
 export interface RunEnded {
@@ -49,7 +49,7 @@ export class RunHooks implements OnModuleInit {
       try {
         await hook.runEnded(event);
       } catch (error) {
-        this.logger.warn(`Run hook of ${event.type} failed for job ${event.jobId} (${event.outcome}): ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Run hook of ${event.type} failed for job ${event.jobId} (${event.outcome})`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, forwardRef } from '@nestjs/common';
-import { DataCipher, JobStatus, WebhookEvent, messageOf, runClosingSeq } from '@conveyor/contracts';
+import { DataCipher, JobStatus, WebhookEvent, runClosingSeq, errorField } from '@conveyor/contracts';
 import { JobRecord, JobsRepository, TransitionFields } from '@conveyor/database';
 import { JobControl } from '../job-control.service';
 import { WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -62,7 +62,7 @@ export class RunSettlement {
     // WebhookNotifier.notify never reject; a cancel request left behind expires.
     if (status === JobStatus.Cancelled) {
       await this.control.clearCancelRequest(record.queue, record._id).catch((error: unknown) => {
-        this.logger.warn(`Cancel request of job ${record._id} not cleared (it expires by itself): ${messageOf(error)}`);
+        this.logger.warn(errorField(error), `Cancel request of job ${record._id} not cleared (it expires by itself)`);
       });
     }
     await this.hooks.runEnded({

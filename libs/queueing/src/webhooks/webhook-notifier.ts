@@ -11,7 +11,7 @@ import {
   webhookDeliveryId,
   webhookPayload,
   productWebhookDeliveryId,
-  messageOf,
+  errorField,
 } from '@conveyor/contracts';
 import { serviceJobOptions } from '../bull-job-options';
 import { QueueRegistry } from '../queue-registry.service';
@@ -107,7 +107,7 @@ export class WebhookNotifier {
       // Deliberately swallowed, the one place errors are: the job's outcome is already recorded and
       // must reach its client and Bull whether or not Redis took the webhook. A lost delivery is
       // logged here; failing or delaying the job for it would be worse.
-      this.logger.error(`Could not enqueue the ${event} webhook ${deliveryId} of job ${jobId}: ${messageOf(error)}`);
+      this.logger.error(errorField(error), `Could not enqueue the ${event} webhook ${deliveryId} of job ${jobId}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { JobProgress, JobTypeRegistry, messageOf } from '@conveyor/contracts';
+import { JobProgress, JobTypeRegistry, errorField } from '@conveyor/contracts';
 import { JOB_TYPE_REGISTRY, QueueRegistry } from '@conveyor/queueing';
 import { Queue } from 'bull';
 
@@ -93,7 +93,7 @@ export class JobEventHub implements OnModuleDestroy {
       try {
         listener(signal);
       } catch (error) {
-        this.logger.error(`A job event listener threw: ${messageOf(error)}`);
+        this.logger.error(errorField(error), 'A job event listener threw');
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { ConveyorError, ErrorCode, ownerKey, messageOf } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, ownerKey, errorField } from '@conveyor/contracts';
 import type { Response } from 'express';
 import { Caller } from '@conveyor/http';
 import { JobResponse } from '../dto/job.response';
@@ -180,9 +180,7 @@ class JobEventStream {
       }
       if (!this.res.writableEnded) this.res.end();
       this.slotWork = this.slotWork.then(() => this.slot.release());
-      await this.slotWork.catch((error: unknown) =>
-        this.logger.warn(`Stream slot not released (it expires by itself): ${messageOf(error)}`),
-      );
+      await this.slotWork.catch((error: unknown) => this.logger.warn(errorField(error), 'Stream slot not released (it expires by itself)'));
     })();
     return this.ended;
   }
@@ -215,7 +213,7 @@ class JobEventStream {
         return;
       }
       // The next poll tries again; log once per outage.
-      if (!this.readFailing) this.logger.warn(`Job ${this.jobId} could not be read for its event stream: ${messageOf(error)}`);
+      if (!this.readFailing) this.logger.warn(errorField(error), `Job ${this.jobId} could not be read for its event stream`);
       this.readFailing = true;
       return;
     }
@@ -243,6 +241,6 @@ class JobEventStream {
         // A slot lost during a stall ends the stream; the client reconnects within the cap.
         if (!(await this.slot.refresh())) void this.end();
       })
-      .catch((error: unknown) => this.logger.warn(`Stream slot not refreshed: ${messageOf(error)}`));
+      .catch((error: unknown) => this.logger.warn(errorField(error), 'Stream slot not refreshed'));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { APP_CONFIG, AppConfig, loadSettings } from '@conveyor/config';
-import { messageOf } from '@conveyor/contracts';
+import { errorField } from '@conveyor/contracts';
 import { SystemTask, SystemTaskProvider } from '@conveyor/job-runtime';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
@@ -65,7 +65,7 @@ export class BackupDataTask implements SystemTask, OnModuleInit {
     } catch (error) {
       // A retry starts a new folder; this one would only take space.
       await rm(partial, { recursive: true, force: true }).catch((cleanup) =>
-        this.logger.warn(`Partial backup ${partial} not removed: ${messageOf(cleanup)}`),
+        this.logger.warn(errorField(cleanup), `Partial backup ${partial} not removed`),
       );
       throw error;
     }
@@ -90,7 +90,7 @@ export class BackupDataTask implements SystemTask, OnModuleInit {
       for (const name of old) await rm(join(this.settings.dir, name), { recursive: true, force: true });
       return old;
     } catch (error) {
-      this.logger.warn(`Old backups in ${this.settings.dir} not deleted: ${messageOf(error)}`);
+      this.logger.warn(errorField(error), `Old backups in ${this.settings.dir} not deleted`);
       return [];
     }
   }
