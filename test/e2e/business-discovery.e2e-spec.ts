@@ -14,6 +14,8 @@ const OTHER = { 'x-user-id': 'someone-else' };
 const ADMIN_TOKEN = 'discovery-admin-token-0123456789abcdef';
 const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const WEEK_MS = 7 * 86_400_000;
+/** The places stand-in's search for businesses that fail validation. */
+const INCOMPLETE = 'incomplete';
 
 interface FlowNode {
   jobId: string;
@@ -81,16 +83,28 @@ describe('Business discovery (seed 004)', () => {
       };
       if (req.url === '/luigi') return page('<h1>Luigi Trattoria</h1><a href="https://www.instagram.com/luigi_nyc/">Follow us</a>');
       if (req.url === '/bella') return page('<h1>Bella Bakery</h1><p>Fresh bread daily. Call us.</p>');
+      if (req.url === '/deli') return page('<h1>Corner Deli</h1><p>Sandwiches.</p>');
+      if (req.url === '/silent') return; // never answers
       res.writeHead(404);
       res.end();
     });
     places = await TargetServer.start();
-    places.respond((_req, res) => {
+    places.respond((req, res) => {
       if (placesFailing) {
         res.writeHead(503);
         return void res.end('down');
       }
       res.writeHead(200, { 'content-type': 'application/json' });
+      if (new URL(req.url ?? '/', 'http://places').searchParams.get('q') === INCOMPLETE) {
+        return void res.end(
+          JSON.stringify({
+            places: [
+              { name: 'Corner Deli', website: sites.url('/deli') },
+              { name: 'Silent Cafe', address: '5 Quiet Ln, New York, NY', website: sites.url('/silent') },
+            ],
+          }),
+        );
+      }
       res.end(
         JSON.stringify({
           places: [
@@ -132,6 +146,8 @@ describe('Business discovery (seed 004)', () => {
         CIRCUIT_VOLUME_THRESHOLD: '2',
         CIRCUIT_RESET_MS: '60000',
         CIRCUIT_WINDOW_MS: '60000',
+        // Silent Cafe's website never answers: its check gives up after this.
+        DISCOVERY_PAGE_TIMEOUT_MS: '3000',
       },
     });
   });
@@ -247,8 +263,60 @@ describe('Business discovery (seed 004)', () => {
     expect((await conveyor.http().get(`/api/v1/reports/${rootId}`).set(OTHER)).status).toBe(404);
     expect((await conveyor.http().get(`/api/v1/reports/${rootId}/pdf`).set(OTHER)).status).toBe(404);
     expect((await conveyor.http().get(`/api/v1/reports/${rootId}`).set(ADMIN)).status).toBe(200);
+    const adminPdf = await conveyor.http().get(`/api/v1/reports/${rootId}/pdf`).set(ADMIN);
+    expect([adminPdf.status, adminPdf.headers['content-type'], Number(adminPdf.headers['content-length'])]).toEqual([
+      200,
+      'application/pdf',
+      report.pdf.bytes,
+    ]);
+    const adminFlow = await conveyor.http().get(`/api/v1/jobs/${rootId}/flow`).set(ADMIN);
+    expect(adminFlow.status).toBe(200);
+    expect(adminFlow.body.data).toMatchObject({ jobId: rootId, flow: { status: 'completed', total: 9 } });
     expect((await conveyor.http().get('/api/v1/reports/not-a-uuid').set(USER)).status).toBe(400);
   }, 150_000);
+
+  // Before the worker-kill test: its places searches succeed in the worker killed there, so they do not
+  // dilute the failure rate the breaker test at the end counts on (a breaker's window is per worker).
+  it('reports a business without an address and one whose website never answers as invalid, and the flows complete', async () => {
+    const expected = [
+      { name: 'Corner Deli', valid: false, problems: ['no address'] },
+      { name: 'Silent Cafe', valid: false, problems: [expect.stringMatching(/^website: .+/)] },
+    ];
+    // validate-business, under discover-competitors.
+    const competitors = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({ type: 'discover-competitors', data: { businessName: 'Incomplete Search', businessType: INCOMPLETE } });
+    expect(competitors.status).toBe(201);
+    // The whole chain, whose detections validate each business too.
+    const rootId = await submit({ ...DISCOVERY, businessName: 'Incomplete Discovery', businessType: INCOMPLETE });
+
+    const tree = await finished(competitors.body.data.jobId);
+    expect(flatten(tree).map((n) => [n.type, n.conveyorStatus])).toEqual([
+      ['discover-competitors', 'completed'],
+      ['validate-business', 'completed'],
+      ['validate-business', 'completed'],
+    ]);
+    await checkFlowResults(tree);
+    const validations = await Promise.all(
+      tree.children.map(async (n: FlowNode) => (await conveyor.http().get(`/api/v1/jobs/${n.jobId}`).set(USER)).body.data.result.data),
+    );
+    expect(validations).toEqual(expected.map((e) => expect.objectContaining(e)));
+    expect(validations[0].website).toMatchObject({ status: 200, error: null });
+    expect(validations[1].website).toMatchObject({ status: null, error: expect.any(String) });
+
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('completed');
+    expect(flatten(flow).every((n) => n.conveyorStatus === 'completed')).toBe(true);
+    await checkFlowResults(flow);
+    const report = (await conveyor.http().get(`/api/v1/reports/${rootId}`).set(USER)).body.data;
+    expect(report.status).toBe('ready');
+    expect(report.report.summary).toMatchObject({ businessesFound: 2, withInstagram: 0, withoutInstagram: 2 });
+    const [deli, cafe] = report.report.businesses;
+    expect([deli, cafe].map((b: { name: string; validation: object }) => ({ name: b.name, ...b.validation }))).toEqual(expected);
+    expect(cafe.noInstagramReason).toMatch(/^Its website could not be read \(.+\), so no Instagram link was found\.$/);
+  }, 90_000);
 
   it('cancelling the root cancels the rest of the flow', async () => {
     profileGate = new Gate(); // Luigi's detection waits on the profile service
@@ -343,6 +411,21 @@ describe('Business discovery (seed 004)', () => {
     // No OBJECT_STORAGE_URL here: the result says so.
     expect(await run('upload-to-storage', { checksum: downloaded.checksum })).toMatchObject({ uploaded: false, url: null });
   }, 120_000);
+
+  it("applies seed 004's queue defaults: business-discovery 5/3/2 s, instagram-detection 3/5/5 s, video-scraping 2/3/10 s", async () => {
+    const res = await conveyor.http().get('/api/v1/queues').set(ADMIN);
+    expect(res.status).toBe(200);
+    const configurations = Object.fromEntries(
+      (res.body.data as Array<{ name: string; configuration: { concurrency: number; retryAttempts: number; retryDelay: number } }>)
+        .filter((q) => ['business-discovery', 'instagram-detection', 'video-scraping'].includes(q.name))
+        .map((q) => [q.name, [q.configuration.concurrency, q.configuration.retryAttempts, q.configuration.retryDelay]]),
+    );
+    expect(configurations).toEqual({
+      'business-discovery': [5, 3, 2_000],
+      'instagram-detection': [3, 5, 5_000],
+      'video-scraping': [2, 3, 10_000],
+    });
+  });
 
   it('a places service that keeps failing opens its breaker: shown in /health/detailed, later calls fail fast', async () => {
     placesFailing = true;

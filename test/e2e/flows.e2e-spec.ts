@@ -87,8 +87,41 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     expect(root.body.data.flow).toEqual({ status: 'completed', counts: { completed: 4, failed: 1 }, total: 5, progress: 100 });
     // A child's own tree is its subtree; the job API shows its parent's flow only through the root.
     expect((await flowOf(flow.children[0].jobId)).flow.total).toBe(1);
-    // Nobody else sees the flow.
+    // Nobody else sees the flow; an administrator does.
     expect((await conveyor.http().get(`/api/v1/jobs/${rootId}/flow`).set('x-user-id', 'someone-else')).status).toBe(404);
+    const asAdmin = await conveyor.http().get(`/api/v1/jobs/${rootId}/flow`).set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body.data).toMatchObject({ jobId: rootId, flow: { status: 'completed', total: 5 } });
+  });
+
+  it("gives children and the continuation the parent's priority, unless the fan-out sets their own", async () => {
+    const res = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({
+        type: 'test.probe',
+        data: { steps: 1, children: [{ steps: 1 }, { steps: 1, priority: 2 }], continueWith: { steps: 1 } },
+        options: { priority: 8 },
+      });
+    expect(res.status).toBe(201);
+    const rootId = res.body.data.jobId as string;
+    const flow = await finished(rootId);
+    expect(flow.flow.status).toBe('completed');
+    const queue = conveyor.app.get(QueueRegistry).get('http');
+    const priorities = await Promise.all(
+      flatten(flow).map(async (node) => {
+        const read = (await conveyor.http().get(`/api/v1/jobs/${node.jobId}`).set(USER)).body.data;
+        return [node.role, node.key, read.priority, (await queue.getJob(node.jobId))?.opts.priority];
+      }),
+    );
+    // Both as recorded (the job read) and as Bull orders them.
+    expect(priorities).toEqual([
+      ['root', null, 8, 8],
+      ['child', 'c1', 8, 8],
+      ['child', 'c2', 2, 2],
+      ['continuation', 'step-1', 8, 8],
+    ]);
   });
 
   it('fails the fan-out and runs no continuation when a child fails under the `fail` policy', async () => {
@@ -365,6 +398,72 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     const jobId = await submitProbe({ steps: 1 });
     const flow = await finished(jobId);
     expect(flow).toMatchObject({ jobId, role: 'root', children: [], flow: { status: 'completed', total: 1, fanOuts: [] } });
+  });
+});
+
+/** Cancelling a flow whose children still wait for a worker slot: they leave the queue and never run. */
+describe('Flows: cancelling children that are still waiting', () => {
+  let conveyor: Conveyor;
+  let db: Connection;
+
+  beforeAll(async () => {
+    // One job at a time: once the root has fanned out, one child holds the only slot and the others wait.
+    conveyor = await Conveyor.start({ probe: true, workers: 1, env: { WORKER_MAX_CONCURRENCY: '1', THROTTLE_READ_LIMIT: '100000' } });
+    db = conveyor.app.get<Connection>(getConnectionToken());
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const submitProbe = async (data: object): Promise<string> => {
+    const res = await conveyor.http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
+    expect(res.status).toBe(201);
+    return res.body.data.jobId;
+  };
+  const flowOf = async (jobId: string) => (await conveyor.http().get(`/api/v1/jobs/${jobId}/flow`).set(USER)).body.data;
+  const stepsRun = (jobId: string) => db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId });
+
+  it('cancels every child still waiting in the queue with its root, and none of them ever runs', async () => {
+    const rootId = await submitProbe({
+      steps: 1,
+      children: [1, 2, 3, 4].map(() => ({ steps: 2, at: 1, fault: 'sleep', ms: 30_000 })),
+      continueWith: { steps: 1 },
+    });
+    // The root completed (it only fanned out) and gave its slot to one child, asleep at step 1; the other three wait.
+    const before = await waitFor(
+      async () => {
+        const flow = await flowOf(rootId);
+        const active = flow.children.filter((c: FlowNode) => c.status === 'active');
+        return flow.status === 'completed' && active.length === 1 && (await stepsRun(active[0].jobId)) > 0 ? flow : undefined;
+      },
+      { what: 'one child to run while the others wait' },
+    );
+    const running = before.children.find((c: FlowNode) => c.status === 'active').jobId as string;
+    const waiting = before.children.filter((c: FlowNode) => c.jobId !== running).map((c: FlowNode) => c.jobId as string);
+    expect(before.children.map((c: FlowNode) => c.status).sort()).toEqual(['active', 'waiting', 'waiting', 'waiting']);
+    for (const id of waiting) expect(await stepsRun(id)).toBe(0);
+
+    const res = await conveyor.http().post(`/api/v1/jobs/${rootId}/cancel`).set(USER);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ cancelled: true, status: 'completed', descendantsCancelled: 4 });
+    const flow = await waitFor(
+      async () => {
+        const now = await flowOf(rootId);
+        return now.flow.status !== 'running' ? now : undefined;
+      },
+      { what: 'the flow to end', timeoutMs: 30_000 },
+    );
+    expect(flow.flow.status).toBe('cancelled');
+    expect(flow.children.map((c: FlowNode) => [c.role, c.status])).toEqual([1, 2, 3, 4].map(() => ['child', 'cancelled']));
+    // The waiting children were taken out of Bull, not left to run once the slot freed.
+    const queue = conveyor.app.get(QueueRegistry).get('http');
+    for (const id of waiting) expect(await queue.getJob(id)).toBeNull();
+    // A job submitted after them runs only once the queue ahead of it is empty: by then none of them has run.
+    const afterId = await submitProbe({ steps: 1 });
+    await conveyor.waitForJob(afterId, USER['x-user-id'], (j) => j.status === 'completed', 30_000);
+    for (const id of waiting) expect(await stepsRun(id)).toBe(0);
+    expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: { $in: [running, ...waiting] } })).toBe(0);
   });
 });
 

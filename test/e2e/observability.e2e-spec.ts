@@ -335,7 +335,9 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(retry.jobId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
       expect(retry.msg).toContain(retry.jobId);
       // The error is a structured field (name, message, stack), not text folded into the message.
-      expect(retry.err).toEqual(expect.objectContaining({ type: expect.any(String), message: expect.any(String), stack: expect.any(String) }));
+      expect(retry.err).toEqual(
+        expect.objectContaining({ type: expect.any(String), message: expect.any(String), stack: expect.any(String) }),
+      );
       expect(retry.msg).not.toContain(retry.err.message);
 
       // The submitting request's id reaches the job's log lines.

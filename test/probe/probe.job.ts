@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import { QueueName, defineJobType } from '@conveyor/contracts';
+import { HIGHEST_PRIORITY, LOWEST_PRIORITY, QueueName, defineJobType } from '@conveyor/contracts';
 import { JobContext, JobHandler, JobHandlerContract } from '@conveyor/job-runtime';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
@@ -95,6 +95,13 @@ export class ProbePayload {
   @IsBoolean()
   fanOutLast?: boolean;
 
+  /** As a child or a continuation: the priority its parent's fan-out asks for (default: the parent's). */
+  @IsOptional()
+  @IsInt()
+  @Min(HIGHEST_PRIORITY)
+  @Max(LOWEST_PRIORITY)
+  priority?: number;
+
   /** The children's and the continuation's attempts (default: the queue's). */
   @IsOptional()
   @IsInt()
@@ -147,8 +154,16 @@ export class ProbeHandler implements JobHandlerContract<ProbePayload, ProbeResul
     const fanOut = async () => {
       if (!children) return;
       await ctx.fanOut({
-        children: children.map((data, c) => ({ key: `c${c + 1}`, type: probeJob.type, data, attempts: childAttempts })),
-        ...(continueWith ? { continuation: { type: probeJob.type, data: continueWith, attempts: childAttempts } } : {}),
+        children: children.map((data, c) => ({
+          key: `c${c + 1}`,
+          type: probeJob.type,
+          data,
+          priority: data.priority,
+          attempts: childAttempts,
+        })),
+        ...(continueWith
+          ? { continuation: { type: probeJob.type, data: continueWith, priority: continueWith.priority, attempts: childAttempts } }
+          : {}),
         onChildFailure,
       });
     };
