@@ -6,6 +6,7 @@ import { ROOT } from '../support/paths';
 import { jobCatalog } from '@conveyor/products';
 import { QueueName } from '@conveyor/contracts';
 import { Conveyor } from '../support/conveyor';
+import { MongoServer } from '../support/mongo-server';
 import { waitFor } from '../support/wait-for';
 
 describe('Health, API docs and process roles', () => {
@@ -191,5 +192,68 @@ describe('Health, API docs and process roles', () => {
 
     await conveyor.redis.restart();
     await waitFor(async () => (await conveyor.http().get('/health')).status === 200, { what: '/health to recover', timeoutMs: 20_000 });
+  });
+});
+
+/** Seed 004's other two words: `degraded` (a queue in error) and `unhealthy` with the database down. */
+describe('Health on a database of its own', () => {
+  let mongo: MongoServer;
+  let conveyor: Conveyor;
+
+  beforeAll(async () => {
+    mongo = await MongoServer.start();
+    // No worker: a waiting job is then a queue in error ("no live worker consumes this queue").
+    conveyor = await Conveyor.start({ workers: 0, env: { MONGO_URL: mongo.url('conveyor_health') } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await mongo?.restart(); // in case a test left it stopped: close() drops the database
+    await conveyor?.close();
+    await mongo?.destroy();
+  });
+
+  const health = () => conveyor.http().get('/health');
+
+  it('answers 200 degraded while a queue is in error, database and Redis up', async () => {
+    const idle = await health();
+    expect(idle.status).toBe(200);
+    expect(idle.body).toMatchObject({ status: 'healthy', checks: { database: true, redis: true, queues: true, memory: true } });
+
+    await conveyor.submitHttpJob('degraded', 'http://127.0.0.1:9/');
+    // Queue health is judged at most every 10 s.
+    const degraded = await waitFor(
+      async () => {
+        const res = await health();
+        return res.body.status === 'degraded' ? res : undefined;
+      },
+      { what: '/health to report the queue in error', timeoutMs: 20_000 },
+    );
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({ success: true, checks: { database: true, redis: true, queues: false, memory: true } });
+  });
+
+  it('turns 503 unhealthy with checks.database false while MongoDB is down, and recovers with it', async () => {
+    await mongo.stop(); // SIGKILL
+    const down = await waitFor(
+      async () => {
+        const res = await health();
+        return res.status === 503 ? res : undefined;
+      },
+      { what: '/health to report MongoDB down' },
+    );
+    expect(down.body).toMatchObject({ success: false, error_code: 'SERVICE_UNAVAILABLE', detail: 'Unhealthy: mongo unreachable' });
+    expect(down.body.details).toMatchObject({ mongo: { status: 'down' }, redis: { status: 'up' } });
+    expect(down.body).toMatchObject({ status: 'unhealthy', checks: { database: false, redis: true } });
+    expect(Date.parse(down.body.timestamp)).not.toBeNaN();
+
+    await mongo.restart();
+    const back = await waitFor(
+      async () => {
+        const res = await health();
+        return res.status === 200 ? res : undefined;
+      },
+      { what: '/health to recover', timeoutMs: 30_000 },
+    );
+    expect(back.body.checks).toMatchObject({ database: true, redis: true });
   });
 });

@@ -188,7 +188,19 @@ describe("Seed 004's examples, as written", () => {
   });
 
   it('Get All Queues: each queue in the seed’s model, with the seed’s configuration applied', async () => {
-    const res = await conveyor.http().get('/api/v1/queues').set(ADMIN);
+    // A job of this test's own completes on the queue: its processing time and end are then known.
+    const submittedAt = Date.now();
+    const submit = await createJob({ queue: 'business-discovery', type: 'discover-competitors', data: { businessName: 'Queue Model' } });
+    expect((await ended(submit.body.data.jobId)).status).toBe('completed');
+    // Workers send their outcome counters in batches: the queue shows them a moment later.
+    const res = await waitFor(
+      async () => {
+        const read = await conveyor.http().get('/api/v1/queues').set(ADMIN);
+        const queue = read.body.data?.find((q: { name: string }) => q.name === 'business-discovery');
+        return queue?.lastProcessedAt && Date.parse(queue.lastProcessedAt) >= submittedAt ? read : undefined;
+      },
+      { what: 'the queue to show the completed job' },
+    );
     expect(res.status).toBe(200);
     const discovery = res.body.data.find((q: { name: string }) => q.name === 'business-discovery');
     expect(discovery).toMatchObject({
@@ -210,8 +222,11 @@ describe("Seed 004's examples, as written", () => {
     });
     const { waiting, active, completed, failed, delayed } = discovery.liveStats;
     expect(discovery.liveStats.total).toBe(waiting + active + completed + failed + delayed);
-    expect(discovery).toHaveProperty('averageProcessingTime');
-    expect(discovery).toHaveProperty('lastProcessedAt');
+    expect(discovery.averageProcessingTime).toEqual(expect.any(Number));
+    expect(discovery.averageProcessingTime).toBeGreaterThan(0);
+    expect(discovery.lastProcessedAt).toMatch(ISO);
+    expect(Date.parse(discovery.lastProcessedAt)).toBeGreaterThanOrEqual(submittedAt);
+    expect(Date.parse(discovery.lastProcessedAt)).toBeLessThanOrEqual(Date.now());
   });
 
   it('Queue Details, Jobs, Pause/Resume, Clean and Metrics take the seed’s requests as written', async () => {
@@ -246,7 +261,18 @@ describe("Seed 004's examples, as written", () => {
         },
       ]),
     );
-    expect(res.body.data).toHaveProperty('lastHealthCheck');
+    // Every 5 minutes by its cron (HEALTH_CHECK_INTERVAL_MINUTES=5); an admin's trigger is a health check too.
+    const triggeredAt = Date.now();
+    expect((await conveyor.http().post('/api/v1/scheduler/jobs/health-check-services/trigger').set(ADMIN)).status).toBe(201);
+    const checked = await waitFor(
+      async () => {
+        const stats = (await conveyor.http().get('/api/v1/scheduler/stats').set(ADMIN)).body.data;
+        return stats?.lastHealthCheck && Date.parse(stats.lastHealthCheck) >= triggeredAt ? stats : undefined;
+      },
+      { what: 'lastHealthCheck to show the triggered health check' },
+    );
+    expect(checked.lastHealthCheck).toMatch(ISO);
+    expect(Date.parse(checked.lastHealthCheck)).toBeLessThanOrEqual(Date.now());
     // CLEANUP_INTERVAL_HOURS=24 and HEALTH_CHECK_INTERVAL_MINUTES=5 set the system schedules.
     const crons = Object.fromEntries(res.body.data.items.map((s: { name: string; cron: string }) => [s.name, s.cron]));
     expect(crons).toMatchObject({ 'cleanup-expired-jobs': '17 0 * * *', 'health-check-services': '*/5 * * * *' });
@@ -413,5 +439,54 @@ describe("Seed 004's DEFAULT_JOB_DELAY", () => {
     expect(res.body.data.status).toBe('queued');
     const job = (await conveyor.http().get(`/api/v1/jobs/${res.body.data.job_id}`).set(USER)).body.data;
     expect(job.conveyorStatus).toBe('waiting');
+  });
+});
+
+/** DEFAULT_JOB_ATTEMPTS sets every job queue's default attempts, within its cap; Conveyor's own queues keep theirs. */
+describe("Seed 004's DEFAULT_JOB_ATTEMPTS", () => {
+  let conveyor: Conveyor;
+
+  beforeAll(async () => {
+    conveyor = await Conveyor.start({ workers: 0, env: { DEFAULT_JOB_ATTEMPTS: '7', ADMIN_API_TOKEN: ADMIN_TOKEN } });
+  });
+
+  afterAll(async () => {
+    await conveyor?.close();
+  });
+
+  const retryAttempts = async (http: () => ReturnType<Conveyor['http']>) => {
+    const res = await http().get('/api/v1/queues').set(ADMIN);
+    expect(res.status).toBe(200);
+    return Object.fromEntries(
+      res.body.data.map((q: { name: string; configuration: { retryAttempts: number } }) => [q.name, q.configuration.retryAttempts]),
+    );
+  };
+
+  it("replaces a queue's own default in its configuration, up to the queue's cap, and leaves webhooks alone", async () => {
+    const unset = await conveyor.extraApi({ DEFAULT_JOB_ATTEMPTS: undefined });
+    // The queues' own defaults, as the same deployment shows them without the setting.
+    expect(await retryAttempts(unset.http)).toMatchObject({ http: 3, 'instagram-detection': 5, 'amb-jobs': 2, webhooks: 3 });
+    expect(await retryAttempts(() => conveyor.http())).toMatchObject({
+      http: 7,
+      'instagram-detection': 7,
+      // Its cap is 5 attempts.
+      'amb-jobs': 5,
+      // Deliveries' attempts are WEBHOOK_ATTEMPTS'.
+      webhooks: 3,
+    });
+  });
+
+  it('gives a job submitted without attempts that many, while a submission’s own attempts still win', async () => {
+    const jobOf = async (options?: object) => {
+      const res = await conveyor
+        .http()
+        .post('/api/v1/jobs')
+        .set(USER)
+        .send({ type: 'http.request', data: { url: 'http://127.0.0.1:9/', method: 'GET' }, ...(options ? { options } : {}) });
+      expect(res.status).toBe(201);
+      return (await conveyor.http().get(`/api/v1/jobs/${res.body.data.jobId}`).set(USER)).body.data;
+    };
+    expect(await jobOf()).toMatchObject({ maxAttempts: 7, attempts: 0 });
+    expect((await jobOf({ attempts: 2 })).maxAttempts).toBe(2);
   });
 });

@@ -297,9 +297,16 @@ function resultView(r: ScheduleRunResult): ScheduleRunResultResponse {
   return { outcome: r.outcome, trigger: r.trigger, at: new Date(r.at).toISOString(), jobId: r.jobId, error: r.error };
 }
 
-/** When `health-check-services` last ran (seed 004's `lastHealthCheck`): null before its first run. */
+/**
+ * When `health-check-services` last ran (seed 004's `lastHealthCheck`): its cron run, or a manual
+ * trigger since (which does not move `lastRunAt`, but is a health check too); null before either.
+ */
 function lastHealthCheckOf(schedules: Schedule[]): string | null {
-  return schedules.find((s) => s._id === HEALTH_CHECK_SCHEDULE)?.lastRunAt?.toISOString() ?? null;
+  const schedule = schedules.find((s) => s._id === HEALTH_CHECK_SCHEDULE);
+  const last = schedule?.lastResult;
+  const triggered = last?.trigger === 'manual' && last.outcome === 'submitted' ? new Date(last.at) : null;
+  const runs = [schedule?.lastRunAt, triggered].filter((at): at is Date => at instanceof Date);
+  return runs.length > 0 ? new Date(Math.max(...runs.map((at) => at.getTime()))).toISOString() : null;
 }
 
 /** `cron`, or seed 004's `cronExpression`: one of them, or both the same. */
