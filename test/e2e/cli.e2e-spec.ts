@@ -33,9 +33,15 @@ class CliRun {
   readonly finished: Promise<Finished>;
   private readonly child: ChildProcess;
 
-  constructor(args: string[], env: Record<string, string>) {
+  /** `via: 'npx'` runs it as the README does (`npx conveyor …` in the repository), else the bin file directly. */
+  constructor(args: string[], env: Record<string, string>, via: 'node' | 'npx' = 'node') {
     // Only what the CLI needs: the developer's own CONVEYOR_* must not leak into the test.
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, prefix] = via === 'npx' ? ['npx', ['--no-install', 'conveyor']] : [process.execPath, [CLI]];
+    this.child = spawn(command, [...prefix, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? os.tmpdir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.finished = new Promise((resolve) => this.child.on('close', (code) => resolve({ code, stdout: this.stdout, stderr: this.stderr })));
@@ -70,8 +76,8 @@ describe('conveyor CLI and client', () => {
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  const start = (args: string[], env: Record<string, string> = {}) => {
-    const run = new CliRun(args, { CONVEYOR_API_URL: api, CONVEYOR_USER: USER, ...env });
+  const start = (args: string[], env: Record<string, string> = {}, via: 'node' | 'npx' = 'node') => {
+    const run = new CliRun(args, { CONVEYOR_API_URL: api, CONVEYOR_USER: USER, ...env }, via);
     runs.push(run);
     return run;
   };
@@ -84,6 +90,29 @@ describe('conveyor CLI and client', () => {
     return res.body.data.jobId as string;
   };
   const jobIdIn = (text: string) => /Submitted job ([0-9a-f-]{36})/.exec(text)?.[1];
+
+  it('runs the README’s own commands as written: npx conveyor submit http.request … --wait, then list', async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Client and CLI'), readme.indexOf('## API overview'));
+    // Each `npx conveyor …` line of the section's example, its comment dropped, pointed at this API.
+    const commands = [...section.matchAll(/^npx conveyor (.+?)\s*(?:#.*)?$/gm)].map((line) =>
+      shellWords(line[1]).map((word) => word.replaceAll('http://127.0.0.1:3000', api)),
+    );
+    const submit = commands.find((words) => words[0] === 'submit');
+    const list = commands.find((words) => words[0] === 'list');
+    expect(submit).toEqual(expect.arrayContaining(['http.request', '--data', '--wait']));
+
+    const done = await start(submit!, {}, 'npx').finished;
+
+    expect(done).toMatchObject({ code: 0 });
+    const jobId = jobIdIn(done.stdout);
+    expect(done.stdout).toContain(`Job ${jobId} completed`);
+    const job = await conveyor.waitForJob(jobId!, USER, (j) => j.conveyorStatus === 'completed');
+    expect(job.result).toMatchObject({ statusCode: 200 });
+    const listed = await start(list!, {}, 'npx').finished;
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${jobId}\\s+http\\.request\\s+completed`, 'm'));
+  });
 
   it('submits with --data @file and --wait, shows each step’s progress, and exits 0 when the job completes', async () => {
     const file = path.join(scratch, 'probe.json');
@@ -293,4 +322,9 @@ class CuttingProxy {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
+}
+
+/** A command line's words as a POSIX shell splits them, for the README's simple lines: bare words and '…' quoting. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]);
 }
