@@ -275,8 +275,6 @@ describe('Business discovery (seed 004)', () => {
     expect((await conveyor.http().get('/api/v1/reports/not-a-uuid').set(USER)).status).toBe(400);
   }, 150_000);
 
-  // Before the worker-kill test: its places searches succeed in the worker killed there, so they do not
-  // dilute the failure rate the breaker test at the end counts on (a breaker's window is per worker).
   it('reports a business without an address and one whose website never answers as invalid, and the flows complete', async () => {
     const expected = [
       { name: 'Corner Deli', valid: false, problems: ['no address'] },
@@ -428,6 +426,10 @@ describe('Business discovery (seed 004)', () => {
   });
 
   it('a places service that keeps failing opens its breaker: shown in /health/detailed, later calls fail fast', async () => {
+    // A fresh worker, whatever ran before: a breaker's window is per worker, and the searches earlier
+    // tests made there succeeded, which would dilute the failure rate this test counts on.
+    for (const worker of conveyor.workers.splice(0)) await worker.kill();
+    await conveyor.startWorker();
     placesFailing = true;
     const hitsBefore = placeSearches().length;
     const res = await conveyor
