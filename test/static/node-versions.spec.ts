@@ -30,6 +30,12 @@ function installedEngines(dir = path.join(ROOT, 'node_modules')): Array<{ name: 
   return found;
 }
 
+/**
+ * When each Node LTS line reaches its end of life (nodejs.org/en/about/previous-releases). Images
+ * ship to production, so they must run a line still maintained; add the next line when it comes.
+ */
+const LTS_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+
 describe('Node versions', () => {
   it('every dependency supports every Node version package.json promises', () => {
     const floors = lowestOfEachMajor(ours);
@@ -39,7 +45,7 @@ describe('Node versions', () => {
     expect(unsupported).toEqual([]);
   });
 
-  it('the Docker images run a Node version package.json promises, pinned to a full version', () => {
+  it('the Docker images run a maintained Node LTS that package.json promises, pinned to a full version', () => {
     for (const file of ['api.Dockerfile', 'worker.Dockerfile']) {
       const images = [...fs.readFileSync(path.join(ROOT, 'docker', file), 'utf8').matchAll(/^FROM node:(\S+)/gm)].map((m) => m[1]);
       expect(images.length).toBeGreaterThan(0);
@@ -47,6 +53,13 @@ describe('Node versions', () => {
         const version = /^(\d+\.\d+\.\d+)-/.exec(tag)?.[1];
         expect({ file, tag, pinned: version !== undefined }).toEqual({ file, tag, pinned: true });
         expect(semver.satisfies(version!, ours)).toBe(true);
+        // A maintained LTS line: engines may still allow an older Node for development machines.
+        const endOfLife = LTS_END_OF_LIFE[semver.major(version!)];
+        expect({ file, tag, maintainedLts: endOfLife !== undefined && new Date(endOfLife) > new Date() }).toEqual({
+          file,
+          tag,
+          maintainedLts: true,
+        });
       }
     }
   });
