@@ -134,7 +134,7 @@ function operationsOf(doc: Schema): Operation[] {
         parameters: op.parameters ?? [],
         body: op.requestBody?.content?.['application/json']?.schema,
         responses: op.responses ?? {},
-        adminOnly: (op.security ?? []).some((s: Schema) => 'bearer' in s),
+        adminOnly: (op.security ?? []).some((s: Schema) => 'adminToken' in s),
       });
     }
   }

@@ -1,13 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
-
-/** Security scheme names, as operations cite them. */
-export const SECURITY = { bearer: 'bearer', userId: 'userId', sessionId: 'sessionId' } as const;
+import { SECURITY, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
 
 /** Routes anyone may call (probes and scrapes): documented with no security requirement. */
 const PUBLIC_PATHS = [/^\/health(\/ready)?$/];
-/** Open unless METRICS_TOKEN is set, then a bearer token. */
+/** Open unless METRICS_TOKEN is set, then that token as a bearer token. */
 const METRICS_PATH = '/metrics';
 
 /** The job and queue verbs a client uses most, named as a client reads them. */
@@ -47,8 +44,9 @@ export function operationId(controllerKey: string, methodKey: string): string {
 
 /**
  * The OpenAPI document of the API: its security schemes (the gateway's `x-user-id`, an anonymous
- * `x-session-id`, a bearer token: ADMIN_API_TOKEN, or a JWT with IDENTITY_MODE=jwt) required by
- * default, so every operation states how it is called; probes and scrapes need none.
+ * `x-session-id`, ADMIN_API_TOKEN, or a JWT with IDENTITY_MODE=jwt) required by default, so every
+ * operation states how it is called; admin routes take a token only; probes need nothing, and the
+ * metrics scrape METRICS_TOKEN when one is set.
  */
 export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -78,20 +76,28 @@ export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPI
       },
       SECURITY.sessionId,
     )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN: an administrator' }, SECURITY.adminToken)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN for administrators; a JWT with IDENTITY_MODE=jwt' },
-      SECURITY.bearer,
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'A JWT with IDENTITY_MODE=jwt (HS256 with JWT_SECRET; `role: "admin"` for an administrator)',
+      },
+      SECURITY.jwt,
     )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set: only for GET /metrics' }, SECURITY.metricsToken)
     .addSecurityRequirements(SECURITY.userId)
     .addSecurityRequirements(SECURITY.sessionId)
-    .addSecurityRequirements(SECURITY.bearer)
+    .addSecurityRequirements(SECURITY.adminToken)
+    .addSecurityRequirements(SECURITY.jwt)
     .build();
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationId });
   for (const [path, item] of Object.entries(document.paths)) {
     for (const operation of Object.values(item)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
       if (PUBLIC_PATHS.some((p) => p.test(path))) operation.security = [];
-      if (path === METRICS_PATH) operation.security = [{}, { [SECURITY.bearer]: [] }];
+      if (path === METRICS_PATH) operation.security = [{}, { [SECURITY.metricsToken]: [] }];
       for (const [status, response] of Object.entries(operation.responses as Record<string, { headers?: Record<string, unknown> }>))
         response.headers = { ...response.headers, ...responseHeaders(status, operation.operationId) };
     }

@@ -4,6 +4,7 @@ import { ErrorCode } from '@conveyor/contracts';
 import { AdminGuard, IdentityGuard } from './identity';
 import { ApiErrorResponses } from './swagger-envelope';
 import { ThrottleAs } from './throttling/throttle-class';
+import { SECURITY } from './security-schemes';
 
 /**
  * Marks a controller or route as admin-only: the caller must hold the admin token or an admin role
@@ -13,7 +14,9 @@ export function AdminOnly(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     UseGuards(IdentityGuard, AdminGuard),
     ThrottleAs('admin'),
-    ApiBearerAuth(),
+    // Either token: the administrators' own, or a JWT carrying the admin role.
+    ApiBearerAuth(SECURITY.adminToken),
+    ApiBearerAuth(SECURITY.jwt),
     ApiErrorResponses(ErrorCode.Unauthenticated, ErrorCode.Forbidden, ErrorCode.RateLimited),
   );
 }

@@ -14,3 +14,4 @@ export * from './throttling/throttle-class';
 export * from './throttling/route-limit';
 export * from './throttling/throttling.module';
 export * from './job-id.pipe';
+export * from './security-schemes';

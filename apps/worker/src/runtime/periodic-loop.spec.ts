@@ -59,7 +59,10 @@ describe(PeriodicLoop.name, () => {
     });
     await jest.advanceTimersByTimeAsync(2_000);
     expect(runs).toBe(2);
-    expect(logger.error).toHaveBeenCalledWith('Test step failed: Redis is gone');
+    expect(logger.error).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: expect.stringContaining('Redis is gone') }) },
+      'Test step failed',
+    );
   });
 
   it('stops: no more steps, and waits for one in progress at most stopWaitMs', async () => {

@@ -88,6 +88,9 @@ describe(FlowEnds.name, () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     ofFlow.mockRejectedValueOnce(new Error('database down'));
     await expect(sut.check('root')).resolves.toBeUndefined();
-    expect(Logger.prototype.warn).toHaveBeenCalledWith(expect.stringContaining('database down'));
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: expect.stringContaining('database down') }) },
+      expect.any(String),
+    );
   });
 });

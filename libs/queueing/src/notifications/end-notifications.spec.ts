@@ -81,6 +81,9 @@ describe(EndNotifications.name, () => {
   it('never rejects: an end whose notification cannot be enqueued goes ahead, logged', async () => {
     submitOnce.mockRejectedValue(new Error('Redis is down'));
     await expect(sut.jobEnded(run())).resolves.toBeUndefined();
-    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('Redis is down'));
+    expect(Logger.prototype.error).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: expect.stringContaining('Redis is down') }) },
+      expect.any(String),
+    );
   });
 });

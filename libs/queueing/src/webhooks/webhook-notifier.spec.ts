@@ -99,7 +99,10 @@ describe(WebhookNotifier.name, () => {
   it('never rejects when Redis refuses the delivery, and logs it', async () => {
     add.mockRejectedValue(new Error('Connection is closed.'));
     await expect(notifier.notify(subject([WebhookEvent.Completed]), WebhookEvent.Completed)).resolves.toBeUndefined();
-    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('Connection is closed.'));
+    expect(Logger.prototype.error).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: expect.stringContaining('Connection is closed.') }) },
+      expect.any(String),
+    );
   });
 
   it("enqueues a caller's own webhook with its receiver's secret sealed, and rejects when Redis refuses it", async () => {
@@ -121,6 +124,9 @@ describe(WebhookNotifier.name, () => {
     const notified = notifier.notify(subject([WebhookEvent.Completed]), WebhookEvent.Completed);
     await jest.advanceTimersByTimeAsync(NOTIFY_TIMEOUT_MS);
     await expect(notified).resolves.toBeUndefined();
-    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining(`within ${NOTIFY_TIMEOUT_MS} ms`));
+    expect(Logger.prototype.error).toHaveBeenCalledWith(
+      { err: expect.objectContaining({ message: expect.stringContaining(`within ${NOTIFY_TIMEOUT_MS} ms`) }) },
+      expect.any(String),
+    );
   });
 });
