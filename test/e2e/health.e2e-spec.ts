@@ -65,6 +65,22 @@ describe('Health, API docs and process roles', () => {
       expect.arrayContaining(['X-Request-Id', 'Location', 'Idempotent-Replayed']),
     );
     expect(Object.keys(submit.responses['429'].headers)).toContain('Retry-After');
+    // Every error answer of every operation shows an example of each code it carries, with that code.
+    const misdocumented: string[] = [];
+    for (const [path, item] of Object.entries<any>(document.paths)) {
+      if (path.startsWith('/health')) continue; // a probe's 503 is its health report, not an error envelope
+      for (const [method, op] of Object.entries<any>(item)) {
+        for (const [status, response] of Object.entries<any>(op.responses)) {
+          if (Number(status) < 400) continue;
+          const examples = response.content?.['application/json']?.examples;
+          if (!examples) misdocumented.push(`${method} ${path} ${status}: no example`);
+          for (const [code, example] of Object.entries<any>(examples ?? {}))
+            if (example.value?.error_code !== code)
+              misdocumented.push(`${method} ${path} ${status}: ${code} shows ${example.value?.error_code}`);
+        }
+      }
+    }
+    expect(misdocumented).toEqual([]);
   }, 60_000);
 
   it('serves the OpenAPI document with every route and the per-type payload schemas', async () => {
