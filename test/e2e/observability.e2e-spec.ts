@@ -3,7 +3,9 @@ import { jobCatalog } from '@conveyor/products';
 import { spawnSync } from 'node:child_process';
 import { QueueMetrics } from '@conveyor/queueing';
 import { Conveyor } from '../support/conveyor';
-import { WORKER_MAIN } from '../support/paths';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, WORKER_MAIN } from '../support/paths';
 import { freePort } from '../support/ports';
 import { TargetServer } from '../support/target-server';
 import { waitFor } from '../support/wait-for';
@@ -107,6 +109,14 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
     const res = await fetch(workerMetricsUrl.replace('/metrics', '/health'));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ success: true, data: { status: 'ok' } });
+    // The worker image's own HEALTHCHECK, run as Docker would (node -e …), passes against it, and fails with no worker there.
+    const dockerfile = readFileSync(join(ROOT, 'docker/worker.Dockerfile'), 'utf8');
+    const script = /^HEALTHCHECK [^\n]*\\\n\s*CMD node -e "(.+)"$/m.exec(dockerfile)?.[1];
+    expect(script).toBeDefined();
+    const probe = (port: string) =>
+      spawnSync(process.execPath, ['-e', script!], { env: { WORKER_METRICS_PORT: port }, timeout: 10_000 }).status;
+    expect(probe(new URL(workerMetricsUrl).port)).toBe(0);
+    expect(probe(String(await freePort()))).toBe(1);
   });
 
   describe('/health/detailed', () => {
