@@ -63,4 +63,16 @@ describe('.env.example', () => {
     if (process.env.UPDATE_ENV_EXAMPLE === '1') fs.writeFileSync(FILE, expected);
     expect(fs.readFileSync(FILE, 'utf8')).toBe(expected);
   });
+
+  it('reads every settings schema there is (each lives in a *.settings.ts file)', () => {
+    const root = path.join(__dirname, '../..');
+    const settingsFiles = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const at = path.join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : settingsFiles(at);
+        return entry.name.endsWith('.settings.ts') ? [path.relative(root, at).replace(/\.ts$/, '')] : [];
+      });
+    const imported = [...fs.readFileSync(__filename, 'utf8').matchAll(/from '\.\.\/\.\.\/(.+\.settings)'/g)].map((m) => m[1]);
+    expect(imported.sort()).toEqual([...settingsFiles(path.join(root, 'apps')), ...settingsFiles(path.join(root, 'libs'))].sort());
+  });
 });
