@@ -29,7 +29,9 @@ import { jobCatalog } from '@conveyor/products';
 
 /** The repository's root: the nearest folder above the compiled bench that holds package.json. */
 const ROOT = (function repositoryRoot(dir: string): string {
-  return fs.existsSync(path.join(dir, 'package.json')) ? dir : repositoryRoot(path.dirname(dir));
+  if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  if (path.dirname(dir) === dir) throw new Error(`No package.json above ${__dirname}`);
+  return repositoryRoot(path.dirname(dir));
 })(__dirname);
 
 async function main(): Promise<void> {

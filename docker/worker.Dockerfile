@@ -23,9 +23,10 @@ COPY --chown=node:node scripts/restore.js scripts/backup-reader.js ./scripts/
 RUN mkdir -p /data/media /data/backups && chown node:node /data/media /data/backups
 USER node
 EXPOSE 9464
-# Liveness for runtimes other than compose (compose states its own): the metrics port's /health.
+# Liveness for runtimes other than compose (compose states its own): the metrics server's /health,
+# on its host unless that is a wildcard; with WORKER_METRICS_PORT=0 (no server) there is nothing to probe.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.WORKER_METRICS_PORT||9464)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "const e=process.env,p=e.WORKER_METRICS_PORT||'9464',h=e.WORKER_METRICS_HOST||'127.0.0.1',a=['0.0.0.0','::',''].includes(h)?'127.0.0.1':h.includes(':')?'['+h+']':h;if(p==='0')process.exit(0);fetch('http://'+a+':'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM lets active jobs finish within WORKER_SHUTDOWN_GRACE_MS; keep compose's stop_grace_period above it.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/apps/worker/src/main.js"]

@@ -50,9 +50,16 @@ describe('Health, API docs and process roles', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['submitJob', 'getJob', 'cancelJob', 'retryJob', 'listJobs', 'watchJob', 'listQueues']));
     expect(ids.filter((id) => /Controller_/.test(id))).toEqual([]);
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['adminToken', 'jwt', 'metricsToken', 'sessionId', 'userId']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'adminToken',
+      'gatewaySecret',
+      'jwt',
+      'metricsToken',
+      'sessionId',
+      'userId',
+    ]);
     expect(document.security).toEqual([{ userId: [] }, { sessionId: [] }, { adminToken: [] }, { jwt: [] }]);
-    expect(document.paths['/api/v1/queues'].get.security).toEqual([{ adminToken: [] }, { jwt: [] }]);
+    expect(document.paths['/api/v1/queues'].get.security).toEqual([{ adminToken: [] }, { jwt: [] }, { userId: [], gatewaySecret: [] }]);
     expect(document.paths['/metrics'].get.security).toEqual([{}, { metricsToken: [] }]);
     expect(document.servers).toEqual([{ url: '/', description: 'This API' }]);
     expect(document.paths['/health'].get.security).toEqual([]);

@@ -113,10 +113,14 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
     const dockerfile = readFileSync(join(ROOT, 'docker/worker.Dockerfile'), 'utf8');
     const script = /^HEALTHCHECK [^\n]*\\\n\s*CMD node -e "(.+)"$/m.exec(dockerfile)?.[1];
     expect(script).toBeDefined();
-    const probe = (port: string) =>
-      spawnSync(process.execPath, ['-e', script!], { env: { WORKER_METRICS_PORT: port }, timeout: 10_000 }).status;
-    expect(probe(new URL(workerMetricsUrl).port)).toBe(0);
-    expect(probe(String(await freePort()))).toBe(1);
+    const probe = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', script!], { env, timeout: 10_000 }).status;
+    const port = new URL(workerMetricsUrl).port;
+    expect(probe({ WORKER_METRICS_PORT: port })).toBe(0);
+    expect(probe({ WORKER_METRICS_PORT: port, WORKER_METRICS_HOST: '0.0.0.0' })).toBe(0);
+    expect(probe({ WORKER_METRICS_PORT: port, WORKER_METRICS_HOST: '127.0.0.1' })).toBe(0);
+    expect(probe({ WORKER_METRICS_PORT: String(await freePort()) })).toBe(1);
+    expect(probe({ WORKER_METRICS_PORT: port, WORKER_METRICS_HOST: '127.0.0.2' })).toBe(1); // the worker listens on 127.0.0.1 only
+    expect(probe({ WORKER_METRICS_PORT: '0' })).toBe(0); // metrics off: nothing to probe
   });
 
   describe('/health/detailed', () => {
@@ -346,7 +350,7 @@ describe('Observability: metrics, detailed health, dashboard, logs', () => {
       expect(retry.msg).toContain(retry.jobId);
       // The error is a structured field (name, message, stack), not text folded into the message.
       expect(retry.err).toEqual(
-        expect.objectContaining({ type: expect.any(String), message: expect.any(String), stack: expect.any(String) }),
+        expect.objectContaining({ type: 'UnexpectedStatusError', message: expect.stringContaining('got 500'), stack: expect.any(String) }),
       );
       expect(retry.msg).not.toContain(retry.err.message);
 

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SECURITY, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
+import { GATEWAY_SECRET_HEADER, SECURITY, SESSION_ID_HEADER, USER_ID_HEADER } from '@conveyor/http';
 
 /** Routes anyone may call (probes and scrapes): documented with no security requirement. */
 const PUBLIC_PATHS = [/^\/health(\/ready)?$/];
@@ -75,6 +75,15 @@ export function openApiDocument(app: INestApplication, serverUrl = '/'): OpenAPI
         description: 'An anonymous session (16–128 URL-safe characters), where a route allows it',
       },
       SECURITY.sessionId,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: GATEWAY_SECRET_HEADER,
+        description: 'GATEWAY_SECRET, from the trusted gateway: with x-user-id and `x-user-role: admin`, an administrator',
+      },
+      SECURITY.gatewaySecret,
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN: an administrator' }, SECURITY.adminToken)
     .addBearerAuth(

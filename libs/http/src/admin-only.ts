@@ -1,5 +1,5 @@
 import { UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import { ErrorCode } from '@conveyor/contracts';
 import { AdminGuard, IdentityGuard } from './identity';
 import { ApiErrorResponses } from './swagger-envelope';
@@ -14,9 +14,10 @@ export function AdminOnly(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     UseGuards(IdentityGuard, AdminGuard),
     ThrottleAs('admin'),
-    // Either token: the administrators' own, or a JWT carrying the admin role.
+    // The administrators' token, a JWT carrying the admin role, or the gateway vouching for an admin.
     ApiBearerAuth(SECURITY.adminToken),
     ApiBearerAuth(SECURITY.jwt),
+    ApiSecurity({ [SECURITY.userId]: [], [SECURITY.gatewaySecret]: [] }),
     ApiErrorResponses(ErrorCode.Unauthenticated, ErrorCode.Forbidden, ErrorCode.RateLimited),
   );
 }

@@ -417,7 +417,10 @@ export class JobProducer {
   ): Promise<string[]> {
     const { landed, why } = await findLandedJobs(this.queues.get(queueName), jobIds, adding, cause, addedAt + UNCERTAIN_ADD_BUDGET_MS);
     if (landed === undefined) {
-      this.logger.warn(`Add to ${queueName} unanswered and ${why}: ${jobIds.length} job(s) refused, to be withdrawn if they landed`);
+      this.logger.warn(
+        { ...errorField(cause), why },
+        `Add to ${queueName} unanswered: ${jobIds.length} job(s) refused, to be withdrawn if they landed`,
+      );
       this.withdrawWhenReachable(queueName, jobIds, adding);
     }
     const notLanded = jobIds.filter((id) => !landed?.has(id));

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/throttler';
 import { ConveyorError, ErrorCode, ownerKey, errorField } from '@conveyor/contracts';
 import type { Request } from 'express';
+import { ReplyError } from 'ioredis';
 import ipaddr from 'ipaddr.js';
 import { IdentityResolver } from '../identity';
 import { RedisThrottleCounters, ThrottleHit } from './redis-throttle-counters';
@@ -36,6 +37,9 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
     private readonly identity: IdentityResolver,
   ) {
     super(options, counters, reflector);
+    // Every limit is counted through hitAll: another storage would fail every count, and fail open.
+    if (!(counters instanceof RedisThrottleCounters))
+      throw new Error('ConveyorThrottlerGuard needs RedisThrottleCounters as the throttler storage');
   }
 
   /**
@@ -65,6 +69,8 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
    * Counts the request against every limit that applies to it, in one round trip, and refuses it
    * at the first limit it exceeds. Fails open: while Redis is unreachable the limits cannot be
    * counted, and reads served from MongoDB must keep working (submissions answer 503 on their own).
+   * Only Redis failing does: an error from a limit's own options (its tracker, key or values) is a
+   * wiring mistake and answers 500.
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (await this.shouldSkip(context)) return true;
@@ -87,6 +93,8 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
     try {
       records = await this.counters.hitAll(hits);
     } catch (error) {
+      // An answer Redis refused (a script error, a key of the wrong type) is a bug, not an outage.
+      if (error instanceof ReplyError) throw error;
       this.warnOnce(error);
       return true;
     }
