@@ -62,6 +62,23 @@ describe('Throttling across two API processes', () => {
     expect((await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'carol')).status).toBe(200);
   });
 
+  it('answers 500 when Redis refuses the count as wrong (a key of the wrong type), instead of failing open', async () => {
+    const redis = conveyor.redis.client();
+    try {
+      expect((await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'erin')).status).toBe(200);
+      const [hits] = await redis.keys('*:throttle:read:user:erin:read}:hits');
+      expect(hits).toBeDefined();
+      await redis.del(hits);
+      await redis.hset(hits, 'not', 'a counter');
+      const broken = await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'erin');
+      expect(broken.status).toBe(500);
+      await redis.del(hits);
+      expect((await conveyor.http().get('/api/v1/jobs').set('x-user-id', 'erin')).status).toBe(200);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('limits bulk submissions on their own, per caller', async () => {
     const bulk = (replica: number) =>
       replicas()

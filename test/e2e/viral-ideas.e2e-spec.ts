@@ -622,7 +622,7 @@ describe('Viral-ideas analysis', () => {
     // Documented in Swagger, as an admin route.
     const operation = (await conveyor.http().get('/docs-json')).body.paths['/api/viral-ideas/queue/{queue_id}/process'].post;
     expect(operation.summary).toMatch(/admin/);
-    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(operation.security).toEqual([{ adminToken: [] }, { jwt: [] }, { userId: [], gatewaySecret: [] }]);
     expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '429', '503']);
     expect(operation.responses['429'].description).toBe('RATE_LIMITED, QUEUE_FULL');
   });

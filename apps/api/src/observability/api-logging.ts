@@ -13,9 +13,10 @@ const UNLOGGED_PATHS = new Set(['/health', '/metrics']);
  * process, so in-process test instances share the first one's settings.
  */
 export function apiLoggerParams(config: AppConfig): Params {
+  const shared = jsonLoggerOptions(config, 'api');
   return {
     pinoHttp: {
-      ...jsonLoggerOptions(config, 'api'),
+      ...shared,
       // HttpObservability gave the request its id before body parsing; this is only a fallback.
       genReqId: (req) => requestIdFor(req.headers['x-request-id']),
       quietReqLogger: true,
@@ -23,6 +24,7 @@ export function apiLoggerParams(config: AppConfig): Params {
       customLogLevel: (_req, res, error) => (error || res.statusCode === 500 ? 'error' : 'info'),
       autoLogging: { ignore: (req) => UNLOGGED_PATHS.has(pathOf(req)) },
       serializers: {
+        ...shared.serializers,
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

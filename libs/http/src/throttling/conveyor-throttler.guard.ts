@@ -17,6 +17,9 @@ import { RedisThrottleCounters, ThrottleHit } from './redis-throttle-counters';
 
 type Resolvable = ThrottlerOptions['limit'];
 
+/** Redis error replies that mean "not now" rather than "wrong": the limits fail open on them too. */
+const REDIS_UNAVAILABLE_REPLY = /^(OOM|LOADING|READONLY|BUSY|MASTERDOWN|NOREPLICAS|TRYAGAIN|CLUSTERDOWN)\b/;
+
 /**
  * The throttler guard, keyed by caller: the resolved identity when the request has a valid one,
  * else the client IP (as Express computes it with TRUST_PROXY_HOPS). Runs before the identity
@@ -93,8 +96,9 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
     try {
       records = await this.counters.hitAll(hits);
     } catch (error) {
-      // An answer Redis refused (a script error, a key of the wrong type) is a bug, not an outage.
-      if (error instanceof ReplyError) throw error;
+      // An answer Redis refused is a bug (a script error, a key of the wrong type), not an outage,
+      // unless Redis said it cannot take writes now (out of memory, loading, a read-only replica).
+      if (error instanceof ReplyError && !REDIS_UNAVAILABLE_REPLY.test(error.message)) throw error;
       this.warnOnce(error);
       return true;
     }
