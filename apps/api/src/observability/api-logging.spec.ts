@@ -1,7 +1,7 @@
 import { AppConfig } from '@conveyor/config';
 import { errorField } from '@conveyor/contracts';
 import { Writable } from 'node:stream';
-import pinoHttp from 'pino-http';
+import pinoHttp, { Options } from 'pino-http';
 import { apiLoggerParams } from './api-logging';
 
 describe('apiLoggerParams', () => {
@@ -9,7 +9,7 @@ describe('apiLoggerParams', () => {
   function apiLogger() {
     const lines: Array<Record<string, any>> = [];
     const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-    const options = apiLoggerParams({ logLevel: 'log' } as AppConfig).pinoHttp as pinoHttp.Options;
+    const options = apiLoggerParams({ logLevel: 'log' } as AppConfig).pinoHttp as Options;
     return { logger: pinoHttp(options, sink).logger, lines };
   }
 

@@ -8,7 +8,7 @@ import {
   ThrottlerModuleOptions,
   ThrottlerOptions,
 } from '@nestjs/throttler';
-import { ConveyorError, ErrorCode, ownerKey, errorField } from '@conveyor/contracts';
+import { ConveyorError, ErrorCode, ownerKey, errorField, messageOf } from '@conveyor/contracts';
 import type { Request } from 'express';
 import { ReplyError } from 'ioredis';
 import ipaddr from 'ipaddr.js';
@@ -98,7 +98,7 @@ export class ConveyorThrottlerGuard extends ThrottlerGuard {
     } catch (error) {
       // An answer Redis refused is a bug (a script error, a key of the wrong type), not an outage,
       // unless Redis said it cannot take writes now (out of memory, loading, a read-only replica).
-      if (error instanceof ReplyError && !REDIS_UNAVAILABLE_REPLY.test(error.message)) throw error;
+      if (error instanceof ReplyError && !REDIS_UNAVAILABLE_REPLY.test(messageOf(error))) throw error;
       this.warnOnce(error);
       return true;
     }
