@@ -181,6 +181,17 @@ describe('Business discovery (seed 004)', () => {
   const checkFlowResults = async (tree: FlowNode) => {
     for (const node of flatten(tree)) await conveyor.checkDocumentedResult(node.jobId, USER_ID);
   };
+  /** A discover-competitors job's flow once done: the search and one validation per place found, all completed. */
+  const competitorsFinished = async (jobId: string) => {
+    const tree = await finished(jobId);
+    expect(flatten(tree).map((n) => [n.type, n.conveyorStatus])).toEqual([
+      ['discover-competitors', 'completed'],
+      ['validate-business', 'completed'],
+      ['validate-business', 'completed'],
+    ]);
+    await checkFlowResults(tree);
+    return tree;
+  };
 
   it('runs the whole chain from one submission to a report and its PDF', async () => {
     const rootId = await submit(DISCOVERY);
@@ -290,13 +301,7 @@ describe('Business discovery (seed 004)', () => {
     // The whole chain, whose detections validate each business too.
     const rootId = await submit({ ...DISCOVERY, businessName: 'Incomplete Discovery', businessType: INCOMPLETE });
 
-    const tree = await finished(competitors.body.data.jobId);
-    expect(flatten(tree).map((n) => [n.type, n.conveyorStatus])).toEqual([
-      ['discover-competitors', 'completed'],
-      ['validate-business', 'completed'],
-      ['validate-business', 'completed'],
-    ]);
-    await checkFlowResults(tree);
+    const tree = await competitorsFinished(competitors.body.data.jobId);
     const validations = await Promise.all(
       tree.children.map(async (n: FlowNode) => (await conveyor.http().get(`/api/v1/jobs/${n.jobId}`).set(USER)).body.data.result.data),
     );
@@ -392,13 +397,7 @@ describe('Business discovery (seed 004)', () => {
       .set(USER)
       .send({ type: 'discover-competitors', data: { businessName: 'Standalone Search', businessId: 'biz-1', location: 'New York, NY' } });
     expect(competitors.status).toBe(201);
-    const tree = await finished(competitors.body.data.jobId);
-    expect(flatten(tree).map((n) => [n.type, n.conveyorStatus])).toEqual([
-      ['discover-competitors', 'completed'],
-      ['validate-business', 'completed'],
-      ['validate-business', 'completed'],
-    ]);
-    await checkFlowResults(tree);
+    await competitorsFinished(competitors.body.data.jobId);
 
     expect(await run('validate-instagram-profile', { username: 'luigi_nyc' })).toMatchObject({ exists: true, reelsCount: 5 });
     expect(await run('validate-instagram-profile', { username: 'nobody_here' })).toMatchObject({ exists: false });

@@ -8,6 +8,18 @@ import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 
 const USER = { 'x-user-id': 'flow-user' };
+
+/** The routes each suite drives, as USER: submit a probe job (201), read a job's flow tree. */
+function probeRoutes(conveyor: () => Conveyor) {
+  return {
+    submitProbe: async (data: object): Promise<string> => {
+      const res = await conveyor().http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
+      expect(res.status).toBe(201);
+      return res.body.data.jobId;
+    },
+    flowOf: async (jobId: string) => (await conveyor().http().get(`/api/v1/jobs/${jobId}/flow`).set(USER)).body.data,
+  };
+}
 const ADMIN_TOKEN = 'flows-admin-token-0123456789abcdef';
 
 interface FlowNode {
@@ -44,12 +56,7 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
     await conveyor?.close();
   });
 
-  const submitProbe = async (data: object): Promise<string> => {
-    const res = await conveyor.http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId;
-  };
-  const flowOf = async (jobId: string) => (await conveyor.http().get(`/api/v1/jobs/${jobId}/flow`).set(USER)).body.data;
+  const { submitProbe, flowOf } = probeRoutes(() => conveyor);
   const finished = (jobId: string) =>
     waitFor(
       async () => {
@@ -416,12 +423,7 @@ describe('Flows: cancelling children that are still waiting', () => {
     await conveyor?.close();
   });
 
-  const submitProbe = async (data: object): Promise<string> => {
-    const res = await conveyor.http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
-    expect(res.status).toBe(201);
-    return res.body.data.jobId;
-  };
-  const flowOf = async (jobId: string) => (await conveyor.http().get(`/api/v1/jobs/${jobId}/flow`).set(USER)).body.data;
+  const { submitProbe, flowOf } = probeRoutes(() => conveyor);
   const stepsRun = (jobId: string) => db.collection(PROBE_STEPS_COLLECTION).countDocuments({ jobId });
 
   it('cancels every child still waiting in the queue with its root, and none of them ever runs', async () => {
