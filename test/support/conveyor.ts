@@ -208,12 +208,26 @@ export class Conveyor {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.kill()));
-    await Promise.all(this.extraApps.map((app) => app.close()));
-    const connection = this.app.get<Connection>(getConnectionToken());
-    for (const name of this.extraDatabases) await connection.useDb(name).dropDatabase();
-    await connection.dropDatabase();
-    await this.app.close();
-    await this.redis.destroy();
+    // Everything is released even when a step fails (a database that stopped answering must not
+    // leave the API, its connections and the redis-server holding Jest open): the first error is
+    // reported after the rest has been closed.
+    const errors: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    await attempt(() => Promise.all(this.workers.map((w) => w.kill())));
+    await attempt(() => Promise.all(this.extraApps.map((app) => app.close())));
+    await attempt(async () => {
+      const connection = this.app.get<Connection>(getConnectionToken());
+      for (const name of this.extraDatabases) await connection.useDb(name).dropDatabase();
+      await connection.dropDatabase();
+    });
+    await attempt(() => this.app.close());
+    await attempt(() => this.redis.destroy());
+    if (errors.length > 0) throw errors[0];
   }
 }
