@@ -61,14 +61,16 @@ function jest(project, extra) {
 async function reportMongo(url) {
   const { mongoAnswers } = require('./local-services');
   console.log(`\n[tests] the Mongo-wire server at ${url} ${(await mongoAnswers(url)) ? 'still answers' : 'does NOT answer'}`);
+  // Only when this checkout started it (a server another checkout started logs into its own folder).
   const logFile = path.join(ROOT, '.data', 'ferretdb', 'ferretdb.log');
-  if (!fs.existsSync(logFile)) return;
-  const serious = fs
-    .readFileSync(logFile, 'utf8')
-    .split('\n')
-    .filter((line) => /level=(ERROR|FATAL)|panic|fatal error/i.test(line));
-  console.log(`[tests] FerretDB logged ${serious.length} error line(s)${serious.length > 0 ? '; the last ones:' : ''}`);
-  for (const line of serious.slice(-20)) console.log(`  ${line.slice(0, 400)}`);
+  if (fs.existsSync(logFile)) {
+    const serious = fs
+      .readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => /level=(ERROR|FATAL)|panic|fatal error/i.test(line));
+    console.log(`[tests] FerretDB logged ${serious.length} error line(s)${serious.length > 0 ? '; the last ones:' : ''}`);
+    for (const line of serious.slice(-20)) console.log(`  ${line.slice(0, 400)}`);
+  }
   await reportPostgresActivity();
 }
 

@@ -1,6 +1,8 @@
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { JobsRepository } from '@conveyor/database';
 import { QueueRegistry } from '@conveyor/queueing';
+import { FlowCancellation } from '@conveyor/queueing/flows/flow-cancellation';
 import { PROBE_COMMITS_COLLECTION, PROBE_STEPS_COLLECTION } from '../probe/probe.job';
 import { Conveyor } from '../support/conveyor';
 import { listen } from '../support/listen';
@@ -466,6 +468,43 @@ describe('Flows: cancelling children that are still waiting', () => {
     await conveyor.waitForJob(afterId, USER['x-user-id'], (j) => j.status === 'completed', 30_000);
     for (const id of waiting) expect(await stepsRun(id)).toBe(0);
     expect(await db.collection(PROBE_COMMITS_COLLECTION).countDocuments({ jobId: { $in: [running, ...waiting] } })).toBe(0);
+  });
+
+  // The race behind a flaky count: a worker can take a waiting child and stop it at its first step
+  // (seeing this very cancel request) before the flow's cancel removes it. Played here step by
+  // step: the flow's cancel works from a record read before the job ended cancelled.
+  it('counts a job that ended cancelled between the read of the flow and its removal', async () => {
+    const cancellation = conveyor.app.get(FlowCancellation);
+    const jobs = conveyor.app.get(JobsRepository);
+    const cancelNow = async (jobId: string) => {
+      expect((await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(USER)).status).toBe(200);
+      await conveyor.waitForJob(jobId, USER['x-user-id'], (j) => j.conveyorStatus === 'cancelled', 30_000);
+    };
+
+    // Stopped while running: Bull has it as failed, so the removal finds it finished.
+    const runningId = await submitProbe({ steps: 2, at: 1, fault: 'sleep', ms: 30_000 });
+    await conveyor.waitForJob(runningId, USER['x-user-id'], (j) => j.conveyorStatus === 'active', 30_000);
+    const readWhileRunning = (await jobs.findByIdUnscoped(runningId))!;
+    await cancelNow(runningId);
+    expect(await cancellation.cancelJob(readWhileRunning)).toBe(true);
+
+    // Removed and recorded cancelled already: the flow's own settlement finds it settled.
+    const res = await conveyor
+      .http()
+      .post('/api/v1/jobs')
+      .set(USER)
+      .send({ type: 'test.probe', data: { steps: 1 }, options: { delay: 60_000 } });
+    expect(res.status).toBe(201);
+    const delayedId = res.body.data.jobId as string;
+    const readWhileQueued = (await jobs.findByIdUnscoped(delayedId))!;
+    await cancelNow(delayedId);
+    expect(await cancellation.cancelJob(readWhileQueued)).toBe(true);
+
+    // A job that completed is not counted.
+    const doneId = await submitProbe({ steps: 1 });
+    const readBefore = (await jobs.findByIdUnscoped(doneId))!;
+    await conveyor.waitForJob(doneId, USER['x-user-id'], (j) => j.conveyorStatus === 'completed', 30_000);
+    expect(await cancellation.cancelJob(readBefore)).toBe(false);
   });
 });
 

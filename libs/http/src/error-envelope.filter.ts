@@ -33,6 +33,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       return;
     }
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
+    // The request's log line (pino-http) then names the real error, not "failed with status code 500".
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR && exception instanceof Error) (response as Response & { err?: Error }).err = exception;
     response.status(status).json(body);
   }
 

@@ -53,7 +53,11 @@ export class FlowCancellation {
     return cancelled.size;
   }
 
-  /** Cancels one job of a flow: removed and recorded if still queued, asked to stop if running. */
+  /**
+   * Cancels one job of a flow: removed and recorded if still queued, asked to stop if running.
+   * True when it is cancelled or asked to stop, including when it ended meanwhile because of this
+   * very request (a worker took it and stopped at its first step before the removal).
+   */
   async cancelJob(record: FlowMemberRecord): Promise<boolean> {
     // The request first: a sweep that finds the job out of the queue before it is recorded
     // cancelled then cancels it too, never enqueues it again.
@@ -62,14 +66,16 @@ export class FlowCancellation {
     if (outcome === 'running') return true;
     if (outcome === 'finished') {
       await this.control.clearCancelRequest(record.queue, record._id);
-      return false;
+    } else {
+      const settled = await this.settlement.settle({
+        record,
+        status: JobStatus.Cancelled,
+        set: { finishedAt: new Date() },
+        message: 'Cancelled with its flow before a worker took it',
+      });
+      if (settled) return true;
     }
-    return this.settlement.settle({
-      record,
-      status: JobStatus.Cancelled,
-      set: { finishedAt: new Date() },
-      message: 'Cancelled with its flow before a worker took it',
-    });
+    return (await this.jobs.findByIdUnscoped(record._id))?.status === JobStatus.Cancelled;
   }
 
   private async under(top: FlowTop): Promise<FlowMemberRecord[]> {
