@@ -4,7 +4,7 @@ import { BenchContext, BenchRow, sectionEnv, targeted } from '../support/bench-c
 import { startApi, stopApp } from '../support/app-processes';
 import { processCpuMs } from '../support/process-cpu';
 import { round } from '../support/latency';
-import { commandDelta, redisCommandCounts, topCommandsPerJob } from '../support/redis-command-counter';
+import { commandDelta, redisCommandCounts, redisInputBytes, topCommandsPerJob } from '../support/redis-command-counter';
 
 const CONNECTIONS = 50;
 const BULK_SIZE = 100;
@@ -28,9 +28,12 @@ export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
     await load(api.url, '/api/v1/jobs', JOB, 300, CONNECTIONS);
     const cpuBefore = processCpuMs(api.process.pid);
     const commandsBefore = await redisCommandCounts(ctx.redis);
+    const bytesBefore = await redisInputBytes(ctx.redis);
     const single = await load(api.url, '/api/v1/jobs', JOB, singles, CONNECTIONS);
     const cpuPerSubmit = (processCpuMs(api.process.pid) - cpuBefore) / singles;
     const commands = commandDelta(commandsBefore, await redisCommandCounts(ctx.redis));
+    // Everything Redis read meanwhile, the benchmark's own two INFO calls aside (a few dozen bytes).
+    const bytesPerSubmit = ((await redisInputBytes(ctx.redis)) - bytesBefore) / singles;
     const bulk = await load(api.url, '/api/v1/jobs/bulk', { jobs: Array.from({ length: BULK_SIZE }, () => JOB) }, bulks, BULK_CONNECTIONS);
     const raw = await rawAdds(ctx, singles, bulks);
     console.log(`  P2: HTTP ${single.perSecond.toFixed(0)} submits/s, raw add ${raw.addsPerSecond.toFixed(0)}/s`);
@@ -56,6 +59,12 @@ export async function httpSubmit(ctx: BenchContext): Promise<BenchRow[]> {
         conveyor: round(commands.total / singles, 2),
         unit: 'commands',
         note: topCommandsPerJob(commands.byCommand, singles, 10),
+      },
+      {
+        id: 'P2.bytes',
+        what: 'bytes Redis reads per HTTP submit (commands and their arguments)',
+        conveyor: round(bytesPerSubmit, 0),
+        unit: 'bytes',
       },
       {
         id: 'P2.bulk',

@@ -31,3 +31,9 @@ export function topCommandsPerJob(byCommand: Map<string, number>, jobs: number, 
     .map(([name, calls]) => `${name} ${(calls / jobs).toFixed(2)}`)
     .join(', ');
 }
+
+/** Bytes the Redis server has read from its clients so far (INFO stats `total_net_input_bytes`). */
+export async function redisInputBytes(redis: Redis): Promise<number> {
+  const match = (await redis.info('stats')).match(/^total_net_input_bytes:(\d+)/m);
+  return match ? Number(match[1]) : NaN;
+}

@@ -45,7 +45,9 @@ describe('Circuit breakers', () => {
         THROTTLE_ADMIN_LIMIT: '100000',
         TRANSCRIPT_SERVICE_URL: transcripts.url(''),
         CIRCUIT_VOLUME_THRESHOLD: '2',
-        CIRCUIT_RESET_MS: '8000',
+        // Long enough that the deferred attempt's wait (until the probe) is seen by polling even
+        // on a slow machine: the service must come back before the probe, or the probe fails.
+        CIRCUIT_RESET_MS: '15000',
         CIRCUIT_WINDOW_MS: '8000',
       },
     });
@@ -104,7 +106,7 @@ describe('Circuit breakers', () => {
 
     // The service comes back; after CIRCUIT_RESET_MS one probe goes through, succeeds, and closes the circuit.
     failing = false;
-    const done = await conveyor.waitForJob(jobId, USER['x-user-id'], (j) => ['completed', 'failed'].includes(j.conveyorStatus), 30_000);
+    const done = await conveyor.waitForJob(jobId, USER['x-user-id'], (j) => ['completed', 'failed'].includes(j.conveyorStatus), 45_000);
     expect(done.conveyorStatus).toBe('completed');
     expect(done.attemptsMade).toBe(4); // three attempts allowed, one of them given back
     expect(transcriptCalls()).toBe(callsWhenOpened + 1);

@@ -25,15 +25,35 @@ describe('RedisThrottleCounters', () => {
 
   const hit = (name: string, limit: number, key = 'caller'): ThrottleHit => ({ key, name, limit, ttl: 60_000, blockDuration: 60_000 });
 
-  async function evalCalls(): Promise<number> {
+  /** Script calls Redis ran: by text (EVAL) and by SHA1 (EVALSHA). */
+  async function scriptCalls(): Promise<{ eval: number; evalsha: number; total: number }> {
     const stats = await redis.info('commandstats');
-    return Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+    return { eval: calls('eval'), evalsha: calls('evalsha'), total: calls('eval') + calls('evalsha') };
   }
 
+  it('sends its script by SHA1 once Redis knows it, and by its text again when Redis has lost it', async () => {
+    await redis.script('FLUSH');
+    const limits = [hit('sha', 10, 'sha')];
+    const before = await scriptCalls();
+    await counters.hitAll(limits); // NOSCRIPT, then EVAL loads it
+    const loaded = await scriptCalls();
+    expect(loaded.eval).toBe(before.eval + 1);
+    await counters.hitAll(limits);
+    await counters.hitAll(limits);
+    const warm = await scriptCalls();
+    expect(warm.eval).toBe(loaded.eval);
+    expect(warm.evalsha - loaded.evalsha).toBe(2);
+    await redis.script('FLUSH'); // as after a restart or a failover
+    expect((await counters.hitAll(limits))[0].totalHits).toBe(4);
+    expect((await scriptCalls()).eval).toBe(warm.eval + 1);
+  });
+
   it('counts a request against all its limits in one script call, in the keys the old storage used', async () => {
-    const before = await evalCalls();
+    await counters.hitAll([hit('warm-up', 1, 'warm-up')]); // Redis knows the script: one call from here
+    const before = await scriptCalls();
     const records = await counters.hitAll([hit('submit', 3, 'one'), hit('submit-ip', 5, 'ip:one'), hit('ip', 30, 'ip:one')]);
-    expect(await evalCalls()).toBe(before + 1);
+    expect((await scriptCalls()).total).toBe(before.total + 1);
     expect(records).toEqual([
       { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 },
       { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 },

@@ -3,6 +3,7 @@ import { QueueName } from '@conveyor/contracts';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { QueueRegistry } from './queue-registry.service';
+import { LuaScript } from './redis/lua-script';
 import { queueKeys } from './redis/redis-keys';
 
 /** The Redis flag of a draining queue (set and cleared by QueueSettings). */
@@ -22,7 +23,7 @@ const RESERVATION_TTL_MS = 30_000;
  * KEYS wait, paused, delayed, draining flag, reservations; ARGV limit, wanted, reservation id, ttl.
  * Returns { granted (-1 draining), backlog, room before this reservation }.
  */
-const RESERVE_LUA = `
+const RESERVE = new LuaScript(`
 local backlog = redis.call("LLEN", KEYS[1]) + redis.call("LLEN", KEYS[2]) + redis.call("ZCARD", KEYS[3])
 if redis.call("EXISTS", KEYS[4]) == 1 then return { -1, backlog, 0 } end
 local limit, wanted = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -38,7 +39,7 @@ local room = math.max(0, limit - backlog - reserved)
 local granted = math.min(room, wanted)
 for i = 1, granted do redis.call("ZADD", KEYS[5], now + tonumber(ARGV[4]), ARGV[3] .. ":" .. i) end
 return { granted, backlog, room }
-`;
+`);
 
 export interface BacklogReservation {
   /** How many of the wanted jobs may be enqueued (0 when full or draining). */
@@ -67,15 +68,12 @@ export class BacklogAdmission {
     const reservations = queueKeys(q).admission;
     const id = randomUUID();
     const keys = [q.toKey('wait'), q.toKey('paused'), q.toKey('delayed'), drainingKey(q), reservations];
-    const [granted, backlog, room] = (await q.client.eval(
-      RESERVE_LUA,
-      keys.length,
-      ...keys,
+    const [granted, backlog, room] = (await RESERVE.run(q.client, keys, [
       String(limit),
       String(wanted),
       id,
       String(RESERVATION_TTL_MS),
-    )) as [number, number, number];
+    ])) as [number, number, number];
     const members = Array.from({ length: Math.max(0, granted) }, (_, i) => `${id}:${i + 1}`);
     return {
       granted: Math.max(0, granted),

@@ -20,6 +20,7 @@ export * from './runs/run-hooks';
 export * from './runs/run-admission';
 export * from './runs/run-settlement';
 export * from './runs/queue-failure';
+export * from './redis/lua-script';
 export * from './redis/redis-keys';
 export * from './redis/redis-lease';
 export * from './bull-probe';

@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@conveyor/queueing';
 
 /** What counting a request against one limit found (the package does not export its name). */
 export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -21,7 +22,7 @@ export interface ThrottleHit {
  * KEYS per limit: hits, blocked; ARGV per limit: ttl, limit, blockDuration.
  * Returns per counted limit: hits, ms to the window's end, blocked (0/1), ms to the block's end.
  */
-const HIT_ALL_LUA = `
+const HIT_ALL = new LuaScript(`
 local out = {}
 for i = 1, #KEYS / 2 do
   local hitKey, blockKey = KEYS[2 * i - 1], KEYS[2 * i]
@@ -57,7 +58,7 @@ for i = 1, #KEYS / 2 do
   if blocked == 1 then return out end
 end
 return out
-`;
+`);
 
 /**
  * Rate-limit counters in Redis, shared by every API replica. Keys as @nest-lab/throttler-storage-redis
@@ -73,7 +74,7 @@ export class RedisThrottleCounters implements ThrottlerStorage {
     if (hits.length === 0) return [];
     const keys = hits.flatMap(({ key, name }) => [`{${key}:${name}}:hits`, `{${key}:${name}}:blocked`]);
     const args = hits.flatMap(({ ttl, limit, blockDuration }) => [ttl, limit, blockDuration].map(String));
-    const flat = (await this.redis.eval(HIT_ALL_LUA, keys.length, ...keys, ...args)) as number[];
+    const flat = (await HIT_ALL.run(this.redis, keys, args)) as number[];
     const records: ThrottlerStorageRecord[] = [];
     for (let i = 0; i < flat.length; i += 4) {
       records.push({
