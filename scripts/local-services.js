@@ -420,6 +420,7 @@ async function ensureServices(env = process.env) {
 }
 
 module.exports = {
+  DEFAULT_FERRETDB_POSTGRESQL_URL,
   preparePrivateMongo,
   ensureServices,
   ensurePostgres,

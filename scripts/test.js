@@ -53,52 +53,6 @@ function jest(project, extra) {
   };
 }
 
-/**
- * After a failed e2e tier, what CI's log would otherwise not show: whether the shared Mongo-wire
- * server still answers, and what FerretDB (when we started it) logged at error level or worse. A
- * database that stalled or died explains several failures at once.
- */
-async function reportMongo(url) {
-  const { mongoAnswers } = require('./local-services');
-  console.log(`\n[tests] the Mongo-wire server at ${url} ${(await mongoAnswers(url)) ? 'still answers' : 'does NOT answer'}`);
-  // Only when this checkout started it (a server another checkout started logs into its own folder).
-  const logFile = path.join(ROOT, '.data', 'ferretdb', 'ferretdb.log');
-  if (fs.existsSync(logFile)) {
-    const serious = fs
-      .readFileSync(logFile, 'utf8')
-      .split('\n')
-      .filter((line) => /level=(ERROR|FATAL)|panic|fatal error/i.test(line));
-    console.log(`[tests] FerretDB logged ${serious.length} error line(s)${serious.length > 0 ? '; the last ones:' : ''}`);
-    for (const line of serious.slice(-20)) console.log(`  ${line.slice(0, 400)}`);
-  }
-  await reportPostgresActivity();
-}
-
-/** FerretDB's sessions in PostgreSQL: a stalled pool shows as waits, a lost one as none at all. */
-async function reportPostgresActivity() {
-  const { ensurePostgres } = require('./local-services');
-  const url = await ensurePostgres().catch(() => undefined);
-  if (!url) return;
-  const target = new URL(url);
-  target.pathname = '/postgres';
-  target.searchParams.delete('pool_max_conns');
-  const { Client } = require('pg');
-  const client = new Client({ connectionString: target.toString(), connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    const { rows } = await client.query(
-      `select datname, state, wait_event_type, wait_event, extract(epoch from now() - query_start)::int as seconds, left(query, 120) as query
-         from pg_stat_activity where datname like 'conveyor_ferretdb%' order by query_start`,
-    );
-    console.log(`[tests] FerretDB's PostgreSQL sessions: ${rows.length}`);
-    for (const row of rows) console.log(`  ${JSON.stringify(row)}`);
-  } catch (error) {
-    console.log(`[tests] PostgreSQL activity unavailable: ${error.message}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'node_modules', '.package-lock.json'))) {
     if (run('npm', ['ci']) !== 0) process.exit(1);
@@ -107,6 +61,7 @@ async function main() {
   const results = [];
   const { ensureMongo, ensurePdfToText, ensureRedisServerBinary } = require('./local-services');
   const { TEST_MONGO_URL } = require('../test/support/paths');
+  const { ferretDbLogMark, reportDatabase } = require('./test-diagnostics');
   // The unit and e2e tests read back the PDFs reports make.
   if (tiers.includes('unit') || tiers.includes('e2e')) ensurePdfToText();
   if (tiers.includes('unit')) results.push(jest('unit', []));
@@ -124,9 +79,11 @@ async function main() {
     // parallel suites would race each other's timings.
     // --forceExit: a suite whose afterAll failed (its database stopped answering, say) may leave a
     // connection open; the run must still end with its summary, not hang until CI's time limit.
+    const logMark = ferretDbLogMark();
     const e2e = jest('e2e', ['--runInBand', '--forceExit']);
     results.push(e2e);
-    if (e2e.failed > 0) await reportMongo(TEST_MONGO_URL);
+    if (e2e.failed > 0)
+      await reportDatabase(TEST_MONGO_URL, logMark).catch((error) => console.log(`[tests] no database report: ${error.message}`));
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

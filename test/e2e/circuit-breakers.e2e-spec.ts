@@ -114,5 +114,5 @@ describe('Circuit breakers', () => {
       what: 'the circuit to close',
     });
     expect(await workerMetrics()).toContain(`conveyor_circuit_state{service="${new URL(transcripts.url('')).origin}"} 0`);
-  });
+  }, 120_000);
 });

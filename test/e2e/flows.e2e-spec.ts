@@ -471,8 +471,9 @@ describe('Flows: cancelling children that are still waiting', () => {
   });
 
   // The race behind a flaky count: a worker can take a waiting child and stop it at its first step
-  // (seeing this very cancel request) before the flow's cancel removes it. Played here step by
-  // step: the flow's cancel works from a record read before the job ended cancelled.
+  // (seeing the flow's cancel request) before the flow's cancel removes it, so the removal finds it
+  // finished, or the sweep records it cancelled first. Both outcomes are set up here with a cancel
+  // of the job itself, and the flow's cancel then works from a record read before that.
   it('counts a job that ended cancelled between the read of the flow and its removal', async () => {
     const cancellation = conveyor.app.get(FlowCancellation);
     const jobs = conveyor.app.get(JobsRepository);

@@ -37,6 +37,35 @@ describe('Job control: cancel, retry, priority', () => {
       expect(target.hitsOn('/never-waiting')).toHaveLength(0);
     });
 
+    // Closes a race with the reconcile sweep: a sweep that finds the job gone from the queue before
+    // the API records it cancelled sees the cancel request and records it cancelled, not failed as
+    // missing (and a worker that takes it meanwhile stops at its first step).
+    it('asks for the cancel before it takes the job out of the queue', async () => {
+      const jobId = await submit('/never-ordered', { delay: 60_000 });
+      const client = conveyor.redis.client();
+      const monitor = await client.monitor();
+      const commands: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+      try {
+        const res = await conveyor.http().post(`/api/v1/jobs/${jobId}/cancel`).set(as());
+        expect(res.body.data).toEqual({ cancelled: true, status: 'cancelled' });
+      } finally {
+        monitor.disconnect();
+      }
+      client.disconnect();
+      const requested = commands.findIndex(([name, key]) => name.toLowerCase() === 'set' && key.includes('cancel') && key.endsWith(jobId));
+      const removed = commands.findIndex(([name, key]) => name.toLowerCase() === 'del' && key.endsWith(`:${jobId}`));
+      expect(requested).toBeGreaterThanOrEqual(0);
+      expect(removed).toBeGreaterThan(requested);
+      // Recorded cancelled, the request is cleared: it would otherwise stop a later run.
+      const keys = conveyor.redis.client();
+      try {
+        expect(await keys.keys(`*cancel*${jobId}`)).toEqual([]);
+      } finally {
+        keys.disconnect();
+      }
+    });
+
     it('removes a delayed job through DELETE too', async () => {
       const jobId = await submit('/never-delayed', { delay: 60_000 });
       const res = await conveyor.http().delete(`/api/v1/jobs/${jobId}`).set(as());

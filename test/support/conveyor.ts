@@ -221,13 +221,29 @@ export class Conveyor {
     };
     await attempt(() => Promise.all(this.workers.map((w) => w.kill())));
     await attempt(() => Promise.all(this.extraApps.map((app) => app.close())));
-    await attempt(async () => {
-      const connection = this.app.get<Connection>(getConnectionToken());
-      for (const name of this.extraDatabases) await connection.useDb(name).dropDatabase();
-      await connection.dropDatabase();
-    });
+    // Bounded: a database that accepts connections but stopped answering would wait forever.
+    await attempt(() =>
+      withinMs(15_000, 'dropping the test databases', async () => {
+        const connection = this.app.get<Connection>(getConnectionToken());
+        for (const name of this.extraDatabases) await connection.useDb(name).dropDatabase();
+        await connection.dropDatabase();
+      }),
+    );
     await attempt(() => this.app.close());
     await attempt(() => this.redis.destroy());
     if (errors.length > 0) throw errors[0];
+  }
+}
+
+/** `work`, or an error once `ms` have passed without it settling. */
+async function withinMs<T>(ms: number, what: string, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -31,15 +31,18 @@ describe('apiLoggerParams', () => {
     const { http, lines } = apiLogger();
     const filter = new ErrorEnvelopeFilter();
     Logger.overrideLogger(false); // the filter's own "Unhandled error" line: not this test's subject
-    const app = express()
-      .use(http)
-      .get('/boom', (req, res) => {
-        const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
-        filter.catch(new SyntaxError('unexpected token in the counters'), host);
-      });
-    expect((await request(app).get('/boom')).status).toBe(500);
+    try {
+      const app = express()
+        .use(http)
+        .get('/boom', (req, res) => {
+          const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
+          filter.catch(new SyntaxError('unexpected token in the counters'), host);
+        });
+      expect((await request(app).get('/boom')).status).toBe(500);
+    } finally {
+      Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
+    }
     const line = lines.find((l) => l.msg === 'request errored');
     expect(line?.err).toMatchObject({ type: 'SyntaxError', message: 'unexpected token in the counters' });
-    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
   });
 });

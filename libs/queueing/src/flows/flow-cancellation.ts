@@ -75,7 +75,10 @@ export class FlowCancellation {
       });
       if (settled) return true;
     }
-    return (await this.jobs.findByIdUnscoped(record._id))?.status === JobStatus.Cancelled;
+    // The record was read unfinished: a cancellation of the same run recorded since came from this
+    // request (or from a cancel of the same job at the same moment).
+    const now = await this.jobs.findByIdUnscoped(record._id);
+    return now?.status === JobStatus.Cancelled && (now.run ?? 1) === (record.run ?? 1);
   }
 
   private async under(top: FlowTop): Promise<FlowMemberRecord[]> {
