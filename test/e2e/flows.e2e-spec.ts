@@ -14,8 +14,8 @@ const USER = { 'x-user-id': 'flow-user' };
 /** The routes each suite drives, as USER: submit a probe job (201), read a job's flow tree. */
 function probeRoutes(conveyor: () => Conveyor) {
   return {
-    submitProbe: async (data: object): Promise<string> => {
-      const res = await conveyor().http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data });
+    submitProbe: async (data: object, options?: object): Promise<string> => {
+      const res = await conveyor().http().post('/api/v1/jobs').set(USER).send({ type: 'test.probe', data, options });
       expect(res.status).toBe(201);
       return res.body.data.jobId;
     },
@@ -104,17 +104,10 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
   });
 
   it("gives children and the continuation the parent's priority, unless the fan-out sets their own", async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({
-        type: 'test.probe',
-        data: { steps: 1, children: [{ steps: 1 }, { steps: 1, priority: 2 }], continueWith: { steps: 1 } },
-        options: { priority: 8 },
-      });
-    expect(res.status).toBe(201);
-    const rootId = res.body.data.jobId as string;
+    const rootId = await submitProbe(
+      { steps: 1, children: [{ steps: 1 }, { steps: 1, priority: 2 }], continueWith: { steps: 1 } },
+      { priority: 8 },
+    );
     const flow = await finished(rootId);
     expect(flow.flow.status).toBe('completed');
     const queue = conveyor.app.get(QueueRegistry).get('http');
@@ -337,16 +330,10 @@ describe('Flows: fan-out, fan-in and the flow tree', () => {
   });
 
   it('runs a failed root again without running again the children it had already made', async () => {
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({
-        type: 'test.probe',
-        data: { steps: 2, at: 2, fault: 'throw', untilRun: 1, children: [{ steps: 1 }], continueWith: { steps: 1 } },
-        options: { attempts: 1 },
-      });
-    const rootId = res.body.data.jobId as string;
+    const rootId = await submitProbe(
+      { steps: 2, at: 2, fault: 'throw', untilRun: 1, children: [{ steps: 1 }], continueWith: { steps: 1 } },
+      { attempts: 1 },
+    );
     const failed = await finished(rootId);
     expect([failed.status, failed.flow.status]).toEqual(['failed', 'failed']);
     const retry = await conveyor.http().post(`/api/v1/jobs/${rootId}/retry`).set(USER);
@@ -490,13 +477,7 @@ describe('Flows: cancelling children that are still waiting', () => {
     expect(await cancellation.cancelJob(readWhileRunning)).toBe(true);
 
     // Removed and recorded cancelled already: the flow's own settlement finds it settled.
-    const res = await conveyor
-      .http()
-      .post('/api/v1/jobs')
-      .set(USER)
-      .send({ type: 'test.probe', data: { steps: 1 }, options: { delay: 60_000 } });
-    expect(res.status).toBe(201);
-    const delayedId = res.body.data.jobId as string;
+    const delayedId = await submitProbe({ steps: 1 }, { delay: 60_000 });
     const readWhileQueued = (await jobs.findByIdUnscoped(delayedId))!;
     await cancelNow(delayedId);
     expect(await cancellation.cancelJob(readWhileQueued)).toBe(true);

@@ -19,6 +19,7 @@ export * from './with-timeout';
 export * from './runs/run-hooks';
 export * from './runs/run-admission';
 export * from './runs/run-settlement';
+export * from './runs/run-cancellation';
 export * from './runs/queue-failure';
 export * from './redis/lua-script';
 export * from './redis/redis-keys';

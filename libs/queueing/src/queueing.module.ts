@@ -19,6 +19,7 @@ import { QueueRole, RedisConnections } from './redis-connections';
 import { BullProbe } from './bull-probe';
 import { RunHooks } from './runs/run-hooks';
 import { RunAdmissions } from './runs/run-admission';
+import { RunCancellation } from './runs/run-cancellation';
 import { RunSettlement } from './runs/run-settlement';
 import { BacklogAdmission } from './backlog-admission';
 import { WebhookNotifier } from './webhooks/webhook-notifier';
@@ -116,6 +117,7 @@ export class QueueingModule {
         RunHooks,
         RunAdmissions,
         RunSettlement,
+        RunCancellation,
         RunRestart,
         BullProbe,
         MaintenanceQueue,
@@ -144,6 +146,7 @@ export class QueueingModule {
         RunHooks,
         RunAdmissions,
         RunSettlement,
+        RunCancellation,
         RunRestart,
         BullProbe,
         MaintenanceQueue,

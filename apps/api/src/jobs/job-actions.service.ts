@@ -18,8 +18,8 @@ import {
   JOB_TYPE_REGISTRY,
   JobControl,
   QueueStats,
+  RunCancellation,
   RunRestart,
-  RunSettlement,
   queueCall,
 } from '@conveyor/queueing';
 import { Caller } from '@conveyor/http';
@@ -36,7 +36,7 @@ export class JobActions {
     private readonly jobs: JobsRepository,
     private readonly control: JobControl,
     private readonly stats: QueueStats,
-    private readonly settlement: RunSettlement,
+    private readonly runs: RunCancellation,
     @Inject(JOB_TYPE_REGISTRY) private readonly registry: JobTypeRegistry,
     private readonly cipher: DataCipher,
     private readonly restart: RunRestart,
@@ -67,31 +67,11 @@ export class JobActions {
   }
 
   private async cancelOwn(caller: Caller, record: JobRecord): Promise<CancelJobResponse> {
-    const jobId = record._id;
-    // The request first, as for a flow's jobs (FlowCancellation.cancelJob): a reconcile sweep that
-    // finds the job gone from the queue before it is recorded cancelled then records it cancelled,
-    // not failed as missing; a worker that takes it meanwhile stops at its first step.
-    await queueCall(() => this.control.requestCancel(record.queue, jobId));
-    const outcome = await queueCall(() => this.control.removeIfQueued(record.queue, jobId));
-    if (outcome === 'running') return { cancelled: true, status: 'cancelling' };
-    if (outcome === 'finished') {
-      await queueCall(() => this.control.clearCancelRequest(record.queue, jobId));
-    } else {
-      // Removed (or already gone from Redis): no worker holds the job, so the API records it, with
-      // a seq above any attempt's (a retry may have been scheduled since the record was read).
-      const recorded = await this.settlement.settle({
-        record,
-        status: JobStatus.Cancelled,
-        set: { finishedAt: new Date() },
-        message: 'Cancelled before a worker took it; start it again to re-run',
-      });
-      if (recorded) return { cancelled: true, status: JobStatus.Cancelled };
-    }
-    // It ended since the record was read: the record says how (cancelled by this very request,
-    // through a worker or the sweep, or finished on its own).
-    const now = await this.reads.findRecord(caller, jobId);
-    if (now.status === JobStatus.Cancelled && (now.run ?? 1) === (record.run ?? 1)) return { cancelled: true, status: JobStatus.Cancelled };
-    throw invalidState(now, 'cancelled', CANCELLABLE);
+    const outcome = await queueCall(() => this.runs.cancel(record, 'Cancelled before a worker took it; start it again to re-run'));
+    if (outcome === 'cancelling') return { cancelled: true, status: 'cancelling' };
+    if (outcome === 'cancelled') return { cancelled: true, status: JobStatus.Cancelled };
+    // It finished otherwise since the record was read: the record now says how.
+    throw invalidState(await this.reads.findRecord(caller, record._id), 'cancelled', CANCELLABLE);
   }
 
   /** A failed or cancelled job runs again from its first attempt; the finished run is kept in its history. */

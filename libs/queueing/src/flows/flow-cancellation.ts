@@ -1,8 +1,7 @@
 import { Inject, Injectable, forwardRef } from '@nestjs/common';
-import { JobStatus, isTerminal } from '@conveyor/contracts';
+import { isTerminal } from '@conveyor/contracts';
 import { FanOutsRepository, FlowMemberRecord, JobsRepository } from '@conveyor/database';
-import { JobControl } from '../job-control.service';
-import { RunSettlement } from '../runs/run-settlement';
+import { RunCancellation } from '../runs/run-cancellation';
 import { flowSubtree } from './flow-subtree';
 
 /** A job a flow is cancelled under: any record with its id, flow link and queue. */
@@ -20,9 +19,8 @@ export class FlowCancellation {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly fanOuts: FanOutsRepository,
-    private readonly control: JobControl,
     // Imported in a cycle (settled runs feed the fan-in, which may cancel): resolved lazily.
-    @Inject(forwardRef(() => RunSettlement)) private readonly settlement: RunSettlement,
+    @Inject(forwardRef(() => RunCancellation)) private readonly runs: RunCancellation,
   ) {}
 
   /** The jobs under `top` that have not ended (empty for a job that started nothing). */
@@ -53,32 +51,9 @@ export class FlowCancellation {
     return cancelled.size;
   }
 
-  /**
-   * Cancels one job of a flow: removed and recorded if still queued, asked to stop if running.
-   * True when it is cancelled or asked to stop, including when it ended meanwhile because of this
-   * very request (a worker took it and stopped at its first step before the removal).
-   */
+  /** Cancels one job of a flow; true when it is cancelled or asked to stop (RunCancellation). */
   async cancelJob(record: FlowMemberRecord): Promise<boolean> {
-    // The request first: a sweep that finds the job out of the queue before it is recorded
-    // cancelled then cancels it too, never enqueues it again.
-    await this.control.requestCancel(record.queue, record._id);
-    const outcome = await this.control.removeIfQueued(record.queue, record._id);
-    if (outcome === 'running') return true;
-    if (outcome === 'finished') {
-      await this.control.clearCancelRequest(record.queue, record._id);
-    } else {
-      const settled = await this.settlement.settle({
-        record,
-        status: JobStatus.Cancelled,
-        set: { finishedAt: new Date() },
-        message: 'Cancelled with its flow before a worker took it',
-      });
-      if (settled) return true;
-    }
-    // The record was read unfinished: a cancellation of the same run recorded since came from this
-    // request (or from a cancel of the same job at the same moment).
-    const now = await this.jobs.findByIdUnscoped(record._id);
-    return now?.status === JobStatus.Cancelled && (now.run ?? 1) === (record.run ?? 1);
+    return (await this.runs.cancel(record, 'Cancelled with its flow before a worker took it')) !== 'ended';
   }
 
   private async under(top: FlowTop): Promise<FlowMemberRecord[]> {
